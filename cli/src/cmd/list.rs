@@ -1,0 +1,60 @@
+//! `herken list`: the bundled rule sets.
+
+use std::io::Write;
+
+use crate::Format;
+use crate::error::CliError;
+use crate::ruleset::{self, bundled_ids};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut rows = Vec::new();
+    for id in bundled_ids() {
+        let files = ruleset::find(id)?;
+        let rules = ruleset::compile(&files, &mut std::io::sink())?;
+        rows.push(rules);
+    }
+    match args.format {
+        Format::Json => {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "version": r.version, "status": r.status,
+                        "title": r.title.get("en", &r.languages), "sha256": r.sha256,
+                        "indicators": r.indicators.len(), "questions": r.questions.len(),
+                    })
+                })
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            )?;
+        }
+        Format::Human => {
+            for r in &rows {
+                let status = serde_json::to_value(r.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:<28} {:<8} {:<9} {:>3} indicators  {}",
+                    r.id,
+                    r.version,
+                    status,
+                    r.indicators.len(),
+                    r.title.get("en", &r.languages)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

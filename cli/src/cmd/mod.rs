@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod list;
+pub mod screen;
+pub mod test;

@@ -1,0 +1,267 @@
+//! `herken screen`: one case against one or more rule sets.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use herken_engine::{CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State};
+
+use crate::Format;
+use crate::error::CliError;
+use crate::ruleset::{self, DEFAULT_RULES};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The case: a JSON file of answers by question id, or `-` for standard input.
+    #[arg(default_value = "-")]
+    case: String,
+    /// Rule-set folders or bundled ids, comma-separated (default: the ILO adult-labour set).
+    #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
+    rules: Vec<String>,
+    /// Output format: a readable summary or the JSON report.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Language of labels and advice.
+    #[arg(long, default_value = "nl")]
+    lang: String,
+}
+
+pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let text = if args.case == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| {
+            CliError::input(format!("cannot read the case from standard input: {e}"))
+        })?;
+        s
+    } else {
+        let path = Path::new(&args.case);
+        if path.is_dir() {
+            return Err(CliError::input(format!(
+                "`{}` is a folder; give a JSON case file",
+                args.case
+            )));
+        }
+        ruleset::read_text(path)?
+    };
+    let name = if args.case == "-" {
+        "<stdin>"
+    } else {
+        args.case.as_str()
+    };
+    let case: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::input(format!(
+            "{name}:{}:{}: invalid JSON: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+
+    let mut sets = Vec::new();
+    for spec in &args.rules {
+        let files = ruleset::find(spec)?;
+        sets.push(ruleset::compile(&files, err)?);
+    }
+    // One intake may answer several sets: a key is only unknown if no set asks it.
+    let several = sets.len() > 1;
+    if several {
+        let unknown: Vec<&String> = case
+            .as_object()
+            .map(|m| {
+                m.keys()
+                    .filter(|k| !sets.iter().any(|s| s.questions.iter().any(|q| q.id == **k)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(k) = unknown.first() {
+            return Err(CliError::input(format!(
+                "{name}: field `{k}` is not a question of any of the rule sets"
+            )));
+        }
+    }
+    let options = ScreenOptions {
+        language: args.lang.clone(),
+        next_questions: true,
+    };
+    let mut reports = Vec::new();
+    for rules in &sets {
+        let obs = rules
+            .observations_with(
+                &case,
+                ObservationOptions {
+                    allow_unknown_keys: several,
+                },
+            )
+            .map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(|e| format!("{name}: {e}")).collect();
+                CliError::input(lines.join("\n"))
+            })?;
+        reports.push(rules.evaluate(&obs, &options));
+    }
+    match args.format {
+        Format::Json if reports.len() == 1 => writeln!(out, "{}", reports[0].to_json_pretty())?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&reports).unwrap_or_default()
+        )?,
+        Format::Human => {
+            for (rules, report) in sets.iter().zip(&reports) {
+                human(out, rules, report)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The readable summary: outcome, advice, present signals with why, next questions.
+pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::io::Result<()> {
+    let nl = r.language == "nl";
+    let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
+    writeln!(
+        out,
+        "{} ({} {})",
+        rules.title.get(&r.language, &rules.languages),
+        r.ruleset.id,
+        r.ruleset.version
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}: {}", t("Outcome", "Uitkomst"), r.outcome.label)?;
+    writeln!(
+        out,
+        "  {} {}",
+        t("decided by rule", "besloten door regel"),
+        r.outcome.decided_by
+    )?;
+    if let Some(higher) = &r.outcome.could_rise_to {
+        let label = rules
+            .outcomes
+            .iter()
+            .find(|o| o.id == *higher)
+            .map(|o| o.label.get(&r.language, &rules.languages))
+            .unwrap_or(higher);
+        writeln!(
+            out,
+            "  {} {label}",
+            t(
+                "unanswered questions could still raise it to:",
+                "onbeantwoorde vragen kunnen dit nog verhogen tot:"
+            )
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}:", t("Advice", "Advies"))?;
+    for line in r.outcome.advice.lines() {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)?;
+    let positive: Vec<_> = r.dimensions.iter().filter(|d| d.positive).collect();
+    if !positive.is_empty() {
+        writeln!(out, "{}:", t("Positive dimensions", "Positieve dimensies"))?;
+        for d in positive {
+            writeln!(
+                out,
+                "  + {} ({} {}, {} {}, {} {})",
+                d.label,
+                d.counts.strong,
+                t("strong", "sterk"),
+                d.counts.medium,
+                t("medium", "middel"),
+                d.counts.weak,
+                t("weak", "zwak")
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let present: Vec<_> = r
+        .indicators
+        .iter()
+        .filter(|i| i.state == State::Present)
+        .collect();
+    writeln!(
+        out,
+        "{} ({}):",
+        t("Signals present", "Aanwezige signalen"),
+        present.len()
+    )?;
+    for i in &present {
+        let because: Vec<String> = i
+            .reads
+            .iter()
+            .map(|(q, v)| format!("{q} = {}", answer(v, nl)))
+            .collect();
+        writeln!(
+            out,
+            "  - {} [{}{}]",
+            i.label,
+            i.strength.as_deref().unwrap_or("weighted"),
+            if because.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", because.join(", "))
+            }
+        )?;
+    }
+    let errors: Vec<_> = r
+        .indicators
+        .iter()
+        .filter(|i| i.state == State::Error)
+        .collect();
+    if !errors.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} ({}):",
+            t("Indicators that failed", "Indicatoren met een fout"),
+            errors.len()
+        )?;
+        for i in errors {
+            if let Some(e) = &i.error {
+                writeln!(out, "  ! {}: {} [{}]", i.id, e.message, e.code)?;
+            }
+        }
+    }
+    let unknown = r
+        .indicators
+        .iter()
+        .filter(|i| i.state == State::Unknown)
+        .count();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}: {unknown}; {}: {}",
+        t("Unknown indicators", "Onbekende indicatoren"),
+        t("unanswered questions", "onbeantwoorde vragen"),
+        r.unanswered.len()
+    )?;
+    if !r.next_questions.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}:", t("Ask next", "Vraag hierna"))?;
+        for (n, q) in r.next_questions.iter().take(5).enumerate() {
+            let raise = q
+                .could_raise_to
+                .as_ref()
+                .map(|o| format!("  → {o}"))
+                .unwrap_or_default();
+            writeln!(out, "  {}. {} ({}){raise}", n + 1, q.question, q.id)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        t(
+            "This is a screening signal, not an identification: formal identification of a victim is a legal or multidisciplinary decision.",
+            "Dit is een signaal, geen vaststelling: slachtofferschap wordt formeel vastgesteld in een juridisch of multidisciplinair oordeel.",
+        )
+    )?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn answer(v: &serde_json::Value, nl: bool) -> String {
+    match v {
+        serde_json::Value::Bool(true) => if nl { "ja" } else { "yes" }.into(),
+        serde_json::Value::Bool(false) => if nl { "nee" } else { "no" }.into(),
+        serde_json::Value::Null => if nl { "onbekend" } else { "unknown" }.into(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,160 @@
+//! `herken test`: run rule sets' own test cases, with coverage.
+
+use std::io::Write;
+
+use herken_engine::{CaseResult, Coverage, read_tests, run_tests};
+
+use crate::Format;
+use crate::error::CliError;
+use crate::render;
+use crate::ruleset;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Rule-set folders or bundled ids.
+    #[arg(required = true)]
+    rules: Vec<String>,
+    /// Run only cases whose name contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Fail when coverage (indicator states and outcomes seen) is below this percentage.
+    #[arg(long, value_name = "N")]
+    min_coverage: Option<f64>,
+}
+
+pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let mut failed = 0usize;
+    let mut low_coverage = Vec::new();
+    let mut json = Vec::new();
+    for spec in &args.rules {
+        let files = ruleset::find(spec)?;
+        let rules = ruleset::compile(&files, err)?;
+        let cases = match read_tests(&rules, &files.tests) {
+            Ok(cases) => cases,
+            Err(diagnostics) => {
+                render::diagnostics(err, &files, &diagnostics)?;
+                return Err(CliError::input(format!(
+                    "the tests of `{}` cannot be read",
+                    files.name
+                )));
+            }
+        };
+        let cases: Vec<_> = cases
+            .into_iter()
+            .filter(|c| {
+                args.filter
+                    .as_ref()
+                    .is_none_or(|f| c.name.contains(f.as_str()))
+            })
+            .collect();
+        let (results, coverage) = run_tests(&rules, cases);
+        failed += results.iter().filter(|r| !r.passed()).count();
+        let percent = coverage.percent();
+        if args.min_coverage.is_some_and(|min| percent < min) {
+            low_coverage.push(format!("{}: {percent:.1}%", files.name));
+        }
+        match args.format {
+            Format::Human => human(out, &files, &results, &coverage)?,
+            Format::Json => json.push(serde_json::json!({
+                "ruleset": files.name,
+                "passed": results.iter().filter(|r| r.passed()).count(),
+                "failed": results.iter().filter(|r| !r.passed()).count(),
+                "cases": results.iter().map(|r| serde_json::json!({
+                    "name": r.case.name, "file": r.case.file, "line": r.case.span.line,
+                    "passed": r.passed(), "mismatches": r.mismatches,
+                })).collect::<Vec<_>>(),
+                "coverage": {"percent": percent, "indicators": coverage.indicators, "outcomes": coverage.outcomes},
+            })),
+        }
+    }
+    if args.format == Format::Json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        )?;
+    }
+    if failed > 0 {
+        return Err(CliError::findings(format!("{failed} test case(s) failed")));
+    }
+    if !low_coverage.is_empty() {
+        return Err(CliError::findings(format!(
+            "coverage below {}%: {}",
+            args.min_coverage.unwrap_or_default(),
+            low_coverage.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn human(
+    out: &mut dyn Write,
+    files: &ruleset::RuleSetFiles,
+    results: &[CaseResult],
+    coverage: &Coverage,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", files.name)?;
+    for r in results {
+        let place = format!("{}:{}", files.display_path(&r.case.file), r.case.span.line);
+        if r.passed() {
+            writeln!(out, "  ok    {}", r.case.name)?;
+            continue;
+        }
+        writeln!(out, "  FAIL  {}  ({place})", r.case.name)?;
+        for m in &r.mismatches {
+            writeln!(
+                out,
+                "        {}: expected {}, got {}",
+                m.what, m.expected, m.actual
+            )?;
+        }
+        if let Some(report) = &r.report {
+            let present: Vec<&str> = report
+                .indicators_in(herken_engine::State::Present)
+                .collect();
+            let positive: Vec<&str> = report
+                .dimensions
+                .iter()
+                .filter(|d| d.positive)
+                .map(|d| d.id.as_str())
+                .collect();
+            writeln!(
+                out,
+                "        actual: outcome {} (rule {}), positive dimensions [{}], present [{}]",
+                report.outcome.id,
+                report.outcome.decided_by,
+                positive.join(", "),
+                present.join(", ")
+            )?;
+        }
+    }
+    let passed = results.iter().filter(|r| r.passed()).count();
+    writeln!(out, "  {passed} passed, {} failed", results.len() - passed)?;
+    let mut missing = Vec::new();
+    for id in &coverage.indicator_order {
+        if let Some(seen) = coverage.indicators.get(id) {
+            let states: Vec<&str> = ["present", "absent", "unknown"]
+                .iter()
+                .zip(seen)
+                .filter(|(_, s)| !**s)
+                .map(|(n, _)| *n)
+                .collect();
+            if !states.is_empty() {
+                missing.push(format!("{id} (never {})", states.join("/")));
+            }
+        }
+    }
+    for id in &coverage.outcome_order {
+        if coverage.outcomes.get(id).copied().unwrap_or(0) == 0 {
+            missing.push(format!("outcome {id} (never produced)"));
+        }
+    }
+    writeln!(out, "  coverage {:.1}%", coverage.percent())?;
+    for m in missing {
+        writeln!(out, "    not covered: {m}")?;
+    }
+    writeln!(out)
+}

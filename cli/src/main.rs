@@ -1,0 +1,67 @@
+//! `herken`: screen cases, test and check indicator rule sets.
+//!
+//! This file parses arguments and dispatches; each subcommand is a module under `cmd/` that
+//! writes to `impl Write`, so tests capture exactly what a user sees.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod cmd;
+mod error;
+mod render;
+mod ruleset;
+
+/// Screens intake observations for signs of human trafficking. The output is a screening
+/// signal ("possible victim", "signals present"), never a determination.
+#[derive(Debug, Parser)]
+#[command(name = "herken", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Screen one case (a JSON object of answers) against one or more rule sets.
+    Screen(cmd::screen::Args),
+    /// Run rule sets' own test cases (tests/*.yaml) with coverage.
+    Test(cmd::test::Args),
+    /// Report every problem in rule sets, with file:line:col and a code.
+    Check(cmd::check::Args),
+    /// List the bundled rule sets.
+    List(cmd::list::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let result = match cli.command {
+        Command::Screen(args) => cmd::screen::run(&args, &mut out, &mut err),
+        Command::Test(args) => cmd::test::run(&args, &mut out, &mut err),
+        Command::Check(args) => cmd::check::run(&args, &mut out, &mut err),
+        Command::List(args) => cmd::list::run(&args, &mut out),
+    };
+    let _ = out.flush();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`herken ... | head`) is not an error.
+        Err(e) if e.message.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(e) => {
+            if !e.message.is_empty() {
+                let _ = writeln!(err, "herken: {e}");
+            }
+            ExitCode::from(e.code)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#![doc = include_str!("../README.md")]
+
+mod compile;
+mod cond;
+mod diagnostic;
+mod evaluate;
+mod manifest;
+mod observation;
+mod report;
+mod sandbox;
+mod testcase;
+mod yaml;
+
+pub use compile::{
+    CompiledRuleSet, Condition, Dimension, Group, Indicator, Loaded, MANIFEST_FILE, Outcome,
+    Question, SourceRef, Sources, load,
+};
+pub use cond::Value;
+pub use diagnostic::{Diagnostic, Severity, Span};
+pub use evaluate::{ENGINE, Evaluation, ScreenOptions};
+pub use manifest::{ChoiceOption, Limits, PositiveRule, QuestionType, Status, Strength, Text};
+pub use observation::{ObservationError, ObservationOptions, Observations};
+pub use report::{
+    DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Report,
+    ReportDiagnostic, RuleSetRef, State, StrengthCounts,
+};
+
+pub use testcase::{CaseResult, Coverage, Expectations, Mismatch, TestCase, read_tests, run_tests};
+
+/// Screens a JSON case against a rule set in one call.
+///
+/// # Errors
+/// The problems with the case (each naming its field) when it does not fit the questions.
+pub fn screen(
+    rules: &CompiledRuleSet,
+    case: &serde_json::Value,
+    options: &ScreenOptions,
+) -> Result<Report, Vec<ObservationError>> {
+    let obs = rules.observations(case)?;
+    Ok(rules.evaluate(&obs, options))
+}
+
+#[cfg(test)]
+fn assert_send_sync<T: Send + Sync>() {}
+
+#[cfg(test)]
+#[test]
+fn compiled_rule_sets_are_shareable() {
+    assert_send_sync::<CompiledRuleSet>();
+}

@@ -1,0 +1,485 @@
+//! A rule set's own test cases (`tests/*.yaml`): one harness for `herken test` and `cargo test`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::compile::CompiledRuleSet;
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::evaluate::ScreenOptions;
+use crate::report::{Report, State};
+use crate::yaml::{self, Kind, Node, PlainValue, ScalarStyle};
+
+/// One test case as written.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    pub file: String,
+    pub name: String,
+    pub span: Span,
+    pub language: Option<String>,
+    pub observations: Json,
+    pub expect: Expectations,
+}
+
+/// What a case expects; every part optional, lists are subset matches.
+#[derive(Debug, Clone, Default)]
+pub struct Expectations {
+    pub outcome: Option<String>,
+    pub decided_by: Option<String>,
+    pub may_rise: Option<bool>,
+    pub states: Vec<(State, Vec<String>)>,
+    pub positive: Vec<String>,
+    pub negative: Vec<String>,
+    pub next_questions: Vec<String>,
+}
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    pub what: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub case: TestCase,
+    /// Empty when the case passed.
+    pub mismatches: Vec<Mismatch>,
+    /// The report, when the observations were valid.
+    pub report: Option<Report>,
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+}
+
+/// Which states each indicator and which outcomes the cases produced.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Coverage {
+    /// Indicator id → [present, absent, unknown] seen.
+    pub indicators: BTreeMap<String, [bool; 3]>,
+    /// Outcome id → number of cases that gave it.
+    pub outcomes: BTreeMap<String, usize>,
+    /// Indicator ids in rule-set order (for reports).
+    #[serde(skip)]
+    pub indicator_order: Vec<String>,
+    #[serde(skip)]
+    pub outcome_order: Vec<String>,
+}
+
+impl Coverage {
+    /// Share of (indicator, state) pairs and outcomes seen, in percent.
+    pub fn percent(&self) -> f64 {
+        let seen: usize = self
+            .indicators
+            .values()
+            .map(|s| s.iter().filter(|b| **b).count())
+            .sum::<usize>()
+            + self.outcomes.values().filter(|n| **n > 0).count();
+        let total = self.indicators.len() * 3 + self.outcomes.len();
+        if total == 0 {
+            100.0
+        } else {
+            100.0 * seen as f64 / total as f64
+        }
+    }
+}
+
+/// Reads test files (`path` → text).
+///
+/// # Errors
+/// Every problem with the files, positioned.
+pub fn read_tests(
+    rules: &CompiledRuleSet,
+    files: &BTreeMap<String, String>,
+) -> Result<Vec<TestCase>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut cases = Vec::new();
+    for (path, text) in files {
+        let root = match yaml::parse(path, text) {
+            Ok(root) => root,
+            Err(errors) => {
+                out.extend(errors);
+                continue;
+            }
+        };
+        let Some(entries) = root.as_map() else {
+            out.push(Diagnostic::error(
+                "test::format",
+                root.span.clone(),
+                "a test file is a mapping with `cases:`",
+            ));
+            continue;
+        };
+        for (key, value) in entries {
+            if key.as_str() != Some("cases") {
+                out.push(
+                    Diagnostic::error(
+                        "test::format",
+                        key.span.clone(),
+                        "unknown key in a test file",
+                    )
+                    .with_help("a test file has one key, `cases`"),
+                );
+                continue;
+            }
+            let Some(items) = value.as_seq() else {
+                out.push(Diagnostic::error(
+                    "test::format",
+                    value.span.clone(),
+                    "`cases` must be a list",
+                ));
+                continue;
+            };
+            for item in items {
+                if let Some(case) = read_case(rules, path, item, &mut out) {
+                    cases.push(case);
+                }
+            }
+        }
+    }
+    if out.iter().any(Diagnostic::is_error) {
+        Err(out)
+    } else {
+        Ok(cases)
+    }
+}
+
+fn read_case(
+    rules: &CompiledRuleSet,
+    file: &str,
+    node: &Node,
+    out: &mut Vec<Diagnostic>,
+) -> Option<TestCase> {
+    let Some(entries) = node.as_map() else {
+        out.push(Diagnostic::error(
+            "test::format",
+            node.span.clone(),
+            "a test case is a mapping",
+        ));
+        return None;
+    };
+    let known = ["name", "description", "language", "observations", "expect"];
+    let mut name = None;
+    let mut language = None;
+    let mut observations = Json::Object(serde_json::Map::new());
+    let mut expect = Expectations::default();
+    for (key, value) in entries {
+        match key.as_str() {
+            Some("name") => name = value.as_scalar().map(|s| s.text.clone()),
+            Some("description") => {}
+            Some("language") => language = value.as_str().map(str::to_owned),
+            Some("observations") => observations = to_json(value),
+            Some("expect") => expect = read_expect(rules, value, out),
+            other => {
+                let k = other.unwrap_or_default();
+                let mut d = Diagnostic::error(
+                    "test::unknown-key",
+                    key.span.clone(),
+                    format!("unknown key `{k}` in a test case"),
+                );
+                d.help = did_you_mean(k, known);
+                out.push(d);
+            }
+        }
+    }
+    let Some(name) = name else {
+        out.push(Diagnostic::error(
+            "test::format",
+            node.span.clone(),
+            "a test case needs a `name`",
+        ));
+        return None;
+    };
+    Some(TestCase {
+        file: file.to_owned(),
+        name,
+        span: node.span.clone(),
+        language,
+        observations,
+        expect,
+    })
+}
+
+fn read_expect(rules: &CompiledRuleSet, node: &Node, out: &mut Vec<Diagnostic>) -> Expectations {
+    let mut e = Expectations::default();
+    let Some(entries) = node.as_map() else {
+        out.push(Diagnostic::error(
+            "test::format",
+            node.span.clone(),
+            "`expect` is a mapping",
+        ));
+        return e;
+    };
+    let indicator_ids: Vec<&str> = rules.indicators.iter().map(|i| i.id.as_str()).collect();
+    let dimension_ids: Vec<&str> = rules.dimensions.iter().map(|d| d.id.as_str()).collect();
+    let question_ids: Vec<&str> = rules.questions.iter().map(|q| q.id.as_str()).collect();
+    let outcome_ids: Vec<&str> = rules.outcomes.iter().map(|o| o.id.as_str()).collect();
+    let rule_ids: Vec<&str> = rules.decision.iter().map(|r| r.id.as_str()).collect();
+    let ids =
+        |value: &Node, known: &[&str], what: &str, out: &mut Vec<Diagnostic>| -> Vec<String> {
+            let items: Vec<&Node> = match &value.kind {
+                Kind::Seq(items) => items.iter().collect(),
+                _ => vec![value],
+            };
+            items
+                .into_iter()
+                .filter_map(|n| {
+                    let id = n.as_scalar().map(|s| s.text.clone()).unwrap_or_default();
+                    if known.contains(&id.as_str()) {
+                        Some(id)
+                    } else {
+                        let mut d = Diagnostic::error(
+                            "test::unknown-reference",
+                            n.span.clone(),
+                            format!("unknown {what} `{id}`"),
+                        );
+                        d.help = did_you_mean(&id, known.iter().copied());
+                        out.push(d);
+                        None
+                    }
+                })
+                .collect()
+        };
+    for (key, value) in entries {
+        match key.as_str() {
+            Some("outcome") => {
+                e.outcome = ids(value, &outcome_ids, "outcome", out).into_iter().next()
+            }
+            Some("decided_by") => {
+                e.decided_by = ids(value, &rule_ids, "decision rule", out)
+                    .into_iter()
+                    .next()
+            }
+            Some("may_rise") => match value.as_scalar().map(|s| s.plain_value()) {
+                Some(PlainValue::Bool(b)) => e.may_rise = Some(b),
+                _ => out.push(Diagnostic::error(
+                    "test::format",
+                    value.span.clone(),
+                    "`may_rise` is true or false",
+                )),
+            },
+            Some("present") => e
+                .states
+                .push((State::Present, ids(value, &indicator_ids, "indicator", out))),
+            Some("absent") => e
+                .states
+                .push((State::Absent, ids(value, &indicator_ids, "indicator", out))),
+            Some("unknown") => e
+                .states
+                .push((State::Unknown, ids(value, &indicator_ids, "indicator", out))),
+            Some("error") => e
+                .states
+                .push((State::Error, ids(value, &indicator_ids, "indicator", out))),
+            Some("positive") => e.positive = ids(value, &dimension_ids, "dimension", out),
+            Some("negative") => e.negative = ids(value, &dimension_ids, "dimension", out),
+            Some("next_questions") => e.next_questions = ids(value, &question_ids, "question", out),
+            other => {
+                let known = [
+                    "outcome",
+                    "decided_by",
+                    "may_rise",
+                    "present",
+                    "absent",
+                    "unknown",
+                    "error",
+                    "positive",
+                    "negative",
+                    "next_questions",
+                ];
+                let k = other.unwrap_or_default();
+                let mut d = Diagnostic::error(
+                    "test::unknown-key",
+                    key.span.clone(),
+                    format!("unknown expectation `{k}`"),
+                );
+                d.help = did_you_mean(k, known)
+                    .or_else(|| Some(format!("expectations: {}", known.join(", "))));
+                out.push(d);
+            }
+        }
+    }
+    e
+}
+
+/// A YAML node as JSON: plain scalars typed by the YAML 1.2 core schema, quoted ones as text.
+pub fn to_json(node: &Node) -> Json {
+    match &node.kind {
+        Kind::Scalar(s) if s.style != ScalarStyle::Plain => Json::String(s.text.clone()),
+        Kind::Scalar(s) => match s.plain_value() {
+            PlainValue::Null => Json::Null,
+            PlainValue::Bool(b) => Json::Bool(b),
+            PlainValue::Int(i) => Json::from(i),
+            PlainValue::Float(f) => {
+                serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+            }
+            PlainValue::Str => Json::String(s.text.clone()),
+        },
+        Kind::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
+        Kind::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_scalar().map(|s| s.text.clone()).unwrap_or_default(),
+                        to_json(v),
+                    )
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Runs cases and gathers coverage.
+pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResult>, Coverage) {
+    let mut coverage = Coverage {
+        indicators: rules
+            .indicators
+            .iter()
+            .map(|i| (i.id.clone(), [false; 3]))
+            .collect(),
+        outcomes: rules.outcomes.iter().map(|o| (o.id.clone(), 0)).collect(),
+        indicator_order: rules.indicators.iter().map(|i| i.id.clone()).collect(),
+        outcome_order: rules.outcomes.iter().map(|o| o.id.clone()).collect(),
+    };
+    let results = cases
+        .into_iter()
+        .map(|case| {
+            let options = ScreenOptions {
+                language: case
+                    .language
+                    .clone()
+                    .unwrap_or_else(|| rules.languages.first().cloned().unwrap_or_default()),
+                next_questions: true,
+            };
+            match rules.observations(&case.observations) {
+                Err(errors) => {
+                    let mismatches = errors
+                        .iter()
+                        .map(|e| Mismatch {
+                            what: "observations".into(),
+                            expected: "a valid case".into(),
+                            actual: e.to_string(),
+                        })
+                        .collect();
+                    CaseResult {
+                        case,
+                        mismatches,
+                        report: None,
+                    }
+                }
+                Ok(obs) => {
+                    let report = rules.evaluate(&obs, &options);
+                    for ind in &report.indicators {
+                        if let Some(seen) = coverage.indicators.get_mut(&ind.id) {
+                            match ind.state {
+                                State::Present => seen[0] = true,
+                                State::Absent => seen[1] = true,
+                                State::Unknown => seen[2] = true,
+                                State::Error => {}
+                            }
+                        }
+                    }
+                    *coverage
+                        .outcomes
+                        .entry(report.outcome.id.clone())
+                        .or_default() += 1;
+                    let mismatches = compare(&case.expect, &report);
+                    CaseResult {
+                        case,
+                        mismatches,
+                        report: Some(report),
+                    }
+                }
+            }
+        })
+        .collect();
+    (results, coverage)
+}
+
+fn compare(e: &Expectations, r: &Report) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let mut check = |what: &str, expected: String, actual: String, ok: bool| {
+        if !ok {
+            out.push(Mismatch {
+                what: what.to_owned(),
+                expected,
+                actual,
+            });
+        }
+    };
+    if let Some(o) = &e.outcome {
+        check(
+            "outcome",
+            o.clone(),
+            r.outcome.id.clone(),
+            *o == r.outcome.id,
+        );
+    }
+    if let Some(d) = &e.decided_by {
+        check(
+            "decided_by",
+            d.clone(),
+            r.outcome.decided_by.clone(),
+            *d == r.outcome.decided_by,
+        );
+    }
+    if let Some(m) = e.may_rise {
+        check(
+            "may_rise",
+            m.to_string(),
+            r.outcome.may_rise.to_string(),
+            m == r.outcome.may_rise,
+        );
+    }
+    for (state, ids) in &e.states {
+        for id in ids {
+            let actual = r
+                .indicators
+                .iter()
+                .find(|i| i.id == *id)
+                .map_or("missing", |i| i.state.as_str());
+            check(
+                &format!("indicator `{id}`"),
+                state.as_str().to_owned(),
+                actual.to_owned(),
+                actual == state.as_str(),
+            );
+        }
+    }
+    for (positive, ids) in [(true, &e.positive), (false, &e.negative)] {
+        for id in ids {
+            let actual = r
+                .dimensions
+                .iter()
+                .find(|d| d.id == *id)
+                .map(|d| d.positive);
+            let word = |p: bool| if p { "positive" } else { "negative" }.to_owned();
+            check(
+                &format!("dimension `{id}`"),
+                word(positive),
+                actual.map_or("missing".into(), word),
+                actual == Some(positive),
+            );
+        }
+    }
+    for id in &e.next_questions {
+        let listed: Vec<&str> = r.next_questions.iter().map(|q| q.id.as_str()).collect();
+        check(
+            "next_questions",
+            format!("contains `{id}`"),
+            if listed.is_empty() {
+                "none".into()
+            } else {
+                listed.join(", ")
+            },
+            listed.contains(&id.as_str()),
+        );
+    }
+    out
+}
