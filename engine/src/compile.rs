@@ -322,18 +322,19 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
     let group_ids: BTreeSet<&str> = m.groups.iter().map(|g| g.id.as_str()).collect();
     for q in &m.questions {
         if let Some((g, span)) = &q.group
-            && !group_ids.contains(g.as_str()) {
-                let help = did_you_mean(g, group_ids.iter().copied())
-                    .unwrap_or_else(|| "declare it under `groups`".into());
-                out.push(
-                    Diagnostic::error(
-                        "load::unknown-group",
-                        span.clone(),
-                        format!("unknown group `{g}`"),
-                    )
-                    .with_help(help),
-                );
-            }
+            && !group_ids.contains(g.as_str())
+        {
+            let help = did_you_mean(g, group_ids.iter().copied())
+                .unwrap_or_else(|| "declare it under `groups`".into());
+            out.push(
+                Diagnostic::error(
+                    "load::unknown-group",
+                    span.clone(),
+                    format!("unknown group `{g}`"),
+                )
+                .with_help(help),
+            );
+        }
     }
 
     // Questions and their ask_if.
@@ -523,8 +524,9 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
         }
     }
     if let Some(last) = m.decision.last()
-        && last.when.is_some() {
-            out.push(
+        && last.when.is_some()
+    {
+        out.push(
                 Diagnostic::error(
                     "load::decision-falls-through",
                     last.span.clone(),
@@ -532,7 +534,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
                 )
                 .with_help("end the decision with a rule without `when`, e.g. `- {id: otherwise, outcome: no_signals}`"),
             );
-        }
+    }
     for o in &m.outcomes {
         if !m.decision.iter().any(|r| r.outcome.0 == o.id) {
             out.push(Diagnostic::warning(

@@ -272,19 +272,19 @@ impl Compiler<'_> {
             ));
         };
         if let Some(limit) = self.names.read_before
-            && index >= limit {
-                return Err(self.report(
-                    "compile::ask-if-order",
-                    pos,
-                    format!("`ask_if` reads `{name}`, which is not asked before this question"),
-                    Some(
-                        "a question can only depend on earlier questions; move it after `"
-                            .to_owned()
-                            + name
-                            + "`",
-                    ),
-                ));
-            }
+            && index >= limit
+        {
+            return Err(self.report(
+                "compile::ask-if-order",
+                pos,
+                format!("`ask_if` reads `{name}`, which is not asked before this question"),
+                Some(
+                    "a question can only depend on earlier questions; move it after `".to_owned()
+                        + name
+                        + "`",
+                ),
+            ));
+        }
         if !self.reads.contains(&index) {
             self.reads.push(index);
         }

@@ -728,14 +728,15 @@ impl Reader<'_> {
             _ => {}
         }
         if let (Some(lo), Some(hi), Some(n)) = (min, max, o.get("max"))
-            && lo > hi {
-                self.error(
-                    "load::bounds",
-                    n,
-                    format!("`max` ({hi}) is below `min` ({lo})"),
-                    None,
-                );
-            }
+            && lo > hi
+        {
+            self.error(
+                "load::bounds",
+                n,
+                format!("`max` ({hi}) is below `min` ({lo})"),
+                None,
+            );
+        }
         Some(Question {
             id: id?,
             span: node.span.clone(),

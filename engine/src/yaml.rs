@@ -190,9 +190,10 @@ impl Scalar {
             return PlainValue::Int(i);
         }
         if looks_like_float(t)
-            && let Ok(f) = t.parse::<f64>() {
-                return PlainValue::Float(f);
-            }
+            && let Ok(f) = t.parse::<f64>()
+        {
+            return PlainValue::Float(f);
+        }
         PlainValue::Str
     }
 }
@@ -301,13 +302,14 @@ impl Builder<'_> {
 
     fn open(&mut self, frame: Frame, span: &Span) -> bool {
         if self.stack.len() >= MAX_DEPTH
-            && self.errors.iter().all(|e| e.code != "load::yaml-too-deep") {
-                self.errors.push(Diagnostic::error(
-                    "load::yaml-too-deep",
-                    span.clone(),
-                    format!("nesting deeper than {MAX_DEPTH} levels"),
-                ));
-            }
+            && self.errors.iter().all(|e| e.code != "load::yaml-too-deep")
+        {
+            self.errors.push(Diagnostic::error(
+                "load::yaml-too-deep",
+                span.clone(),
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
         self.stack.push(frame);
         true
     }
