@@ -38,6 +38,8 @@ enum Command {
     Check(cmd::check::Args),
     /// List the bundled rule sets.
     List(cmd::list::Args),
+    /// Write a rule set as one self-contained JSON bundle (for the browser).
+    Bundle(cmd::bundle::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Test(args) => cmd::test::run(&args, &mut out, &mut err),
         Command::Check(args) => cmd::check::run(&args, &mut out, &mut err),
         Command::List(args) => cmd::list::run(&args, &mut out),
+        Command::Bundle(args) => cmd::bundle::run(&args, &mut out, &mut err),
     };
     let _ = out.flush();
     match result {

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod bundle;
 mod compile;
 mod cond;
 mod diagnostic;
@@ -11,6 +12,7 @@ mod sandbox;
 mod testcase;
 mod yaml;
 
+pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError};
 pub use compile::{
     CompiledRuleSet, Condition, Dimension, Group, Indicator, Loaded, MANIFEST_FILE, Outcome,
     Question, SourceRef, Sources, load,
