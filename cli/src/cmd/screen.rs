@@ -249,8 +249,8 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         out,
         "{}",
         t(
-            "This is a screening signal, not an identification: formal identification of a victim is a legal or multidisciplinary decision.",
-            "Dit is een signaal, geen vaststelling: slachtofferschap wordt formeel vastgesteld in een juridisch of multidisciplinair oordeel.",
+            "This is a screening signal, not an identification. Formal identification is a legal or multidisciplinary decision.",
+            "Dit is een signaal, geen vaststelling. Formele identificatie is een juridische of multidisciplinaire beslissing.",
         )
     )?;
     writeln!(out)?;
