@@ -54,14 +54,25 @@ impl fmt::Display for BundleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Format(m) => write!(f, "not a herken bundle: {m}"),
-            Self::Version(v) => write!(f, "bundle format {v} is not supported (this engine reads {BUNDLE_FORMAT})"),
+            Self::Version(v) => write!(
+                f,
+                "bundle format {v} is not supported (this engine reads {BUNDLE_FORMAT})"
+            ),
             Self::Hash { recorded, computed } => write!(
                 f,
                 "the bundle's content does not match its sha256 (recorded {recorded}, computed {computed}): it was altered or damaged"
             ),
             Self::RuleSet(d) => {
-                let errors: Vec<String> = d.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
-                write!(f, "the bundled rule set does not load: {}", errors.join("; "))
+                let errors: Vec<String> = d
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(ToString::to_string)
+                    .collect();
+                write!(
+                    f,
+                    "the bundled rule set does not load: {}",
+                    errors.join("; ")
+                )
             }
         }
     }
@@ -72,8 +83,19 @@ impl std::error::Error for BundleError {}
 impl Bundle {
     /// Bundles a rule set's sources (only rule files are kept).
     pub fn new(id: &str, version: &str, sources: &Sources) -> Self {
-        let files = sources.files.iter().filter(|(p, _)| Sources::is_rule_file(p)).map(|(p, t)| (p.clone(), t.clone())).collect();
-        Self { herken_bundle: BUNDLE_FORMAT, id: id.to_owned(), version: version.to_owned(), sha256: sources.sha256(), files }
+        let files = sources
+            .files
+            .iter()
+            .filter(|(p, _)| Sources::is_rule_file(p))
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        Self {
+            herken_bundle: BUNDLE_FORMAT,
+            id: id.to_owned(),
+            version: version.to_owned(),
+            sha256: sources.sha256(),
+            files,
+        }
     }
 
     /// Canonical JSON of the bundle.
@@ -86,19 +108,25 @@ impl Bundle {
     /// # Errors
     /// Malformed JSON, an unsupported format or a content hash that does not match.
     pub fn from_json(json: &str) -> Result<Self, BundleError> {
-        let bundle: Bundle = serde_json::from_str(json).map_err(|e| BundleError::Format(e.to_string()))?;
+        let bundle: Bundle =
+            serde_json::from_str(json).map_err(|e| BundleError::Format(e.to_string()))?;
         if bundle.herken_bundle != BUNDLE_FORMAT {
             return Err(BundleError::Version(bundle.herken_bundle));
         }
         let computed = bundle.sources().sha256();
         if computed != bundle.sha256 {
-            return Err(BundleError::Hash { recorded: bundle.sha256.clone(), computed });
+            return Err(BundleError::Hash {
+                recorded: bundle.sha256.clone(),
+                computed,
+            });
         }
         Ok(bundle)
     }
 
     pub fn sources(&self) -> Sources {
-        Sources { files: self.files.clone() }
+        Sources {
+            files: self.files.clone(),
+        }
     }
 
     /// Verifies and loads the rule set in one step.

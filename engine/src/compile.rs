@@ -347,9 +347,10 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
                     read_before: Some(index),
                     dimensions: None,
                     indicators: None,
+                    broken: &m.broken,
                 };
-                let (cond, _) = compile_condition(ast, script, names, &mut patterns, out, None)?;
-                Some(cond)
+                compile_condition(ast, script, names, &mut patterns, out, None)
+                    .map(|(cond, _)| cond)
             }
             _ => None,
         };
@@ -385,6 +386,9 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
     let mut indicators = Vec::with_capacity(m.indicators.len());
     for (index, ind) in m.indicators.iter().enumerate() {
         let Some(dimension) = dimension_ids.iter().position(|d| *d == ind.dimension.0) else {
+            if m.broken.contains(&ind.dimension.0) {
+                continue;
+            }
             let help = did_you_mean(&ind.dimension.0, dimension_ids.iter().map(String::as_str))
                 .unwrap_or_else(|| "declare it under `dimensions`".into());
             out.push(
@@ -437,6 +441,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
             read_before: None,
             dimensions: None,
             indicators: None,
+            broken: &m.broken,
         };
         let Some((condition, mut reads)) = compile_condition(
             ast,
@@ -484,7 +489,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
             ));
         }
         let outcome = outcome_ids.iter().position(|o| *o == rule.outcome.0);
-        if outcome.is_none() {
+        if outcome.is_none() && !m.broken.contains(&rule.outcome.0) {
             let help = did_you_mean(&rule.outcome.0, outcome_ids.iter().copied())
                 .unwrap_or_else(|| format!("the outcomes are: {}", outcome_ids.join(", ")));
             out.push(
@@ -506,6 +511,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
                     read_before: None,
                     dimensions: Some(&dimension_ids),
                     indicators: Some(&indicator_ids),
+                    broken: &m.broken,
                 };
                 compile_decision(ast, script, names, &mut patterns, out)
             }

@@ -124,6 +124,8 @@ pub struct Names<'a> {
     /// Dimension and indicator ids, for decision helpers; `None` outside decisions.
     pub dimensions: Option<&'a [String]>,
     pub indicators: Option<&'a [String]>,
+    /// Ids of items that failed to load (already reported): no follow-on errors for them.
+    pub broken: &'a std::collections::BTreeSet<String>,
 }
 
 /// Why a condition was not compiled natively.
@@ -263,6 +265,9 @@ impl Compiler<'_> {
             ));
         };
         let Some(index) = questions.iter().position(|(q, _)| q == name) else {
+            if self.names.broken.contains(name) {
+                return Err(NotNative::Reported);
+            }
             let help = did_you_mean(name, questions.iter().map(|(q, _)| q.as_str()));
             return Err(self.report(
                 "compile::unknown-question",
@@ -490,6 +495,7 @@ impl Compiler<'_> {
         };
         match ids.iter().position(|i| i == s.as_str()) {
             Some(i) => Ok(i),
+            None if self.names.broken.contains(s.as_str()) => Err(NotNative::Reported),
             None => {
                 let help = did_you_mean(s, ids.iter().map(String::as_str));
                 Err(self.report(

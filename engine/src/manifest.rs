@@ -238,11 +238,17 @@ pub struct Manifest {
     pub decision: Vec<DecisionRule>,
     pub outcomes: Vec<Outcome>,
     pub limits: Limits,
+    /// Ids of items that failed to read: references to them are not reported again.
+    pub broken: std::collections::BTreeSet<String>,
 }
 
 /// Reads a manifest from its YAML tree; `source` is the file text (for script positions).
 pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) -> Option<Manifest> {
-    let mut cx = Reader { source, out };
+    let mut cx = Reader {
+        source,
+        out,
+        broken: std::collections::BTreeSet::new(),
+    };
     let top = cx.object(
         root,
         "the rule set",
@@ -377,9 +383,12 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
         decision,
         outcomes,
         limits,
+        broken: cx.broken,
     };
-    let has_errors = cx.out[errors_before..].iter().any(Diagnostic::is_error);
-    (!has_errors).then_some(manifest)
+    // Returned even with errors, so later stages report their problems too; items that
+    // failed to read are left out and their ids kept in `broken` to avoid follow-on errors.
+    let _ = errors_before;
+    Some(manifest)
 }
 
 /// A mapping being read: its entries, to look keys up.
@@ -408,6 +417,7 @@ impl<'a> Object<'a> {
 struct Reader<'s> {
     source: &'s str,
     out: &'s mut Vec<Diagnostic>,
+    broken: std::collections::BTreeSet<String>,
 }
 
 impl Reader<'_> {
@@ -477,7 +487,23 @@ impl Reader<'_> {
         mut item: impl FnMut(&mut Self, &Node) -> Option<T>,
     ) -> Vec<T> {
         match node.as_seq() {
-            Some(items) => items.iter().filter_map(|n| item(self, n)).collect(),
+            Some(items) => items
+                .iter()
+                .filter_map(|n| {
+                    let read = item(self, n);
+                    if read.is_none() {
+                        let id = n.as_map().and_then(|e| {
+                            e.iter()
+                                .find(|(k, _)| k.as_str() == Some("id"))
+                                .and_then(|(_, v)| v.as_str())
+                        });
+                        if let Some(id) = id {
+                            self.broken.insert(id.to_owned());
+                        }
+                    }
+                    read
+                })
+                .collect(),
             None => {
                 self.wrong_type(node, what, "a list");
                 Vec::new()
@@ -868,6 +894,7 @@ impl Reader<'_> {
                 None
             }
         });
+        let strength_invalid = o.get("strength").is_some() && strength.is_none();
         let weight = o.get("weight").and_then(|n| self.number(n, "`weight`"));
         if o.get("strength").is_none() && o.get("weight").is_none() {
             self.error(
@@ -887,6 +914,9 @@ impl Reader<'_> {
             .map(|n| self.list(n, "`tags`", |cx, t| cx.string(t, "a tag")))
             .unwrap_or_default();
         let source = o.get("source").and_then(|n| self.string(n, "`source`"));
+        if strength_invalid {
+            return None;
+        }
         Some(Indicator {
             id: id?,
             span: node.span.clone(),

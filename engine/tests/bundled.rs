@@ -1,0 +1,164 @@
+//! Every bundled rule set loads without errors or warnings, passes its own test cases, and
+//! screens the same case to byte-identical JSON every time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use herken_engine::{ScreenOptions, Sources, load, read_tests, run_tests};
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "tests read the bundled rule sets from disk, as the CLI does"
+)]
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "tests list the bundled rule sets on disk"
+)]
+fn list(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+struct Set {
+    name: String,
+    sources: Sources,
+    tests: BTreeMap<String, String>,
+}
+
+fn bundled() -> Vec<Set> {
+    let sets: Vec<Set> = list(&rules_dir())
+        .into_iter()
+        .filter(|p| p.join("ruleset.yaml").is_file())
+        .map(|dir| {
+            let mut sources = Sources::new().with("ruleset.yaml", read(&dir.join("ruleset.yaml")));
+            for f in list(&dir)
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "rhai"))
+            {
+                let name = f
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                sources = sources.with(name, read(&f));
+            }
+            let tests = list(&dir.join("tests"))
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .map(|p| {
+                    (
+                        format!(
+                            "tests/{}",
+                            p.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+                        ),
+                        read(&p),
+                    )
+                })
+                .collect();
+            Set {
+                name: dir
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                sources,
+                tests,
+            }
+        })
+        .collect();
+    assert!(!sets.is_empty(), "no bundled rule sets found");
+    sets
+}
+
+#[test]
+fn every_bundled_set_loads_cleanly_and_passes_its_own_tests() {
+    for set in bundled() {
+        let loaded = load(&set.sources)
+            .unwrap_or_else(|d| panic!("{}: {}", set.name, crate::common::render(&d)));
+        assert!(
+            loaded.warnings.is_empty(),
+            "{}: {}",
+            set.name,
+            crate::common::render(&loaded.warnings)
+        );
+        assert_eq!(loaded.rules.id, set.name, "folder name is the rule-set id");
+        let cases = read_tests(&loaded.rules, &set.tests)
+            .unwrap_or_else(|d| panic!("{}: {}", set.name, crate::common::render(&d)));
+        assert!(!cases.is_empty(), "{} has no test cases", set.name);
+        let (results, coverage) = run_tests(&loaded.rules, cases);
+        let failures: Vec<String> = results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| {
+                format!(
+                    "{} ({}:{}): {:?}",
+                    r.case.name, r.case.file, r.case.span.line, r.mismatches
+                )
+            })
+            .collect();
+        assert!(
+            failures.is_empty(),
+            "{}:\n{}",
+            set.name,
+            failures.join("\n")
+        );
+        assert!(
+            coverage.percent() >= 100.0,
+            "{}: coverage {:.1}%",
+            set.name,
+            coverage.percent()
+        );
+    }
+}
+
+#[test]
+fn no_outcome_says_victim_without_possible() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        for o in &rules.outcomes {
+            for (lang, label) in &o.label.0 {
+                let l = label.to_lowercase();
+                let ok = match lang.as_str() {
+                    "nl" => !l.contains("slachtoffer") || l.contains("mogelijk"),
+                    _ => !l.contains("victim") || l.contains("possible"),
+                };
+                assert!(ok, "{}: outcome `{}` label `{label}`", set.name, o.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_case_gives_byte_identical_reports() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        let cases = read_tests(&rules, &set.tests).expect("tests read");
+        for case in cases {
+            let Ok(obs) = rules.observations(&case.observations) else {
+                continue;
+            };
+            let options = ScreenOptions {
+                language: "nl".into(),
+                next_questions: true,
+            };
+            let first = rules.evaluate(&obs, &options).to_json();
+            let again = rules.evaluate(&obs, &options).to_json();
+            assert_eq!(first, again, "{}: {}", set.name, case.name);
+            // A freshly compiled rule set gives the same bytes too.
+            let reloaded = load(&set.sources).expect("loads").rules;
+            assert_eq!(first, reloaded.evaluate(&obs, &options).to_json());
+            break;
+        }
+    }
+}

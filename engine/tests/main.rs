@@ -1,0 +1,11 @@
+//! Integration tests of herken-engine, one binary (add new test files as modules here):
+//! - `load_errors`: a rule set with many mistakes reports them all, positioned;
+//! - `semantics`: tri-state answers, indicator states, dimension rules, decisions, reports;
+//! - `sandbox`: hostile scripts end in a clear error within their budget;
+//! - `bundled`: every bundled rule set loads, passes its own tests and screens deterministically.
+
+mod bundled;
+mod common;
+mod load_errors;
+mod sandbox;
+mod semantics;
