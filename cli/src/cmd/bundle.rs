@@ -26,8 +26,16 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     match &args.output {
         None => writeln!(out, "{json}")?,
         Some(path) => {
-            std::fs::write(path, json + "\n").map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))?;
-            writeln!(err, "wrote {} ({} {}, sha256 {})", path.display(), rules.id, rules.version, bundle.sha256)?;
+            std::fs::write(path, json + "\n")
+                .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))?;
+            writeln!(
+                err,
+                "wrote {} ({} {}, sha256 {})",
+                path.display(),
+                rules.id,
+                rules.version,
+                bundle.sha256
+            )?;
         }
     }
     Ok(())
