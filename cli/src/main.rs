@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod cmd;
 mod error;
+mod explain_tree;
 mod render;
 mod ruleset;
 
@@ -40,6 +41,16 @@ enum Command {
     List(cmd::list::Args),
     /// Write a rule set as one self-contained JSON bundle (for the browser).
     Bundle(cmd::bundle::Args),
+    /// A rule set's questions, readable or as JSON for forms.
+    Questions(cmd::questions::Args),
+    /// JSON Schema (2020-12) of a rule set's cases.
+    Schema(cmd::schema::Args),
+    /// The questions as an XLSForm (ODK, KoboToolbox).
+    Xlsform(cmd::xlsform::Args),
+    /// Create a new rule set that passes check and test.
+    New(cmd::new::Args),
+    /// What a diagnostic code means and how to fix it.
+    Explain(cmd::explain::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +65,11 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args, &mut out, &mut err),
         Command::List(args) => cmd::list::run(&args, &mut out),
         Command::Bundle(args) => cmd::bundle::run(&args, &mut out, &mut err),
+        Command::Questions(args) => cmd::questions::run(&args, &mut out, &mut err),
+        Command::Schema(args) => cmd::schema::run(&args, &mut out, &mut err),
+        Command::Xlsform(args) => cmd::xlsform::run(&args, &mut out, &mut err),
+        Command::New(args) => cmd::new::run(&args, &mut out, &mut err),
+        Command::Explain(args) => cmd::explain::run(&args, &mut out),
     };
     let _ = out.flush();
     match result {

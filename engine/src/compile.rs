@@ -107,6 +107,8 @@ pub struct Dimension {
 #[derive(Debug)]
 pub struct Indicator {
     pub id: String,
+    /// Where it is defined, for diagnostics about it.
+    pub span: Span,
     pub label: Text,
     pub dimension: usize,
     pub strength: Option<Strength>,
@@ -123,11 +125,14 @@ pub struct DecisionRule {
     pub id: String,
     pub outcome: usize,
     pub when: Option<Cond>,
+    /// The condition as written, for explanations.
+    pub when_source: Option<String>,
 }
 
 #[derive(Debug)]
 pub struct Outcome {
     pub id: String,
+    pub span: Span,
     pub label: Text,
     pub advice: Text,
     pub htcds: Option<String>,
@@ -458,6 +463,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
         dimensions[dimension].indicators.push(indicators.len());
         indicators.push(Indicator {
             id: ind.id.clone(),
+            span: ind.span.clone(),
             label: ind.label.clone(),
             dimension,
             strength: ind.strength,
@@ -480,7 +486,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
     for (index, rule) in m.decision.iter().enumerate() {
         if let Some(earlier) = catch_all_seen {
             out.push(Diagnostic::warning(
-                "load::unreachable-rule",
+                "check::unreachable-rule",
                 rule.span.clone(),
                 format!(
                     "decision rule `{}` is never reached: `{earlier}` before it has no `when`",
@@ -526,6 +532,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
                 id: rule.id.clone(),
                 outcome,
                 when,
+                when_source: rule.when.as_ref().map(|s| s.source.trim().to_owned()),
             });
         }
     }
@@ -544,7 +551,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
     for o in &m.outcomes {
         if !m.decision.iter().any(|r| r.outcome.0 == o.id) {
             out.push(Diagnostic::warning(
-                "load::unused-outcome",
+                "check::unused-outcome",
                 o.span.clone(),
                 format!("no decision rule gives outcome `{}`", o.id),
             ));
@@ -618,6 +625,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
             .iter()
             .map(|o| Outcome {
                 id: o.id.clone(),
+                span: o.span.clone(),
                 label: o.label.clone(),
                 advice: o.advice.clone(),
                 htcds: o.htcds.clone(),

@@ -1,18 +1,22 @@
 #![doc = include_str!("../README.md")]
 
 mod bundle;
+mod codes;
 mod compile;
 mod cond;
 mod diagnostic;
 mod evaluate;
+mod form;
 mod manifest;
 mod observation;
 mod report;
 mod sandbox;
 mod testcase;
+mod xpath;
 mod yaml;
 
 pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError};
+pub use codes::{CODES, CodeDoc, explain};
 pub use compile::{
     CompiledRuleSet, Condition, Dimension, Group, Indicator, Loaded, MANIFEST_FILE, Outcome,
     Question, SourceRef, Sources, load,
@@ -20,6 +24,7 @@ pub use compile::{
 pub use cond::Value;
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use evaluate::{ENGINE, Evaluation, ScreenOptions};
+pub use form::{Form, FormGroup, FormOption, FormQuestion, FormRuleSet};
 pub use manifest::{ChoiceOption, Limits, PositiveRule, QuestionType, Status, Strength, Text};
 pub use observation::{ObservationError, ObservationOptions, Observations};
 pub use report::{

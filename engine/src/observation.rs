@@ -160,7 +160,7 @@ fn json_kind(v: &Json) -> &'static str {
 fn is_unknown(v: &Json) -> bool {
     match v {
         Json::Null => true,
-        Json::String(s) => s.eq_ignore_ascii_case("unknown"),
+        Json::String(s) => s == "unknown",
         _ => false,
     }
 }
@@ -184,8 +184,8 @@ pub(crate) fn answer(q: &Question, v: &Json) -> Result<Value, AnswerError> {
     match q.kind {
         QuestionType::YesNo => match v {
             Json::Bool(b) => Ok(Value::Bool(*b)),
-            Json::String(s) if s.eq_ignore_ascii_case("yes") => Ok(Value::Bool(true)),
-            Json::String(s) if s.eq_ignore_ascii_case("no") => Ok(Value::Bool(false)),
+            Json::String(s) if s == "yes" => Ok(Value::Bool(true)),
+            Json::String(s) if s == "no" => Ok(Value::Bool(false)),
             _ => Err((
                 "case::wrong-type",
                 format!("expected true, false or null, found {}", show(v)),

@@ -356,6 +356,8 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map(span, entries, _)) = self.stack.pop() {
+                    // A block mapping is best pointed at by its first key.
+                    let span = entries.first().map_or(span, |(k, _)| k.span.clone());
                     self.push_node(Node {
                         kind: Kind::Map(entries),
                         span,

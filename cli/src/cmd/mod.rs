@@ -2,6 +2,11 @@
 
 pub mod bundle;
 pub mod check;
+pub mod explain;
 pub mod list;
+pub mod new;
+pub mod questions;
+pub mod schema;
 pub mod screen;
 pub mod test;
+pub mod xlsform;

@@ -23,6 +23,9 @@ pub struct Args {
     /// Language of labels and advice.
     #[arg(long, default_value = "nl")]
     lang: String,
+    /// Show why: outcome ← decision rule ← positive dimensions ← present indicators ← answers.
+    #[arg(long)]
+    explain: bool,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
@@ -105,7 +108,11 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )?,
         Format::Human => {
             for (rules, report) in sets.iter().zip(&reports) {
-                human(out, rules, report)?;
+                if args.explain {
+                    crate::explain_tree::write(out, rules, report)?;
+                } else {
+                    human(out, rules, report)?;
+                }
             }
         }
     }

@@ -4,10 +4,16 @@ use std::io::Write;
 
 use herken_engine::{CaseResult, Coverage, read_tests, run_tests};
 
-use crate::Format;
 use crate::error::CliError;
 use crate::render;
 use crate::ruleset;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,7 +25,7 @@ pub struct Args {
     filter: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    format: TestFormat,
     /// Fail when coverage (indicator states and outcomes seen) is below this percentage.
     #[arg(long, value_name = "N")]
     min_coverage: Option<f64>,
@@ -29,6 +35,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let mut failed = 0usize;
     let mut low_coverage = Vec::new();
     let mut json = Vec::new();
+    let mut suites = Vec::new();
     for spec in &args.rules {
         let files = ruleset::find(spec)?;
         let rules = ruleset::compile(&files, err)?;
@@ -57,8 +64,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             low_coverage.push(format!("{}: {percent:.1}%", files.name));
         }
         match args.format {
-            Format::Human => human(out, &files, &results, &coverage)?,
-            Format::Json => json.push(serde_json::json!({
+            TestFormat::Human => human(out, &files, &results, &coverage)?,
+            TestFormat::Junit => suites.push(junit_suite(&files, &results)),
+            TestFormat::Json => json.push(serde_json::json!({
                 "ruleset": files.name,
                 "passed": results.iter().filter(|r| r.passed()).count(),
                 "failed": results.iter().filter(|r| !r.passed()).count(),
@@ -70,12 +78,26 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             })),
         }
     }
-    if args.format == Format::Json {
-        writeln!(
+    match args.format {
+        TestFormat::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
-        )?;
+        )?,
+        TestFormat::Junit => {
+            let tests: usize = suites.iter().map(|s| s.1).sum();
+            let failures: usize = suites.iter().map(|s| s.2).sum();
+            writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+            writeln!(
+                out,
+                "<testsuites name=\"herken\" tests=\"{tests}\" failures=\"{failures}\">"
+            )?;
+            for (xml, ..) in &suites {
+                out.write_all(xml.as_bytes())?;
+            }
+            writeln!(out, "</testsuites>")?;
+        }
+        TestFormat::Human => {}
     }
     if failed > 0 {
         return Err(CliError::findings(format!("{failed} test case(s) failed")));
@@ -157,4 +179,57 @@ fn human(
         writeln!(out, "    not covered: {m}")?;
     }
     writeln!(out)
+}
+
+/// One `<testsuite>` per rule set: (xml, tests, failures).
+fn junit_suite(files: &ruleset::RuleSetFiles, results: &[CaseResult]) -> (String, usize, usize) {
+    let failures = results.iter().filter(|r| !r.passed()).count();
+    let mut xml = format!(
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
+        escape(&files.name),
+        results.len()
+    );
+    for r in results {
+        let class = format!(
+            "{}.{}",
+            files.name,
+            r.case
+                .file
+                .trim_start_matches("tests/")
+                .trim_end_matches(".yaml")
+        );
+        xml.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"{}\"",
+            escape(&r.case.name),
+            escape(&class)
+        ));
+        if r.passed() {
+            xml.push_str("/>\n");
+            continue;
+        }
+        let summary: Vec<String> = r
+            .mismatches
+            .iter()
+            .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
+            .collect();
+        xml.push_str(">\n");
+        xml.push_str(&format!(
+            "      <failure message=\"{}\">{}:{}\n{}</failure>\n",
+            escape(summary.first().map_or("failed", String::as_str)),
+            escape(&files.display_path(&r.case.file)),
+            r.case.span.line,
+            escape(&summary.join("\n"))
+        ));
+        xml.push_str("    </testcase>\n");
+    }
+    xml.push_str("  </testsuite>\n");
+    (xml, results.len(), failures)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }

@@ -1,0 +1,207 @@
+//! What a form needs to ask a rule set's questions, and the JSON Schema of its answers.
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::compile::CompiledRuleSet;
+use crate::manifest::QuestionType;
+use crate::observation::MAX_TEXT_ANSWER;
+
+/// The questions of a rule set in one language, in asking order, with their groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Form {
+    pub ruleset: FormRuleSet,
+    pub language: String,
+    /// Groups in the rule set's order; questions without a group are in a last group with id
+    /// `other` (only present when needed).
+    pub groups: Vec<FormGroup>,
+    pub questions: Vec<FormQuestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormRuleSet {
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+    pub title: String,
+    pub status: crate::manifest::Status,
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormGroup {
+    pub id: String,
+    pub title: String,
+    pub questions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormQuestion {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<FormOption>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The `ask_if` condition as written (the engine evaluates it: see `unanswered` in reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ask_if: Option<String>,
+    /// Indicators whose condition reads this question.
+    pub indicators: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormOption {
+    pub id: String,
+    pub label: String,
+}
+
+impl CompiledRuleSet {
+    /// The questions in `lang` (the set's first language where it lacks one).
+    pub fn form(&self, lang: &str) -> Form {
+        let lang = if self.languages.iter().any(|l| l == lang) {
+            lang.to_owned()
+        } else {
+            self.languages
+                .first()
+                .cloned()
+                .unwrap_or_else(|| lang.to_owned())
+        };
+        let fb = &self.languages;
+        let questions: Vec<FormQuestion> = self
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| FormQuestion {
+                id: q.id.clone(),
+                kind: q.kind,
+                text: q.text.get(&lang, fb).to_owned(),
+                help: q.help.as_ref().map(|h| h.get(&lang, fb).to_owned()),
+                unit: q.unit.as_ref().map(|u| u.get(&lang, fb).to_owned()),
+                min: q.min,
+                max: q.max,
+                options: q
+                    .options
+                    .iter()
+                    .map(|o| FormOption {
+                        id: o.id.clone(),
+                        label: o.label.get(&lang, fb).to_owned(),
+                    })
+                    .collect(),
+                group: q.group.clone(),
+                ask_if: q.ask_if_source.clone(),
+                indicators: self.readers[i]
+                    .iter()
+                    .map(|&r| self.indicators[r].id.clone())
+                    .collect(),
+            })
+            .collect();
+        let mut groups: Vec<FormGroup> = self
+            .groups
+            .iter()
+            .map(|g| FormGroup {
+                id: g.id.clone(),
+                title: g.title.get(&lang, fb).to_owned(),
+                questions: questions
+                    .iter()
+                    .filter(|q| q.group.as_deref() == Some(g.id.as_str()))
+                    .map(|q| q.id.clone())
+                    .collect(),
+            })
+            .collect();
+        let ungrouped: Vec<String> = questions
+            .iter()
+            .filter(|q| q.group.is_none())
+            .map(|q| q.id.clone())
+            .collect();
+        if !ungrouped.is_empty() {
+            let title = if lang == "nl" {
+                "Overige vragen"
+            } else {
+                "Other questions"
+            };
+            groups.push(FormGroup {
+                id: "other".into(),
+                title: title.into(),
+                questions: ungrouped,
+            });
+        }
+        Form {
+            ruleset: FormRuleSet {
+                id: self.id.clone(),
+                version: self.version.clone(),
+                sha256: self.sha256.clone(),
+                title: self.title.get(&lang, fb).to_owned(),
+                status: self.status,
+                languages: self.languages.clone(),
+            },
+            language: lang,
+            groups,
+            questions,
+        }
+    }
+
+    /// JSON Schema (2020-12) of a case: an object of answers by question id, every answer
+    /// optional and nullable (unknown), nothing else allowed.
+    pub fn json_schema(&self, lang: &str) -> Json {
+        let fb = &self.languages;
+        let unknown = json!([{"type": "null"}, {"const": "unknown"}]);
+        let mut properties = serde_json::Map::new();
+        for q in &self.questions {
+            let bounded = |kind: &str| {
+                let mut s = json!({"type": kind});
+                if let Some(min) = q.min {
+                    s["minimum"] = json!(min);
+                }
+                if let Some(max) = q.max {
+                    s["maximum"] = json!(max);
+                }
+                s
+            };
+            let known = match q.kind {
+                QuestionType::YesNo => {
+                    vec![json!({"type": "boolean"}), json!({"enum": ["yes", "no"]})]
+                }
+                QuestionType::Integer => vec![bounded("integer")],
+                QuestionType::Number => vec![bounded("number")],
+                QuestionType::Choice => vec![
+                    json!({"enum": q.options.iter().map(|o| o.id.clone()).collect::<Vec<_>>()}),
+                ],
+                QuestionType::Choices => vec![json!({
+                    "type": "array",
+                    "items": {"enum": q.options.iter().map(|o| o.id.clone()).collect::<Vec<_>>()}
+                })],
+                QuestionType::Text => vec![json!({"type": "string", "maxLength": MAX_TEXT_ANSWER})],
+            };
+            let mut any_of = known;
+            any_of.extend(unknown.as_array().cloned().unwrap_or_default());
+            let mut p = json!({"title": q.text.get(lang, fb), "anyOf": any_of});
+            if let Some(help) = &q.help {
+                p["description"] = json!(help.get(lang, fb));
+            }
+            if let Some(unit) = &q.unit {
+                p["x-unit"] = json!(unit.get(lang, fb));
+            }
+            properties.insert(q.id.clone(), p);
+        }
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": format!("urn:herken:ruleset:{}:{}", self.id, self.version),
+            "title": self.title.get(lang, fb),
+            "description": "Answers of one case by question id. Leave a question out, or give null or \"unknown\", when it was not answered: unknown is never no.",
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+        })
+    }
+}
