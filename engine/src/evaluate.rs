@@ -160,6 +160,11 @@ impl CompiledRuleSet {
         Evaluation { states, errors }
     }
 
+    /// The outcome (index into `outcomes`) that indicator states lead to.
+    pub fn decide_states(&self, states: &[State]) -> usize {
+        self.decide(states).0
+    }
+
     /// The outcome index and deciding rule for indicator states.
     fn decide(&self, states: &[State]) -> (usize, usize) {
         let facts = Facts::new(self, states);

@@ -162,3 +162,97 @@ fn the_same_case_gives_byte_identical_reports() {
         }
     }
 }
+
+/// Where sets ask the same thing they use the same id, type, wording and options, so one
+/// intake answers several sets.
+#[test]
+fn shared_questions_are_identical_across_sets() {
+    let sets: Vec<_> = bundled()
+        .into_iter()
+        .map(|s| (s.name.clone(), load(&s.sources).expect("loads").rules))
+        .collect();
+    let mut first: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (name, rules) in &sets {
+        for q in &rules.questions {
+            let options: Vec<String> = q
+                .options
+                .iter()
+                .map(|o| format!("{}={:?}", o.id, o.label.0))
+                .collect();
+            let shape = format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+                q.kind,
+                q.text.0,
+                q.min,
+                q.max,
+                q.unit.as_ref().map(|u| &u.0),
+                options
+            );
+            match first.get(&q.id) {
+                None => {
+                    first.insert(q.id.clone(), (name.clone(), shape));
+                }
+                Some((other, expected)) => assert_eq!(
+                    &shape, expected,
+                    "question `{}` differs between {other} and {name}",
+                    q.id
+                ),
+            }
+        }
+    }
+}
+
+/// Children need no means (Palermo art. 3(c)); adults do.
+#[test]
+fn child_sets_reach_possible_victim_without_means_and_adult_sets_do_not() {
+    let sets: BTreeMap<String, _> = bundled()
+        .into_iter()
+        .map(|s| (s.name.clone(), load(&s.sources).expect("loads").rules))
+        .collect();
+    for (name, rules) in &sets {
+        if !name.starts_with("ilo-2009-") {
+            continue;
+        }
+        // Every indicator outside the means dimensions (1, 2, 3, 5, 6) present, all means absent.
+        let means = [
+            "deceptive_recruitment",
+            "coercive_recruitment",
+            "recruitment_abuse_of_vulnerability",
+            "coercion_at_destination",
+            "abuse_of_vulnerability_at_destination",
+        ];
+        let mut states: Vec<herken_engine::State> = Vec::new();
+        for ind in &rules.indicators {
+            let dim = &rules.dimensions[ind.dimension].id;
+            states.push(if means.contains(&dim.as_str()) {
+                herken_engine::State::Absent
+            } else {
+                herken_engine::State::Present
+            });
+        }
+        let outcome = rules.decide_states(&states);
+        let is_child = name.contains("child");
+        assert_eq!(
+            rules.outcomes[outcome].id == "possible_victim",
+            is_child,
+            "{name}: outcome `{}` with exploitation but no means",
+            rules.outcomes[outcome].id
+        );
+    }
+}
+
+#[test]
+fn the_adult_labour_set_has_the_ilo_counts_per_dimension() {
+    let set = bundled()
+        .into_iter()
+        .find(|s| s.name == "ilo-2009-adult-labour")
+        .expect("bundled");
+    let rules = load(&set.sources).expect("loads").rules;
+    let counts: Vec<usize> = rules
+        .dimensions
+        .iter()
+        .map(|d| d.indicators.len())
+        .collect();
+    assert_eq!(counts, [10, 10, 16, 9, 15, 7]);
+    assert_eq!(rules.status, herken_engine::Status::Verified);
+}

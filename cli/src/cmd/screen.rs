@@ -164,17 +164,26 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
     if !positive.is_empty() {
         writeln!(out, "{}:", t("Positive dimensions", "Positieve dimensies"))?;
         for d in positive {
-            writeln!(
-                out,
-                "  + {} ({} {}, {} {}, {} {})",
-                d.label,
-                d.counts.strong,
-                t("strong", "sterk"),
-                d.counts.medium,
-                t("medium", "middel"),
-                d.counts.weak,
-                t("weak", "zwak")
-            )?;
+            let c = d.counts;
+            let detail = if c.strong + c.medium + c.weak == 0 {
+                format!(
+                    "{} {}, score {}",
+                    d.indicators.len(),
+                    t("present", "aanwezig"),
+                    d.score
+                )
+            } else {
+                format!(
+                    "{} {}, {} {}, {} {}",
+                    c.strong,
+                    t("strong", "sterk"),
+                    c.medium,
+                    t("medium", "middel"),
+                    c.weak,
+                    t("weak", "zwak")
+                )
+            };
+            writeln!(out, "  + {} ({detail})", d.label)?;
         }
         writeln!(out)?;
     }
