@@ -548,7 +548,10 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
                 .with_help("end the decision with a rule without `when`, e.g. `- {id: otherwise, outcome: no_signals}`"),
             );
     }
-    for o in &m.outcomes {
+    // Unused-item warnings only make sense once nothing failed to load: a broken indicator
+    // or rule would otherwise make its question or outcome look unused.
+    let clean = !out.iter().any(Diagnostic::is_error) && m.broken.is_empty();
+    for o in m.outcomes.iter().filter(|_| clean) {
         if !m.decision.iter().any(|r| r.outcome.0 == o.id) {
             out.push(Diagnostic::warning(
                 "check::unused-outcome",
@@ -568,7 +571,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
         let read_by_ask_if = questions.iter().any(|other| {
             matches!(&other.ask_if, Some(Condition::Native(c)) if { let mut hit = false; c.visit_reads(&mut |r| hit |= r == q); hit })
         });
-        if readers.get(q).is_some_and(Vec::is_empty) && !read_by_ask_if {
+        if clean && readers.get(q).is_some_and(Vec::is_empty) && !read_by_ask_if {
             out.push(
                 Diagnostic::warning(
                     "check::unused-question",

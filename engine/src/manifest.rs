@@ -202,9 +202,10 @@ impl Limits {
         array_size: 10_000,
         map_size: 10_000,
     };
-    /// What no rule set may exceed.
+    /// What no rule set may exceed. Operations: a step of Rhai costs up to about 0.3 µs in a
+    /// release build, so a condition at the cap stops within a few tenths of a second.
     pub const CAP: Self = Self {
-        operations: 10_000_000,
+        operations: 1_000_000,
         call_depth: 64,
         expression_depth: 128,
         string_size: 1024 * 1024,
@@ -297,7 +298,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
                     "load::version",
                     n,
                     "`version` must be a semantic version such as `1.0.0`",
-                    Some("quote it if YAML reads it as a number: `version: \"1.0\"` is still not semver; write `1.0.0`".into()),
+                    Some("write three numbers, e.g. `1.0.0` (YAML reads `1.0` as a number)".into()),
                 );
                 String::new()
             }
@@ -395,6 +396,8 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
 struct Object<'a> {
     node: &'a Node,
     entries: &'a [(Node, Node)],
+    /// Keys that an unknown key in this mapping was probably meant to be (already reported).
+    misspelt: Vec<&'static str>,
 }
 
 impl<'a> Object<'a> {
@@ -434,6 +437,9 @@ impl Reader<'_> {
     }
 
     fn missing(&mut self, obj: &Object<'_>, key: &str, example: &str) {
+        if obj.misspelt.contains(&key) {
+            return; // the misspelt key was reported, with this one as its suggestion
+        }
         let mut d = Diagnostic::error(
             "load::missing-key",
             obj.node.span.clone(),
@@ -454,12 +460,23 @@ impl Reader<'_> {
         );
     }
 
-    fn object<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Object<'n>> {
+    fn object<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&'static str],
+    ) -> Option<Object<'n>> {
         let Some(entries) = node.as_map() else {
             self.wrong_type(node, what, "a mapping");
             return None;
         };
+        let mut misspelt = Vec::new();
         for (key, _) in entries {
+            if let Some(k) = key.as_str().filter(|k| !known.contains(k)) {
+                if let Some(meant) = crate::diagnostic::suggest(k, known.iter().copied()) {
+                    misspelt.push(meant);
+                }
+            }
             match key.as_str() {
                 Some(k) if known.contains(&k) => {}
                 Some(k) => {
@@ -477,7 +494,11 @@ impl Reader<'_> {
                 None => self.wrong_type(key, "a key", "text"),
             }
         }
-        Some(Object { node, entries })
+        Some(Object {
+            node,
+            entries,
+            misspelt,
+        })
     }
 
     fn list<T>(
@@ -896,7 +917,13 @@ impl Reader<'_> {
         });
         let strength_invalid = o.get("strength").is_some() && strength.is_none();
         let weight = o.get("weight").and_then(|n| self.number(n, "`weight`"));
-        if o.get("strength").is_none() && o.get("weight").is_none() {
+        let no_strength = o.get("strength").is_none() && o.get("weight").is_none();
+        if no_strength
+            && !o
+                .misspelt
+                .iter()
+                .any(|k| *k == "strength" || *k == "weight")
+        {
             self.error(
                 "load::missing-strength",
                 node,
@@ -914,7 +941,7 @@ impl Reader<'_> {
             .map(|n| self.list(n, "`tags`", |cx, t| cx.string(t, "a tag")))
             .unwrap_or_default();
         let source = o.get("source").and_then(|n| self.string(n, "`source`"));
-        if strength_invalid {
+        if strength_invalid || no_strength {
             return None;
         }
         Some(Indicator {
