@@ -472,10 +472,10 @@ impl Reader<'_> {
         };
         let mut misspelt = Vec::new();
         for (key, _) in entries {
-            if let Some(k) = key.as_str().filter(|k| !known.contains(k)) {
-                if let Some(meant) = crate::diagnostic::suggest(k, known.iter().copied()) {
-                    misspelt.push(meant);
-                }
+            if let Some(k) = key.as_str().filter(|k| !known.contains(k))
+                && let Some(meant) = crate::diagnostic::suggest(k, known.iter().copied())
+            {
+                misspelt.push(meant);
             }
             match key.as_str() {
                 Some(k) if known.contains(&k) => {}
