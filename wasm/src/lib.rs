@@ -1,1 +1,137 @@
+//! herken in the browser and in Node: a thin wasm-bindgen layer over `herken-engine`.
+//!
+//! Everything crosses the boundary as JSON text, so a report is exactly the engine's
+//! `Report::to_json()` — the bytes `herken screen --format json` prints, minus indentation —
+//! and the same case gives the same report natively and in WASM. Errors are thrown as JS
+//! `Error`s with the CLI's `code` and message. The logic lives in [`api`], tested natively.
 
+use herken_engine::CompiledRuleSet;
+use js_sys::{Array, Error, JSON, Reflect};
+use wasm_bindgen::prelude::*;
+
+pub mod api;
+
+use crate::api::Failure;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
+
+// The TypeScript names of what crosses the boundary as plain JS values (see types.d.ts).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "Observations | string")]
+    pub type ObservationsArg;
+    #[wasm_bindgen(typescript_type = "ScreenOptions")]
+    pub type ScreenOptionsArg;
+}
+
+/// A compiled rule set, built once from a bundle and used for any number of cases.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Screener {
+    rules: CompiledRuleSet,
+}
+
+#[wasm_bindgen]
+impl Screener {
+    /// Verifies a bundle's SHA-256 and compiles its rule set. Throws a `HerkenError` with
+    /// code `bundle::format`, `bundle::version`, `bundle::hash-mismatch` or `bundle::ruleset`.
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(json: &str) -> Result<Screener, JsValue> {
+        let rules = api::load(json).map_err(throwable)?;
+        Ok(Screener { rules })
+    }
+
+    /// Screens one case: `{question_id: answer}` (or its JSON text). Returns the report.
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn screen(
+        &self,
+        observations: &ObservationsArg,
+        options: Option<ScreenOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        parse(&self.screen_json(observations, options)?)
+    }
+
+    /// As `screen`, but the report as canonical JSON text (byte-identical to the CLI's).
+    #[wasm_bindgen(js_name = screenJson)]
+    pub fn screen_json(
+        &self,
+        observations: &ObservationsArg,
+        options: Option<ScreenOptionsArg>,
+    ) -> Result<String, JsValue> {
+        let case = json_text(observations, "{}").map_err(throwable)?;
+        let options = options
+            .map_or(Ok("{}".to_owned()), |o| json_text(&o, "{}"))
+            .and_then(|o| api::options(&o))
+            .map_err(throwable)?;
+        api::screen(&self.rules, &case, &options).map_err(throwable)
+    }
+
+    /// The ids of the questions that apply to the answers so far (`ask_if` not false), in
+    /// question order. Answers to other rule sets' questions are ignored.
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
+    pub fn applicable(&self, observations: &ObservationsArg) -> Result<JsValue, JsValue> {
+        let case = json_text(observations, "{}").map_err(throwable)?;
+        let ids = api::applicable(&self.rules, &case).map_err(throwable)?;
+        Ok(ids.into_iter().map(JsValue::from).collect::<Array>().into())
+    }
+
+    /// The questions, groups, outcomes and dimensions in `lang` (default `nl`; the rule
+    /// set's first language when it lacks `lang`): enough to render a form.
+    #[wasm_bindgen(unchecked_return_type = "Questionnaire")]
+    pub fn questions(&self, lang: Option<String>) -> Result<JsValue, JsValue> {
+        let lang = lang.unwrap_or_else(|| "nl".to_owned());
+        parse(&api::to_json(&api::questionnaire(&self.rules, &lang)))
+    }
+
+    /// Identity and provenance: id, version, sha256, title, status, languages, engine, ….
+    #[wasm_bindgen(unchecked_return_type = "RuleSetInfo")]
+    pub fn info(&self) -> Result<JsValue, JsValue> {
+        parse(&api::to_json(&api::info(&self.rules)))
+    }
+}
+
+/// The engine's version, `herken x.y.z`.
+#[wasm_bindgen(js_name = engineVersion)]
+pub fn engine_version() -> String {
+    herken_engine::ENGINE.to_owned()
+}
+
+/// A JS value as JSON text: a string is taken as JSON text already; `undefined` stands for
+/// `empty` (`null` is written as `null`, which the engine refuses as a case, as the CLI does).
+fn json_text(value: &JsValue, empty: &str) -> Result<String, Failure> {
+    if value.is_undefined() {
+        return Ok(empty.to_owned());
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Failure::new("case::invalid-json", "the value cannot be written as JSON"))
+}
+
+fn parse(json: &str) -> Result<JsValue, JsValue> {
+    JSON::parse(json)
+}
+
+/// A `Failure` as a thrown JS `Error` (`name` `HerkenError`) with `code` and the details.
+fn throwable(failure: Failure) -> JsValue {
+    let error = Error::new(&failure.message);
+    error.set_name("HerkenError");
+    let set = |key: &str, value: JsValue| {
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = Reflect::set(&error, &JsValue::from_str(key), &value);
+    };
+    set("code", JsValue::from_str(failure.code));
+    if let Some(field) = &failure.field {
+        set("field", JsValue::from_str(field));
+    }
+    if let Some((key, value)) = &failure.details
+        && let Ok(parsed) = JSON::parse(&value.to_string())
+    {
+        set(key, parsed);
+    }
+    error.into()
+}

@@ -1,0 +1,433 @@
+//! The JS-independent half of the binding: bundle loading, case reading, screening and the
+//! form view, as JSON text in and out, with errors carrying the CLI's codes and messages.
+//! Native tests cover it; `lib.rs` only moves the text across the JS boundary.
+
+use std::collections::BTreeMap;
+
+use herken_engine::{
+    Bundle, BundleError, CompiledRuleSet, ENGINE, Form, ObservationError, ObservationOptions,
+    Observations, ScreenOptions, Status, Text,
+};
+use serde::{Deserialize, Serialize};
+
+/// Why a call failed: what the JS `Error` carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// A stable code: `bundle::…` ([`BundleError::code`]), `case::…` (as the CLI reports a
+    /// case), or `options::invalid`.
+    pub code: &'static str,
+    /// The CLI's message for the same problem.
+    pub message: String,
+    /// The question the (first) problem is about, for case errors.
+    pub field: Option<String>,
+    /// More, by name: `errors`, every problem with a case as `{code, field, message, help?}`;
+    /// or `diagnostics`, the rule set's, when a bundle's rule set does not load.
+    pub details: Option<(&'static str, serde_json::Value)>,
+}
+
+impl Failure {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+            details: None,
+        }
+    }
+}
+
+impl From<BundleError> for Failure {
+    fn from(e: BundleError) -> Self {
+        let details = match &e {
+            BundleError::RuleSet(d) => serde_json::to_value(d).ok().map(|v| ("diagnostics", v)),
+            _ => None,
+        };
+        Self {
+            details,
+            ..Self::new(e.code(), e.to_string())
+        }
+    }
+}
+
+impl From<Vec<ObservationError>> for Failure {
+    fn from(errors: Vec<ObservationError>) -> Self {
+        let message = errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let first = errors.first();
+        Self {
+            code: first.map_or("case::invalid", |e| e.code),
+            message,
+            field: first.map(|e| e.field.clone()).filter(|f| !f.is_empty()),
+            details: serde_json::to_value(&errors).ok().map(|v| ("errors", v)),
+        }
+    }
+}
+
+/// Verifies a bundle's hash and compiles its rule set.
+///
+/// # Errors
+/// The bundle's [`BundleError`], with its code.
+pub fn load(bundle_json: &str) -> Result<CompiledRuleSet, Failure> {
+    Ok(Bundle::load(bundle_json)?.rules)
+}
+
+/// Options of `screen` as JS passes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JsScreenOptions {
+    /// Language of labels and advice (the CLI's `--lang`, default `nl`).
+    #[serde(alias = "language")]
+    pub lang: Option<String>,
+    /// Accept answers to questions this rule set does not ask (one intake, several sets).
+    #[serde(default)]
+    pub allow_unknown_keys: bool,
+    /// Rank the next questions (default true, as the CLI does).
+    pub next_questions: Option<bool>,
+}
+
+/// Reads `screen` options from JSON text.
+///
+/// # Errors
+/// `options::invalid` for anything but the documented fields.
+pub fn options(json: &str) -> Result<JsScreenOptions, Failure> {
+    serde_json::from_str(json).map_err(|e| {
+        Failure::new(
+            "options::invalid",
+            format!("invalid screen options: {e} (expected {{lang?, allowUnknownKeys?, nextQuestions?}})"),
+        )
+    })
+}
+
+/// Reads a case (`{question_id: answer}` as JSON text) as the CLI does.
+///
+/// # Errors
+/// `case::invalid-json` for text that is not JSON, else the engine's case errors.
+pub fn observations(
+    rules: &CompiledRuleSet,
+    case_json: &str,
+    allow_unknown_keys: bool,
+) -> Result<Observations, Failure> {
+    let case: serde_json::Value = serde_json::from_str(case_json).map_err(|e| {
+        Failure::new(
+            "case::invalid-json",
+            format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
+        )
+    })?;
+    Ok(rules.observations_with(&case, ObservationOptions { allow_unknown_keys })?)
+}
+
+/// Screens a case: the report as the CLI's `--format json` prints it, compact.
+///
+/// # Errors
+/// As [`observations`].
+pub fn screen(
+    rules: &CompiledRuleSet,
+    case_json: &str,
+    options: &JsScreenOptions,
+) -> Result<String, Failure> {
+    let obs = observations(rules, case_json, options.allow_unknown_keys)?;
+    let defaults = ScreenOptions::default();
+    let screen_options = ScreenOptions {
+        language: options.lang.clone().unwrap_or(defaults.language),
+        next_questions: options.next_questions.unwrap_or(defaults.next_questions),
+    };
+    Ok(rules.evaluate(&obs, &screen_options).to_json())
+}
+
+/// The ids of the questions that apply to a case (`ask_if` not false), in question order.
+///
+/// # Errors
+/// As [`observations`]; unknown keys are accepted.
+pub fn applicable(rules: &CompiledRuleSet, case_json: &str) -> Result<Vec<String>, Failure> {
+    let obs = observations(rules, case_json, true)?;
+    Ok(rules
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(q, _)| rules.applies(*q, &obs))
+        .map(|(_, question)| question.id.clone())
+        .collect())
+}
+
+/// What `questions(lang)` gives: the engine's [`Form`] — the JSON `herken questions --format
+/// json` prints — with the rest a form page shows: the description, the outcomes with their
+/// advice (help and referral are shown whatever the result) and the dimensions.
+#[derive(Debug, Serialize)]
+pub struct Questionnaire<'a> {
+    #[serde(flatten)]
+    pub form: Form,
+    pub description: &'a str,
+    /// Outcomes from lowest (level 0) to highest.
+    pub outcomes: Vec<OutcomeView<'a>>,
+    pub dimensions: Vec<DimensionView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutcomeView<'a> {
+    pub id: &'a str,
+    pub level: usize,
+    pub label: &'a str,
+    pub advice: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub htcds: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DimensionView<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+}
+
+/// The form view of a rule set in `lang` (the set's first language where it lacks `lang`).
+pub fn questionnaire<'a>(rules: &'a CompiledRuleSet, lang: &str) -> Questionnaire<'a> {
+    let form = rules.form(lang);
+    let text = |t: &'a Text| t.get(&form.language, &rules.languages);
+    Questionnaire {
+        description: text(&rules.description),
+        outcomes: rules
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(level, o)| OutcomeView {
+                id: &o.id,
+                level,
+                label: text(&o.label),
+                advice: text(&o.advice),
+                htcds: o.htcds.as_deref(),
+            })
+            .collect(),
+        dimensions: rules
+            .dimensions
+            .iter()
+            .map(|d| DimensionView {
+                id: &d.id,
+                label: text(&d.label),
+                description: d.description.as_ref().map(text),
+            })
+            .collect(),
+        form,
+    }
+}
+
+/// Identity and provenance of a loaded rule set.
+#[derive(Debug, Serialize)]
+pub struct Info<'a> {
+    pub id: &'a str,
+    pub version: &'a str,
+    pub sha256: &'a str,
+    pub title: &'a BTreeMap<String, String>,
+    pub description: &'a BTreeMap<String, String>,
+    pub status: Status,
+    pub languages: &'a [String],
+    pub licence: &'a str,
+    pub sources: Vec<SourceView<'a>>,
+    pub engine: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceView<'a> {
+    pub id: &'a str,
+    pub citation: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+}
+
+pub fn info(rules: &CompiledRuleSet) -> Info<'_> {
+    Info {
+        id: &rules.id,
+        version: &rules.version,
+        sha256: &rules.sha256,
+        title: &rules.title.0,
+        description: &rules.description.0,
+        status: rules.status,
+        languages: &rules.languages,
+        licence: &rules.licence,
+        sources: rules
+            .sources
+            .iter()
+            .map(|s| SourceView {
+                id: &s.id,
+                citation: &s.citation,
+                url: s.url.as_deref(),
+            })
+            .collect(),
+        engine: ENGINE,
+    }
+}
+
+/// Serializes a view; the views hold only strings, numbers and lists, so this cannot fail.
+pub fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use herken_engine::{Sources, screen as engine_screen};
+
+    use super::*;
+
+    const MANIFEST: &str = r#"
+format: 1
+id: tiny
+version: 1.0.0
+status: draft
+title: {en: Tiny, nl: Klein}
+licence: CC0-1.0
+languages: [nl, en]
+groups:
+  - {id: work, title: {en: Work, nl: Werk}}
+questions:
+  - id: passport_taken
+    type: yesno
+    group: work
+    text: {en: "Is your passport held by someone else?", nl: "Heeft iemand anders uw paspoort?"}
+  - id: hours
+    type: integer
+    min: 0
+    max: 168
+    text: {en: "Hours a week?", nl: "Uren per week?"}
+  - id: got_it_back
+    type: yesno
+    group: work
+    ask_if: obs.passport_taken
+    text: {en: "Did you get it back?", nl: "Hebt u het teruggekregen?"}
+dimensions:
+  - id: coercion
+    label: {en: Coercion, nl: Dwang}
+    positive: {at_least: 1}
+indicators:
+  - id: documents_confiscated
+    dimension: coercion
+    strength: strong
+    label: {en: Confiscation of documents, nl: Innemen van documenten}
+    when: obs.passport_taken
+decision:
+  - {id: any-signal, outcome: signals_present, when: 'positive("coercion")'}
+  - {id: otherwise, outcome: no_signals}
+outcomes:
+  - id: no_signals
+    label: {en: No signals found, nl: Geen signalen gevonden}
+    advice: {en: Stay alert., nl: Blijf alert.}
+  - id: signals_present
+    label: {en: Signals present, nl: Signalen aanwezig}
+    advice: {en: Consult a colleague., nl: Overleg met een collega.}
+"#;
+
+    fn bundle() -> String {
+        let sources = Sources::new().with("ruleset.yaml", MANIFEST);
+        Bundle::new("tiny", "1.0.0", &sources).to_json()
+    }
+
+    fn rules() -> CompiledRuleSet {
+        load(&bundle()).expect("the bundle loads")
+    }
+
+    #[test]
+    fn reports_are_the_engines_compact_json() {
+        let rules = rules();
+        let case = r#"{"passport_taken": true}"#;
+        let options = JsScreenOptions {
+            lang: Some("en".into()),
+            ..JsScreenOptions::default()
+        };
+        let native = engine_screen(
+            &rules,
+            &serde_json::from_str(case).expect("json"),
+            &ScreenOptions {
+                language: "en".into(),
+                next_questions: true,
+            },
+        )
+        .expect("valid case");
+        assert_eq!(
+            screen(&rules, case, &options).expect("screens"),
+            native.to_json()
+        );
+    }
+
+    #[test]
+    fn the_default_language_is_the_clis() {
+        let report = screen(&rules(), "{}", &JsScreenOptions::default()).expect("screens");
+        assert!(report.contains(r#""language":"nl""#), "{report}");
+    }
+
+    #[test]
+    fn altered_bundles_are_refused_with_the_bundle_code() {
+        let altered = bundle().replace("Stay alert.", "Nothing to see.");
+        let err = load(&altered).expect_err("the hash no longer matches");
+        assert_eq!(err.code, "bundle::hash-mismatch");
+        assert!(
+            err.message.contains("altered or damaged"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn case_errors_carry_code_field_and_every_problem() {
+        let err = screen(
+            &rules(),
+            r#"{"hours": 200, "pasport_taken": true}"#,
+            &JsScreenOptions::default(),
+        )
+        .expect_err("two problems");
+        assert_eq!(err.code, "case::out-of-bounds");
+        assert_eq!(err.field.as_deref(), Some("hours"));
+        assert_eq!(err.message.lines().count(), 2, "{}", err.message);
+        assert!(err.message.contains("did you mean"), "{}", err.message);
+        let (name, errors) = err.details.expect("the list");
+        assert_eq!(name, "errors");
+        assert_eq!(errors.as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn misspelt_options_are_refused() {
+        let err = options(r#"{"lnag": "en"}"#).expect_err("unknown field");
+        assert_eq!(err.code, "options::invalid");
+        assert_eq!(
+            options(r#"{"language": "en"}"#)
+                .expect("alias")
+                .lang
+                .as_deref(),
+            Some("en")
+        );
+    }
+
+    #[test]
+    fn ask_if_decides_which_questions_apply() {
+        let rules = rules();
+        let all = ["passport_taken", "hours", "got_it_back"];
+        assert_eq!(applicable(&rules, "{}").expect("ok"), all);
+        assert_eq!(
+            applicable(&rules, r#"{"passport_taken": true}"#).expect("ok"),
+            all
+        );
+        assert_eq!(
+            applicable(&rules, r#"{"passport_taken": false}"#).expect("ok"),
+            ["passport_taken", "hours"]
+        );
+    }
+
+    #[test]
+    fn the_questionnaire_is_the_engines_form_with_outcomes() {
+        let rules = rules();
+        let q = questionnaire(&rules, "en");
+        let json: serde_json::Value = serde_json::from_str(&to_json(&q)).expect("json");
+        let form = serde_json::to_value(rules.form("en")).expect("json");
+        for key in ["ruleset", "language", "groups", "questions"] {
+            assert_eq!(json[key], form[key], "{key} as the engine gives it");
+        }
+        assert_eq!(json["groups"][0]["title"], "Work");
+        assert_eq!(json["questions"][2]["ask_if"], "obs.passport_taken");
+        assert_eq!(json["outcomes"][1]["label"], "Signals present");
+        assert_eq!(json["outcomes"][1]["level"], 1);
+        let fallback = questionnaire(&rules, "fr");
+        assert_eq!(fallback.form.language, "nl");
+        assert_eq!(fallback.outcomes[0].advice, "Blijf alert.");
+    }
+}

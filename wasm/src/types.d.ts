@@ -1,0 +1,128 @@
+
+/** One answer: yes/no is `true`/`false`; `null`, `"unknown"` or a missing key is unknown (never no). */
+export type Answer = boolean | number | string | string[] | null;
+
+/** A case: answers by question id. */
+export type Observations = Record<string, Answer>;
+
+export interface ScreenOptions {
+  /** Language of labels and advice (default `"nl"`; the rule set's first language when it lacks this one). */
+  lang?: string;
+  /** Accept answers to questions this rule set does not ask (one intake feeding several sets). Default false. */
+  allowUnknownKeys?: boolean;
+  /** Rank the next questions (default true). */
+  nextQuestions?: boolean;
+}
+
+/** The report: exactly the JSON of `herken screen --format json`. A screening signal, never a determination. */
+export interface Report {
+  ruleset: { id: string; version: string; sha256: string };
+  /** `herken x.y.z` */
+  engine: string;
+  language: string;
+  outcome: {
+    id: string;
+    /** 0 for the lowest outcome, counting up in the rule set's order. */
+    level: number;
+    label: string;
+    advice: string;
+    /** The decision rule that gave the outcome. */
+    decided_by: string;
+    /** Whether answering the unknown questions could still give a higher outcome. */
+    may_rise: boolean;
+    could_rise_to?: string;
+    /** IOM HTCDS trafficking status, if the outcome has one. */
+    htcds?: string;
+  };
+  dimensions: Array<{
+    id: string;
+    label: string;
+    positive: boolean;
+    counts: { strong: number; medium: number; weak: number };
+    score: number;
+    /** Present indicators. */
+    indicators: string[];
+    /** Indicators still unknown. */
+    unknown: string[];
+  }>;
+  indicators: Array<{
+    id: string;
+    label: string;
+    dimension: string;
+    strength?: "strong" | "medium" | "weak";
+    weight: number;
+    state: "present" | "absent" | "unknown" | "error";
+    /** The answers the condition read, by question id (`null` when unknown). */
+    reads: Record<string, Answer>;
+    error?: { code: string; message: string; at?: string };
+  }>;
+  /** Applicable questions without an answer, in question order. */
+  unanswered: string[];
+  /** Unanswered questions that feed an unknown indicator, most promising first. */
+  next_questions: Array<{ id: string; question: string; could_raise_to?: string; indicators: string[] }>;
+  diagnostics: Array<{ code: string; message: string }>;
+}
+
+export type QuestionType = "yesno" | "integer" | "number" | "choice" | "choices" | "text";
+
+export interface Question {
+  id: string;
+  type: QuestionType;
+  group?: string;
+  text: string;
+  help?: string;
+  unit?: string;
+  min?: number;
+  max?: number;
+  /** For `choice` and `choices`. */
+  options?: Array<{ id: string; label: string }>;
+  /** The condition (Rhai source) under which the question is asked; evaluate it with `applicable()`. */
+  ask_if?: string;
+  /** Indicators whose condition reads this question. */
+  indicators: string[];
+}
+
+/** What `questions(lang)` returns: the JSON of `herken questions --format json` (the engine's form)
+ *  with the description, outcomes and dimensions added — enough to render a form. */
+export interface Questionnaire {
+  ruleset: { id: string; version: string; sha256: string; title: string; status: "verified" | "draft"; languages: string[] };
+  /** The language actually used (the rule set's first when it lacks the one asked for). */
+  language: string;
+  /** Form groups in order with their question ids; ungrouped questions come last, in a group with id `"other"`. */
+  groups: Array<{ id: string; title: string; questions: string[] }>;
+  questions: Question[];
+  description: string;
+  /** Outcomes from lowest (level 0) to highest, with advice. */
+  outcomes: Array<{ id: string; level: number; label: string; advice: string; htcds?: string }>;
+  dimensions: Array<{ id: string; label: string; description?: string }>;
+}
+
+export interface RuleSetInfo {
+  id: string;
+  version: string;
+  sha256: string;
+  /** By language code. */
+  title: Record<string, string>;
+  description: Record<string, string>;
+  status: "verified" | "draft";
+  languages: string[];
+  licence: string;
+  sources: Array<{ id: string; citation: string; url?: string }>;
+  /** `herken x.y.z` */
+  engine: string;
+}
+
+/** What every method throws: a JS `Error` with the CLI's code and message. */
+export interface HerkenError extends Error {
+  name: "HerkenError";
+  /** `bundle::format`, `bundle::version`, `bundle::hash-mismatch`, `bundle::ruleset`,
+   *  `case::not-an-object`, `case::unknown-question`, `case::wrong-type`, `case::out-of-bounds`,
+   *  `case::unknown-option`, `case::too-long`, `case::invalid-json`, `options::invalid`. */
+  code: string;
+  /** For case errors: the question the first problem is about. */
+  field?: string;
+  /** For case errors: every problem. */
+  errors?: Array<{ code: string; field: string; message: string; help?: string }>;
+  /** For `bundle::ruleset`: the rule set's diagnostics. */
+  diagnostics?: Array<{ severity: "error" | "warning"; code: string; message: string; file: string; line: number; column: number; help?: string }>;
+}
