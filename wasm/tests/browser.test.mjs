@@ -2,8 +2,9 @@
 // playwright-core. The page is served from 127.0.0.1 by a tiny server in this file's process;
 // every request the browser makes is intercepted, and anything but that server is refused.
 //
-// Needs scripts/build-wasm.sh to have run, the native parity-cases example built (it supplies
-// the expected outcomes) and Debian's chromium (CHROMIUM overrides /usr/bin/chromium).
+// Needs scripts/build-wasm.sh to have run, the native parity-cases example and the CLI built
+// (they supply the expected outcomes; PARITY_CASES and HERKEN override their paths) and Debian's
+// chromium (CHROMIUM overrides /usr/bin/chromium).
 // Screenshots go to target/wasm-screenshots/. Run: cd wasm && node --test tests/browser.test.mjs
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,14 +19,22 @@ const root = new URL("../../", import.meta.url).pathname;
 const www = join(root, "wasm/www");
 const shots = join(root, "target/wasm-screenshots");
 const parityCases = process.env.PARITY_CASES ?? join(root, "target/debug/examples/parity-cases");
+const herken = process.env.HERKEN ?? join(root, "target/debug/herken");
 const require = createRequire(import.meta.url);
 const wasm = require("../pkg/node");
 
 const index = JSON.parse(readFileSync(join(www, "bundles/index.json"), "utf8"));
 const DEFAULT = index.default;
-const screener = wasm.Screener.fromBundle(readFileSync(join(www, "bundles", `${DEFAULT}.bundle.json`), "utf8"));
+// The second set of the tests with several sets: it shares most of its questions with the
+// default set and asks a few of its own.
+const SECOND = "nl-arbeidsuitbuiting";
+const screeners = new Map(index.bundles.map((b) => [b.id, wasm.Screener.fromBundle(readFileSync(join(www, "bundles", b.file), "utf8"))]));
+const screener = screeners.get(DEFAULT);
 const questionnaire = { nl: screener.questions("nl"), en: screener.questions("en") };
 const outcomeLabel = (lang, id) => questionnaire[lang].outcomes.find((o) => o.id === id).label;
+/** Every question of every bundled set, by id (the sets share one vocabulary). */
+const allQuestions = new Map([...screeners.values()].flatMap((s) => s.questions("nl").questions.map((q) => [q.id, q])));
+const idsOf = (id) => screeners.get(id).questions("nl").questions.map((q) => q.id);
 
 let server;
 let browser;
@@ -71,12 +80,32 @@ async function open({ width = 1280, height = 900 } = {}) {
   return { context, page, requests, refused, problems };
 }
 
-const outcome = (page) => page.textContent("#outcome-label");
+/** The outcome card of a set in the live panel. */
+const card = (id = DEFAULT) => `#panel .card[data-set="${id}"]`;
+const outcome = (page, id = DEFAULT) => page.textContent(`${card(id)} .outcome-label`);
+const signals = (page, id = DEFAULT) => page.locator(`${card(id)} .signals > li .signal`).allTextContents();
+const highlighted = async (page) => (await page.locator("#questions .q.is-next").evaluateAll((els) => els.map((e) => e.dataset.id))).sort();
+const present = (report) => report.indicators.filter((i) => i.state === "present").map((i) => i.label);
+
+/** The native engine's reports on a case, one per set in the order given:
+ *  `herken screen --rules a,b --format json`. */
+function native(ids, c, lang = "nl") {
+  const out = execFileSync(herken, ["screen", "--format", "json", "--lang", lang, "--rules", ids.map((id) => `rules/${id}`).join(","), "-"],
+    { cwd: root, input: JSON.stringify(c), encoding: "utf8" });
+  const reports = JSON.parse(out);
+  return Array.isArray(reports) ? reports : [reports];
+}
+
+/** Chooses (or unchooses) a rule set with its checkbox, unfolding the choice where it is folded. */
+async function chooseSet(page, id, on = true) {
+  if (!(await page.isVisible(`#set-${id}`))) await page.click("#sets-summary");
+  await page.setChecked(`#set-${id}`, on);
+}
 
 /** Enters a case through the form, as a person would: clicks and typing. */
 async function enter(page, c) {
   for (const [id, value] of Object.entries(c)) {
-    const q = questionnaire.nl.questions.find((x) => x.id === id);
+    const q = allQuestions.get(id);
     if (value === null) {
       if (q.type === "integer" || q.type === "number" || q.type === "choices") await page.check(`#q-${id} .opt-unknown input`);
       else if (q.type === "text") continue;
@@ -93,11 +122,12 @@ async function enter(page, c) {
   }
 }
 
-/** Test cases of the default rule set whose every answer applies (the form hides the others). */
-function formCases() {
-  const lines = execFileSync(parityCases, [`rules/${DEFAULT}`], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n").map((l) => JSON.parse(l));
+/** Test cases of a rule set (by default the default set) whose every answer applies (the form
+ *  hides the others), with the native engine's report. */
+function formCases(id = DEFAULT) {
+  const lines = execFileSync(parityCases, [`rules/${id}`], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n").map((l) => JSON.parse(l));
   return lines.filter((c) => c.lang === "nl").filter((c) => {
-    const applicable = new Set(screener.applicable(c.case));
+    const applicable = new Set(screeners.get(id).applicable(c.case));
     return Object.keys(c.case).every((k) => applicable.has(k));
   });
 }
@@ -107,9 +137,13 @@ test("the page loads from its own folder and shows the form and the outcome", { 
   assert.equal(await page.getAttribute("html", "lang"), "nl");
   assert.equal(await page.locator("#questions .q").count(), questionnaire.nl.questions.length);
   assert.equal(await page.locator("#questions .group").count(), questionnaire.nl.groups.length);
+  assert.equal(await page.locator("#panel .card").count(), 1);
   assert.equal(await outcome(page), outcomeLabel("nl", "no_signals"));
-  assert.ok((await page.textContent("#advice")).length > 50, "advice is shown before any answer");
-  assert.equal(await page.locator("#ruleset option").count(), index.bundles.length);
+  assert.ok((await page.textContent(`${card()} .advice`)).length > 50, "advice is shown before any answer");
+  // A checkbox per bundled set; only the default chosen, and it cannot be unchosen (one always is).
+  assert.equal(await page.locator("#ruleset input[type=checkbox]").count(), index.bundles.length);
+  assert.deepEqual(await page.locator("#ruleset input:checked").evaluateAll((els) => els.map((e) => e.value)), [DEFAULT]);
+  assert.equal(await page.isDisabled(`#set-${DEFAULT}`), true);
   assert.deepEqual(refused, []);
   for (const url of requests) assert.ok(url.startsWith(server.url), url);
   assert.deepEqual(problems, []);
@@ -130,21 +164,19 @@ test("answering questions changes the outcome as the rule set says", { timeout: 
     await enter(page, c.case);
     const expected = JSON.parse(c.report);
     assert.equal(await outcome(page), expected.outcome.label, c.name);
-    const present = expected.indicators.filter((i) => i.state === "present").map((i) => i.label);
-    assert.deepEqual(await page.locator("#signals > li .signal").allTextContents(), present, c.name);
+    assert.deepEqual(await signals(page), present(expected), c.name);
     const next = expected.next_questions.slice(0, 5).map((n) => n.id);
-    const highlighted = await page.locator("#questions .q.is-next").evaluateAll((els) => els.map((e) => e.dataset.id));
-    assert.deepEqual(highlighted.sort(), [...next].sort(), `${c.name}: next questions highlighted`);
+    assert.deepEqual(await highlighted(page), [...next].sort(), `${c.name}: next questions highlighted`);
   }
   // The answers behind a signal are shown with it.
   await page.click("#clear");
   const [yesno] = questionnaire.nl.questions.filter((q) => q.type === "yesno" && !q.ask_if);
   await page.check(`input[name="a-${yesno.id}"][value="v:true"]`);
   assert.equal(await outcome(page), outcomeLabel("nl", screener.screen({ [yesno.id]: true }).outcome.id));
-  assert.match(await page.textContent("#signals"), new RegExp(`${yesno.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: Ja`));
+  assert.match(await page.textContent(`${card()} .signals`), new RegExp(`${yesno.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: Ja`));
   // "Don't know" is unknown, never no: the outcome may still rise.
   await page.check(`input[name="a-${yesno.id}"][value="x:unknown"]`);
-  assert.equal(await page.isHidden("#outcome-rise"), false);
+  assert.equal(await page.isHidden(`${card()} .outcome-rise`), false);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -162,6 +194,179 @@ test("a follow-up question appears only when its condition is not false", { time
   await context.close();
 });
 
+// --- several rule sets at once ----------------------------------------------------------------
+
+const first = idsOf(DEFAULT);
+const second = idsOf(SECOND);
+const plainYesno = (id) => allQuestions.get(id).type === "yesno" && !allQuestions.get(id).ask_if;
+const cards = (page) => page.locator("#panel .card").evaluateAll((els) => els.map((e) => e.dataset.set));
+
+/** Both cards show what the native engine reports for the case, and the form highlights the
+ *  next questions of both. */
+async function assertScreened(page, ids, c, name) {
+  const reports = native(ids, c);
+  assert.deepEqual(await cards(page), ids, name);
+  for (const [i, id] of ids.entries()) {
+    assert.equal(await outcome(page, id), reports[i].outcome.label, `${name}: ${id}`);
+    assert.deepEqual(await signals(page, id), present(reports[i]), `${name}: signals of ${id}`);
+    assert.ok((await page.textContent(`${card(id)} .advice`)).length > 50, `${name}: advice of ${id}`);
+  }
+  const next = new Set(reports.flatMap((r) => r.next_questions.slice(0, 5).map((n) => n.id)));
+  assert.deepEqual(await highlighted(page), [...next].sort(), `${name}: next questions of every set highlighted`);
+  return reports;
+}
+
+test("several sets: a card each, a shared question asked once, every set screened on every answer", { timeout: 180_000 }, async () => {
+  const { context, page, problems } = await open();
+  await chooseSet(page, SECOND);
+  assert.deepEqual(await cards(page), [DEFAULT, SECOND]);
+  assert.equal(await page.locator("#overview li").count(), 2, "every outcome at a glance");
+  assert.equal(await page.isDisabled(`#set-${DEFAULT}`), false, "with two chosen, either can go");
+  // One form: every question once; the groups and order of the first set, each question only
+  // the second set asks at the end of its group, marked as such.
+  const shown = await page.locator("#questions .q").evaluateAll((els) => els.map((e) => e.dataset.id));
+  assert.deepEqual([...shown].sort(), [...new Set([...first, ...second])].sort(), "each question once");
+  const groups = await page.locator("#questions .group").evaluateAll((els) => els.map((g) => [g.id.slice(2), [...g.querySelectorAll(".q")].map((q) => q.dataset.id)]));
+  const secondGroups = screeners.get(SECOND).questions("nl").groups;
+  const expected = questionnaire.nl.groups.map((g) => [g.id, [...g.questions,
+    ...(secondGroups.find((x) => x.id === g.id)?.questions ?? []).filter((id) => !first.includes(id))]]);
+  assert.deepEqual(groups, expected);
+  for (const id of shown) {
+    const tag = await page.locator(`#q-${id} .tag.only`).allTextContents();
+    const want = !second.includes(id) ? ["alleen voor set 1"] : !first.includes(id) ? ["alleen voor set 2"] : [];
+    assert.deepEqual(tag, want, id);
+  }
+  await assertScreened(page, [DEFAULT, SECOND], {}, "no answers");
+  // A question both sets ask, whose "yes" changes both outcomes (so says the native engine).
+  const before = native([DEFAULT, SECOND], {});
+  const shared = first.filter((id) => second.includes(id) && plainYesno(id))
+    .find((id) => native([DEFAULT, SECOND], { [id]: true }).every((r, i) => r.outcome.id !== before[i].outcome.id));
+  assert.ok(shared, "a shared question that changes both outcomes");
+  assert.equal(await page.locator(`#questions [data-id="${shared}"]`).count(), 1);
+  await page.check(`input[name="a-${shared}"][value="v:true"]`);
+  const after = await assertScreened(page, [DEFAULT, SECOND], { [shared]: true }, "one shared answer");
+  for (const [i, id] of [DEFAULT, SECOND].entries()) {
+    assert.notEqual(after[i].outcome.id, before[i].outcome.id);
+    assert.match(await page.textContent(`${card(id)} .signals`), new RegExp(`${allQuestions.get(shared).text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: Ja`));
+  }
+  // The second set's own test cases, one per outcome, entered once into the combined form.
+  const cases = formCases(SECOND);
+  const chosen = [...new Map(cases.map((c) => [JSON.parse(c.report).outcome.id, c])).values()];
+  assert.ok(chosen.length >= 3, "a case for every outcome of the second set");
+  for (const c of chosen) {
+    await page.click("#clear");
+    await enter(page, c.case);
+    const reports = await assertScreened(page, [DEFAULT, SECOND], c.case, c.name);
+    assert.deepEqual(reports[1], JSON.parse(c.report), `${c.name}: the set's own expected report`);
+  }
+  // The download holds every chosen set's report, exactly as the engine wrote it.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  const saved = JSON.parse(readFileSync(await download.path(), "utf8"));
+  assert.equal(saved.herken_screening, 2);
+  assert.deepEqual(saved.reports, native([DEFAULT, SECOND], saved.answers));
+  // The print summary has both too.
+  await page.evaluate(() => { window.print = () => {}; });
+  await page.click("#print");
+  const summary = await page.textContent("#summary");
+  for (const r of saved.reports) assert.ok(summary.includes(r.outcome.label), r.ruleset.id);
+  for (const id of Object.keys(saved.answers)) assert.ok(summary.includes(allQuestions.get(id).text), `${id} in the summary`);
+  assert.ok(!summary.includes("[object"), summary);
+  // Each set's description, under the form's title.
+  const about = await page.textContent("#form-description details");
+  for (const id of [DEFAULT, SECOND]) assert.ok(about.includes(screeners.get(id).questions("nl").description), id);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("removing a set keeps the answers of the questions still shown", { timeout: 120_000 }, async () => {
+  const { context, page, problems } = await open();
+  await chooseSet(page, SECOND);
+  const shared = first.find((id) => second.includes(id) && plainYesno(id));
+  const firstOnly = first.find((id) => !second.includes(id) && plainYesno(id));
+  const secondOnly = second.find((id) => !first.includes(id) && plainYesno(id));
+  const hours = "hours_per_week";
+  assert.ok(first.includes(hours) && second.includes(hours));
+  await page.check(`input[name="a-${shared}"][value="v:true"]`);
+  await page.check(`input[name="a-${firstOnly}"][value="x:unknown"]`);
+  await page.check(`input[name="a-${secondOnly}"][value="v:true"]`);
+  await page.fill(`#in-${hours}`, "72");
+  await assertScreened(page, [DEFAULT, SECOND], { [shared]: true, [firstOnly]: null, [secondOnly]: true, [hours]: 72 }, "both");
+  const kept = async (id, value) => assert.equal(await page.isChecked(`input[name="a-${id}"][value="${value}"]`), true, `${id} kept`);
+
+  // Remove the later set: the questions only it asks go, every other answer stays.
+  await chooseSet(page, SECOND, false);
+  assert.equal(await page.locator(`#q-${secondOnly}`).count(), 0);
+  await kept(shared, "v:true");
+  await kept(firstOnly, "x:unknown");
+  assert.equal(await page.inputValue(`#in-${hours}`), "72");
+  await assertScreened(page, [DEFAULT], { [shared]: true, [firstOnly]: null, [hours]: 72 }, "first set only");
+
+  // Back again (its own question unanswered: the answer left with the question), then remove the
+  // first set: the second set's form keeps the answers it asks for, and is the only set left.
+  await chooseSet(page, SECOND);
+  assert.equal(await page.locator(`input[name="a-${secondOnly}"]:checked`).count(), 0);
+  await page.check(`input[name="a-${secondOnly}"][value="v:true"]`);
+  await chooseSet(page, DEFAULT, false);
+  assert.equal(await page.locator(`#q-${firstOnly}`).count(), 0);
+  assert.equal(await page.locator("#questions .q").count(), second.length);
+  await kept(shared, "v:true");
+  await kept(secondOnly, "v:true");
+  assert.equal(await page.inputValue(`#in-${hours}`), "72");
+  await assertScreened(page, [SECOND], { [shared]: true, [secondOnly]: true, [hours]: 72 }, "second set only");
+  assert.equal(await page.isDisabled(`#set-${SECOND}`), true, "the last set cannot be unchosen");
+
+  // The default set chosen again comes second now: the form follows the second set's order.
+  await chooseSet(page, DEFAULT);
+  const shown = await page.locator("#questions .q").evaluateAll((els) => els.map((e) => e.dataset.id));
+  const secondOrder = screeners.get(SECOND).questions("nl").groups.flatMap((g) => g.questions);
+  assert.deepEqual(shown.filter((id) => second.includes(id)), secondOrder);
+  assert.equal(shown[0], secondOrder[0]);
+  const groupsNow = await page.locator("#questions .group").evaluateAll((els) => els.map((g) => g.id.slice(2)));
+  const secondGroupIds = screeners.get(SECOND).questions("nl").groups.map((g) => g.id);
+  assert.deepEqual(groupsNow.filter((id) => secondGroupIds.includes(id)), secondGroupIds, "the second set's groups, in its order");
+  await assertScreened(page, [SECOND, DEFAULT], { [shared]: true, [secondOnly]: true, [hours]: 72 }, "both, the other way round");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("several sets with the keyboard alone", { timeout: 120_000 }, async () => {
+  const { context, page, problems } = await open();
+  /** Presses `key` until `done(focused)`; fails after 400 presses. */
+  const tabTo = async (done, key = "Tab") => {
+    for (let i = 0; i < 400; i++) {
+      await page.keyboard.press(key);
+      const f = await page.evaluate(() => {
+        const el = document.activeElement;
+        const ring = el.closest(".opt") ?? el;
+        const style = getComputedStyle(ring);
+        return { id: el.id, name: el.name ?? "", value: el.value ?? "", ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2 };
+      });
+      if (done(f)) return f;
+    }
+    assert.fail("focus never got there");
+  };
+  let f = await tabTo((x) => x.id === `set-${SECOND}`);
+  assert.ok(f.ring, "a focus ring on the set's checkbox");
+  await page.keyboard.press("Space");
+  assert.deepEqual(await cards(page), [DEFAULT, SECOND]);
+  assert.equal(await page.evaluate(() => document.activeElement.id), `set-${SECOND}`, "focus stays on the choice");
+  // On to the first question both sets ask; Space answers yes.
+  const shown = await page.locator("#questions .q").evaluateAll((els) => els.map((e) => e.dataset.id));
+  const shared = shown.find((id) => first.includes(id) && second.includes(id) && plainYesno(id));
+  f = await tabTo((x) => x.name === `a-${shared}`);
+  assert.equal(f.value, "v:true");
+  await page.keyboard.press("Space");
+  await assertScreened(page, [DEFAULT, SECOND], { [shared]: true }, "answered with the keyboard");
+  // Back to the choice, and the set removed: the answer stays.
+  await tabTo((x) => x.id === `set-${SECOND}`, "Shift+Tab");
+  await page.keyboard.press("Space");
+  assert.deepEqual(await cards(page), [DEFAULT]);
+  assert.equal(await page.isChecked(`input[name="a-${shared}"][value="v:true"]`), true);
+  await assertScreened(page, [DEFAULT], { [shared]: true }, "the set removed with the keyboard");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the language switch changes every label", { timeout: 60_000 }, async () => {
   const { context, page } = await open();
   const [yesno] = questionnaire.nl.questions.filter((q) => q.type === "yesno" && !q.ask_if);
@@ -172,21 +377,40 @@ test("the language switch changes every label", { timeout: 60_000 }, async () =>
   assert.equal(await page.getAttribute("button[data-lang=en]", "aria-pressed"), "true");
   const english = await page.innerText("body");
   // Every question, group and option in English; the answer kept; the report in English.
+  for (const s of screeners.values()) assert.ok(english.includes(s.info().title.en), s.info().id);
   const legends = await page.locator("#questions .q legend, #questions .q label.qtext").allInnerTexts();
   questionnaire.en.questions.forEach((q, i) => assert.ok(legends[i].includes(q.text), `${q.id}: ${legends[i]}`));
   for (const g of questionnaire.en.groups) assert.ok(english.includes(g.title), g.title);
   assert.equal(await page.isChecked(`input[name="a-${yesno.id}"][value="v:true"]`), true);
   assert.equal(await outcome(page), outcomeLabel("en", screener.screen({ [yesno.id]: true }).outcome.id));
   // No Dutch left: none of the Dutch page's lines (rule-set texts, labels, buttons) remains.
-  const englishLines = new Set(english.split("\n").map((l) => l.trim()));
-  const leftovers = dutch.split("\n").map((l) => l.trim()).filter((l) => l.length > 2 && englishLines.has(l))
-    .filter((l) => !/^[\d\s().,:/-]+$/.test(l) && !l.startsWith("herken") && !/^(Nederlands|English)$/.test(l));
-  assert.deepEqual(leftovers, [], "lines that stayed Dutch");
-  for (const word of ["Weet niet", "Overslaan", "Uitkomst", "Vraag hierna", "Alles wissen"]) assert.ok(!english.includes(word), word);
+  assertNoDutch(dutch, english);
   await page.click("button[data-lang=nl]");
   assert.equal(await page.innerText("body"), dutch, "and back");
+  // With two sets: the choice, both cards, the marks on the questions, all in English too.
+  await chooseSet(page, SECOND);
+  const second = screeners.get(SECOND).questions("en");
+  const dutch2 = await page.innerText("body");
+  await page.click("button[data-lang=en]");
+  const english2 = await page.innerText("body");
+  assertNoDutch(dutch2, english2);
+  for (const g of second.groups) assert.ok(english2.includes(g.title), g.title);
+  assert.equal(await outcome(page, SECOND), second.outcomes.find((o) => o.id === native([DEFAULT, SECOND], { [yesno.id]: true })[1].outcome.id).label);
+  assert.ok(english2.includes("only for set 2") && english2.includes("Outcome per set"));
+  await page.click("button[data-lang=nl]");
+  assert.equal(await page.innerText("body"), dutch2, "and back");
   await context.close();
 });
+
+/** No Dutch left: none of the Dutch page's lines (rule-set texts, labels, buttons) remains. */
+function assertNoDutch(dutch, english) {
+  const englishLines = new Set(english.split("\n").map((l) => l.trim()));
+  const leftovers = dutch.split("\n").map((l) => l.trim()).filter((l) => l.length > 2 && englishLines.has(l))
+    .filter((l) => !/^[\d\s().,:/-]+$/.test(l) && !l.startsWith("herken") && !/^(Nederlands|English)$/.test(l))
+    .filter((l) => !/^\(set \d+\)$/.test(l)); // the number of a chosen set, in both languages
+  assert.deepEqual(leftovers, [], "lines that stayed Dutch");
+  for (const word of ["Weet niet", "Overslaan", "Uitkomst", "Vraag hierna", "Alles wissen", "alleen voor", "gekozen"]) assert.ok(!english.includes(word), word);
+}
 
 test("the form can be completed with the keyboard alone", { timeout: 180_000 }, async () => {
   const { context, page, problems } = await open();
@@ -224,7 +448,9 @@ test("the form can be completed with the keyboard alone", { timeout: 180_000 }, 
   // The actions work from the keyboard: download (a Blob, no request) ...
   const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
   const saved = JSON.parse(readFileSync(await download.path(), "utf8"));
-  assert.equal(saved.report.outcome.label, levels[levels.length - 1].label);
+  assert.equal(saved.herken_screening, 2);
+  assert.equal(saved.reports.length, 1);
+  assert.equal(saved.reports[0].outcome.label, levels[levels.length - 1].label);
   assert.equal(Object.keys(saved.answers).length, applicable);
   // ... and clear (confirmed), which wipes every answer and puts focus on the first question.
   await page.keyboard.press("Tab");
@@ -247,8 +473,10 @@ test("no request after the page has loaded, and nothing is stored", { timeout: 1
   const cases = formCases();
   await enter(page, cases[0].case);
   await page.click("button[data-lang=en]");
-  for (const b of index.bundles) await page.selectOption("#ruleset", b.id);
-  await page.selectOption("#ruleset", DEFAULT);
+  for (const b of index.bundles) await chooseSet(page, b.id);
+  assert.equal(await page.locator("#panel .card").count(), index.bundles.length);
+  for (const b of index.bundles) if (b.id !== DEFAULT) await chooseSet(page, b.id, false);
+  assert.equal(await page.locator("#panel .card").count(), 1);
   await page.click("button[data-lang=nl]");
   await enter(page, cases[cases.length - 1].case);
   await page.evaluate(() => { window.print = () => { window.printed = true; }; });
@@ -275,6 +503,15 @@ test("no request after the page has loaded, and nothing is stored", { timeout: 1
   await context.close();
 });
 
+/** Every "victim" not preceded by "possible" ("slachtoffer", "mogelijk"), in lower case. */
+function bareVictim(body, lang) {
+  const text = body.toLowerCase();
+  const bare = lang === "en"
+    ? [...text.matchAll(/(\p{L}+\s+)?victims?\b/gu)].filter((m) => !/^possible\s/.test(m[1] ?? ""))
+    : [...text.matchAll(/(\p{L}+\s+)?slachtoffers?\b/gu)].filter((m) => !/^mogelijke?\s/.test(m[1] ?? ""));
+  return bare.map((m) => m[0]);
+}
+
 test("it never says victim without possible, in any outcome or language", { timeout: 120_000 }, async () => {
   const { context, page } = await open();
   const seen = new Set();
@@ -286,22 +523,38 @@ test("it never says victim without possible, in any outcome or language", { time
     await enter(page, c.case);
     for (const lang of ["nl", "en"]) {
       await page.click(`button[data-lang=${lang}]`);
-      const text = (await page.innerText("body")).toLowerCase();
-      const bare = lang === "en"
-        ? [...text.matchAll(/(\p{L}+\s+)?victims?\b/gu)].filter((m) => !/^possible\s/.test(m[1] ?? ""))
-        : [...text.matchAll(/(\p{L}+\s+)?slachtoffers?\b/gu)].filter((m) => !/^mogelijke?\s/.test(m[1] ?? ""));
-      assert.deepEqual(bare.map((m) => m[0]), [], `${id} [${lang}]`);
+      assert.deepEqual(bareVictim(await page.innerText("body"), lang), [], `${id} [${lang}]`);
     }
     await page.click("button[data-lang=nl]");
   }
   assert.ok(seen.size >= 3);
+  // Every set at once, both languages.
+  for (const b of index.bundles) await chooseSet(page, b.id);
+  for (const lang of ["en", "nl"]) {
+    await page.click(`button[data-lang=${lang}]`);
+    assert.deepEqual(bareVictim(await page.innerText("body"), lang), [], `every set [${lang}]`);
+  }
   await context.close();
 });
 
-test("accessible: labelled controls, contrast, a 360-pixel screen", { timeout: 60_000 }, async () => {
-  for (const [name, width, height] of [["desktop", 1280, 900], ["phone", 360, 740]]) {
+// A few answers, for the pictures of two sets: the sets' outcomes differ.
+const PICTURE = { deceived_about_job: true, deceived_about_conditions: false, deceived_about_contract: null, no_day_off: true };
+
+test("accessible: labelled controls, contrast, a 360-pixel screen, one set or two", { timeout: 120_000 }, async () => {
+  const layouts = [["desktop", 1280, 900], ["phone", 360, 740], ["two-sets-desktop", 1280, 900], ["two-sets-phone", 360, 740]];
+  for (const [name, width, height] of layouts) {
     const { context, page } = await open({ width, height });
-    await enter(page, formCases()[0].case);
+    const two = name.startsWith("two-sets");
+    if (two) {
+      await chooseSet(page, SECOND);
+      if (width < 800) await page.click("#sets-summary"); // folded again, as on a phone it starts
+      await enter(page, PICTURE);
+      const reports = native([DEFAULT, SECOND], PICTURE);
+      assert.notEqual(reports[0].outcome.level, reports[1].outcome.level, "the picture shows two different outcomes");
+      assert.deepEqual(await page.locator("#outcome-bar .bar-item").allTextContents(), reports.map((r, i) => `${i + 1}: ${r.outcome.label}`));
+    } else {
+      await enter(page, formCases()[0].case);
+    }
     const unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea, button")]
       .filter((el) => !el.closest("[hidden]"))
       .filter((el) => {
@@ -343,11 +596,22 @@ test("accessible: labelled controls, contrast, a 360-pixel screen", { timeout: 6
     await page.screenshot({ path: join(shots, `form-${name}.png`) });
     await page.locator("#panel").scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, `panel-${name}.png`) });
+    if (two) {
+      // The pictures of wasm/README.md: the top of the page on a desktop (the choice, the form,
+      // the outcomes); the outcomes on a phone.
+      if (width < 800) {
+        await page.evaluate(() => document.getElementById("panel").scrollIntoView());
+        await page.screenshot({ path: join(shots, `${name}.png`) });
+      } else {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height: 1240 } });
+      }
+    }
     await context.close();
   }
 });
 
 test("screenshots are saved", () => {
-  for (const f of ["page-desktop.png", "form-desktop.png", "form-phone.png", "panel-phone.png"]) assert.ok(existsSync(join(shots, f)), f);
+  for (const f of ["page-desktop.png", "form-desktop.png", "form-phone.png", "panel-phone.png", "two-sets-desktop.png", "two-sets-phone.png"]) assert.ok(existsSync(join(shots, f)), f);
   assert.ok(readdirSync(shots).length >= 4);
 });
