@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use crate::cmd::screen::answer;
 use herken_engine::{CompiledRuleSet, DimensionReport, PositiveRule, Report, State};
 
 pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::io::Result<()> {
@@ -162,13 +163,4 @@ fn why_positive(d: &DimensionReport, rule: Option<&PositiveRule>, nl: bool) -> S
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn answer(v: &serde_json::Value, nl: bool) -> String {
-    match v {
-        serde_json::Value::Bool(true) => if nl { "ja" } else { "yes" }.into(),
-        serde_json::Value::Bool(false) => if nl { "nee" } else { "no" }.into(),
-        serde_json::Value::Null => if nl { "onbekend" } else { "unknown" }.into(),
-        other => other.to_string(),
-    }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod batch;
 mod cmd;
 mod error;
 mod explain_tree;
@@ -41,6 +42,12 @@ enum Command {
     List(cmd::list::Args),
     /// Write a rule set as one self-contained JSON bundle (for the browser).
     Bundle(cmd::bundle::Args),
+    /// Make an Ed25519 key pair for signing bundles (`bundle --sign-key`).
+    Keygen(cmd::keygen::Args),
+    /// Score many cases from CSV or JSONL (researchers): one result row per input row.
+    Batch(cmd::batch::Args),
+    /// Write deterministic synthetic cases (intake or CTDC format) for tests and benchmarks.
+    Synth(cmd::synth::Args),
     /// A rule set's questions, readable or as JSON for forms.
     Questions(cmd::questions::Args),
     /// JSON Schema (2020-12) of a rule set's cases.
@@ -56,15 +63,18 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Unlocked: the batch progress bar draws to stderr from its own thread.
+    let mut err = std::io::stderr();
     let result = match cli.command {
         Command::Screen(args) => cmd::screen::run(&args, &mut out, &mut err),
         Command::Test(args) => cmd::test::run(&args, &mut out, &mut err),
         Command::Check(args) => cmd::check::run(&args, &mut out, &mut err),
         Command::List(args) => cmd::list::run(&args, &mut out),
         Command::Bundle(args) => cmd::bundle::run(&args, &mut out, &mut err),
+        Command::Keygen(args) => cmd::keygen::run(&args, &mut err),
+        Command::Batch(args) => cmd::batch::run(&args, &mut out, &mut err),
+        Command::Synth(args) => cmd::synth::run(&args, &mut out, &mut err),
         Command::Questions(args) => cmd::questions::run(&args, &mut out, &mut err),
         Command::Schema(args) => cmd::schema::run(&args, &mut out, &mut err),
         Command::Xlsform(args) => cmd::xlsform::run(&args, &mut out, &mut err),

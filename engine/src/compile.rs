@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cond::{Compiler, Cond, Names, NotNative, Ty};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::evaluate::DecisionIndex;
 use crate::manifest::{
     self, ChoiceOption, Limits, Manifest, PositiveRule, QuestionType, Script, Status, Strength,
     Text,
@@ -74,7 +75,7 @@ pub struct Question {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub options: Vec<ChoiceOption>,
-    /// Option ids shared with answers, so a choice answer costs no allocation.
+    /// Option ids, to check choice answers against.
     pub option_ids: Vec<Arc<str>>,
     pub ask_if: Option<Condition>,
     /// The `ask_if` source, for forms that show or evaluate it.
@@ -170,10 +171,42 @@ pub struct CompiledRuleSet {
     pub indicators: Vec<Indicator>,
     pub decision: Vec<DecisionRule>,
     pub outcomes: Vec<Outcome>,
-    pub(crate) question_index: HashMap<String, usize>,
+    pub(crate) question_index: HashMap<String, usize, IdHasher>,
     /// For each question, the indicators that read it.
     pub(crate) readers: Vec<Vec<usize>>,
+    /// The indicators of each dimension and strength as bit masks, for decisions.
+    pub(crate) decision_index: DecisionIndex,
+    /// Whether any indicator's condition is a script.
+    pub(crate) scripted_indicators: bool,
     pub(crate) engine: Engine,
+}
+
+/// FNV-1a for looking up question ids: a case names up to a few hundred of them, and SipHash's
+/// flooding resistance buys nothing for a table fixed at load (collisions cannot be added).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IdHasher;
+
+impl std::hash::BuildHasher for IdHasher {
+    type Hasher = Fnv1a;
+
+    fn build_hasher(&self) -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Fnv1a(u64);
+
+impl std::hash::Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// A rule set that loaded, with the warnings found on the way.
@@ -183,13 +216,31 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// How to compile a rule set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Compile every indicator and `ask_if` condition as a sandboxed Rhai script, also the
+    /// shapes herken evaluates natively. Diagnostics are the same; screening is slower and
+    /// follows the conservative rule for scripts. For differential tests: the interpreted path
+    /// is the reference the native one must agree with (or refine, where answers are unknown).
+    pub interpret_all: bool,
+}
+
 /// Loads and compiles a rule set.
 ///
 /// # Errors
 /// Every diagnostic found (errors and warnings, in file order) when any is an error.
 pub fn load(sources: &Sources) -> Result<Loaded, Vec<Diagnostic>> {
+    load_with(sources, &LoadOptions::default())
+}
+
+/// [`load`] with options.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(sources: &Sources, options: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
-    let compiled = load_into(sources, &mut diagnostics);
+    let compiled = load_into(sources, options, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.code.cmp(b.code)));
     diagnostics.dedup();
     match compiled {
@@ -201,7 +252,11 @@ pub fn load(sources: &Sources) -> Result<Loaded, Vec<Diagnostic>> {
     }
 }
 
-fn load_into(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<CompiledRuleSet> {
+fn load_into(
+    sources: &Sources,
+    options: &LoadOptions,
+    out: &mut Vec<Diagnostic>,
+) -> Option<CompiledRuleSet> {
     let Some(text) = sources.files.get(MANIFEST_FILE) else {
         out.push(Diagnostic::error(
             "load::no-manifest",
@@ -231,10 +286,15 @@ fn load_into(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<CompiledRul
         }
     };
     let manifest = manifest::read(MANIFEST_FILE, text, &root, out)?;
-    compile(&manifest, sources, out)
+    compile(&manifest, sources, options, out)
 }
 
-fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<CompiledRuleSet> {
+fn compile(
+    m: &Manifest,
+    sources: &Sources,
+    options: &LoadOptions,
+    out: &mut Vec<Diagnostic>,
+) -> Option<CompiledRuleSet> {
     check_unique(
         out,
         "question",
@@ -354,7 +414,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
                     indicators: None,
                     broken: &m.broken,
                 };
-                compile_condition(ast, script, names, &mut patterns, out, None)
+                compile_condition(ast, script, names, &mut patterns, out, None, options)
                     .map(|(cond, _)| cond)
             }
             _ => None,
@@ -455,6 +515,7 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
             &mut patterns,
             out,
             Some((&library, declared)),
+            options,
         ) else {
             continue;
         };
@@ -587,6 +648,10 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
         return None;
     }
     let engine = sandbox::engine(&m.limits, &patterns);
+    let decision_index = DecisionIndex::new(&indicators, dimensions.len());
+    let scripted_indicators = indicators
+        .iter()
+        .any(|i| matches!(i.condition, Condition::Script(_)));
     let question_index = questions
         .iter()
         .enumerate()
@@ -636,6 +701,8 @@ fn compile(m: &Manifest, sources: &Sources, out: &mut Vec<Diagnostic>) -> Option
             .collect(),
         question_index,
         readers,
+        decision_index,
+        scripted_indicators,
         engine,
     })
 }
@@ -815,6 +882,7 @@ fn compile_condition(
     patterns: &mut RegexCache,
     out: &mut Vec<Diagnostic>,
     library: Option<(&AST, Option<Vec<usize>>)>,
+    options: &LoadOptions,
 ) -> Option<(Condition, Vec<usize>)> {
     let question_types = names.questions.unwrap_or_default();
     let read_before = names.read_before;
@@ -832,7 +900,21 @@ fn compile_condition(
     };
     let reads = std::mem::take(&mut compiler.reads);
     match native {
-        Ok(cond) => Some((Condition::Native(cond), reads)),
+        Ok(cond) if !options.interpret_all => Some((Condition::Native(cond), reads)),
+        Ok(_) => {
+            // Checked like a native condition above; run as the script it is.
+            let ast = match &library {
+                Some((lib, _)) => lib.merge(ast),
+                None => ast.clone(),
+            };
+            Some((
+                Condition::Script(Box::new(ScriptCondition {
+                    ast,
+                    script: script.clone(),
+                })),
+                reads,
+            ))
+        }
         Err(NotNative::Reported) => None,
         Err(NotNative::Unsupported(..)) => {
             let (static_reads, dynamic) =

@@ -8,6 +8,7 @@
 //! `matches(text, "<pattern>")`, `known(x)`, and in decisions the helpers of
 //! [`DecisionHelper`].
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use regex::Regex;
@@ -38,6 +39,9 @@ impl Value {
         }
     }
 }
+
+/// The value of an unanswered question, to lend by reference.
+static UNKNOWN: Value = Value::Unknown;
 
 /// Static type of an expression, checked at load so that type slips are load errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -581,10 +585,13 @@ pub trait DecisionFacts {
     fn positive(&self, dimension: usize) -> bool;
     fn dimension_count(&self) -> usize;
     fn present(&self, indicator: usize) -> bool;
-    fn unknown(&self, indicator: usize) -> bool;
-    fn weight(&self, indicator: usize) -> f64;
-    fn indicator_count(&self) -> usize;
-    fn in_dimension(&self, indicator: usize, dimension: usize) -> bool;
+    /// Present indicators among `over` (an indicator listed twice counts twice).
+    fn present_count(&self, over: &Over) -> i64;
+    /// Unknown indicators among `over`.
+    fn unknown_count(&self, over: &Over) -> i64;
+    /// The sum of the weights of the present indicators among `over`, added in indicator
+    /// order (in list order for a list).
+    fn score(&self, over: &Over) -> f64;
 }
 
 /// Evaluation context: the answers and, in decisions, the facts.
@@ -707,6 +714,96 @@ impl Cond {
         })
     }
 
+    /// Evaluates a true/false condition without copying answers: `Some` with exactly what
+    /// [`Cond::eval`] gives (`None` standing for unknown), or `None` where this fast path does
+    /// not decide (an error, a value that is not true/false) and `eval` must.
+    pub fn truth(&self, env: &Env<'_>) -> Option<Option<bool>> {
+        match self {
+            Cond::Obs(i) => match env.answers.get(*i) {
+                Some(Value::Bool(b)) => Some(Some(*b)),
+                Some(Value::Unknown) | None => Some(None),
+                Some(_) => None,
+            },
+            Cond::Const(Value::Bool(b)) => Some(Some(*b)),
+            Cond::Const(Value::Unknown) => Some(None),
+            Cond::Not(c) => Some(c.truth(env)?.map(|b| !b)),
+            Cond::And(parts) => {
+                let mut unknown = false;
+                for p in parts {
+                    match p.truth(env)? {
+                        Some(false) => return Some(Some(false)),
+                        Some(true) => {}
+                        None => unknown = true,
+                    }
+                }
+                Some((!unknown).then_some(true))
+            }
+            Cond::Or(parts) => {
+                let mut unknown = false;
+                for p in parts {
+                    match p.truth(env)? {
+                        Some(true) => return Some(Some(true)),
+                        Some(false) => {}
+                        None => unknown = true,
+                    }
+                }
+                Some((!unknown).then_some(false))
+            }
+            Cond::Cmp(op, a, b) => {
+                let (a, b) = (a.operand(env)?, b.operand(env)?);
+                if matches!(*a, Value::Unknown) || matches!(*b, Value::Unknown) {
+                    return Some(None);
+                }
+                Some(Some(compare(*op, &a, &b)))
+            }
+            Cond::In(needle, haystack) => {
+                let (n, h) = (needle.operand(env)?, haystack.operand(env)?);
+                match (n.as_ref(), h.as_ref()) {
+                    (Value::Unknown, _) | (_, Value::Unknown) => Some(None),
+                    (n, Value::List(items)) => {
+                        Some(Some(items.iter().any(|i| compare(CmpOp::Eq, i, n))))
+                    }
+                    (Value::Str(n), Value::Str(h)) => Some(Some(h.contains(&**n))),
+                    _ => None,
+                }
+            }
+            Cond::Matches(text, re) => match text.operand(env)?.as_ref() {
+                Value::Str(s) => Some(Some(re.is_match(s))),
+                Value::Unknown => Some(None),
+                _ => None,
+            },
+            Cond::Known(c) => Some(Some(!matches!(*c.operand(env)?, Value::Unknown))),
+            Cond::Helper(DecisionHelper::Positive(d)) => Some(Some(env.facts?.positive(*d))),
+            Cond::Helper(DecisionHelper::Present(i)) => Some(Some(env.facts?.present(*i))),
+            _ => None,
+        }
+    }
+
+    /// [`Cond::truth`] with the commonest shape, a yes/no answer read as it is, inlined into
+    /// the caller's loop.
+    #[inline]
+    pub fn truth_quick(&self, env: &Env<'_>) -> Option<Option<bool>> {
+        match self {
+            Cond::Obs(i) => match env.answers.get(*i) {
+                Some(Value::Bool(b)) => Some(Some(*b)),
+                Some(Value::Unknown) | None => Some(None),
+                Some(_) => None,
+            },
+            other => other.truth(env),
+        }
+    }
+
+    /// The value of an operand: answers and constants by reference, anything else evaluated;
+    /// `None` when evaluating it fails.
+    fn operand<'e>(&'e self, env: &Env<'e>) -> Option<Cow<'e, Value>> {
+        match self {
+            Cond::Obs(i) => Some(Cow::Borrowed(env.answers.get(*i).unwrap_or(&UNKNOWN))),
+            Cond::Const(v) => Some(Cow::Borrowed(v)),
+            Cond::Helper(h) => Some(Cow::Owned(helper(h, env.facts?))),
+            other => other.eval(env).ok().map(Cow::Owned),
+        }
+    }
+
     /// Calls `f` on every answer index the condition reads.
     pub fn visit_reads(&self, f: &mut impl FnMut(usize)) {
         match self {
@@ -723,18 +820,6 @@ impl Cond {
 }
 
 fn helper(h: &DecisionHelper, facts: &dyn DecisionFacts) -> Value {
-    let indicators = |over: &Over| -> Vec<usize> {
-        match over {
-            Over::All => (0..facts.indicator_count()).collect(),
-            Over::Dimension(d) => (0..facts.indicator_count())
-                .filter(|i| facts.in_dimension(*i, *d))
-                .collect(),
-            Over::Indicators(list) => list.clone(),
-            Over::Dimensions(ds) => (0..facts.indicator_count())
-                .filter(|i| ds.iter().any(|d| facts.in_dimension(*i, *d)))
-                .collect(),
-        }
-    };
     match h {
         DecisionHelper::Positive(d) => Value::Bool(facts.positive(*d)),
         DecisionHelper::Present(i) => Value::Bool(facts.present(*i)),
@@ -747,25 +832,9 @@ fn helper(h: &DecisionHelper, facts: &dyn DecisionFacts) -> Value {
             };
             Value::Int(count as i64)
         }
-        DecisionHelper::PresentCount(over) => Value::Int(
-            indicators(over)
-                .into_iter()
-                .filter(|i| facts.present(*i))
-                .count() as i64,
-        ),
-        DecisionHelper::UnknownCount(over) => Value::Int(
-            indicators(over)
-                .into_iter()
-                .filter(|i| facts.unknown(*i))
-                .count() as i64,
-        ),
-        DecisionHelper::Score(over) => Value::Float(
-            indicators(over)
-                .into_iter()
-                .filter(|i| facts.present(*i))
-                .map(|i| facts.weight(i))
-                .sum(),
-        ),
+        DecisionHelper::PresentCount(over) => Value::Int(facts.present_count(over)),
+        DecisionHelper::UnknownCount(over) => Value::Int(facts.unknown_count(over)),
+        DecisionHelper::Score(over) => Value::Float(facts.score(over)),
     }
 }
 

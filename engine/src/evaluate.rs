@@ -1,18 +1,20 @@
 //! Screening one case: indicator states, dimension positivity, the decision, what may still
 //! change it, and the report. Never fails as a whole: a failing indicator is an entry.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use rhai::{Dynamic, EvalAltResult, Scope};
 
-use crate::compile::{CompiledRuleSet, Condition, ScriptCondition};
-use crate::cond::{Cond, DecisionFacts, Env, Value};
+use crate::compile::{CompiledRuleSet, Condition, Indicator, ScriptCondition};
+use crate::cond::{Cond, DecisionFacts, Env, Over, Value};
 use crate::manifest::{PositiveRule, Strength};
 use crate::observation::{Observations, to_json};
 use crate::report::{
     DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Report,
     ReportDiagnostic, RuleSetRef, State, StrengthCounts,
 };
+use crate::sandbox;
 
 /// The engine's name and version, as reports carry it.
 pub const ENGINE: &str = concat!("herken ", env!("CARGO_PKG_VERSION"));
@@ -42,6 +44,22 @@ pub struct Evaluation {
     pub errors: Vec<Option<EvalError>>,
 }
 
+/// The lean result of screening one case ([`CompiledRuleSet::screen_compact`]): what a batch
+/// needs, as indices into the rule set, with the same outcome, rule and states as the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompactResult {
+    /// Index into `outcomes` (the report's `outcome.level`).
+    pub outcome: usize,
+    /// Index into `decision`: the rule that gave the outcome.
+    pub decided_by: usize,
+    /// Whether the unknown indicators could still raise the outcome.
+    pub may_rise: bool,
+    /// The highest outcome the unknown indicators could lead to (`outcome` unless `may_rise`).
+    pub could_rise_to: usize,
+    /// Each indicator's state, in rule-set order.
+    pub states: Vec<State>,
+}
+
 /// Per-dimension results.
 #[derive(Debug, Clone, Copy, Default)]
 struct DimensionResult {
@@ -50,64 +68,333 @@ struct DimensionResult {
     score: f64,
 }
 
+/// Indicator sets as bit masks (bit i of word i / 64 for indicator i), built once per rule
+/// set so that decision helpers count with a few popcounts instead of walking indicators.
+#[derive(Debug, Default)]
+pub(crate) struct DecisionIndex {
+    /// Words per mask.
+    words: usize,
+    /// Per dimension (`words` words each): its indicators, and its strong, medium and weak ones.
+    dimension: Vec<u64>,
+    strong: Vec<u64>,
+    medium: Vec<u64>,
+    weak: Vec<u64>,
+}
+
+impl DecisionIndex {
+    pub(crate) fn new(indicators: &[Indicator], dimensions: usize) -> Self {
+        let words = indicators.len().div_ceil(64);
+        let mut index = Self {
+            words,
+            dimension: vec![0; words * dimensions],
+            strong: vec![0; words * dimensions],
+            medium: vec![0; words * dimensions],
+            weak: vec![0; words * dimensions],
+        };
+        for (i, ind) in indicators.iter().enumerate() {
+            let word = ind.dimension * words + i / 64;
+            let bit = 1u64 << (i % 64);
+            if let Some(w) = index.dimension.get_mut(word) {
+                *w |= bit;
+            }
+            let by_strength = match ind.strength {
+                Some(Strength::Strong) => &mut index.strong,
+                Some(Strength::Medium) => &mut index.medium,
+                Some(Strength::Weak) => &mut index.weak,
+                None => continue,
+            };
+            if let Some(w) = by_strength.get_mut(word) {
+                *w |= bit;
+            }
+        }
+        index
+    }
+
+    fn mask<'m>(&self, masks: &'m [u64], d: usize) -> &'m [u64] {
+        masks
+            .get(d * self.words..(d + 1) * self.words)
+            .unwrap_or(&[])
+    }
+}
+
+/// A few words of bits, on the stack for up to 256 indicators.
+#[derive(Debug, Clone)]
+enum Bits {
+    Inline([u64; 4]),
+    Heap(Vec<u64>),
+}
+
+impl Bits {
+    fn zeros(words: usize) -> Self {
+        if words <= 4 {
+            Bits::Inline([0; 4])
+        } else {
+            Bits::Heap(vec![0; words])
+        }
+    }
+
+    fn words(&self) -> &[u64] {
+        match self {
+            Bits::Inline(w) => w,
+            Bits::Heap(w) => w,
+        }
+    }
+
+    fn words_mut(&mut self) -> &mut [u64] {
+        match self {
+            Bits::Inline(w) => w,
+            Bits::Heap(w) => w,
+        }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.words()
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// The set bits also set in `mask`, ascending.
+    fn and<'b>(&'b self, mask: &'b [u64]) -> impl Iterator<Item = usize> + 'b {
+        self.words()
+            .iter()
+            .zip(mask)
+            .enumerate()
+            .flat_map(|(w, (a, m))| {
+                let mut word = a & m;
+                std::iter::from_fn(move || {
+                    (word != 0).then(|| {
+                        let bit = word.trailing_zeros() as usize;
+                        word &= word - 1;
+                        w * 64 + bit
+                    })
+                })
+            })
+    }
+
+    fn count_and(&self, mask: &[u64]) -> u32 {
+        self.words()
+            .iter()
+            .zip(mask)
+            .map(|(a, m)| (a & m).count_ones())
+            .sum()
+    }
+}
+
+/// What decision rules read for one set of indicator states: which indicators are present and
+/// unknown, as bits. Dimensions are settled on first use (a decision rarely needs all of
+/// them), remembered for the first 64.
 struct Facts<'a> {
     rules: &'a CompiledRuleSet,
-    states: &'a [State],
-    positive: Vec<bool>,
+    /// How many states there are (normally one per indicator).
+    len: usize,
+    present: Bits,
+    unknown: Bits,
+    /// Bit d: whether dimension d is settled; `positive` bit d: its result.
+    settled: Cell<u64>,
+    positive: Cell<u64>,
 }
 
 impl<'a> Facts<'a> {
-    fn new(rules: &'a CompiledRuleSet, states: &'a [State]) -> Self {
-        let positive = rules
-            .dimensions
-            .iter()
-            .enumerate()
-            .map(|(d, _)| dimension(rules, states, d).positive)
-            .collect();
+    /// The facts of `states`; `optimistic` reads every unknown indicator as present (what the
+    /// answers could still lead to).
+    fn new(rules: &'a CompiledRuleSet, states: &[State], optimistic: bool) -> Self {
+        let words = states.len().div_ceil(64);
+        let mut present = Bits::zeros(words);
+        let mut unknown = Bits::zeros(words);
+        for ((chunk, p), u) in states
+            .chunks(64)
+            .zip(present.words_mut())
+            .zip(unknown.words_mut())
+        {
+            for (i, s) in chunk.iter().enumerate() {
+                let is_unknown = *s == State::Unknown;
+                *p |= u64::from(*s == State::Present || (optimistic && is_unknown)) << i;
+                *u |= u64::from(!optimistic && is_unknown) << i;
+            }
+        }
         Self {
             rules,
-            states,
-            positive,
+            len: states.len(),
+            present,
+            unknown,
+            settled: Cell::new(0),
+            positive: Cell::new(0),
         }
+    }
+
+    /// These facts with every unknown indicator present: what the answers could lead to.
+    fn optimistic(&self) -> Self {
+        let mut present = self.present.clone();
+        for (p, u) in present.words_mut().iter_mut().zip(self.unknown.words()) {
+            *p |= u;
+        }
+        Facts {
+            rules: self.rules,
+            len: self.len,
+            present,
+            unknown: Bits::zeros(self.unknown.words().len()),
+            settled: Cell::new(0),
+            positive: Cell::new(0),
+        }
+    }
+
+    /// These facts with the indicators `now_present` present: the decision a "yes" could lead
+    /// to. Dimensions they are not in stay settled.
+    fn with_present(&self, now_present: &[usize]) -> Self {
+        let mut trial = Facts {
+            rules: self.rules,
+            len: self.len,
+            present: self.present.clone(),
+            unknown: self.unknown.clone(),
+            settled: self.settled.clone(),
+            positive: self.positive.clone(),
+        };
+        for &i in now_present {
+            if i >= self.len {
+                continue;
+            }
+            let bit = 1u64 << (i % 64);
+            trial.present.words_mut()[i / 64] |= bit;
+            trial.unknown.words_mut()[i / 64] &= !bit;
+            let d = self.rules.indicators[i].dimension;
+            if let Some(dim_bit) = 1u64.checked_shl(d as u32) {
+                trial.settled.set(trial.settled.get() & !dim_bit);
+                trial.positive.set(trial.positive.get() & !dim_bit);
+            }
+        }
+        trial
+    }
+
+    fn settle(&self, d: usize) -> bool {
+        let index = &self.rules.decision_index;
+        let dim = &self.rules.dimensions[d];
+        match dim.rule {
+            PositiveRule::Ilo => {
+                let s = self.present.count_and(index.mask(&index.strong, d));
+                let m = self.present.count_and(index.mask(&index.medium, d));
+                let w = self.present.count_and(index.mask(&index.weak, d));
+                ilo_rule(s, m, w)
+            }
+            PositiveRule::AtLeast(k) => {
+                self.present.count_and(index.mask(&index.dimension, d)) >= k
+            }
+            PositiveRule::ScoreAtLeast(x) => {
+                let score: f64 = self
+                    .present
+                    .and(index.mask(&index.dimension, d))
+                    .map(|i| self.rules.indicators[i].weight)
+                    .sum();
+                score >= x
+            }
+        }
+    }
+
+    /// The indicators of the dimensions `ds`, as a mask (each once).
+    fn dimensions_mask(&self, ds: &[usize]) -> Bits {
+        let index = &self.rules.decision_index;
+        let mut mask = Bits::zeros(index.words);
+        for d in ds {
+            for (m, w) in mask
+                .words_mut()
+                .iter_mut()
+                .zip(index.mask(&index.dimension, *d))
+            {
+                *m |= w;
+            }
+        }
+        mask
+    }
+
+    fn count(&self, bits: &Bits, over: &Over) -> i64 {
+        let index = &self.rules.decision_index;
+        i64::from(match over {
+            Over::All => bits.words().iter().map(|w| w.count_ones()).sum(),
+            Over::Dimension(d) => bits.count_and(index.mask(&index.dimension, *d)),
+            Over::Dimensions(ds) => bits.count_and(self.dimensions_mask(ds).words()),
+            Over::Indicators(list) => return list.iter().filter(|i| bits.get(**i)).count() as i64,
+        })
     }
 }
 
 impl DecisionFacts for Facts<'_> {
     fn positive(&self, dimension: usize) -> bool {
-        self.positive.get(dimension).copied().unwrap_or(false)
+        if dimension >= self.rules.dimensions.len() {
+            return false;
+        }
+        let Some(bit) = 1u64.checked_shl(dimension as u32) else {
+            return self.settle(dimension);
+        };
+        if self.settled.get() & bit == 0 {
+            self.settled.set(self.settled.get() | bit);
+            if self.settle(dimension) {
+                self.positive.set(self.positive.get() | bit);
+            }
+        }
+        self.positive.get() & bit != 0
     }
     fn dimension_count(&self) -> usize {
-        self.positive.len()
+        self.rules.dimensions.len()
     }
     fn present(&self, indicator: usize) -> bool {
-        self.states.get(indicator) == Some(&State::Present)
+        self.present.get(indicator)
     }
-    fn unknown(&self, indicator: usize) -> bool {
-        self.states.get(indicator) == Some(&State::Unknown)
+    fn present_count(&self, over: &Over) -> i64 {
+        self.count(&self.present, over)
     }
-    fn weight(&self, indicator: usize) -> f64 {
-        self.rules
-            .indicators
-            .get(indicator)
-            .map_or(0.0, |i| i.weight)
+    fn unknown_count(&self, over: &Over) -> i64 {
+        self.count(&self.unknown, over)
     }
-    fn indicator_count(&self) -> usize {
-        self.states.len()
-    }
-    fn in_dimension(&self, indicator: usize, dimension: usize) -> bool {
-        self.rules
-            .indicators
-            .get(indicator)
-            .is_some_and(|i| i.dimension == dimension)
+    fn score(&self, over: &Over) -> f64 {
+        let weight = |i: usize| self.rules.indicators.get(i).map_or(0.0, |ind| ind.weight);
+        let index = &self.rules.decision_index;
+        match over {
+            Over::All => (0..self.len)
+                .filter(|i| self.present.get(*i))
+                .map(weight)
+                .sum(),
+            Over::Dimension(d) => self
+                .present
+                .and(index.mask(&index.dimension, *d))
+                .map(weight)
+                .sum(),
+            Over::Dimensions(ds) => {
+                let mask = self.dimensions_mask(ds);
+                self.present.and(mask.words()).map(weight).sum()
+            }
+            Over::Indicators(list) => list
+                .iter()
+                .filter(|i| self.present.get(**i))
+                .map(|i| weight(*i))
+                .sum(),
+        }
     }
 }
 
+/// The ILO/EC 2009 Delphi rule over the present strong, medium and weak indicators.
+fn ilo_rule(s: u32, m: u32, w: u32) -> bool {
+    s >= 2 || (s >= 1 && m + w >= 1) || m >= 3 || (m >= 2 && w >= 1)
+}
+
+/// Whether a state counts as present: `present`, or also `unknown` when reading optimistically.
+fn counts_present(state: State, optimistic: bool) -> bool {
+    state == State::Present || (optimistic && state == State::Unknown)
+}
+
 fn dimension(rules: &CompiledRuleSet, states: &[State], d: usize) -> DimensionResult {
+    dimension_result(rules, states, d, false)
+}
+
+fn dimension_result(
+    rules: &CompiledRuleSet,
+    states: &[State],
+    d: usize,
+    optimistic: bool,
+) -> DimensionResult {
     let dim = &rules.dimensions[d];
     let mut r = DimensionResult::default();
     let mut present = 0u32;
     for &i in &dim.indicators {
-        if states[i] != State::Present {
+        if !counts_present(states[i], optimistic) {
             continue;
         }
         present += 1;
@@ -126,7 +413,7 @@ fn dimension(rules: &CompiledRuleSet, states: &[State], d: usize) -> DimensionRe
         weak: w,
     } = r.counts;
     r.positive = match dim.rule {
-        PositiveRule::Ilo => s >= 2 || (s >= 1 && m + w >= 1) || m >= 3 || (m >= 2 && w >= 1),
+        PositiveRule::Ilo => ilo_rule(s, m, w),
         PositiveRule::AtLeast(k) => present >= k,
         PositiveRule::ScoreAtLeast(x) => r.score >= x,
     };
@@ -136,18 +423,62 @@ fn dimension(rules: &CompiledRuleSet, states: &[State], d: usize) -> DimensionRe
 impl CompiledRuleSet {
     /// Screens one case.
     pub fn evaluate(&self, obs: &Observations, options: &ScreenOptions) -> Report {
-        let evaluation = self.indicator_states(obs);
-        self.report(obs, &evaluation, options)
+        sandbox::screen_case(|| {
+            let evaluation = self.indicator_states(obs);
+            self.report(obs, &evaluation, options)
+        })
+    }
+
+    /// Screens one case for batch use: the outcome, its rule, whether it may rise and every
+    /// indicator's state, without the report's texts, reads and next questions.
+    pub fn screen_compact(&self, obs: &Observations) -> CompactResult {
+        let mut result = CompactResult::default();
+        self.screen_compact_into(obs, &mut result);
+        result
+    }
+
+    /// [`Self::screen_compact`] into `result`, reusing its memory from the previous case.
+    pub fn screen_compact_into(&self, obs: &Observations, result: &mut CompactResult) {
+        sandbox::screen_case(|| self.states_only(obs, &mut result.states));
+        let facts = Facts::new(self, &result.states, false);
+        let (outcome, rule) = self.decide_facts(&facts);
+        let (best, _) = self.decide_facts(&facts.optimistic());
+        result.outcome = outcome;
+        result.decided_by = rule;
+        result.may_rise = best > outcome;
+        result.could_rise_to = best.max(outcome);
     }
 
     /// The state of every indicator for a case.
     pub fn indicator_states(&self, obs: &Observations) -> Evaluation {
-        let mut script_obs: Option<Dynamic> = None;
         let mut states = Vec::with_capacity(self.indicators.len());
         let mut errors = Vec::with_capacity(self.indicators.len());
+        self.states_into(obs, &mut states, Some(&mut errors));
+        Evaluation { states, errors }
+    }
+
+    /// Indicator states into `states` (cleared first), and their errors when asked for.
+    fn states_into(
+        &self,
+        obs: &Observations,
+        states: &mut Vec<State>,
+        mut errors: Option<&mut Vec<Option<EvalError>>>,
+    ) {
+        let mut script_obs: Option<Dynamic> = None;
+        states.clear();
+        if let Some(errors) = errors.as_deref_mut() {
+            errors.clear();
+        }
+        let env = Env {
+            answers: &obs.answers,
+            facts: None,
+        };
         for ind in &self.indicators {
             let (state, error) = match &ind.condition {
-                Condition::Native(cond) => native_state(cond, obs),
+                Condition::Native(cond) => match cond.truth(&env) {
+                    Some(value) => (state_of(value), None),
+                    None => native_state(cond, obs),
+                },
                 Condition::Script(script) => {
                     let map = script_obs.get_or_insert_with(|| self.obs_map(obs));
                     let any_unknown = ind.reads.iter().any(|&q| *obs.get(q) == Value::Unknown);
@@ -155,9 +486,30 @@ impl CompiledRuleSet {
                 }
             };
             states.push(state);
-            errors.push(error);
+            if let Some(errors) = errors.as_deref_mut() {
+                errors.push(error);
+            }
         }
-        Evaluation { states, errors }
+    }
+
+    /// Indicator states into `states` (cleared first), without their errors: when every
+    /// condition is native, one tight loop.
+    fn states_only(&self, obs: &Observations, states: &mut Vec<State>) {
+        if self.scripted_indicators {
+            return self.states_into(obs, states, None);
+        }
+        states.clear();
+        let env = Env {
+            answers: &obs.answers,
+            facts: None,
+        };
+        states.extend(self.indicators.iter().map(|ind| match &ind.condition {
+            Condition::Native(cond) => match cond.truth_quick(&env) {
+                Some(value) => state_of(value),
+                None => native_state(cond, obs).0,
+            },
+            Condition::Script(_) => State::Error,
+        }));
     }
 
     /// The outcome (index into `outcomes`) that indicator states lead to.
@@ -167,15 +519,28 @@ impl CompiledRuleSet {
 
     /// The outcome index and deciding rule for indicator states.
     fn decide(&self, states: &[State]) -> (usize, usize) {
-        let facts = Facts::new(self, states);
+        self.decide_view(states, false)
+    }
+
+    /// The outcome index and deciding rule for indicator states; `optimistic` reads every
+    /// unknown indicator as present.
+    fn decide_view(&self, states: &[State], optimistic: bool) -> (usize, usize) {
+        self.decide_facts(&Facts::new(self, states, optimistic))
+    }
+
+    /// The outcome index and deciding rule for the facts of a case.
+    fn decide_facts(&self, facts: &Facts<'_>) -> (usize, usize) {
         let env = Env {
             answers: &[],
-            facts: Some(&facts),
+            facts: Some(facts),
         };
         for (r, rule) in self.decision.iter().enumerate() {
             let holds = match &rule.when {
                 None => true,
-                Some(cond) => matches!(cond.eval(&env), Ok(Value::Bool(true))),
+                Some(cond) => match cond.truth(&env) {
+                    Some(holds) => holds == Some(true),
+                    None => matches!(cond.eval(&env), Ok(Value::Bool(true))),
+                },
             };
             if holds {
                 return (rule.outcome, r);
@@ -189,13 +554,16 @@ impl CompiledRuleSet {
     pub fn applies(&self, q: usize, obs: &Observations) -> bool {
         match &self.questions[q].ask_if {
             None => true,
-            Some(Condition::Native(cond)) => !matches!(
-                cond.eval(&Env {
+            Some(Condition::Native(cond)) => {
+                let env = Env {
                     answers: &obs.answers,
-                    facts: None
-                }),
-                Ok(Value::Bool(false))
-            ),
+                    facts: None,
+                };
+                match cond.truth(&env) {
+                    Some(value) => value != Some(false),
+                    None => !matches!(cond.eval(&env), Ok(Value::Bool(false))),
+                }
+            }
             Some(Condition::Script(script)) => {
                 let map = self.obs_map(obs);
                 !matches!(self.script_state(script, &map, false).0, State::Absent)
@@ -213,21 +581,11 @@ impl CompiledRuleSet {
                 .unwrap_or_else(|| options.language.clone())
         };
         let fallbacks = &self.languages;
-        let (outcome, rule) = self.decide(&ev.states);
+        let facts = Facts::new(self, &ev.states, false);
+        let (outcome, rule) = self.decide_facts(&facts);
 
         // What the unknown indicators could still do.
-        let optimistic: Vec<State> = ev
-            .states
-            .iter()
-            .map(|s| {
-                if *s == State::Unknown {
-                    State::Present
-                } else {
-                    *s
-                }
-            })
-            .collect();
-        let (best, _) = self.decide(&optimistic);
+        let (best, _) = self.decide_facts(&facts.optimistic());
         let may_rise = best > outcome;
 
         let dimensions = self
@@ -261,11 +619,10 @@ impl CompiledRuleSet {
             .iter()
             .enumerate()
             .map(|(i, ind)| {
-                let reads: BTreeMap<String, serde_json::Value> = ind
-                    .reads
-                    .iter()
-                    .map(|&q| (self.questions[q].id.clone(), to_json(obs.get(q))))
-                    .collect();
+                let mut reads = BTreeMap::new();
+                for &q in &ind.reads {
+                    reads.insert(self.questions[q].id.clone(), to_json(obs.get(q)));
+                }
                 if let Some(e) = &ev.errors[i] {
                     diagnostics.push(ReportDiagnostic {
                         code: e.code.clone(),
@@ -293,7 +650,7 @@ impl CompiledRuleSet {
             .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs))
             .collect();
         let next_questions = if options.next_questions {
-            self.next_questions(&unanswered, &ev.states, outcome, &lang)
+            self.next_questions(&unanswered, &ev.states, &facts, outcome, &lang)
         } else {
             Vec::new()
         };
@@ -339,11 +696,11 @@ impl CompiledRuleSet {
         &self,
         unanswered: &[usize],
         states: &[State],
+        facts: &Facts<'_>,
         current: usize,
         lang: &str,
     ) -> Vec<NextQuestion> {
         let mut ranked: Vec<(usize, f64, usize, Vec<usize>)> = Vec::new();
-        let mut trial = states.to_vec();
         for &q in unanswered {
             let settles: Vec<usize> = self.readers[q]
                 .iter()
@@ -353,13 +710,7 @@ impl CompiledRuleSet {
             if settles.is_empty() {
                 continue;
             }
-            for &i in &settles {
-                trial[i] = State::Present;
-            }
-            let (level, _) = self.decide(&trial);
-            for &i in &settles {
-                trial[i] = State::Unknown;
-            }
+            let (level, _) = self.decide_facts(&facts.with_present(&settles));
             let weight: f64 = settles.iter().map(|&i| self.indicators[i].weight).sum();
             ranked.push((level, weight, q, settles));
         }
@@ -395,10 +746,10 @@ impl CompiledRuleSet {
     ) -> (State, Option<EvalError>) {
         let mut scope = Scope::new();
         scope.push_dynamic("obs", obs.clone());
-        match self
-            .engine
-            .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
-        {
+        match sandbox::run_script(|| {
+            self.engine
+                .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+        }) {
             Ok(v) => match v.as_bool() {
                 Ok(true) => (State::Present, None),
                 Ok(false) if any_unknown => (State::Unknown, None),
@@ -436,6 +787,29 @@ impl CompiledRuleSet {
                     limits.operations
                 ),
             ),
+            EvalAltResult::ErrorTerminated(token, _) => match token.clone().into_string() {
+                Ok(t) if t == sandbox::STOPPED_STACK => (
+                    "eval::call-depth-limit",
+                    format!(
+                        "stopped at the nesting limit: calls and expressions nest too deeply (call-depth limit {})",
+                        limits.call_depth
+                    ),
+                ),
+                Ok(t) if t == sandbox::STOPPED_CASE => (
+                    "eval::operation-limit",
+                    format!(
+                        "stopped at the case's operation budget ({} operations for all scripted conditions together)",
+                        sandbox::CASE_OPERATIONS
+                    ),
+                ),
+                _ => (
+                    "eval::operation-limit",
+                    format!(
+                        "stopped at the operation limit ({} operations, counting the data the script touched)",
+                        limits.operations
+                    ),
+                ),
+            },
             EvalAltResult::ErrorStackOverflow(_) => (
                 "eval::call-depth-limit",
                 format!(
@@ -469,7 +843,17 @@ fn is_limit(e: &EvalAltResult) -> bool {
         EvalAltResult::ErrorTooManyOperations(_)
             | EvalAltResult::ErrorStackOverflow(_)
             | EvalAltResult::ErrorDataTooLarge(..)
+            | EvalAltResult::ErrorTerminated(..)
     )
+}
+
+/// An indicator's state from its condition's value (`None`: unknown).
+fn state_of(value: Option<bool>) -> State {
+    match value {
+        Some(true) => State::Present,
+        Some(false) => State::Absent,
+        None => State::Unknown,
+    }
 }
 
 fn native_state(cond: &Cond, obs: &Observations) -> (State, Option<EvalError>) {

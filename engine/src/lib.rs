@@ -15,18 +15,18 @@ mod testcase;
 mod xpath;
 mod yaml;
 
-pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError};
+pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
 pub use codes::{CODES, CodeDoc, explain};
 pub use compile::{
-    CompiledRuleSet, Condition, Dimension, Group, Indicator, Loaded, MANIFEST_FILE, Outcome,
-    Question, SourceRef, Sources, load,
+    CompiledRuleSet, Condition, Dimension, Group, Indicator, LoadOptions, Loaded, MANIFEST_FILE,
+    Outcome, Question, SourceRef, Sources, load, load_with,
 };
 pub use cond::Value;
 pub use diagnostic::{Diagnostic, Severity, Span};
-pub use evaluate::{ENGINE, Evaluation, ScreenOptions};
+pub use evaluate::{CompactResult, ENGINE, Evaluation, ScreenOptions};
 pub use form::{Form, FormGroup, FormOption, FormQuestion, FormRuleSet};
 pub use manifest::{ChoiceOption, Limits, PositiveRule, QuestionType, Status, Strength, Text};
-pub use observation::{ObservationError, ObservationOptions, Observations};
+pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
 pub use report::{
     DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Report,
     ReportDiagnostic, RuleSetRef, State, StrengthCounts,

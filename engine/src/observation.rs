@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::Serialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
 use crate::compile::{CompiledRuleSet, Question};
@@ -100,40 +101,20 @@ impl CompiledRuleSet {
         options: ObservationOptions,
     ) -> Result<Observations, Vec<ObservationError>> {
         let Json::Object(map) = case else {
-            return Err(vec![ObservationError {
-                code: "case::not-an-object",
-                field: String::new(),
-                message: format!(
-                    "a case must be a JSON object of answers, found {}",
-                    json_kind(case)
-                ),
-                help: Some("write `{\"question_id\": answer, ...}`".into()),
-            }]);
+            return Err(vec![not_an_object(json_kind(case))]);
         };
         let mut obs = Observations::unknown(self);
         let mut errors = Vec::new();
         for (key, value) in map {
             let Some(&index) = self.question_index.get(key) else {
                 if !options.allow_unknown_keys {
-                    errors.push(ObservationError {
-                        code: "case::unknown-question",
-                        field: key.clone(),
-                        message: format!("`{key}` is not a question of rule set `{}`", self.id),
-                        help: did_you_mean(key, self.questions.iter().map(|q| q.id.as_str())),
-                    });
+                    errors.push(self.unknown_question(key));
                 }
                 continue;
             };
             match answer(&self.questions[index], value) {
                 Ok(v) => obs.answers[index] = v,
-                Err((code, message, help)) => {
-                    errors.push(ObservationError {
-                        code,
-                        field: key.clone(),
-                        message,
-                        help,
-                    });
-                }
+                Err(e) => errors.push(answer_error(key, e)),
             }
         }
         if errors.is_empty() {
@@ -141,6 +122,365 @@ impl CompiledRuleSet {
         } else {
             Err(errors)
         }
+    }
+
+    fn unknown_question(&self, key: &str) -> ObservationError {
+        ObservationError {
+            code: "case::unknown-question",
+            field: key.to_owned(),
+            message: format!("`{key}` is not a question of rule set `{}`", self.id),
+            help: did_you_mean(key, self.questions.iter().map(|q| q.id.as_str())),
+        }
+    }
+}
+
+fn not_an_object(kind: &str) -> ObservationError {
+    ObservationError {
+        code: "case::not-an-object",
+        field: String::new(),
+        message: format!("a case must be a JSON object of answers, found {kind}"),
+        help: Some("write `{\"question_id\": answer, ...}`".into()),
+    }
+}
+
+fn answer_error(key: &str, (code, message, help): AnswerError) -> ObservationError {
+    ObservationError {
+        code,
+        field: key.to_owned(),
+        message,
+        help,
+    }
+}
+
+/// Why a case given as JSON text could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseTextError {
+    /// The text is not JSON (serde_json's message, with line and column).
+    #[error("invalid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The JSON does not fit the questions: every problem, exactly as
+    /// [`CompiledRuleSet::observations_with`] gives them for the parsed value.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Answers(Vec<ObservationError>),
+}
+
+impl CompiledRuleSet {
+    /// Reads a case straight from JSON text: the same answers and the same problems as
+    /// parsing it into a `serde_json::Value` and calling [`Self::observations_with`], without
+    /// building the `Value` (the question schema drives the parser).
+    ///
+    /// # Errors
+    /// [`CaseTextError::Json`] when the text is not JSON, else every problem with the case.
+    pub fn observations_from_str(
+        &self,
+        text: &str,
+        options: ObservationOptions,
+    ) -> Result<Observations, CaseTextError> {
+        let mut obs = Observations {
+            answers: Vec::new(),
+        };
+        self.observations_from_str_into(text, options, &mut obs)?;
+        Ok(obs)
+    }
+
+    /// [`Self::observations_from_str`] into `obs`, reusing its memory from the previous case
+    /// (for batches). After an error `obs` holds no meaningful answers.
+    ///
+    /// # Errors
+    /// As [`Self::observations_from_str`].
+    pub fn observations_from_str_into(
+        &self,
+        text: &str,
+        options: ObservationOptions,
+        obs: &mut Observations,
+    ) -> Result<(), CaseTextError> {
+        obs.answers.clear();
+        obs.answers.resize(self.questions.len(), Value::Unknown);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = CaseSeed {
+            rules: self,
+            options,
+            answers: &mut obs.answers,
+        }
+        .deserialize(&mut de)?;
+        de.end()?;
+        read.finish(self)
+    }
+}
+
+/// What reading a case from JSON text found besides the answers.
+struct CaseRead {
+    /// Problems with answers, by question index (the last answer to a question counts, as
+    /// when a `serde_json::Value` keeps the last of duplicate keys).
+    errors: Vec<(usize, AnswerError)>,
+    unknown_keys: Vec<String>,
+    /// What the case was when it was not an object.
+    not_an_object: Option<&'static str>,
+}
+
+impl CaseRead {
+    /// The answers, or every problem in the order `observations_with` gives them: by key, as a
+    /// `serde_json::Value` object iterates.
+    fn finish(self, rules: &CompiledRuleSet) -> Result<(), CaseTextError> {
+        if let Some(kind) = self.not_an_object {
+            return Err(CaseTextError::Answers(vec![not_an_object(kind)]));
+        }
+        if self.errors.is_empty() && self.unknown_keys.is_empty() {
+            return Ok(());
+        }
+        let mut errors: Vec<ObservationError> = self
+            .unknown_keys
+            .iter()
+            .map(|key| rules.unknown_question(key))
+            .chain(
+                self.errors
+                    .into_iter()
+                    .map(|(q, e)| answer_error(&rules.questions[q].id, e)),
+            )
+            .collect();
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        errors.dedup_by(|a, b| a.field == b.field);
+        Err(CaseTextError::Answers(errors))
+    }
+}
+
+struct CaseSeed<'r> {
+    rules: &'r CompiledRuleSet,
+    options: ObservationOptions,
+    /// Filled in by question index; every answer unknown to begin with.
+    answers: &'r mut Vec<Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
+    type Value = CaseRead;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<CaseRead, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl CaseSeed<'_> {
+    fn not_an_object(&self, kind: &'static str) -> CaseRead {
+        CaseRead {
+            errors: Vec::new(),
+            unknown_keys: Vec::new(),
+            not_an_object: Some(kind),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for CaseSeed<'_> {
+    type Value = CaseRead;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of answers")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CaseRead, A::Error> {
+        let rules = self.rules;
+        let mut read = CaseRead {
+            errors: Vec::new(),
+            unknown_keys: Vec::new(),
+            not_an_object: None,
+        };
+        // Intake forms write answers in question order: try the next question first.
+        let mut next = 0;
+        while let Some(key) = map.next_key_seed(KeySeed {
+            rules,
+            next,
+            keep_unknown: !self.options.allow_unknown_keys,
+        })? {
+            match key {
+                Key::Question(q) => {
+                    next = q + 1;
+                    let answer = map.next_value_seed(AnswerSeed(&rules.questions[q]))?;
+                    if !read.errors.is_empty() {
+                        read.errors.retain(|(i, _)| *i != q);
+                    }
+                    match answer {
+                        Ok(v) => self.answers[q] = v,
+                        Err(e) => read.errors.push((q, e)),
+                    }
+                }
+                Key::Unknown(key) => {
+                    map.next_value::<IgnoredAny>()?;
+                    read.unknown_keys.push(key);
+                }
+                Key::Ignored => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(read)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CaseRead, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.not_an_object("a list"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<CaseRead, E> {
+        Ok(self.not_an_object("null"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<CaseRead, E> {
+        Ok(self.not_an_object("true/false"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<CaseRead, E> {
+        Ok(self.not_an_object("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<CaseRead, E> {
+        Ok(self.not_an_object("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<CaseRead, E> {
+        Ok(self.not_an_object("a number"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<CaseRead, E> {
+        Ok(self.not_an_object("text"))
+    }
+}
+
+/// A key of the case object, resolved to a question while it is read.
+enum Key {
+    Question(usize),
+    /// Not a question, kept for the error.
+    Unknown(String),
+    /// Not a question, and unknown keys are allowed.
+    Ignored,
+}
+
+struct KeySeed<'r> {
+    rules: &'r CompiledRuleSet,
+    /// The question most likely to come next.
+    next: usize,
+    keep_unknown: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a question id")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        // Answers left out skip a question or two; look a few ahead before hashing.
+        let ahead = self
+            .rules
+            .questions
+            .iter()
+            .enumerate()
+            .skip(self.next)
+            .take(4);
+        for (q, question) in ahead {
+            if question.id == key {
+                return Ok(Key::Question(q));
+            }
+        }
+        Ok(match self.rules.question_index.get(key) {
+            Some(&q) => Key::Question(q),
+            None if self.keep_unknown => Key::Unknown(key.to_owned()),
+            None => Key::Ignored,
+        })
+    }
+}
+
+/// One answer read against its question. The common shapes are read directly; anything else
+/// (a wrong type, an unknown option, a list for `choices`) becomes the `serde_json::Value` it
+/// stands for and goes through [`answer`], so both readers give the same answers and errors.
+struct AnswerSeed<'q>(&'q Question);
+
+impl<'de> DeserializeSeed<'de> for AnswerSeed<'_> {
+    type Value = Result<Value, AnswerError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnswerSeed<'_> {
+    type Value = Result<Value, AnswerError>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an answer")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(Value::Unknown))
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(match self.0.kind {
+            QuestionType::YesNo => Ok(Value::Bool(b)),
+            _ => answer(self.0, &Json::Bool(b)),
+        })
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(answer(self.0, &Json::Number(n.into())))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(answer(self.0, &Json::Number(n.into())))
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+        // serde_json's `Value` turns a number that is not finite into null; its parser never
+        // gives one.
+        Ok(match serde_json::Number::from_f64(n) {
+            Some(n) => answer(self.0, &Json::Number(n)),
+            None => Ok(Value::Unknown),
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        let q = self.0;
+        let fast = match (q.kind, s) {
+            (_, "unknown") => Some(Value::Unknown),
+            (QuestionType::YesNo, "yes") => Some(Value::Bool(true)),
+            (QuestionType::YesNo, "no") => Some(Value::Bool(false)),
+            (QuestionType::Choice, _) => q
+                .option_ids
+                .iter()
+                .find(|o| ***o == *s)
+                .map(|o| Value::Str(Arc::from(&**o))), // a copy: see `option`
+            (QuestionType::Text, _) if s.len() <= MAX_TEXT_ANSWER => Some(Value::Str(Arc::from(s))),
+            _ => None,
+        };
+        Ok(match fast {
+            Some(v) => Ok(v),
+            None => answer(q, &Json::String(s.to_owned())),
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        if self.0.kind == QuestionType::Choices {
+            while let Some(item) = seq.next_element::<Json>()? {
+                items.push(item);
+            }
+        } else {
+            // Only the kind matters for the error.
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+        }
+        Ok(answer(self.0, &Json::Array(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(answer(self.0, &Json::Object(serde_json::Map::new())))
     }
 }
 
@@ -278,7 +618,9 @@ fn check_bounds(q: &Question, n: f64) -> Result<(), AnswerError> {
 
 fn option(q: &Question, s: &str) -> Result<Arc<str>, AnswerError> {
     match q.option_ids.iter().find(|o| ***o == *s) {
-        Some(id) => Ok(Arc::clone(id)),
+        // A copy, not a clone of the shared id: threads screening in parallel would otherwise
+        // contend for its reference count on every choice answer.
+        Some(id) => Ok(Arc::from(&**id)),
         None => Err((
             "case::unknown-option",
             format!("`{s}` is not an option of this question"),

@@ -2,12 +2,19 @@
 //! - `load_errors`: a rule set with many mistakes reports them all, positioned;
 //! - `semantics`: tri-state answers, indicator states, dimension rules, decisions, reports;
 //! - `sandbox`: hostile scripts end in a clear error within their budget;
+//! - `hostile`: a corpus of hostile rule sets (loops, recursion, growth, nesting, bombs, size);
+//! - `properties`: generated cases: determinism, locality, monotonicity, JSON round trips;
 //! - `bundled`: every bundled rule set loads, passes its own tests and screens deterministically;
-//! - `docs`: examples in the documentation work as written.
+//! - `docs`: examples in the documentation work as written;
+//! - `differential`: the native evaluator against every condition run as a script, and the
+//!   JSON-text reader against the `serde_json::Value` one.
 
 mod bundled;
 mod common;
+mod differential;
 mod docs;
+mod hostile;
 mod load_errors;
+mod properties;
 mod sandbox;
 mod semantics;

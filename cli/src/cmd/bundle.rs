@@ -15,13 +15,20 @@ pub struct Args {
     /// Where to write the bundle (standard output when left out).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Sign the bundle with this Ed25519 secret key file (32 bytes as hex or base64, as
+    /// `herken keygen` writes it).
+    #[arg(long, value_name = "FILE")]
+    sign_key: Option<PathBuf>,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
     let files = ruleset::find(&args.rules)?;
     // Only a rule set that loads is bundled.
     let rules = ruleset::compile(&files, err)?;
-    let bundle = Bundle::new(&rules.id, &rules.version, &files.sources);
+    let mut bundle = Bundle::new(&rules.id, &rules.version, &files.sources);
+    if let Some(path) = &args.sign_key {
+        bundle.sign(&crate::cmd::keygen::read_secret_key(path)?);
+    }
     let json = bundle.to_json();
     match &args.output {
         None => writeln!(out, "{json}")?,

@@ -1,12 +1,15 @@
 //! One module per subcommand.
 
+pub mod batch;
 pub mod bundle;
 pub mod check;
 pub mod explain;
+pub mod keygen;
 pub mod list;
 pub mod new;
 pub mod questions;
 pub mod schema;
 pub mod screen;
+pub mod synth;
 pub mod test;
 pub mod xlsform;

@@ -273,7 +273,8 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
     Ok(())
 }
 
-fn answer(v: &serde_json::Value, nl: bool) -> String {
+/// An answer as people read it: ja/nee/onbekend or yes/no/unknown, else the JSON value.
+pub fn answer(v: &serde_json::Value, nl: bool) -> String {
     match v {
         serde_json::Value::Bool(true) => if nl { "ja" } else { "yes" }.into(),
         serde_json::Value::Bool(false) => if nl { "nee" } else { "no" }.into(),

@@ -1,0 +1,917 @@
+//! From input columns to answers: the mapping file, and the plan that turns one input row into
+//! a case `{question_id: answer}` for the engine.
+//!
+//! Without a mapping, CSV column names (JSONL keys) are question ids and values are read by the
+//! question's type ([`natural`]). A mapping (YAML, see `rules/mappings/README.md`) names, per
+//! input column, the question it answers, optional codes (`"-99": unknown`), an optional split
+//! for `choices` questions, constants, and the columns it deliberately ignores.
+//!
+//! Row errors never quote the input value: the CLI writes no raw observation unless asked
+//! (`--include-input`); the row number says where to look.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use herken_engine::{CompiledRuleSet, ObservationOptions, QuestionType};
+use serde::Deserialize;
+use serde_json::{Map, Value as Json};
+
+use super::values::is_unknown_text;
+pub use super::values::{Cell, natural};
+use crate::error::CliError;
+use crate::ruleset;
+
+/// Mappings shipped with herken, usable by name (`--map ctdc`).
+pub const BUNDLED: &[(&str, &str)] = &[("ctdc", include_str!("../../../rules/mappings/ctdc.yaml"))];
+
+/// Input code → answer (`yes`, `no`, `unknown`, an option id, a number), as JSON.
+pub type Codes = BTreeMap<String, Json>;
+
+/// A parsed mapping file.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub name: String,
+    /// Codes for every column whose question is yes/no, unless the column has its own.
+    pub codes: Option<Arc<Codes>>,
+    pub columns: BTreeMap<String, ColumnRule>,
+    pub constants: BTreeMap<String, Json>,
+    /// Columns the mapping leaves out on purpose (no note on stderr).
+    pub ignore: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnRule {
+    pub question: String,
+    pub codes: Option<Arc<Codes>>,
+    /// Separator of a multi-value cell, for `choices` questions.
+    pub split: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    #[serde(default)]
+    format: Option<u32>,
+    #[serde(default)]
+    #[expect(dead_code, reason = "documentation for people; accepted and not used")]
+    description: Option<String>,
+    #[serde(default)]
+    codes: Option<serde_yaml::Mapping>,
+    #[serde(default)]
+    columns: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    constants: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    ignore: BTreeMap<String, serde_yaml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    question: String,
+    #[serde(default)]
+    codes: Option<serde_yaml::Mapping>,
+    #[serde(default)]
+    split: Option<String>,
+}
+
+/// Reads a mapping: a file path, else the name of a bundled mapping.
+///
+/// # Errors
+/// An unreadable file, invalid YAML or an unknown field (with line and column).
+pub fn load(spec: &str) -> Result<Mapping, CliError> {
+    let path = Path::new(spec);
+    if path.is_file() {
+        return parse(spec, &ruleset::read_text(path)?);
+    }
+    if let Some((name, text)) = BUNDLED.iter().find(|(n, _)| *n == spec) {
+        return parse(&format!("<bundled mapping {name}>"), text);
+    }
+    let names: Vec<&str> = BUNDLED.iter().map(|(n, _)| *n).collect();
+    Err(CliError::usage(format!(
+        "no mapping `{spec}`: not a file and not a bundled mapping (bundled: {})",
+        names.join(", ")
+    )))
+}
+
+/// Parses a mapping's YAML text; `name` is used in messages.
+///
+/// # Errors
+/// Invalid YAML, unknown fields, a format other than 1, or codes that are not scalars.
+pub fn parse(name: &str, text: &str) -> Result<Mapping, CliError> {
+    let file: MappingFile = serde_yaml::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let at = e
+            .location()
+            .filter(|_| !message.contains(" at line "))
+            .map(|l| format!(" (line {}, column {})", l.line(), l.column()))
+            .unwrap_or_default();
+        CliError::input(format!("mapping `{name}`{at}: {message}"))
+    })?;
+    if let Some(f) = file.format.filter(|f| *f != 1) {
+        return Err(CliError::input(format!(
+            "mapping `{name}`: format {f} is not supported (this herken reads format 1)"
+        )));
+    }
+    let codes = |m: Option<serde_yaml::Mapping>, what: &str| -> Result<_, CliError> {
+        m.map(|m| read_codes(&m).map(Arc::new))
+            .transpose()
+            .map_err(|e| CliError::input(format!("mapping `{name}`: {what}: {e}")))
+    };
+    let default_codes = codes(file.codes, "codes")?;
+    let mut columns = BTreeMap::new();
+    for (column, spec) in file.columns {
+        let rule = match spec {
+            serde_yaml::Value::String(question) => ColumnRule {
+                question,
+                codes: None,
+                split: None,
+            },
+            other => {
+                let r: RuleFile = serde_yaml::from_value(other).map_err(|e| {
+                    CliError::input(format!(
+                        "mapping `{name}`: column `{column}`: {e} (write `{column}: question_id` or `{column}: {{question: question_id, codes: {{...}}, split: \";\"}}`)"
+                    ))
+                })?;
+                ColumnRule {
+                    question: r.question,
+                    codes: codes(r.codes, &format!("column `{column}`"))?,
+                    split: r.split.filter(|s| !s.is_empty()),
+                }
+            }
+        };
+        columns.insert(column, rule);
+    }
+    let constants = file
+        .constants
+        .into_iter()
+        .map(|(q, v)| (q, yaml_to_json(&v)))
+        .collect();
+    Ok(Mapping {
+        name: name.to_owned(),
+        codes: default_codes,
+        columns,
+        constants,
+        ignore: file.ignore.into_keys().collect(),
+    })
+}
+
+fn read_codes(m: &serde_yaml::Mapping) -> Result<Codes, String> {
+    let mut codes = Codes::new();
+    for (k, v) in m {
+        let key = match k {
+            serde_yaml::Value::String(s) => s.clone(),
+            serde_yaml::Value::Number(n) => n.to_string(),
+            serde_yaml::Value::Bool(b) => b.to_string(),
+            serde_yaml::Value::Null => String::new(),
+            _ => return Err("a code must be text or a number".into()),
+        };
+        codes.insert(key, yaml_to_json(v));
+    }
+    Ok(codes)
+}
+
+fn yaml_to_json(v: &serde_yaml::Value) -> Json {
+    serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+/// The questions of the selected rule sets, by id (a question two sets share is read by the
+/// first set's type; each set's engine still checks the answer against its own question).
+#[derive(Debug, Default)]
+pub struct Questions {
+    by_id: BTreeMap<String, QuestionInfo>,
+}
+
+#[derive(Debug, Clone)]
+struct QuestionInfo {
+    kind: QuestionType,
+    options: Arc<Vec<String>>,
+}
+
+impl Questions {
+    pub fn of(sets: &[Arc<CompiledRuleSet>]) -> Self {
+        let mut by_id = BTreeMap::new();
+        for set in sets {
+            for q in &set.questions {
+                by_id.entry(q.id.clone()).or_insert_with(|| QuestionInfo {
+                    kind: q.kind,
+                    options: Arc::new(q.options.iter().map(|o| o.id.clone()).collect()),
+                });
+            }
+        }
+        Self { by_id }
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id.keys().map(String::as_str)
+    }
+}
+
+/// One question to fill per row, from one or more input columns.
+#[derive(Debug)]
+pub struct Target {
+    pub question: String,
+    kind: QuestionType,
+    options: Arc<Vec<String>>,
+    pub sources: Vec<Source>,
+}
+
+/// One input column feeding a target.
+#[derive(Debug)]
+pub struct Source {
+    pub column: String,
+    /// The column's position, for CSV input.
+    pub index: Option<usize>,
+    codes: Option<Arc<Codes>>,
+    split: Option<String>,
+}
+
+/// A problem with one row, kept in the output with the row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// The rule set the problem is about, when it concerns one set only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ruleset: Option<String>,
+    pub code: String,
+    /// The input column or question, when the problem is in one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub field: String,
+    pub message: String,
+}
+
+/// How to turn input rows into cases, fixed once the header (or the mapping) is known.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub targets: Vec<Target>,
+    constants: Vec<(String, Json)>,
+    /// For JSONL: every key the plan reads or deliberately skips (others get a note).
+    pub known_keys: BTreeSet<String>,
+}
+
+/// Where the columns of a row come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Columns<'a> {
+    /// CSV: the header, in order.
+    Header(&'a [String]),
+    /// JSONL: keys, looked up per row.
+    Keys,
+}
+
+impl Plan {
+    /// Builds the plan and the notes to show on stderr before scoring.
+    ///
+    /// `reserved` are the id and label columns: read separately, never notes.
+    ///
+    /// # Errors
+    /// A mapping that does not fit the questions (codes to answers the question cannot take,
+    /// `split` on a question that is not `choices`, a question with a column and a constant).
+    pub fn new(
+        questions: &Questions,
+        sets: &[Arc<CompiledRuleSet>],
+        columns: Columns<'_>,
+        mapping: Option<&Mapping>,
+        reserved: &[&str],
+    ) -> Result<(Plan, Vec<String>), CliError> {
+        let mut notes = Vec::new();
+        let mut targets: BTreeMap<String, Target> = BTreeMap::new();
+        let mut known_keys: BTreeSet<String> = reserved.iter().map(|s| (*s).to_owned()).collect();
+        let index_of = |name: &str| match columns {
+            Columns::Header(h) => h.iter().position(|c| c == name),
+            Columns::Keys => None,
+        };
+        let mut add = |question: &str, column: &str, codes, split| {
+            let Some(info) = questions.by_id.get(question) else {
+                return;
+            };
+            targets
+                .entry(question.to_owned())
+                .or_insert_with(|| Target {
+                    question: question.to_owned(),
+                    kind: info.kind,
+                    options: Arc::clone(&info.options),
+                    sources: Vec::new(),
+                })
+                .sources
+                .push(Source {
+                    column: column.to_owned(),
+                    index: index_of(column),
+                    codes,
+                    split,
+                });
+        };
+        let mut constants = Vec::new();
+        match mapping {
+            None => match columns {
+                Columns::Header(header) => {
+                    for (i, column) in header.iter().enumerate() {
+                        if reserved.contains(&column.as_str()) {
+                            continue;
+                        }
+                        if column.is_empty() {
+                            notes.push(format!("column {} has no name; ignored", i + 1));
+                        } else if questions.contains(column) {
+                            add(column, column, None, None);
+                        } else {
+                            notes.push(format!(
+                                "column `{column}` is not a question of the rule sets; ignored"
+                            ));
+                        }
+                    }
+                }
+                Columns::Keys => {
+                    for id in questions.ids() {
+                        add(id, id, None, None);
+                        known_keys.insert(id.to_owned());
+                    }
+                }
+            },
+            Some(m) => {
+                let name = &m.name;
+                let mut in_input = 0;
+                for (column, rule) in &m.columns {
+                    known_keys.insert(column.clone());
+                    let Some(info) = questions.by_id.get(&rule.question) else {
+                        notes.push(format!(
+                            "mapping: column `{column}` maps to `{}`, which none of the selected rule sets asks; ignored",
+                            rule.question
+                        ));
+                        continue;
+                    };
+                    if let Columns::Header(h) = columns {
+                        if !h.contains(column) {
+                            notes.push(format!(
+                                "mapping: column `{column}` is not in the input; `{}` stays unknown unless another column answers it",
+                                rule.question
+                            ));
+                            continue;
+                        }
+                        in_input += 1;
+                    }
+                    let codes = rule.codes.clone().or_else(|| {
+                        (info.kind == QuestionType::YesNo)
+                            .then(|| m.codes.clone())
+                            .flatten()
+                    });
+                    check_rule(name, column, rule, info, codes.as_deref(), sets)?;
+                    add(&rule.question, column, codes, rule.split.clone());
+                }
+                if matches!(columns, Columns::Header(_)) && in_input == 0 && !m.columns.is_empty() {
+                    notes.push(format!(
+                        "mapping `{name}`: none of its columns is in the input; every answer is unknown"
+                    ));
+                }
+                for (question, value) in &m.constants {
+                    let Some(info) = questions.by_id.get(question) else {
+                        notes.push(format!(
+                            "mapping: constant `{question}` is not a question of the selected rule sets; ignored"
+                        ));
+                        continue;
+                    };
+                    if targets.contains_key(question) {
+                        return Err(CliError::input(format!(
+                            "mapping `{name}`: question `{question}` has both a column and a constant"
+                        )));
+                    }
+                    let answer =
+                        natural(info.kind, &info.options, Cell::Json(value)).map_err(|why| {
+                            CliError::input(format!(
+                                "mapping `{name}`: constant `{question}`: {why}"
+                            ))
+                        })?;
+                    validate(
+                        name,
+                        &format!("constant `{question}`"),
+                        question,
+                        &answer,
+                        sets,
+                    )?;
+                    constants.push((question.clone(), answer));
+                }
+                known_keys.extend(m.ignore.iter().cloned());
+                if let Columns::Header(header) = columns {
+                    let mut ignored = 0;
+                    for column in header {
+                        if reserved.contains(&column.as_str()) || m.columns.contains_key(column) {
+                            continue;
+                        }
+                        if m.ignore.contains(column) {
+                            ignored += 1;
+                        } else {
+                            notes.push(format!(
+                                "column `{column}` is not in mapping `{name}`; ignored"
+                            ));
+                        }
+                    }
+                    if ignored > 0 {
+                        notes.push(format!(
+                            "{ignored} column{} ignored as mapping `{name}` lists them under `ignore`",
+                            if ignored == 1 { "" } else { "s" }
+                        ));
+                    }
+                }
+            }
+        }
+        Ok((
+            Plan {
+                targets: targets.into_values().collect(),
+                constants,
+                known_keys,
+            },
+            notes,
+        ))
+    }
+
+    /// A case holding every question the plan fills, as `null` (unknown), and the constants.
+    /// Each scoring thread keeps one and [`Self::fill`]s it per row, so a row allocates no keys.
+    pub fn blank_case(&self) -> Json {
+        let mut case = Map::new();
+        for t in &self.targets {
+            case.insert(t.question.clone(), Json::Null);
+        }
+        for (q, v) in &self.constants {
+            case.insert(q.clone(), v.clone());
+        }
+        Json::Object(case)
+    }
+
+    /// Fills a case from [`Self::blank_case`] with one row's answers (`null` where unknown or
+    /// wrong) and returns the row's problems.
+    pub fn fill<'a>(&self, case: &mut Json, cell: impl Fn(&Source) -> Cell<'a>) -> Vec<RowError> {
+        let mut errors = Vec::new();
+        let Json::Object(map) = case else {
+            return errors;
+        };
+        let problem = |source: &Source, (code, message): ReadError| RowError {
+            ruleset: None,
+            code: code.to_owned(),
+            field: source.column.clone(),
+            message,
+        };
+        let mut answers = Vec::with_capacity(self.targets.len());
+        for target in &self.targets {
+            let answer = match target.sources.as_slice() {
+                [source] => match read(target, source, cell(source)) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        errors.push(problem(source, e));
+                        None
+                    }
+                },
+                sources => {
+                    let mut answers = Vec::with_capacity(sources.len());
+                    for source in sources {
+                        match read(target, source, cell(source)) {
+                            Ok(v) => answers.push(v),
+                            Err(e) => errors.push(problem(source, e)),
+                        }
+                    }
+                    if answers.len() == sources.len() {
+                        combine(target, answers)
+                            .map_err(|message| {
+                                errors.push(RowError {
+                                    ruleset: None,
+                                    code: "batch::conflicting-columns".into(),
+                                    field: target.question.clone(),
+                                    message,
+                                });
+                            })
+                            .ok()
+                    } else {
+                        None
+                    }
+                }
+            };
+            answers.push(answer.unwrap_or(Json::Null));
+        }
+        // The case's keys and the targets are both in question-id order (constants between
+        // them), so one pass puts every answer in its slot without looking keys up.
+        let mut answers = answers.into_iter();
+        let mut next = self.targets.iter().zip(answers.by_ref()).peekable();
+        for (key, slot) in map.iter_mut() {
+            if let Some((target, _)) = next.peek()
+                && target.question == *key
+                && let Some((_, answer)) = next.next()
+            {
+                *slot = answer;
+            }
+        }
+        // Only if the map did not keep that order (it always does today): look the rest up.
+        for (target, answer) in next {
+            if let Some(slot) = map.get_mut(&target.question) {
+                *slot = answer;
+            }
+        }
+        errors
+    }
+
+    /// One row's case without the unknown answers (for tests and messages).
+    #[cfg(test)]
+    pub fn case<'a>(
+        &self,
+        cell: impl Fn(&Source) -> Cell<'a>,
+    ) -> (Map<String, Json>, Vec<RowError>) {
+        let mut case = self.blank_case();
+        let errors = self.fill(&mut case, cell);
+        let Json::Object(mut map) = case else {
+            return (Map::new(), errors);
+        };
+        map.retain(|_, v| !v.is_null());
+        (map, errors)
+    }
+}
+
+/// Checks a column rule against its question: every code must give an answer the question
+/// accepts in every selected set that asks it.
+fn check_rule(
+    name: &str,
+    column: &str,
+    rule: &ColumnRule,
+    info: &QuestionInfo,
+    codes: Option<&Codes>,
+    sets: &[Arc<CompiledRuleSet>],
+) -> Result<(), CliError> {
+    let fail = |why: String| CliError::input(format!("mapping `{name}`: column `{column}`: {why}"));
+    if rule.split.is_some() && info.kind != QuestionType::Choices {
+        return Err(fail(format!(
+            "`split` applies to `choices` questions; `{}` is a {} question",
+            rule.question,
+            info.kind.name()
+        )));
+    }
+    for (code, target) in codes.into_iter().flatten() {
+        let answer = if rule.split.is_some() {
+            match target {
+                Json::Null => continue,
+                Json::String(s) if is_unknown_text(s) => continue,
+                Json::String(s) => Json::Array(vec![Json::String(s.clone())]),
+                _ => {
+                    return Err(fail(format!(
+                        "code `{code}` must map to an option id or `unknown`"
+                    )));
+                }
+            }
+        } else {
+            target.clone()
+        };
+        let answer = natural(info.kind, &info.options, Cell::Json(&answer))
+            .map_err(|why| fail(format!("code `{code}`: {why}")))?;
+        validate(
+            name,
+            &format!("column `{column}`, code `{code}`"),
+            &rule.question,
+            &answer,
+            sets,
+        )?;
+    }
+    Ok(())
+}
+
+fn validate(
+    name: &str,
+    what: &str,
+    question: &str,
+    answer: &Json,
+    sets: &[Arc<CompiledRuleSet>],
+) -> Result<(), CliError> {
+    let mut case = Map::new();
+    case.insert(question.to_owned(), answer.clone());
+    let case = Json::Object(case);
+    for set in sets {
+        if let Err(errors) = set.observations_with(
+            &case,
+            ObservationOptions {
+                allow_unknown_keys: true,
+            },
+        ) {
+            let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            return Err(CliError::input(format!(
+                "mapping `{name}`: {what}: {} (rule set `{}`)",
+                why.join("; "),
+                set.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+type ReadError = (&'static str, String);
+
+/// One source cell → an answer (`null` when unknown).
+fn read(target: &Target, source: &Source, cell: Cell<'_>) -> Result<Json, ReadError> {
+    match cell {
+        Cell::Missing | Cell::Json(Json::Null) => Ok(Json::Null),
+        Cell::Text(s) => coded(target, source, s),
+        Cell::Json(Json::String(s)) => coded(target, source, s),
+        Cell::Json(_) if source.codes.is_none() && source.split.is_none() => {
+            natural(target.kind, &target.options, cell).map_err(|why| ("batch::wrong-type", why))
+        }
+        Cell::Json(Json::Number(n)) => coded(target, source, &n.to_string()),
+        Cell::Json(Json::Bool(b)) => coded(target, source, if *b { "true" } else { "false" }),
+        Cell::Json(_) => Err((
+            "batch::wrong-type",
+            "a list or object where the mapping expects a single code".into(),
+        )),
+    }
+}
+
+fn coded(target: &Target, source: &Source, text: &str) -> Result<Json, ReadError> {
+    let lookup = |code: &str| -> Result<Json, ReadError> {
+        match &source.codes {
+            None => Ok(Json::String(code.to_owned())),
+            Some(codes) => match codes.get(code) {
+                Some(v) => Ok(v.clone()),
+                None if code.is_empty() => Ok(Json::Null),
+                None => Err((
+                    "batch::unknown-code",
+                    format!(
+                        "the value is not one of the codes of this column ({})",
+                        list_codes(codes)
+                    ),
+                )),
+            },
+        }
+    };
+    if let Some(sep) = &source.split {
+        let mut items = Vec::new();
+        for part in text
+            .split(sep.as_str())
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match lookup(part)? {
+                Json::Null => {}
+                Json::String(s) if is_unknown_text(&s) => {}
+                v => items.push(v),
+            }
+        }
+        if items.is_empty() {
+            return Ok(Json::Null);
+        }
+        return natural(
+            target.kind,
+            &target.options,
+            Cell::Json(&Json::Array(items)),
+        )
+        .map_err(|why| ("batch::wrong-type", why));
+    }
+    let value = if source.codes.is_some() {
+        lookup(text.trim())?
+    } else {
+        return natural(target.kind, &target.options, Cell::Text(text))
+            .map_err(|why| ("batch::wrong-type", why));
+    };
+    natural(target.kind, &target.options, Cell::Json(&value))
+        .map_err(|why| ("batch::wrong-type", why))
+}
+
+fn list_codes(codes: &Codes) -> String {
+    let mut shown: Vec<String> = codes
+        .keys()
+        .take(12)
+        .map(|k| {
+            if k.is_empty() {
+                "(empty)".into()
+            } else {
+                format!("`{k}`")
+            }
+        })
+        .collect();
+    if codes.len() > 12 {
+        shown.push(format!("and {} more", codes.len() - 12));
+    }
+    shown.join(", ")
+}
+
+/// Several columns answering one question: yes/no questions combine as "yes if any is yes, no
+/// if all are no, else unknown"; other questions must agree.
+fn combine(target: &Target, mut answers: Vec<Json>) -> Result<Json, String> {
+    if answers.len() == 1 {
+        return Ok(answers.pop().unwrap_or(Json::Null));
+    }
+    if target.kind == QuestionType::YesNo {
+        if answers.contains(&Json::Bool(true)) {
+            return Ok(Json::Bool(true));
+        }
+        if answers.contains(&Json::Null) {
+            return Ok(Json::Null);
+        }
+        return Ok(Json::Bool(false));
+    }
+    let known: Vec<(&Json, &Source)> = answers
+        .iter()
+        .zip(&target.sources)
+        .filter(|(a, _)| !a.is_null())
+        .collect();
+    match known.as_slice() {
+        [] => Ok(Json::Null),
+        [(first, s1), rest @ ..] => match rest.iter().find(|(a, _)| a != first) {
+            None => Ok((*first).clone()),
+            Some((_, s2)) => Err(format!(
+                "columns `{}` and `{}` give different answers to `{}`",
+                s1.column, s2.column, target.question
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SET: &str = r#"
+format: 1
+id: t
+version: 1.0.0
+status: draft
+title: {en: T, nl: T}
+description: {en: T, nl: T}
+licence: CC0-1.0
+languages: [en, nl]
+questions:
+  - {id: a, type: yesno, text: {en: A, nl: A}}
+  - {id: b, type: yesno, text: {en: B, nl: B}}
+  - {id: n, type: integer, min: 0, max: 10, text: {en: N, nl: N}}
+  - id: c
+    type: choices
+    text: {en: C, nl: C}
+    options:
+      - {id: x, label: {en: X, nl: X}}
+      - {id: y, label: {en: Y, nl: Y}}
+dimensions:
+  - {id: d, label: {en: D, nl: D}, positive: {at_least: 1}}
+indicators:
+  - {id: i, dimension: d, strength: weak, label: {en: I, nl: I}, when: obs.a}
+decision:
+  - {id: any, outcome: some, when: present_count() > 0}
+  - {id: otherwise, outcome: none}
+outcomes:
+  - {id: none, label: {en: N, nl: N}, advice: {en: N, nl: N}}
+  - {id: some, label: {en: Y, nl: Y}, advice: {en: Y, nl: Y}}
+"#;
+
+    fn sets() -> Vec<Arc<CompiledRuleSet>> {
+        let sources = herken_engine::Sources::new().with("ruleset.yaml", SET);
+        let loaded = herken_engine::load(&sources).expect("test rule set loads");
+        vec![Arc::new(loaded.rules)]
+    }
+
+    fn plan(header: &[&str], mapping: Option<&str>) -> (Plan, Vec<String>) {
+        let sets = sets();
+        let header: Vec<String> = header.iter().map(|s| (*s).to_owned()).collect();
+        let mapping = mapping.map(|m| parse("m", m).expect("mapping parses"));
+        Plan::new(
+            &Questions::of(&sets),
+            &sets,
+            Columns::Header(&header),
+            mapping.as_ref(),
+            &["id"],
+        )
+        .expect("plan builds")
+    }
+
+    fn case(plan: &Plan, row: &[&str]) -> (Json, Vec<String>) {
+        let (case, errors) = plan.case(|s| s.index.map_or(Cell::Missing, |i| Cell::Text(row[i])));
+        (
+            Json::Object(case),
+            errors
+                .into_iter()
+                .map(|e| format!("{} {}", e.code, e.field))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn headers_are_question_ids_without_a_mapping() {
+        let (plan, notes) = plan(&["id", "a", "n", "c", "extra"], None);
+        assert_eq!(
+            notes,
+            ["column `extra` is not a question of the rule sets; ignored"]
+        );
+        let (c, errors) = case(&plan, &["r1", "Ja", "7", "x; y", "whatever"]);
+        assert!(errors.is_empty());
+        assert_eq!(c, serde_json::json!({"a": true, "n": 7, "c": ["x", "y"]}));
+        let (c, _) = case(&plan, &["r2", "-99", "", "unknown", ""]);
+        assert_eq!(c, serde_json::json!({}));
+        let (_, errors) = case(&plan, &["r3", "maybe", "seven", "z", ""]);
+        assert_eq!(
+            errors,
+            [
+                "batch::wrong-type a",
+                "batch::wrong-type c",
+                "batch::wrong-type n"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reused_case_keeps_nothing_from_the_row_before() {
+        let (plan, _) = plan(
+            &["a", "n", "c"],
+            Some("columns: {a: a, n: n, c: c}\nconstants: {b: no}"),
+        );
+        let mut case = plan.blank_case();
+        let fill = |case: &mut Json, row: [&str; 3]| {
+            let errors = plan.fill(case, |s| {
+                s.index.map_or(Cell::Missing, |i| Cell::Text(row[i]))
+            });
+            assert!(errors.is_empty(), "{errors:?}");
+            case.clone()
+        };
+        let first = fill(&mut case, ["yes", "3", "x"]);
+        assert_eq!(
+            first,
+            serde_json::json!({"a": true, "b": false, "c": ["x"], "n": 3})
+        );
+        let second = fill(&mut case, ["", "", ""]);
+        assert_eq!(
+            second,
+            serde_json::json!({"a": null, "b": false, "c": null, "n": null})
+        );
+    }
+
+    #[test]
+    fn mappings_apply_codes_combine_columns_and_split() {
+        let mapping = r#"
+codes: {1: yes, 0: no, -99: unknown}
+columns:
+  flagA: a
+  flagA2: a
+  answer_b: {question: b, codes: {"Yes": yes, "No": no}}
+  kinds: {question: c, split: ";", codes: {"Ex": x, "Why": y, "Other": unknown}}
+ignore:
+  note: free text, not a question
+"#;
+        let (plan, notes) = plan(
+            &["flagA", "flagA2", "answer_b", "kinds", "note", "id"],
+            Some(mapping),
+        );
+        assert_eq!(
+            notes,
+            ["1 column ignored as mapping `m` lists them under `ignore`"]
+        );
+        let (c, errors) = case(&plan, &["0", "1", "Yes", "Ex;Other", "text"]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c, serde_json::json!({"a": true, "b": true, "c": ["x"]}));
+        let (c, _) = case(&plan, &["0", "-99", "No", "Other", ""]);
+        assert_eq!(c, serde_json::json!({"b": false}));
+        let (c, _) = case(&plan, &["0", "0", "", "", ""]);
+        assert_eq!(c, serde_json::json!({"a": false}));
+        let (_, errors) = case(&plan, &["2", "0", "yes", "Ex;Zed", ""]);
+        assert_eq!(
+            errors,
+            [
+                "batch::unknown-code flagA",
+                "batch::unknown-code answer_b",
+                "batch::unknown-code kinds"
+            ]
+        );
+    }
+
+    #[test]
+    fn mappings_that_do_not_fit_the_questions_are_refused() {
+        let sets = sets();
+        let questions = Questions::of(&sets);
+        let header = vec!["x".to_owned()];
+        for (mapping, why) in [
+            (
+                "columns: {x: {question: a, split: ';'}}",
+                "`split` applies to `choices`",
+            ),
+            (
+                "columns: {x: {question: c, split: ';', codes: {1: z}}}",
+                "code `1`",
+            ),
+            (
+                "columns: {x: {question: n, codes: {1: 11}}}",
+                "out of bounds",
+            ),
+            (
+                "columns: {x: a}\nconstants: {a: true}",
+                "both a column and a constant",
+            ),
+        ] {
+            let m = parse("m", mapping).expect("parses");
+            let e = Plan::new(&questions, &sets, Columns::Header(&header), Some(&m), &[])
+                .expect_err(mapping);
+            assert!(e.message.contains(why), "{mapping}: {}", e.message);
+        }
+        let e = parse("m", "colums: {}").expect_err("unknown field");
+        assert!(
+            e.message.contains("unknown field `colums`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn the_shipped_ctdc_mapping_parses() {
+        let m = load("ctdc").expect("bundled ctdc mapping");
+        assert!(m.columns.contains_key("meansOfControlDebtBondage"));
+        assert!(m.ignore.contains("gender"));
+    }
+}

@@ -1,0 +1,372 @@
+//! `herken batch`: score many anonymised cases from CSV or JSONL, for researchers.
+//!
+//! Memory stays bounded and output in input order whatever the thread count: one thread reads
+//! chunks of rows and N threads score them (`batch/pipeline.rs`); this thread writes the chunks
+//! in order and counts for the summary.
+//!
+//! No row is lost: a row that cannot be read or scored is written with its row number and the
+//! reason, and the exit code is 1. Ctrl-C stops after the last whole chunk, flushes, and says
+//! how many rows were written. A closed pipe (`| head`) ends the run quietly.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
+
+use herken_engine::{CompiledRuleSet, ScreenOptions};
+
+use crate::batch::identifiers;
+use crate::batch::input::{self, InputFormat};
+use crate::batch::mapping::{self, Columns, Plan, Questions};
+use crate::batch::metrics::{self, Tally};
+use crate::batch::output::{Layout, OutputFormat};
+use crate::batch::pipeline::{Msg, Pipeline};
+use crate::batch::progress::Progress;
+use crate::batch::score::{Scored, Scorer};
+use crate::error::CliError;
+use crate::ruleset::{self, DEFAULT_RULES};
+
+/// Rows sampled by `--check-identifiers` before scoring starts.
+const IDENTIFIER_SAMPLE: usize = 1000;
+/// Exit code after Ctrl-C (128 + SIGINT), as shells expect.
+const EXIT_INTERRUPTED: u8 = 130;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The cases: a CSV (with a header row) or JSONL file, gzip-compressed or not, or `-` for
+    /// standard input.
+    input: String,
+    /// Rule-set folders or bundled ids, comma-separated (default: the ILO adult-labour set).
+    #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
+    rules: Vec<String>,
+    /// Where to write one result row per input row (default: standard output).
+    #[arg(long, short)]
+    output: Option<String>,
+    /// Output format (default: from the output file's extension, else CSV).
+    #[arg(long, value_enum)]
+    format: Option<OutputFormat>,
+    /// Input format (default: from the input's extension, else from its first byte).
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Column mapping: a YAML file, or a bundled mapping by name (`ctdc`). Without it, column
+    /// names are question ids.
+    #[arg(long)]
+    map: Option<String>,
+    /// The column that identifies a case, copied to the output's `id`.
+    #[arg(long)]
+    id_column: Option<String>,
+    /// Write a JSON summary here (and a readable one to stderr).
+    #[arg(long)]
+    summary: Option<PathBuf>,
+    /// A reference label column (1/0, yes/no, true/false) for validation metrics in the summary.
+    #[arg(long)]
+    label: Option<String>,
+    /// With `--label`: an outcome id; positive means this outcome or higher (default: the
+    /// highest outcome).
+    #[arg(long)]
+    threshold: Option<String>,
+    /// Scoring threads (default: the number of cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Copy the input values into the output (off by default: outputs carry no raw answers).
+    #[arg(long)]
+    include_input: bool,
+    /// Before scoring, warn about columns that look like direct identifiers (names, e-mail
+    /// addresses, phone numbers, BSNs, passport numbers, IBANs).
+    #[arg(long)]
+    check_identifiers: bool,
+}
+
+pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    if args.threads == Some(0) {
+        return Err(CliError::usage("`--threads` must be 1 or more"));
+    }
+    let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
+    for spec in &args.rules {
+        let set = ruleset::compile(&ruleset::find(spec)?, err)?;
+        if sets.iter().any(|s| s.id == set.id) {
+            return Err(CliError::usage(format!(
+                "rule set `{}` is given twice",
+                set.id
+            )));
+        }
+        sets.push(Arc::new(set));
+    }
+    let thresholds = thresholds(&sets, args.threshold.as_deref(), err)?;
+    let mapping = args.map.as_deref().map(mapping::load).transpose()?;
+    if let Some(o) = args.output.as_deref().filter(|o| *o != "-")
+        && same_file(Path::new(o), Path::new(&args.input))
+    {
+        return Err(CliError::usage(format!(
+            "the output `{o}` is the input; write the results to another file"
+        )));
+    }
+
+    let input = input::open(&args.input, args.input_format)?;
+    let name = input.name.clone();
+    let (size, bytes_read) = (input.size, Arc::clone(&input.bytes_read));
+    let (mut records, header) = input::records(input)?;
+
+    let reserved: Vec<&str> = [args.id_column.as_deref(), args.label.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let position = |column: &Option<String>, what: &str| -> Result<_, CliError> {
+        let Some(c) = column else { return Ok(None) };
+        match &header {
+            None => Ok(Some((c.clone(), None))),
+            Some(h) => match h.iter().position(|x| x == c) {
+                Some(i) => Ok(Some((c.clone(), Some(i)))),
+                None => Err(CliError::usage(format!(
+                    "{what} `{c}` is not a column of `{name}`"
+                ))),
+            },
+        }
+    };
+    let id = position(&args.id_column, "the id column")?;
+    let label = position(&args.label, "the label column")?;
+    let columns = match &header {
+        Some(h) => Columns::Header(h),
+        None => Columns::Keys,
+    };
+    let (plan, notes) = Plan::new(
+        &Questions::of(&sets),
+        &sets,
+        columns,
+        mapping.as_ref(),
+        &reserved,
+    )?;
+    for note in notes {
+        writeln!(err, "herken: note: {note}")?;
+    }
+
+    let format = args.format.unwrap_or_else(|| {
+        args.output
+            .as_deref()
+            .filter(|o| *o != "-")
+            .map_or(OutputFormat::Csv, OutputFormat::from_name)
+    });
+    let layout = Layout {
+        format,
+        set_ids: sets.iter().map(|s| s.id.clone()).collect(),
+        include_input: args.include_input,
+        input_header: header.clone(),
+    };
+    let mut sink: Box<dyn Write + '_> = match args.output.as_deref().filter(|o| *o != "-") {
+        Some(path) => Box::new(BufWriter::with_capacity(
+            1 << 16,
+            File::create(path)
+                .map_err(|e| CliError::input(format!("cannot create `{path}`: {e}")))?,
+        )),
+        None => Box::new(BufWriter::with_capacity(1 << 16, out)),
+    };
+    let written_to = match args.output.as_deref().filter(|o| *o != "-") {
+        Some(path) => format!("`{path}`"),
+        None => "standard output".to_owned(),
+    };
+
+    let mut first = Vec::new();
+    let mut first_end = None;
+    if args.check_identifiers {
+        first_end = records.read_up_to(IDENTIFIER_SAMPLE, &mut first);
+        let findings = identifiers::scan(&first, header.as_deref());
+        for f in &findings {
+            writeln!(err, "herken: warning: {}", f.message())?;
+        }
+        if findings.is_empty() {
+            writeln!(
+                err,
+                "herken: no column of the first {} rows looks like a direct identifier",
+                first.len()
+            )?;
+        }
+    }
+
+    if let Some(h) = layout.header() {
+        sink.write_all(h.as_bytes())?;
+    }
+    let scorer = Arc::new(Scorer {
+        sets: sets.clone(),
+        plan,
+        layout,
+        id,
+        label,
+        options: ScreenOptions {
+            language: "en".into(),
+            next_questions: false,
+        },
+    });
+
+    // A second Ctrl-C while the first is being handled ends the process at once.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+    let workers = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let pipeline = Pipeline::start(records, first, first_end, &scorer, workers)?;
+
+    let progress = Progress::new(size, bytes_read);
+    let mut tally = Tally::new(&sets);
+    let mut unknown_keys: BTreeMap<String, u64> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, Vec<Scored>> = BTreeMap::new();
+    let mut next = 0u64;
+    let mut end: Option<u64> = None;
+    let mut read_error: Option<(u64, String)> = None;
+    let interrupted = 'run: loop {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            break true;
+        }
+        if end == Some(next) {
+            break false;
+        }
+        match pipeline.results.recv_timeout(Duration::from_millis(100)) {
+            Ok(Msg::Chunk(index, rows)) => {
+                pending.insert(index, rows);
+                while let Some(rows) = pending.remove(&next) {
+                    for scored in rows {
+                        sink.write_all(scored.line.as_bytes())?;
+                        tally.add(&scored.stats);
+                        for key in &scored.stats.unknown_keys {
+                            if unknown_keys.len() < 1000 {
+                                unknown_keys.entry(key.clone()).or_insert(tally.rows);
+                            }
+                        }
+                    }
+                    next += 1;
+                    pipeline.written();
+                    progress.update(tally.rows);
+                    if INTERRUPTED.load(Ordering::SeqCst) {
+                        break 'run true;
+                    }
+                }
+            }
+            Ok(Msg::ReadError { after_row, message }) => read_error = Some((after_row, message)),
+            Ok(Msg::End(chunks)) => end = Some(chunks),
+            Err(RecvTimeoutError::Timeout) => progress.update(tally.rows),
+            Err(RecvTimeoutError::Disconnected) => {
+                if end != Some(next) {
+                    return Err(CliError::input(format!(
+                        "internal error: scoring stopped after row {}; please report this",
+                        tally.rows
+                    )));
+                }
+                break false;
+            }
+        }
+    };
+    sink.flush()?;
+    drop(sink);
+    progress.finish();
+
+    if !unknown_keys.is_empty() {
+        let mut keys: Vec<(&String, &u64)> = unknown_keys.iter().collect();
+        keys.sort_by_key(|(k, row)| (**row, (*k).clone()));
+        for (key, row) in keys.iter().take(20) {
+            writeln!(
+                err,
+                "herken: note: key `{key}` (first in row {row}) is not read: not a question of the rule sets{}; ignored",
+                if mapping.is_some() {
+                    " nor a column of the mapping"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        if keys.len() > 20 {
+            writeln!(
+                err,
+                "herken: note: and {} more keys not read",
+                keys.len() - 20
+            )?;
+        }
+    }
+    if let Some(path) = &args.summary {
+        let summary = tally.summary(
+            &sets,
+            &name,
+            args.label.as_deref(),
+            &thresholds,
+            interrupted,
+        );
+        let json = serde_json::to_string_pretty(&summary)
+            .map_err(|e| CliError::input(format!("cannot write the summary: {e}")))?;
+        std::fs::write(path, json + "\n")
+            .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))?;
+        metrics::write_table(err, &summary)?;
+    }
+    let rows = tally.rows;
+    if interrupted {
+        return Err(CliError {
+            message: format!(
+                "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
+                if rows == 1 { "" } else { "s" }
+            ),
+            code: EXIT_INTERRUPTED,
+        });
+    }
+    if let Some((after, message)) = read_error {
+        return Err(CliError::input(format!(
+            "cannot read `{name}` after row {after}: {message}; the {rows} rows before it were written"
+        )));
+    }
+    if tally.failed > 0 {
+        return Err(CliError::findings(format!(
+            "{} of {rows} rows failed; each is in the output with its row number and the reason (`errors`)",
+            tally.failed
+        )));
+    }
+    Ok(())
+}
+
+/// The outcome level that counts as positive, per rule set.
+fn thresholds(
+    sets: &[Arc<CompiledRuleSet>],
+    threshold: Option<&str>,
+    err: &mut dyn Write,
+) -> Result<Vec<usize>, CliError> {
+    let highest = |s: &CompiledRuleSet| s.outcomes.len().saturating_sub(1);
+    let Some(t) = threshold else {
+        return Ok(sets.iter().map(|s| highest(s)).collect());
+    };
+    if !sets.iter().any(|s| s.outcomes.iter().any(|o| o.id == t)) {
+        let ids: Vec<&str> = sets
+            .iter()
+            .flat_map(|s| s.outcomes.iter().map(|o| o.id.as_str()))
+            .collect();
+        return Err(CliError::usage(format!(
+            "`--threshold {t}` is not an outcome of the rule sets (outcomes: {})",
+            ids.join(", ")
+        )));
+    }
+    let mut levels = Vec::new();
+    for s in sets {
+        match s.outcomes.iter().position(|o| o.id == t) {
+            Some(level) => levels.push(level),
+            None => {
+                writeln!(
+                    err,
+                    "herken: note: rule set `{}` has no outcome `{t}`; its threshold is its highest outcome",
+                    s.id
+                )?;
+                levels.push(highest(s));
+            }
+        }
+    }
+    Ok(levels)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

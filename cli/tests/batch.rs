@@ -1,0 +1,774 @@
+//! `herken batch`: rows are never lost or reordered, mappings, metrics, privacy, signals.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::process::Stdio;
+
+use serde_json::Value as Json;
+
+use crate::util::{Temp, csv, csv_maps, herken, list, repo, run, run_with};
+
+/// A synthetic intake CSV of `n` rows (columns `id`, `label`, then question ids).
+fn synth(t: &Temp, file: &str, n: u64, seed: u64) -> String {
+    let out = t.arg(file);
+    let r = run(&[
+        "synth",
+        "--cases",
+        &n.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "-o",
+        &out,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    out
+}
+
+/// Replaces field `col` of a CSV line (no quoting in synthetic lines).
+fn with_field(line: &[u8], col: usize, value: &[u8]) -> Vec<u8> {
+    let mut fields: Vec<&[u8]> = line.split(|b| *b == b',').collect();
+    fields[col] = value;
+    fields.join(&b","[..])
+}
+
+#[test]
+fn ten_thousand_rows_with_a_hundred_broken_ones_give_ten_thousand_rows_in_order() {
+    let t = Temp::new("10k");
+    let input = synth(&t, "in.csv", 10_000, 11);
+    let text = t.read("in.csv");
+    let mut lines: Vec<Vec<u8>> = text.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+    assert_eq!(lines.pop(), Some(Vec::new()), "ends with a newline");
+    let header = String::from_utf8(lines[0].clone()).expect("utf-8 header");
+    let header: Vec<&str> = header.split(',').collect();
+    let hours = header
+        .iter()
+        .position(|c| *c == "hours_per_week")
+        .expect("an integer question");
+    let yesno = header
+        .iter()
+        .position(|c| *c == "deceived_about_job")
+        .expect("a yes/no question");
+    // Row r is on line r (line 0 is the header). Ten kinds of damage, ten rows each.
+    let mut expected: BTreeMap<usize, &str> = BTreeMap::new();
+    for i in 0..100 {
+        let row = i * 100 + 37;
+        let line = &lines[row];
+        let (damaged, code) = match i % 10 {
+            0 => (
+                line[..line.iter().rposition(|b| *b == b',').unwrap_or(0)].to_vec(),
+                "batch::malformed-row",
+            ),
+            1 => (
+                [line.as_slice(), b",extra"].concat(),
+                "batch::malformed-row",
+            ),
+            2 => (with_field(line, yesno, b"\xff\xfe"), "batch::invalid-utf8"),
+            3 | 4 => (with_field(line, yesno, b"\"yes"), "batch::malformed-row"),
+            5 => (with_field(line, yesno, b"\"yes\"x"), "batch::malformed-row"),
+            6 => (with_field(line, yesno, b"maybe"), "batch::wrong-type"),
+            7 => (with_field(line, hours, b"many"), "batch::wrong-type"),
+            8 => (with_field(line, hours, b"500"), "case::out-of-bounds"),
+            _ => (vec![b'x'; 100], "batch::malformed-row"),
+        };
+        lines[row] = damaged;
+        expected.insert(row, code);
+    }
+    let mut damaged = lines.join(&b'\n');
+    damaged.push(b'\n');
+    std::fs::write(&input, damaged).expect("write damaged input");
+
+    let r = run(&[
+        "batch",
+        &input,
+        "--threads",
+        "2",
+        "--id-column",
+        "id",
+        "--label",
+        "label",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("100 of 10000 rows failed"),
+        "{}",
+        r.stderr
+    );
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows.len(), 10_000);
+    for (i, row) in rows.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(row["row"], n.to_string(), "rows stay in input order");
+        match expected.get(&n) {
+            Some(code) => {
+                assert!(
+                    row["errors"].starts_with(code),
+                    "row {n}: {}",
+                    row["errors"]
+                );
+                assert_eq!(row["outcome"], "", "row {n} is not scored");
+            }
+            None => {
+                assert_eq!(row["errors"], "", "row {n}");
+                assert_eq!(row["id"], format!("case-{n:07}"));
+                assert!(!row["outcome"].is_empty());
+            }
+        }
+    }
+    let first_bad = &rows[36]["errors"];
+    assert!(first_bad.contains("line 38"), "{first_bad}");
+}
+
+#[test]
+fn the_output_is_byte_identical_for_any_thread_count() {
+    let t = Temp::new("threads");
+    let input = synth(&t, "in.csv", 1500, 3);
+    // Some failing rows too, so errors are ordered as well.
+    let mut text = String::from_utf8(t.read("in.csv")).expect("utf-8");
+    text = text.replacen(",yes,", ",perhaps,", 7);
+    std::fs::write(&input, &text).expect("write");
+    for format in ["csv", "jsonl"] {
+        let mut summaries = Vec::new();
+        let outputs: Vec<Vec<u8>> = ["1", "2", "3"]
+            .iter()
+            .map(|threads| {
+                let summary = t.arg(&format!("summary-{format}-{threads}.json"));
+                let r = run(&[
+                    "batch",
+                    &input,
+                    "--threads",
+                    threads,
+                    "--format",
+                    format,
+                    "--id-column",
+                    "id",
+                    "--label",
+                    "label",
+                    "--summary",
+                    &summary,
+                ]);
+                assert_eq!(r.code, 1, "{}", r.stderr);
+                summaries.push(std::fs::read(&summary).expect("summary written"));
+                r.stdout
+            })
+            .collect();
+        assert_eq!(
+            summaries[0], summaries[1],
+            "{format}: summary, 1 vs 2 threads"
+        );
+        assert_eq!(
+            summaries[0], summaries[2],
+            "{format}: summary, 1 vs 3 threads"
+        );
+        assert_eq!(outputs[0], outputs[1], "{format}: 1 vs 2 threads");
+        assert_eq!(outputs[0], outputs[2], "{format}: 1 vs 3 threads");
+        if format == "jsonl" {
+            let text = String::from_utf8(outputs[0].clone()).expect("utf-8");
+            let rows: Vec<u64> = text
+                .lines()
+                .map(|l| {
+                    let v: Json = serde_json::from_str(l).expect("JSON line");
+                    v["row"].as_u64().expect("row number")
+                })
+                .collect();
+            assert_eq!(rows, (1..=1500).collect::<Vec<u64>>());
+        }
+    }
+}
+
+/// CTDC rows through the shipped mapping: 1 present, 0 absent, -99 unknown, never no.
+#[test]
+fn ctdc_rows_through_the_shipped_mapping_keep_minus_99_unknown() {
+    let t = Temp::new("ctdc");
+    let input = t.arg("ctdc.csv");
+    let r = run(&[
+        "synth", "--format", "ctdc", "--cases", "400", "--seed", "9", "-o", &input,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let map = repo("rules/mappings/ctdc.yaml");
+    let r = run(&["batch", &input, "--map", &map, "--label", "label"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("is not in mapping"),
+        "every CTDC column is mapped or ignored on purpose: {}",
+        r.stderr
+    );
+    let bundled = run(&["batch", &input, "--map", "ctdc", "--label", "label"]);
+    assert_eq!(bundled.stdout, r.stdout, "`--map ctdc` is the shipped file");
+
+    let inputs = csv_maps(&String::from_utf8(t.read("ctdc.csv")).expect("utf-8"));
+    let outputs = csv_maps(&r.stdout_text());
+    assert_eq!(inputs.len(), outputs.len());
+    let mut seen = BTreeMap::new();
+    for (i, o) in inputs.iter().zip(&outputs) {
+        let present = list(&o["present"]);
+        let unknown = list(&o["unknown"]);
+        let state = |ind: &str| {
+            if present.contains(&ind) {
+                "present"
+            } else if unknown.contains(&ind) {
+                "unknown"
+            } else {
+                "absent"
+            }
+        };
+        let debt = i["meansOfControlDebtBondage"].as_str();
+        let want = match debt {
+            "1" => "present",
+            "0" => "absent",
+            _ => "unknown",
+        };
+        assert_eq!(
+            state("cd_debt_bondage"),
+            want,
+            "row {}: flag {debt}",
+            o["row"]
+        );
+        *seen.entry(debt.to_owned()).or_insert(0) += 1;
+        let wages = (
+            i["meansOfControlTakesEarnings"].as_str(),
+            i["meansOfControlRestrictsFinancialAccess"].as_str(),
+        );
+        let want = match wages {
+            ("1", _) | (_, "1") => "present",
+            ("0", "0") => "absent",
+            _ => "unknown",
+        };
+        assert_eq!(
+            state("cd_withholding_of_wages"),
+            want,
+            "row {}: {wages:?}",
+            o["row"]
+        );
+        let documents = match i["meansOfControlWithholdsDocuments"].as_str() {
+            "1" => "present",
+            _ => "unknown",
+        };
+        assert_eq!(state("cd_confiscation_of_documents"), documents);
+        // A question CTDC cannot answer is unknown, never absent.
+        assert_eq!(state("ex_excessive_working_days_or_hours"), "unknown");
+        assert_eq!(o["errors"], "");
+    }
+    assert!(
+        seen.len() == 3,
+        "the fixture has 1, 0 and -99 flags: {seen:?}"
+    );
+}
+
+#[test]
+fn a_ctdc_row_of_minus_99_screens_as_no_signals_that_may_still_rise() {
+    let t = Temp::new("ctdc99");
+    let header = String::from_utf8(run(&["synth", "--format", "ctdc", "--cases", "0"]).stdout)
+        .expect("utf-8");
+    let columns = header.trim_end().split(',').count();
+    let row = vec!["-99"; columns].join(",");
+    let input = t.write("one.csv", format!("{header}{row}\n"));
+    let r = run(&["batch", &input, "--map", "ctdc", "--format", "jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Json = serde_json::from_slice(&r.stdout).expect("one JSON line");
+    let res = &v["results"][0];
+    assert_eq!(res["outcome"], "no_signals");
+    assert_eq!(res["may_rise"], true);
+    assert!(res["present"].as_array().is_some_and(Vec::is_empty));
+    let unknown: Vec<&str> = res["unknown"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    for ind in [
+        "cd_debt_bondage",
+        "cd_withholding_of_wages",
+        "cd_violence",
+        "cr_abduction_forced_marriage_sale",
+    ] {
+        assert!(unknown.contains(&ind), "{ind} is unknown, not absent");
+    }
+}
+
+/// The validation metrics against a hand-computed 2×2 table.
+#[test]
+fn validation_metrics_match_a_hand_computed_table() {
+    let t = Temp::new("metrics");
+    let cols = "id,label,deceived_about_job,deceived_about_wages,hours_per_week,very_low_or_no_pay,wages_withheld,passport_held_by";
+    let possible_victim = "yes,yes,80,yes,yes,employer_or_recruiter";
+    let signals = "yes,,,,,";
+    let nothing = ",,,,,";
+    let mut text = format!("{cols}\n");
+    let mut n = 0;
+    let mut add = |label: &str, answers: &str, count: usize| {
+        for _ in 0..count {
+            n += 1;
+            text.push_str(&format!("c{n},{label},{answers}\n"));
+        }
+    };
+    // Label-positive: 30 possible victims, 10 signals. Label-negative: 20 possible victims,
+    // 40 signals, 100 without signals. Five rows have no usable label.
+    add("1", possible_victim, 30);
+    add("yes", signals, 10);
+    add("0", possible_victim, 20);
+    add("no", signals, 40);
+    add("false", nothing, 100);
+    add("maybe", possible_victim, 3);
+    add("", nothing, 2);
+    let input = t.write("labelled.csv", text);
+    let summary = t.arg("summary.json");
+    let r = run(&[
+        "batch",
+        &input,
+        "--id-column",
+        "id",
+        "--label",
+        "label",
+        "--summary",
+        &summary,
+        "-o",
+        &t.arg("out.csv"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("sensitivity  0.750 (0.598–0.858)"),
+        "{}",
+        r.stderr
+    );
+    let s: Json = serde_json::from_slice(&t.read("summary.json")).expect("summary JSON");
+    let set = &s["rulesets"][0];
+    assert_eq!(s["rows"], 205);
+    assert_eq!(set["outcomes"][2]["count"], 53);
+    let v = &set["validation"];
+    assert_eq!(v["labelled"], 200);
+    assert_eq!(v["missing_label"], 5);
+    let m = &v["metrics"];
+    assert_eq!(m["threshold"]["outcome"], "possible_victim");
+    assert_eq!(
+        m["confusion"],
+        serde_json::json!({"tp": 30, "fp": 20, "fn": 10, "tn": 140})
+    );
+    let num = |x: &Json| x.as_f64().expect("a number");
+    let close = |x: &Json, want: f64| (num(x) - want).abs() < 1e-4;
+    assert!(close(&m["sensitivity"]["value"], 0.75));
+    assert!(
+        close(&m["sensitivity"]["ci95"][0], 0.5980) && close(&m["sensitivity"]["ci95"][1], 0.8581)
+    );
+    assert!(close(&m["specificity"]["value"], 0.875));
+    assert!(close(&m["ppv"]["value"], 0.6));
+    assert!(close(&m["npv"]["value"], 140.0 / 150.0));
+    assert!(close(&m["youden_j"]["value"], 0.625));
+    // Every threshold: from signals_present up, 40 of 40 positives and 60 of 160 negatives.
+    let at1 = &v["thresholds"][1];
+    assert_eq!(
+        at1["confusion"],
+        serde_json::json!({"tp": 40, "fp": 60, "fn": 0, "tn": 100})
+    );
+    assert!(close(&at1["specificity"]["value"], 0.625));
+    assert_eq!(v["thresholds"].as_array().map(Vec::len), Some(3));
+    // Prevalence among label-positive and label-negative cases.
+    let ind = set["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["id"] == "dr_deceived_nature_of_job"))
+        .expect("indicator");
+    assert!(close(&ind["by_label"]["positive"]["present_rate"], 1.0));
+    assert!(close(
+        &ind["by_label"]["negative"]["present_rate"],
+        60.0 / 160.0
+    ));
+
+    let r = run(&[
+        "batch",
+        &input,
+        "--label",
+        "label",
+        "--threshold",
+        "signals_present",
+        "--summary",
+        &summary,
+        "-o",
+        &t.arg("out.csv"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: Json = serde_json::from_slice(&t.read("summary.json")).expect("summary JSON");
+    assert_eq!(
+        s["rulesets"][0]["validation"]["metrics"]["confusion"]["tp"],
+        40
+    );
+}
+
+#[test]
+fn jsonl_lines_that_are_not_objects_are_rows_with_a_reason() {
+    let t = Temp::new("jsonl");
+    let mut text = Vec::new();
+    text.extend_from_slice(
+        b"{\"id\": \"a\", \"deceived_about_job\": true, \"hours_per_week\": -99}\n",
+    );
+    text.extend_from_slice(b"\n");
+    text.extend_from_slice(b"not json\n");
+    text.extend_from_slice(b"[1, 2]\n");
+    text.extend_from_slice(b"{\"id\": \"\xff\"}\n");
+    text.extend_from_slice(b"{\"id\": 5, \"note\": \"x\", \"deceived_about_job\": \"maybe\"}\n");
+    text.extend_from_slice(b"{\"id\": \"f\", \"deceived_about_job\": \"nee\"}");
+    let input = t.write("cases.jsonl", text);
+    let r = run(&["batch", &input, "--id-column", "id", "--format", "jsonl"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("4 of 6 rows failed"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("key `note` (first in row 5)"),
+        "{}",
+        r.stderr
+    );
+    let rows: Vec<Json> = r
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let codes: Vec<(u64, String)> = rows
+        .iter()
+        .map(|v| {
+            (
+                v["row"].as_u64().unwrap_or(0),
+                v["errors"][0]["code"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (1, String::new()),
+            (2, "batch::invalid-json".into()),
+            (3, "batch::not-an-object".into()),
+            (4, "batch::invalid-utf8".into()),
+            (5, "batch::wrong-type".into()),
+            (6, String::new()),
+        ]
+    );
+    assert_eq!(rows[0]["id"], "a");
+    assert_eq!(rows[4]["id"], "5");
+    assert_eq!(rows[0]["results"][0]["outcome"], "signals_present");
+    assert!(
+        rows[2]["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("line 4"))
+    );
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).expect("compress");
+    enc.finish().expect("compress")
+}
+
+#[test]
+fn gzip_bom_crlf_and_standard_input_read_alike() {
+    let t = Temp::new("gzip");
+    let plain =
+        "id,deceived_about_job,passport_held_by\nA,ja,myself\nB,\"0\",employer_or_recruiter\n";
+    let crlf = format!("\u{feff}{}", plain.replace('\n', "\r\n"));
+    let want = run(&["batch", &t.write("plain.csv", plain), "--id-column", "id"]);
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    let rows = csv_maps(&want.stdout_text());
+    assert_eq!(rows[0]["present"], "dr_deceived_nature_of_job");
+    assert_eq!(rows[1]["present"], "cd_confiscation_of_documents");
+    let gz = gzip(crlf.as_bytes());
+    let from_file = run(&["batch", &t.write("cases.csv.gz", &gz), "--id-column", "id"]);
+    assert_eq!(from_file.stdout, want.stdout, "{}", from_file.stderr);
+    let from_stdin = run_with(&["batch", "-", "--id-column", "id"], &gz);
+    assert_eq!(from_stdin.stdout, want.stdout, "{}", from_stdin.stderr);
+    let jsonl = gzip(b"{\"id\":\"A\",\"deceived_about_job\":true}\n");
+    let r = run_with(&["batch", "-", "--id-column", "id"], &jsonl);
+    assert_eq!(
+        csv_maps(&r.stdout_text())[0]["present"],
+        "dr_deceived_nature_of_job"
+    );
+}
+
+#[test]
+fn raw_answers_are_written_only_with_include_input() {
+    let t = Temp::new("echo");
+    let input = t.write(
+        "in.csv",
+        "id,deceived_about_job,label\nA,yes,secret-label\n",
+    );
+    let r = run(&["batch", &input, "--id-column", "id"]);
+    assert!(!r.stdout_text().contains("secret-label"));
+    assert!(
+        r.stderr
+            .contains("column `label` is not a question of the rule sets; ignored")
+    );
+    let r = run(&["batch", &input, "--id-column", "id", "--include-input"]);
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows[0]["input.label"], "secret-label");
+    assert_eq!(rows[0]["input.deceived_about_job"], "yes");
+    let r = run(&["batch", &input, "--format", "jsonl", "--include-input"]);
+    let v: Json = serde_json::from_slice(&r.stdout).expect("JSON");
+    assert_eq!(
+        v["input"],
+        serde_json::json!({"id": "A", "deceived_about_job": "yes", "label": "secret-label"})
+    );
+}
+
+#[test]
+fn columns_that_look_like_identifiers_are_flagged_without_their_values() {
+    let t = Temp::new("ids");
+    let mut text = String::from("email,telefoon,bsn,iban,client,deceived_about_job\n");
+    let names = [
+        "Anna de Vries",
+        "Piet Jansen",
+        "Fatima El-Amin",
+        "Jan van der Berg",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        text.push_str(&format!(
+            "p{i}@example.org,06-1234567{i},111222333,NL91 ABNA 0417 1643 00,{name},yes\n"
+        ));
+    }
+    let input = t.write("ids.csv", text);
+    let r = run(&[
+        "batch",
+        &input,
+        "--check-identifiers",
+        "-o",
+        &t.arg("out.csv"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (column, kind) in [
+        ("email", "e-mail addresses"),
+        ("telefoon", "phone numbers"),
+        ("bsn", "BSNs passing the 11-test"),
+        ("iban", "IBANs with a valid checksum"),
+        ("client", "personal names"),
+    ] {
+        assert!(
+            r.stderr
+                .contains(&format!("warning: column `{column}` looks like it holds"))
+                && r.stderr.contains(kind),
+            "{column}: {}",
+            r.stderr
+        );
+    }
+    assert!(!r.stderr.contains("deceived_about_job` looks"));
+    for value in ["example.org", "1234567", "111222333", "ABNA", "Jansen"] {
+        assert!(!r.stderr.contains(value), "{value} leaked: {}", r.stderr);
+    }
+    assert_eq!(
+        csv(&String::from_utf8(t.read("out.csv")).expect("utf-8")).len(),
+        5
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    let t = Temp::new("pipe");
+    let input = synth(&t, "in.csv", 3000, 5);
+    let mut child = herken()
+        .args([
+            "batch",
+            &input,
+            "--id-column",
+            "id",
+            "--label",
+            "label",
+            "--threads",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_whole_rows_and_says_how_many() {
+    let t = Temp::new("ctrlc");
+    synth(&t, "in.csv", 1200, 8);
+    let input = t.read("in.csv");
+    let output = t.arg("out.csv");
+    let mut child = herken()
+        .args([
+            "batch",
+            "-",
+            "-o",
+            &output,
+            "--id-column",
+            "id",
+            "--label",
+            "label",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Feed 1200 rows and keep standard input open: two chunks of 512 rows can be scored, the
+    // rest waits for more input when Ctrl-C comes.
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(&input).expect("feed");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // Output is buffered: once 600 lines are on disk the second chunk is being written, and
+    // Ctrl-C is only acted on between chunks.
+    while std::fs::read(&output).map_or(0, |b| b.iter().filter(|c| **c == b'\n').count()) < 600 {
+        assert!(std::time::Instant::now() < deadline, "no output");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("ends");
+    drop(stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let written = String::from_utf8(t.read("out.csv")).expect("utf-8");
+    assert!(written.ends_with('\n'), "whole rows only");
+    let rows = csv_maps(&written);
+    assert_eq!(rows.len(), 1024);
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| r["row"] == (i + 1).to_string())
+    );
+    assert!(
+        stderr.contains("interrupted: 1024 rows written"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn mappings_and_usage_errors_exit_2_with_a_message() {
+    let t = Temp::new("usage");
+    let input = t.write("in.csv", "a,b\n1,2\n");
+    let bad_map = t.write(
+        "m.yaml",
+        "columns:\n  a: deceived_about_job\n  b: {question: hours_per_week, split: ';'}\n",
+    );
+    let r = run(&["batch", &input, "--map", &bad_map]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("`split` applies to `choices` questions"),
+        "{}",
+        r.stderr
+    );
+    let typo = t.write("typo.yaml", "colums: {}\n");
+    let r = run(&["batch", &input, "--map", &typo]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown field `colums`") && r.stderr.contains("line 1"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["batch", &input, "--id-column", "nope"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("the id column `nope` is not a column"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["batch", &input, "-o", &input]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        t.read("in.csv"),
+        b"a,b\n1,2\n",
+        "the input is never overwritten"
+    );
+    let r = run(&["batch", &t.write("dup.csv", "a,a\n1,2\n")]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("column `a` appears twice"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_custom_mapping_with_codes_and_a_constant() {
+    let t = Temp::new("custom");
+    let map = t.write(
+        "m.yaml",
+        "codes: {\"Yes\": yes, \"No\": no, \"?\": unknown}\ncolumns:\n  job: deceived_about_job\n  papers: {question: passport_held_by, codes: {E: employer_or_recruiter, S: myself}}\nconstants:\n  hours_per_week: 70\nignore:\n  remark: free text\n",
+    );
+    let input = t.write(
+        "in.csv",
+        "job,papers,remark,other\nYes,E,x,y\n?,S,x,y\nYES,S,x,y\n",
+    );
+    let r = run(&["batch", &input, "--map", &map]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("column `other` is not in mapping"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("`remark`"), "{}", r.stderr);
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(
+        list(&rows[0]["present"]),
+        [
+            "dr_deceived_nature_of_job",
+            "ex_excessive_working_days_or_hours",
+            "cd_confiscation_of_documents"
+        ]
+    );
+    assert!(list(&rows[1]["unknown"]).contains(&"dr_deceived_nature_of_job"));
+    assert!(
+        rows[2]["errors"].starts_with("batch::unknown-code: `job`"),
+        "{}",
+        rows[2]["errors"]
+    );
+    assert!(!rows[2]["errors"].contains("YES"), "no raw value in errors");
+}
+
+#[test]
+fn several_rule_sets_get_a_column_group_each() {
+    let t = Temp::new("sets");
+    let set = t.path("mini");
+    std::fs::create_dir_all(&set).expect("folder");
+    std::fs::write(
+        set.join("ruleset.yaml"),
+        "format: 1
+id: mini
+version: 0.1.0
+status: draft
+title: {en: Mini, nl: Mini}
+description: {en: Mini, nl: Mini}
+licence: CC0-1.0
+languages: [en, nl]
+questions:
+  - {id: deceived_about_job, type: yesno, text: {en: Q, nl: Q}}
+  - {id: age, type: integer, min: 0, max: 120, text: {en: Age, nl: Leeftijd}}
+dimensions:
+  - {id: d, label: {en: D, nl: D}, positive: {at_least: 1}}
+indicators:
+  - {id: deceived, dimension: d, strength: weak, label: {en: D, nl: D}, when: obs.deceived_about_job}
+  - {id: minor, dimension: d, strength: weak, label: {en: M, nl: M}, when: obs.age < 18}
+decision:
+  - {id: any, outcome: signals_present, when: present_count() > 0}
+  - {id: otherwise, outcome: no_signals}
+outcomes:
+  - {id: no_signals, label: {en: N, nl: N}, advice: {en: N, nl: N}}
+  - {id: signals_present, label: {en: S, nl: S}, advice: {en: S, nl: S}}
+",
+    )
+    .expect("write set");
+    let input = t.write(
+        "in.csv",
+        "deceived_about_job,age,hours_per_week\nyes,40,70\nno,200,10\n",
+    );
+    let rules = format!("ilo-2009-adult-labour,{}", set.display());
+    let r = run(&["batch", &input, "--rules", &rules]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows[0]["mini.present"], "deceived");
+    assert_eq!(rows[0]["ilo-2009-adult-labour.outcome"], "signals_present");
+    // Out of bounds for `mini` only: the other set still scores the row.
+    assert_eq!(rows[1]["mini.outcome"], "");
+    assert_eq!(rows[1]["ilo-2009-adult-labour.outcome"], "no_signals");
+    assert!(
+        rows[1]["errors"].starts_with("mini: case::out-of-bounds: `age`"),
+        "{}",
+        rows[1]["errors"]
+    );
+}

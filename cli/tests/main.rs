@@ -1,0 +1,10 @@
+//! Integration tests of the `herken` binary: each runs the built binary as a user would.
+//!
+//! One test binary with modules (as ripgrep does): put tests for a command in the module named
+//! after it, shared helpers in `util.rs`.
+
+mod batch;
+mod edges;
+mod synth;
+mod tooling;
+mod util;

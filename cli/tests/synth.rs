@@ -1,0 +1,60 @@
+//! `herken synth`: deterministic synthetic cases.
+
+use serde_json::Value as Json;
+
+use crate::util::{csv, run};
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_another_seed_other_ones() {
+    for format in ["csv", "jsonl", "ctdc"] {
+        let a = run(&["synth", "--cases", "50", "--seed", "42", "--format", format]);
+        let b = run(&["synth", "--cases", "50", "--seed", "42", "--format", format]);
+        let c = run(&["synth", "--cases", "50", "--seed", "43", "--format", format]);
+        assert_eq!(a.code, 0, "{}", a.stderr);
+        assert_eq!(a.stdout, b.stdout, "{format}");
+        assert_ne!(a.stdout, c.stdout, "{format}");
+    }
+}
+
+#[test]
+fn every_format_has_a_label_and_the_asked_number_of_cases() {
+    let r = run(&["synth", "--cases", "20", "--format", "csv"]);
+    let rows = csv(&r.stdout_text());
+    assert_eq!(rows.len(), 21);
+    assert_eq!(&rows[0][..3], ["id", "label", "deceived_about_job"]);
+    assert!(rows[1..].iter().all(|r| r[1] == "1" || r[1] == "0"));
+
+    let r = run(&["synth", "--cases", "20", "--format", "jsonl"]);
+    let lines: Vec<Json> = r
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 20);
+    assert!(lines.iter().all(|v| v["label"] == 0 || v["label"] == 1));
+
+    let r = run(&["synth", "--cases", "20", "--format", "ctdc"]);
+    let rows = csv(&r.stdout_text());
+    assert_eq!(rows.len(), 21);
+    assert_eq!(rows[0].len(), 64, "63 CTDC columns and the label");
+    assert_eq!(rows[0][63], "label");
+    assert!(rows[1..].iter().all(|r| r.len() == 64));
+}
+
+#[test]
+fn the_positive_share_follows_the_option() {
+    let r = run(&[
+        "synth",
+        "--cases",
+        "1000",
+        "--positive-percent",
+        "10",
+        "--format",
+        "ctdc",
+    ]);
+    let positives = csv(&r.stdout_text())[1..]
+        .iter()
+        .filter(|r| r[63] == "1")
+        .count();
+    assert!((60..=140).contains(&positives), "{positives}");
+}

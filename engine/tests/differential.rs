@@ -1,0 +1,486 @@
+//! The native evaluator against the interpreted one: every rule set is loaded twice, once as
+//! usual and once with `LoadOptions { interpret_all: true }` (every condition run as a Rhai
+//! script in the sandbox, the reference), and both screen the same cases: every bundled set's
+//! own test cases, generated cases for every bundled set, and a set of condition shapes
+//! (numbers near Rhai's float epsilon, int/float mixing, arithmetic, choices, patterns,
+//! `known`).
+//!
+//! What must hold, per indicator:
+//! - every answer its condition reads is known: the same state (and, with every answer known,
+//!   the same outcome, deciding rule and "may rise");
+//! - some answer it reads is unknown: the native state *refines* the scripted one. Scripts
+//!   follow the conservative rule (false with an unknown read is unknown, an error with an
+//!   unknown read is unknown) while native conditions use Kleene logic, so native may decide
+//!   where the script cannot: scripted present ⇒ native present; scripted absent ⇒ native
+//!   absent; scripted unknown ⇒ native present, absent or unknown, never error.
+//!
+//! The exception, kept out of the shapes below and shown by its own test: in Rhai an unknown
+//! answer is the value `()`, so `()==()` is true, `() != "x"` is true and `!(() > 3)` is true.
+//! A script comparing unknown answers for (in)equality, or negating a comparison with one, can
+//! give present where the native path, by the format's rule "a comparison with an unknown side
+//! is unknown", gives unknown.
+//!
+//! Also here: reading a case straight from JSON text gives exactly what parsing it into a
+//! `serde_json::Value` first gives, answers and errors alike.
+
+use std::path::{Path, PathBuf};
+
+use herken_engine::{
+    CaseTextError, CompactResult, CompiledRuleSet, LoadOptions, ObservationOptions, Observations,
+    QuestionType, Sources, State, load, load_with, read_tests,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{Map, Value, json};
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "tests read the bundled rule sets from disk, as the CLI does"
+)]
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "tests list the bundled rule sets on disk"
+)]
+fn list(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A rule set compiled both ways, with its own test files.
+struct Pair {
+    name: String,
+    native: CompiledRuleSet,
+    scripted: CompiledRuleSet,
+    tests: std::collections::BTreeMap<String, String>,
+}
+
+fn pair(name: &str, sources: &Sources) -> Pair {
+    let native = load(sources)
+        .unwrap_or_else(|d| panic!("{name}: {d:?}"))
+        .rules;
+    let scripted = load_with(
+        sources,
+        &LoadOptions {
+            interpret_all: true,
+        },
+    )
+    .unwrap_or_else(|d| panic!("{name} (interpreted): {d:?}"))
+    .rules;
+    Pair {
+        name: name.to_owned(),
+        native,
+        scripted,
+        tests: std::collections::BTreeMap::new(),
+    }
+}
+
+fn bundled() -> Vec<Pair> {
+    let pairs: Vec<Pair> = list(&rules_dir())
+        .into_iter()
+        .filter(|p| p.join("ruleset.yaml").is_file())
+        .map(|dir| {
+            let name = dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let mut sources = Sources::new().with("ruleset.yaml", read(&dir.join("ruleset.yaml")));
+            for f in list(&dir) {
+                let file = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                if f.extension().is_some_and(|e| e == "rhai") {
+                    sources = sources.with(file.to_owned(), read(&f));
+                }
+            }
+            let mut p = pair(&name, &sources);
+            for t in list(&dir.join("tests")) {
+                if t.extension().is_some_and(|e| e == "yaml") {
+                    let file = t.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                    p.tests.insert(format!("tests/{file}"), read(&t));
+                }
+            }
+            p
+        })
+        .collect();
+    assert!(!pairs.is_empty(), "no bundled rule sets found");
+    pairs
+}
+
+/// Compares the two paths on one case; `Err` says what differs.
+fn compare(p: &Pair, case: &Value) -> Result<(), String> {
+    let (obs, obs_scripted) = match (p.native.observations(case), p.scripted.observations(case)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(a), Err(b)) if a == b => return Ok(()),
+        (a, b) => return Err(format!("the case reads differently: {a:?} vs {b:?}")),
+    };
+    let native = p.native.screen_compact(&obs);
+    let scripted = p.scripted.screen_compact(&obs_scripted);
+    let known = |q: usize| *obs.get(q) != herken_engine::Value::Unknown;
+    for (i, ind) in p.native.indicators.iter().enumerate() {
+        let (n, s) = (native.states[i], scripted.states[i]);
+        let all_known = ind.reads.iter().all(|&q| known(q));
+        let ok = if all_known {
+            n == s
+        } else {
+            match s {
+                State::Present => n == State::Present,
+                State::Absent => n == State::Absent,
+                State::Unknown => n != State::Error,
+                // Only a sandbox limit; the native path has none to hit.
+                State::Error => true,
+            }
+        };
+        if !ok {
+            return Err(format!(
+                "indicator `{}`: native {n:?}, interpreted {s:?} (every read known: {all_known})",
+                ind.id
+            ));
+        }
+    }
+    if (0..p.native.questions.len()).all(known) && !same_decision(&native, &scripted) {
+        return Err(format!(
+            "with every answer known the decisions differ: native {native:?}, interpreted {scripted:?}"
+        ));
+    }
+    Ok(())
+}
+
+fn same_decision(a: &CompactResult, b: &CompactResult) -> bool {
+    a.outcome == b.outcome && a.decided_by == b.decided_by && a.may_rise == b.may_rise
+}
+
+#[test]
+fn native_and_interpreted_agree_on_every_bundled_test_case() {
+    for p in bundled() {
+        let cases = read_tests(&p.native, &p.tests).unwrap_or_else(|d| panic!("{}: {d:?}", p.name));
+        assert!(!cases.is_empty(), "{} has no test cases", p.name);
+        for case in cases {
+            if let Err(e) = compare(&p, &case.observations) {
+                panic!("{}, test case `{}`: {e}", p.name, case.name);
+            }
+        }
+    }
+}
+
+/// A valid answer for a question, unknown with probability `unknown`.
+fn answer(q: &herken_engine::Question, unknown: bool) -> BoxedStrategy<Option<Value>> {
+    let given: BoxedStrategy<Value> = match q.kind {
+        QuestionType::YesNo => prop_oneof![
+            any::<bool>().prop_map(Value::Bool),
+            prop_oneof![Just("yes"), Just("no")].prop_map(|s| json!(s)),
+        ]
+        .boxed(),
+        QuestionType::Integer => {
+            let (lo, hi) = (
+                q.min.unwrap_or(-1000.0) as i64,
+                q.max.unwrap_or(1000.0) as i64,
+            );
+            // Mostly near small thresholds, sometimes anywhere in range.
+            prop_oneof![
+                3 => (lo.max(-12)..=hi.min(70)).prop_map(|n| json!(n)),
+                1 => (lo..=hi).prop_map(|n| json!(n)),
+            ]
+            .boxed()
+        }
+        QuestionType::Number => {
+            let (lo, hi) = (q.min.unwrap_or(-1000.0), q.max.unwrap_or(1000.0));
+            // Values at and around Rhai's relative epsilon from the thresholds used below.
+            let edges: Vec<f64> = [
+                0.0,
+                -0.0,
+                0.1,
+                0.2,
+                0.3,
+                0.1 + 0.2,
+                0.299_999_999_999_999_9,
+                0.5,
+                0.7,
+                1.0,
+                1.000_000_000_000_000_2,
+                0.999_999_999_999_999_9,
+                2.0,
+                7.0,
+                7.000_000_000_000_001,
+                14.0,
+                1e-300,
+                -1e-300,
+            ]
+            .into_iter()
+            .filter(|x| (lo..=hi).contains(x))
+            .collect();
+            prop_oneof![
+                1 => (lo..=hi).prop_map(|x| json!(x)),
+                2 => prop::sample::select(edges).prop_map(|x| json!(x)),
+                1 => (-10i64..=20).prop_map(|n| json!(n)),
+            ]
+            .boxed()
+        }
+        QuestionType::Choice => {
+            let ids: Vec<String> = q.option_ids.iter().map(|o| o.to_string()).collect();
+            prop::sample::select(ids).prop_map(Value::String).boxed()
+        }
+        QuestionType::Choices => {
+            let ids: Vec<String> = q.option_ids.iter().map(|o| o.to_string()).collect();
+            prop::sample::subsequence(ids.clone(), 0..=ids.len())
+                .prop_map(|v| json!(v))
+                .boxed()
+        }
+        QuestionType::Text => prop::sample::select(vec![
+            "",
+            "ok",
+            "they took my PASSPORT",
+            "ik heb een schuld bij de baas",
+            "geen problemen",
+            "Paspoort kwijt, schuld",
+        ])
+        .prop_map(|s| json!(s))
+        .boxed(),
+    };
+    if unknown {
+        prop_oneof![
+            2 => given.prop_map(Some),
+            1 => prop_oneof![Just(None), Just(Some(Value::Null)), Just(Some(json!("unknown")))],
+        ]
+        .boxed()
+    } else {
+        given.prop_map(Some).boxed()
+    }
+}
+
+/// Cases for a rule set: every question answered, or some left unknown.
+fn cases(rules: &CompiledRuleSet, unknown: bool) -> impl Strategy<Value = Value> {
+    let ids: Vec<String> = rules.questions.iter().map(|q| q.id.clone()).collect();
+    let answers: Vec<_> = rules.questions.iter().map(|q| answer(q, unknown)).collect();
+    answers.prop_map(move |answers| {
+        let mut map = Map::new();
+        for (id, a) in ids.iter().zip(answers) {
+            if let Some(a) = a {
+                map.insert(id.clone(), a);
+            }
+        }
+        Value::Object(map)
+    })
+}
+
+fn run_generated(p: &Pair, count: u32) {
+    for unknown in [false, true] {
+        let mut runner = TestRunner::new(Config {
+            cases: count,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let result = runner.run(&cases(&p.native, unknown), |case| {
+            compare(p, &case).map_err(|e| TestCaseError::fail(format!("{e}\n  case: {case}")))
+        });
+        if let Err(e) = result {
+            panic!("{} (unknown answers: {unknown}): {e}", p.name);
+        }
+    }
+}
+
+#[test]
+fn native_and_interpreted_agree_on_generated_cases_for_every_bundled_set() {
+    for p in bundled() {
+        run_generated(&p, 48);
+    }
+}
+
+/// Condition shapes beyond what the bundled sets use, each natively compiled.
+const SHAPES: &str = r#"
+format: 1
+id: shapes
+version: 1.0.0
+status: draft
+title: {en: Shapes, nl: Vormen}
+licence: CC0-1.0
+languages: [en, nl]
+questions:
+  - {id: a, type: yesno, text: {en: A, nl: A}}
+  - {id: b, type: yesno, text: {en: B, nl: B}}
+  - {id: c, type: yesno, text: {en: C, nl: C}, ask_if: obs.a}
+  - {id: n, type: integer, text: {en: N, nl: N}, min: -1000, max: 1000}
+  - {id: x, type: number, text: {en: X, nl: X}}
+  - {id: y, type: number, text: {en: Y, nl: Y}, min: -50, max: 50}
+  - id: pick
+    type: choice
+    text: {en: Pick, nl: Kies}
+    options: [{id: red, label: {en: Red, nl: Rood}}, {id: green, label: {en: Green, nl: Groen}}, {id: blue, label: {en: Blue, nl: Blauw}}]
+  - id: many
+    type: choices
+    text: {en: Many, nl: Veel}
+    options: [{id: red, label: {en: Red, nl: Rood}}, {id: green, label: {en: Green, nl: Groen}}, {id: blue, label: {en: Blue, nl: Blauw}}]
+  - {id: story, type: text, text: {en: Story, nl: Verhaal}}
+dimensions:
+  - {id: d1, label: {en: D1, nl: D1}, positive: {at_least: 3}}
+  - {id: d2, label: {en: D2, nl: D2}, positive: {score_at_least: 2.5}}
+indicators:
+  - {id: i01, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.a && obs.b"}
+  - {id: i02, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.a || obs.b && obs.c"}
+  - {id: i03, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.n > 10"}
+  - {id: i04, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.n * 2 >= obs.x"}
+  - {id: i05, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.x > 0.3"}
+  - {id: i06, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.x + obs.y < 1.0"}
+  - {id: i07, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.x - 0.1 <= obs.y * 3"}
+  - {id: i08, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.x >= 1 && obs.x <= 7"}
+  - {id: i09, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "-obs.n < 5"}
+  - {id: i10, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.n / 3 > 2"}
+  - {id: i11, dimension: d1, weight: 1, label: {en: I, nl: I}, when: "obs.x / 2.0 > obs.y"}
+  - {id: i12, dimension: d2, weight: 1.5, label: {en: I, nl: I}, when: "obs.pick in [\"green\", \"blue\"]"}
+  - {id: i13, dimension: d2, weight: 0.5, label: {en: I, nl: I}, when: "\"red\" in obs.many"}
+  - {id: i14, dimension: d2, weight: 0.75, label: {en: I, nl: I}, when: "matches(obs.story, \"pass(port)?|schuld\")"}
+  - {id: i15, dimension: d2, weight: 1, label: {en: I, nl: I}, when: "known(obs.x) && known(obs.story)"}
+  - {id: i16, dimension: d2, weight: 1, label: {en: I, nl: I}, when: "obs.y > 14 || obs.n >= 7 && obs.a"}
+  - {id: i17, dimension: d2, weight: 1, label: {en: I, nl: I}, when: "\"ok\" in obs.story || obs.story > \"p\""}
+  - {id: i18, dimension: d2, weight: 2, label: {en: I, nl: I}, when: "obs.x * obs.y >= 0.2"}
+decision:
+  - {id: both, outcome: high, when: "positive(\"d1\") && positive(\"d2\")"}
+  - {id: some, outcome: mid, when: "present_count() >= 4 || score(\"d2\") > 1.5 || present_count([\"i01\", \"i12\"]) == 2"}
+  - {id: otherwise, outcome: low}
+outcomes:
+  - {id: low, label: {en: Low, nl: Laag}, advice: {en: Help is available., nl: Hulp is er.}}
+  - {id: mid, label: {en: Mid, nl: Midden}, advice: {en: Help is available., nl: Hulp is er.}}
+  - {id: high, label: {en: High, nl: Hoog}, advice: {en: Help is available., nl: Hulp is er.}}
+"#;
+
+#[test]
+fn native_and_interpreted_agree_on_condition_shapes() {
+    let p = pair("shapes", &Sources::new().with("ruleset.yaml", SHAPES));
+    assert!(
+        p.native
+            .indicators
+            .iter()
+            .all(|i| matches!(i.condition, herken_engine::Condition::Native(_))),
+        "every shape compiles natively"
+    );
+    assert!(
+        p.scripted
+            .indicators
+            .iter()
+            .all(|i| matches!(i.condition, herken_engine::Condition::Script(_))),
+        "interpret_all compiles every condition as a script"
+    );
+    run_generated(&p, 512);
+}
+
+/// The documented exception: Rhai compares the unknown value `()` like any other value.
+#[test]
+fn a_script_comparing_an_unknown_answer_for_inequality_is_present_natively_unknown() {
+    let manifest = SHAPES.replace(
+        r#"when: "obs.a && obs.b"}"#,
+        r#"when: "obs.pick != \"red\""}"#,
+    );
+    let p = pair("inequality", &Sources::new().with("ruleset.yaml", manifest));
+    let case = json!({});
+    let native = p
+        .native
+        .screen_compact(&p.native.observations(&case).expect("valid"));
+    let scripted = p
+        .scripted
+        .screen_compact(&p.scripted.observations(&case).expect("valid"));
+    assert_eq!(
+        native.states[0],
+        State::Unknown,
+        "native: unknown is never a yes"
+    );
+    assert_eq!(
+        scripted.states[0],
+        State::Present,
+        "Rhai: `() != \"red\"` is true"
+    );
+}
+
+/// JSON text for the reader tests: valid cases, wrong types, unknown keys and options,
+/// duplicate keys, out-of-range numbers, not an object, broken JSON.
+fn case_texts(rules: &CompiledRuleSet) -> impl Strategy<Value = String> {
+    let ids: Vec<String> = rules.questions.iter().map(|q| q.id.clone()).collect();
+    let key = prop_oneof![
+        6 => prop::sample::select(ids),
+        1 => prop::sample::select(vec!["hours".to_owned(), "nope".to_owned(), "paspoort".to_owned()]),
+    ];
+    let value = prop_oneof![
+        Just("true".to_owned()),
+        Just("false".to_owned()),
+        Just("null".to_owned()),
+        Just("\"unknown\"".to_owned()),
+        Just("\"yes\"".to_owned()),
+        Just("\"no\"".to_owned()),
+        Just("\"maybe\"".to_owned()),
+        Just("\"employer_or_recruiter\"".to_owned()),
+        Just("\"myself\"".to_owned()),
+        Just("\"Employer\"".to_owned()),
+        (-5i64..200).prop_map(|n| n.to_string()),
+        Just("40.0".to_owned()),
+        Just("40.5".to_owned()),
+        Just("-0".to_owned()),
+        Just("1e3".to_owned()),
+        Just("18446744073709551615".to_owned()),
+        Just("[]".to_owned()),
+        Just("[\"a\", 1]".to_owned()),
+        Just("{\"x\": [1, {\"y\": null}]}".to_owned()),
+        Just("\"caf\\u00e9 \\\"quoted\\\"\"".to_owned()),
+    ];
+    let object = prop::collection::vec((key, value), 0..12).prop_map(|entries| {
+        let body: Vec<String> = entries
+            .iter()
+            .map(|(k, v)| format!("{}: {v}", json!(k)))
+            .collect();
+        format!("{{{}}}", body.join(", "))
+    });
+    prop_oneof![
+        8 => object,
+        1 => prop::sample::select(vec![
+            "[]", "null", "3", "\"text\"", "true", "[1, {\"a\": 2}]", "{", "{\"a\": }",
+            "{\"deceived_about_job\": true} x", "", "  {}  ", "{\"deceived_about_job\": tru}",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
+#[test]
+fn reading_json_text_gives_what_reading_a_parsed_value_gives() {
+    let dir = rules_dir().join("ilo-2009-adult-labour");
+    let sources = Sources::new().with("ruleset.yaml", read(&dir.join("ruleset.yaml")));
+    let rules = load(&sources).expect("loads").rules;
+    let mut runner = TestRunner::new(Config {
+        cases: 2000,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&case_texts(&rules), |text| {
+        for allow_unknown_keys in [false, true] {
+            let options = ObservationOptions { allow_unknown_keys };
+            let via_value = serde_json::from_str::<Value>(&text)
+                .map_err(|e| e.to_string())
+                .map(|v| rules.observations_with(&v, options));
+            let direct = rules.observations_from_str(&text, options);
+            let mut reused = Observations::unknown(&rules);
+            let reused = rules
+                .observations_from_str_into(&text, options, &mut reused)
+                .map(|()| reused);
+            let same = |direct: &Result<Observations, CaseTextError>| match (&via_value, direct) {
+                (Err(a), Err(CaseTextError::Json(b))) => *a == b.to_string(),
+                (Ok(Ok(a)), Ok(b)) => a == b,
+                (Ok(Err(a)), Err(CaseTextError::Answers(b))) => a == b,
+                _ => false,
+            };
+            prop_assert!(
+                same(&direct) && same(&reused),
+                "{text}\n  via Value: {via_value:?}\n  direct: {direct:?}\n  reused: {reused:?}"
+            );
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}

@@ -1,0 +1,713 @@
+//! A corpus of hostile rule sets. Each ends in a clear error — a load diagnostic with its code,
+//! or an indicator in `error` with an `eval::*` code — well within a second, without a panic,
+//! a hang, a stack overflow or unbounded memory. (`sandbox` has the first, simpler cases.)
+
+use std::time::{Duration, Instant};
+
+use herken_engine::{Diagnostic, IndicatorReport, Sources, load};
+use serde_json::json;
+
+use crate::common::{HEAD, OUTCOMES, render, run};
+
+/// What "well within a second" means here, with the default limits, in a debug build on a
+/// shared machine (release builds are about ten times faster).
+const BUDGET: Duration = Duration::from_secs(1);
+/// The same with every limit at its cap (a million operations): a few tenths of a second in
+/// release builds; debug builds get more room.
+const CAPS_BUDGET: Duration = if cfg!(debug_assertions) {
+    Duration::from_secs(4)
+} else {
+    Duration::from_secs(1)
+};
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test, not the engine, measures how long a hostile rule set takes"
+)]
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = f();
+    (value, started.elapsed())
+}
+
+/// A manifest with one text and one yes/no question and one indicator whose `when` is
+/// `script`, with `limits` (YAML lines under `limits:`, or empty).
+fn manifest(limits: &str, script: &str) -> String {
+    let indented: String = script.lines().map(|l| format!("      {l}\n")).collect();
+    let limits = if limits.is_empty() {
+        String::new()
+    } else {
+        format!("limits: {{{limits}}}\n")
+    };
+    format!(
+        "{HEAD}{limits}questions:
+  - id: a
+    type: yesno
+    text: {{en: A?, nl: A?}}
+  - id: story
+    type: text
+    text: {{en: Story, nl: Verhaal}}
+dimensions:
+  - id: d
+    label: {{en: D, nl: D}}
+indicators:
+  - id: hostile
+    dimension: d
+    strength: strong
+    label: {{en: Hostile, nl: Vijandig}}
+    reads: [a, story]
+    when: |
+{indented}decision:
+  - {{id: otherwise, outcome: no_signals}}
+{OUTCOMES}"
+    )
+}
+
+/// Loads `sources` within the budget.
+fn load_timed(sources: &Sources) -> Result<herken_engine::Loaded, Vec<Diagnostic>> {
+    let (result, took) = timed(|| load(sources));
+    assert!(took < BUDGET, "loading took {took:?}");
+    result
+}
+
+/// The diagnostics of a rule set that must be refused, within the budget.
+fn refused(sources: &Sources) -> Vec<Diagnostic> {
+    match load_timed(sources) {
+        Ok(_) => panic!("a hostile rule set loaded"),
+        Err(d) => d,
+    }
+}
+
+fn refused_manifest(text: &str) -> Vec<Diagnostic> {
+    refused(&Sources::new().with("ruleset.yaml", text))
+}
+
+fn assert_code(diagnostics: &[Diagnostic], code: &str) {
+    assert!(
+        diagnostics.iter().any(|d| d.code == code && d.is_error()),
+        "expected `{code}`, got:\n{}",
+        render(diagnostics)
+    );
+}
+
+/// Screens the hostile indicator (loaded with `limits`) within the budget; returns its report.
+fn screened_with(limits: &str, script: &str) -> IndicatorReport {
+    let sources = Sources::new().with("ruleset.yaml", manifest(limits, script));
+    let rules = match load_timed(&sources) {
+        Ok(loaded) => loaded.rules,
+        Err(d) => panic!("should load:\n{}", render(&d)),
+    };
+    let case = json!({"a": true, "story": "they took my passport"});
+    let (report, took) = timed(|| run(&rules, case));
+    let budget = if limits == AT_CAPS {
+        CAPS_BUDGET
+    } else {
+        BUDGET
+    };
+    assert!(took < budget, "screening took {took:?}");
+    report.indicators.into_iter().next().expect("one indicator")
+}
+
+/// The `eval::*` code of the hostile indicator, which must be in `error`.
+fn error_code(limits: &str, script: &str) -> String {
+    let i = screened_with(limits, script);
+    assert_eq!(i.state.as_str(), "error", "{i:?}");
+    let e = i.error.expect("an error");
+    assert!(!e.message.is_empty());
+    e.code
+}
+
+/// The limits at their hard caps: the worst a rule set may ask for.
+const AT_CAPS: &str = "operations: 1000000, call_depth: 64, expression_depth: 128, \
+                       string_size: 1048576, array_size: 100000, map_size: 100000";
+
+// --- Endless work -------------------------------------------------------------------------
+
+#[test]
+fn endless_loops_stop_at_the_operation_limit() {
+    for script in [
+        "loop { }\ntrue",
+        "while true { }\ntrue",
+        "let n = 0;\ndo { n += 1; } until false;\ntrue",
+        "let n = 0;\nfor i in 0..9223372036854775807 { n += i; }\ntrue",
+        "let f = |x| x + 1;\nlet n = 0;\nloop { n = f.call(n); }\ntrue",
+    ] {
+        assert_eq!(error_code("", script), "eval::operation-limit", "{script}");
+    }
+}
+
+#[test]
+fn exponential_work_stops_at_the_operation_limit() {
+    let script = "fn f(n) { if n > 0 { f(n - 1); f(n - 1); f(n - 1); f(n - 1); f(n - 1); f(n - 1); } }\nf(8);\ntrue";
+    assert_eq!(error_code("", script), "eval::operation-limit");
+}
+
+#[test]
+fn unbounded_and_mutual_recursion_stop_at_the_capped_call_depth() {
+    // At the cap, in a debug build on a test thread's small stack: no stack overflow.
+    for script in [
+        "fn down(n) { down(n + 1) }\ndown(0)",
+        "fn ping(n) { pong(n + 1) }\nfn pong(n) { ping(n + 1) }\nping(0)",
+        "fn deep(n) { let a = [n, n, n]; let m = #{x: a}; deep(n + 1) + m.x[0] }\ndeep(0)",
+    ] {
+        assert_eq!(
+            error_code(AT_CAPS, script),
+            "eval::call-depth-limit",
+            "{script}"
+        );
+    }
+}
+
+// --- Runaway memory -----------------------------------------------------------------------
+
+#[test]
+fn runaway_growth_stops_at_a_size_limit() {
+    for (script, what) in [
+        ("let s = \"x\";\nloop { s += s; }\ntrue", "string doubling"),
+        (
+            "let s = \"xy\";\nloop { s = `${s}${s}${s}`; }\ntrue",
+            "string interpolation",
+        ),
+        (
+            "let s = \"x\";\ns.pad(2000000000, \"y\");\ntrue",
+            "string pad",
+        ),
+        ("let a = [1];\nloop { a += a; }\ntrue", "array doubling"),
+        ("let a = [];\na.pad(2000000000, 0);\ntrue", "array pad"),
+        (
+            "let a = [[1]];\nloop { a = [a, a]; }\ntrue",
+            "nested arrays",
+        ),
+        (
+            "let a = [];\nloop { a.push(\"xxxxxxxxxxxxxxxx\"); }\ntrue",
+            "array push",
+        ),
+    ] {
+        for limits in ["", AT_CAPS] {
+            let code = error_code(limits, script);
+            assert!(
+                code == "eval::size-limit" || code == "eval::operation-limit",
+                "{what} ({limits}): {code}"
+            );
+        }
+    }
+}
+
+// Regressions: each of these ran for seconds to hours, or overflowed the stack, before the
+// sandbox charged data by size and watched the stack (see `engine/src/sandbox.rs`).
+
+/// Stack for the tests below: WebAssembly's 1 MiB in release builds; debug builds use several
+/// times more stack per call, so they get a test thread's usual 2 MiB.
+const STACK_KIB: usize = if cfg!(debug_assertions) { 2048 } else { 1024 };
+
+/// Runs `f` on a thread with `kib` KiB of stack.
+fn on_small_stack<T: Send + 'static>(kib: usize, f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(kib * 1024)
+        .spawn(f)
+        .expect("a thread")
+        .join()
+        .expect("no stack overflow")
+}
+
+#[test]
+fn calls_nested_inside_deep_expressions_stop_before_the_stack_runs_out() {
+    // 64 calls deep, each 60 expressions deep: several MiB of stack in Rhai.
+    let deep_sum = format!(
+        "fn deep(n) {{ {}deep(n + 1){} }}\ndeep(0)",
+        "1 + (".repeat(60),
+        ")".repeat(60)
+    );
+    let deep_ifs = format!(
+        "fn deep(n) {{ {}1 + deep(n + 1){} }}\ndeep(0)",
+        "if n >= 0 { ".repeat(40),
+        " }".repeat(40)
+    );
+    for script in [deep_sum, deep_ifs] {
+        let code = on_small_stack(STACK_KIB, move || error_code(AT_CAPS, &script));
+        assert_eq!(code, "eval::call-depth-limit");
+    }
+}
+
+#[test]
+fn deeply_nested_values_stop_at_a_size_limit() {
+    for script in [
+        "let a = [];\nloop { a = [a]; }\ntrue",
+        "let m = #{};\nloop { m = #{m: m}; }\ntrue",
+        "let a = [];\nloop { a = [[[[[[[[a]]]]]]]]; }\ntrue",
+    ] {
+        for limits in ["", AT_CAPS] {
+            let (owned_script, owned_limits) = (script.to_owned(), limits.to_owned());
+            let code = on_small_stack(STACK_KIB, move || error_code(&owned_limits, &owned_script));
+            assert_eq!(code, "eval::size-limit", "{script} ({limits})");
+        }
+    }
+    // Nesting built by calls, without reading the nested value, is bounded by the stack.
+    let script = "fn wrap(n) { if n == 0 { [] } else { [[[[[[[[[[wrap(n - 1)]]]]]]]]]] } }\n\
+                  let a = wrap(60);\na == a";
+    let code = on_small_stack(STACK_KIB, move || error_code(AT_CAPS, script));
+    assert!(code.starts_with("eval::"), "{code}");
+}
+
+#[test]
+fn copying_large_values_costs_operations() {
+    // Each step copies thousands of items: once 33 s for one condition at the default limits.
+    for script in [
+        "let a = [];\na.pad(4999, [1]);\nloop { let b = a; }\ntrue",
+        "let m = #{};\nfor i in 0..4999 { m[`k${i}`] = [1]; }\nloop { let b = m; }\ntrue",
+        "let a = [];\nloop { a.push(\"xxxxxxxxxxxxxxxx\"); }\ntrue",
+        "let a = [];\na.pad(9999, 1);\nloop { a.push(1); a.pop(); }\ntrue",
+        "loop { [].pad(9999, [1]); }\ntrue",
+        "let s = \"x\";\ns.pad(65000, \"y\");\nloop { let t = s.to_upper(); }\ntrue",
+        "loop { matches(obs.story, \"z$\"); }\ntrue",
+    ] {
+        for limits in ["", AT_CAPS] {
+            let code = error_code(limits, script);
+            assert!(
+                code == "eval::operation-limit" || code == "eval::size-limit",
+                "{script} ({limits}): {code}"
+            );
+        }
+    }
+}
+
+#[test]
+fn long_text_literals_are_refused_at_load() {
+    // A step that works through a literal costs time in proportion to its length.
+    let literal = "y".repeat(5000);
+    let d = refused_manifest(&manifest(
+        "",
+        &format!("loop {{ let t = \"{literal}\".to_upper(); }}\ntrue"),
+    ));
+    assert_code(&d, "compile::syntax");
+    assert!(
+        d.iter().any(|d| d.message.contains("maximum limit (4096)")),
+        "{}",
+        render(&d)
+    );
+}
+
+#[test]
+fn all_scripts_of_one_case_share_a_budget() {
+    // Thirty conditions that each spend their whole operation limit.
+    let indicators: String = (0..30)
+        .map(|i| {
+            format!(
+                "  - {{id: burn{i}, dimension: d, strength: weak, label: {{en: B, nl: B}}, reads: [a], when: \"loop {{ }}\"}}\n"
+            )
+        })
+        .collect();
+    let text = format!(
+        "{HEAD}limits: {{operations: 1000000}}
+questions:
+  - id: a
+    type: yesno
+    text: {{en: A?, nl: A?}}
+dimensions:
+  - id: d
+    label: {{en: D, nl: D}}
+indicators:
+{indicators}decision:
+  - {{id: otherwise, outcome: no_signals}}
+{OUTCOMES}"
+    );
+    let rules = match load_timed(&Sources::new().with("ruleset.yaml", text)) {
+        Ok(loaded) => loaded.rules,
+        Err(d) => panic!("should load:\n{}", render(&d)),
+    };
+    let (report, took) = timed(|| run(&rules, json!({"a": true})));
+    assert!(took < 2 * BUDGET, "took {took:?}");
+    let errors: Vec<_> = report
+        .indicators
+        .iter()
+        .map(|i| i.error.as_ref().expect("every one in error"))
+        .collect();
+    assert!(errors.iter().all(|e| e.code == "eval::operation-limit"));
+    assert!(
+        errors.last().expect("thirty").message.contains("budget"),
+        "{:?}",
+        errors.last()
+    );
+}
+
+#[test]
+fn runaway_maps_stop_at_a_limit() {
+    let script = "let m = #{};\nlet n = 0;\nloop { m[`k${n}`] = n; n += 1; }\ntrue";
+    for limits in ["", AT_CAPS] {
+        let code = error_code(limits, script);
+        assert!(
+            code == "eval::size-limit" || code == "eval::operation-limit",
+            "{code}"
+        );
+    }
+}
+
+// --- Patterns -----------------------------------------------------------------------------
+
+#[test]
+fn a_pattern_too_large_to_compile_is_refused_at_load() {
+    let d = refused_manifest(&manifest("", "matches(obs.story, \"(a{1000}){1000}\")"));
+    assert_code(&d, "compile::regex");
+}
+
+#[test]
+fn a_pattern_too_large_built_at_run_time_is_an_error() {
+    let script = "let p = \"(a{1000})\";\np += \"{1000}\";\nmatches(obs.story, p)";
+    assert_eq!(error_code("", script), "eval::script-error");
+}
+
+#[test]
+fn many_patterns_built_at_run_time_stay_within_the_budget() {
+    // Each new pattern costs a compilation; a loop of them must not run for long.
+    let script =
+        "let n = 0;\nloop { n += 1; matches(obs.story, `(x{200}){${n % 50 + 1}}y${n}`); }\ntrue";
+    for limits in ["", AT_CAPS] {
+        let code = error_code(limits, script);
+        assert!(code.starts_with("eval::"), "{code}");
+    }
+}
+
+// --- Deep nesting -------------------------------------------------------------------------
+
+#[test]
+fn deeply_nested_yaml_is_refused() {
+    const DEPTH: usize = 100_000;
+    let flow_seq = format!("{}{}", "[".repeat(DEPTH), "]".repeat(DEPTH));
+    let flow_map = format!("{}{}", "{a: ".repeat(DEPTH), "}".repeat(DEPTH));
+    let block: String = (0..200)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    for (what, text) in [
+        ("flow sequences", format!("{HEAD}questions: {flow_seq}\n")),
+        ("flow mappings", format!("{HEAD}questions: {flow_map}\n")),
+        ("block mappings", format!("{HEAD}{block}")),
+    ] {
+        let d = refused_manifest(&text);
+        assert!(
+            d.iter()
+                .any(|d| d.code == "load::yaml-too-deep" || d.code == "load::yaml-syntax"),
+            "{what}: {}",
+            render(&d)
+        );
+    }
+}
+
+#[test]
+fn deeply_nested_rhai_is_refused_at_load() {
+    const DEPTH: usize = 10_000;
+    for (what, script) in [
+        (
+            "parentheses",
+            format!("{}obs.a{}", "(".repeat(DEPTH), ")".repeat(DEPTH)),
+        ),
+        ("negations", format!("{}obs.a", "!".repeat(DEPTH))),
+        (
+            "arrays",
+            format!("{}1{} == []", "[".repeat(DEPTH), "]".repeat(DEPTH)),
+        ),
+        (
+            "blocks",
+            format!("{}obs.a{}", "{ ".repeat(DEPTH), " }".repeat(DEPTH)),
+        ),
+        (
+            "ifs",
+            format!(
+                "{}true{}",
+                "if obs.a { ".repeat(DEPTH),
+                " } else { false }".repeat(DEPTH)
+            ),
+        ),
+        (
+            "calls",
+            format!("{}obs.a{}", "known(".repeat(DEPTH), ")".repeat(DEPTH)),
+        ),
+        (
+            "closures",
+            format!("{}true{}", "(|| ".repeat(DEPTH), ").call()".repeat(DEPTH)),
+        ),
+    ] {
+        for limits in ["", AT_CAPS] {
+            let d = refused_manifest(&manifest(limits, &script));
+            assert_code(&d, "compile::syntax");
+            assert!(
+                d.iter().any(|d| d.message.contains("maximum complexity")),
+                "{what}: {}",
+                render(&d)
+            );
+        }
+    }
+}
+
+#[test]
+fn long_flat_expressions_load_or_are_refused_without_overflowing() {
+    // Left-associative chains are built by a loop in the parser, not by recursion, so the
+    // expression-depth limit does not see them; the tree they build is deep all the same.
+    const TERMS: usize = 100_000;
+    for (what, script) in [
+        ("sums", format!("{} > 0", vec!["1"; TERMS].join(" + "))),
+        ("ors", vec!["obs.a"; TERMS].join(" || ")),
+        ("ands", vec!["obs.a"; TERMS].join(" && ")),
+        ("comparisons", format!("obs.a{}", " == true".repeat(TERMS))),
+        (
+            "sums in a script",
+            format!("let x = {};\nx > 0", vec!["1"; TERMS].join(" + ")),
+        ),
+    ] {
+        let sources = Sources::new().with("ruleset.yaml", manifest("", &script));
+        if let Ok(loaded) = load_timed(&sources) {
+            let (report, took) = timed(|| run(&loaded.rules, json!({"a": true})));
+            assert!(took < BUDGET, "{what}: screening took {took:?}");
+            drop(report);
+        }
+    }
+}
+
+// --- YAML structure -----------------------------------------------------------------------
+
+#[test]
+fn a_billion_laughs_is_refused_without_expanding() {
+    let mut text = String::from(HEAD);
+    text.push_str("lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..30 {
+        let p = i - 1;
+        let refs = vec![format!("*lol{p}"); 10].join(", ");
+        text.push_str(&format!("lol{i}: &lol{i} [{refs}]\n"));
+    }
+    text.push_str("questions: *lol29\n");
+    let d = refused_manifest(&text);
+    assert_code(&d, "load::yaml-alias");
+    assert_code(&d, "load::yaml-anchor");
+}
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let text =
+        manifest("", "obs.a").replace("  - id: hostile\n", "  - id: hostile\n    id: other\n");
+    let d = refused_manifest(&text);
+    assert_code(&d, "load::duplicate-key");
+    let d = refused_manifest(&format!("{HEAD}id: again\n"));
+    assert_code(&d, "load::duplicate-key");
+}
+
+#[test]
+fn tags_are_refused() {
+    let d = refused_manifest(&format!(
+        "{HEAD}questions: !!python/object:os.system [ls]\n"
+    ));
+    assert_code(&d, "load::yaml-tag");
+}
+
+// --- Size -----------------------------------------------------------------------------------
+
+#[test]
+fn a_100_mb_manifest_is_refused_by_size_before_parsing() {
+    // Invalid YAML throughout: a parse would report syntax, the size cap reports size.
+    let huge = format!("{HEAD}{}", "[{: ".repeat(25 * 1024 * 1024));
+    assert!(huge.len() > 100_000_000);
+    let d = refused_manifest(&huge);
+    assert_eq!(d.len(), 1, "{}", render(&d));
+    assert_eq!(d[0].code, "load::file-too-large");
+}
+
+#[test]
+fn a_100_mb_library_is_refused_by_size() {
+    let huge = "fn f() { 1 }\n".repeat(8 * 1024 * 1024);
+    assert!(huge.len() > 100_000_000);
+    let sources = Sources::new()
+        .with("ruleset.yaml", manifest("", "obs.a"))
+        .with("lib.rhai", huge);
+    let d = refused(&sources);
+    assert_code(&d, "load::file-too-large");
+}
+
+// --- The sandbox's walls ------------------------------------------------------------------
+
+#[test]
+fn eval_is_unavailable() {
+    let d = refused_manifest(&manifest("", "eval(\"true\")"));
+    assert_code(&d, "compile::syntax");
+    // Through a function pointer the name still reaches no `eval`.
+    for script in [
+        "let e = Fn(\"eval\");\ne.call(\"loop {}\")",
+        "call(Fn(\"eval\"), \"true\")",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "error", "{script}: {i:?}");
+        let e = i.error.expect("an error");
+        assert_eq!(e.code, "eval::script-error");
+        assert!(e.message.contains("eval"), "{}", e.message);
+    }
+}
+
+#[test]
+fn imports_are_unavailable() {
+    for script in [
+        "import \"../../../etc/passwd\" as p;\ntrue",
+        "import \"/etc/passwd\" as p;\ntrue",
+        "import \"lib\" as l;\ntrue",
+    ] {
+        let d = refused_manifest(&manifest("", script));
+        assert!(
+            d.iter()
+                .any(|d| d.code == "compile::syntax" || d.code == "compile::import"),
+            "{script}: {}",
+            render(&d)
+        );
+    }
+    let sources = Sources::new()
+        .with("ruleset.yaml", manifest("", "obs.a"))
+        .with("lib.rhai", "import \"/etc/passwd\" as p;\nfn f() { 1 }\n");
+    let d = refused(&sources);
+    assert!(
+        d.iter().any(|d| d.code.starts_with("compile::")),
+        "{}",
+        render(&d)
+    );
+}
+
+#[test]
+fn printing_is_unavailable() {
+    for script in [
+        "print(\"x\");\ntrue",
+        "debug(\"x\");\ntrue",
+        "loop { print(\"spam\"); }",
+    ] {
+        let d = refused_manifest(&manifest("", script));
+        assert_code(&d, "compile::syntax");
+    }
+    // Through a function pointer the call reaches the silent handler, and the loop still
+    // stops at the operation limit.
+    let script = "let p = Fn(\"print\");\nloop { p.call(\"spam\"); }\ntrue";
+    let code = error_code("", script);
+    assert!(
+        code == "eval::operation-limit" || code == "eval::script-error",
+        "{code}"
+    );
+}
+
+#[test]
+fn limits_above_their_caps_are_refused() {
+    for limits in [
+        "operations: 1000001",
+        "call_depth: 65",
+        "expression_depth: 129",
+        "string_size: 1048577",
+        "array_size: 100001",
+        "map_size: 100001",
+        "operations: 0",
+        "call_depth: -1",
+        "operations: 99999999999999999999999",
+    ] {
+        let d = refused_manifest(&manifest(limits, "obs.a"));
+        assert!(
+            d.iter()
+                .any(|d| d.code == "load::limit" || d.code == "load::wrong-type"),
+            "{limits}: {}",
+            render(&d)
+        );
+    }
+    let d = refused_manifest(&manifest("call_depth: 65", "obs.a"));
+    assert_code(&d, "load::limit");
+    // At the caps it loads.
+    screened_with(AT_CAPS, "obs.a");
+}
+
+// --- Damaged and forged bundles -----------------------------------------------------------
+
+fn bundle_of(manifest_text: &str) -> herken_engine::Bundle {
+    let sources = Sources::new().with("ruleset.yaml", manifest_text);
+    herken_engine::Bundle::new("test-set", "1.0.0", &sources)
+}
+
+const SECRET: [u8; 32] = [7; 32];
+const OTHER_SECRET: [u8; 32] = [8; 32];
+
+#[test]
+fn a_signed_bundle_loads_with_its_key() {
+    let mut bundle = bundle_of(&manifest("", "obs.a"));
+    bundle.sign(&SECRET);
+    let json = bundle.to_json();
+    let key = herken_engine::public_key(&SECRET);
+    let loaded = herken_engine::Bundle::load_verified(&json, &key).expect("verifies and loads");
+    assert_eq!(loaded.rules.sha256, bundle.sha256);
+    // A signed bundle still loads where no key is asked for.
+    assert!(herken_engine::Bundle::load(&json).is_ok());
+}
+
+#[test]
+fn with_a_key_unsigned_forged_and_altered_bundles_are_refused() {
+    let key = herken_engine::public_key(&SECRET);
+    let code = |json: &str| {
+        herken_engine::Bundle::load_verified(json, &key)
+            .err()
+            .map(|e| (e.code(), e.to_string()))
+    };
+
+    let unsigned = bundle_of(&manifest("", "obs.a"));
+    let (c, message) = code(&unsigned.to_json()).expect("refused");
+    assert_eq!(c, "bundle::unsigned", "{message}");
+
+    let mut other = bundle_of(&manifest("", "obs.a"));
+    other.sign(&OTHER_SECRET);
+    assert_eq!(
+        code(&other.to_json()).expect("refused").0,
+        "bundle::bad-signature"
+    );
+
+    let mut signed = bundle_of(&manifest("", "obs.a"));
+    signed.sign(&SECRET);
+    // The content altered: the hash no longer matches.
+    let mut altered = signed.clone();
+    altered
+        .files
+        .insert("ruleset.yaml".into(), manifest("", "!obs.a"));
+    assert_eq!(
+        code(&altered.to_json()).expect("refused").0,
+        "bundle::hash-mismatch"
+    );
+    // The content altered and the hash recomputed: the signature no longer matches.
+    altered.sha256 = altered.sources().sha256();
+    assert_eq!(
+        code(&altered.to_json()).expect("refused").0,
+        "bundle::bad-signature"
+    );
+    // Relabelled as another version under the same signature.
+    let mut relabelled = signed.clone();
+    relabelled.version = "9.9.9".into();
+    assert_eq!(
+        code(&relabelled.to_json()).expect("refused").0,
+        "bundle::bad-signature"
+    );
+    // A signature that is not even hex.
+    let mut garbled = signed.clone();
+    garbled.signature = Some("not a signature".into());
+    assert_eq!(
+        code(&garbled.to_json()).expect("refused").0,
+        "bundle::bad-signature"
+    );
+    // A signature removed from a signed bundle: fail closed.
+    let mut stripped = signed;
+    stripped.signature = None;
+    assert_eq!(
+        code(&stripped.to_json()).expect("refused").0,
+        "bundle::unsigned"
+    );
+}
+
+#[test]
+fn damaged_bundle_json_is_refused_with_a_code() {
+    let mut bundle = bundle_of(&manifest("", "obs.a"));
+    bundle.sign(&SECRET);
+    let json = bundle.to_json();
+    for damaged in [
+        String::new(),
+        json[..json.len() / 2].to_owned(),
+        json.replace("\"herken_bundle\": 1", "\"herken_bundle\": 99"),
+        json.replace("\"files\"", "\"filez\""),
+        "[]".to_owned(),
+        "{\"herken_bundle\": 1}".to_owned(),
+    ] {
+        let e = herken_engine::Bundle::load(&damaged).expect_err("refused");
+        assert!(e.code().starts_with("bundle::"), "{}", e.code());
+    }
+}
