@@ -5,6 +5,7 @@
 
 mod batch;
 mod edges;
+mod properties;
 mod synth;
 mod tooling;
 mod util;
