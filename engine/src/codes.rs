@@ -321,6 +321,12 @@ pub const CODES: &[CodeDoc] = &[
         "Move it before the catch-all rule.",
     ),
     doc(
+        "check::regex-never-matches",
+        "A `matches` pattern can match no text at all.",
+        "The indicator could never be present.",
+        "Fix the pattern; try it on examples of the text it should find.",
+    ),
+    doc(
         "check::untested-indicator",
         "No test case sees this indicator present (or absent, or unknown).",
         "Untested conditions hide mistakes.",

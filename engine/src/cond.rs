@@ -406,7 +406,20 @@ impl Compiler<'_> {
                     ));
                 };
                 match self.regexes.get_or_compile(p.as_str()) {
-                    Ok(re) => Ok((Cond::Matches(Box::new(t), re), Ty::Bool)),
+                    Ok(re) => {
+                        if crate::sandbox::never_matches(p.as_str()) {
+                            let span = self.span(*ppos);
+                            self.diagnostics.push(
+                                Diagnostic::warning(
+                                    "check::regex-never-matches",
+                                    span,
+                                    format!("pattern `{p}` can never match any text"),
+                                )
+                                .with_help("the indicator could never be present; check the pattern (e.g. a class that excludes everything, `[^\\s\\S]`)"),
+                            );
+                        }
+                        Ok((Cond::Matches(Box::new(t), re), Ty::Bool))
+                    }
                     Err(message) => Err(self.report(
                         "compile::regex",
                         *ppos,

@@ -249,6 +249,16 @@ fn cost_of(value: &Dynamic, stop: u64) -> Result<u64, Box<EvalAltResult>> {
     Ok(cost)
 }
 
+/// Whether a (valid) pattern can match no text at all, as herken compiles it.
+pub fn never_matches(pattern: &str) -> bool {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .unicode(true)
+        .build()
+        .parse(pattern)
+        .is_ok_and(|hir| hir.properties().minimum_len().is_none())
+}
+
 /// Builds the sandboxed engine for a rule set with the given limits.
 pub fn engine(limits: &Limits, patterns: &RegexCache) -> Engine {
     let mut engine = Engine::new();
@@ -413,6 +423,14 @@ mod tests {
         let re = compile_pattern("paspoort|ÉCOLE").expect("valid");
         assert!(re.is_match("Mijn PASPOORT is afgenomen"));
         assert!(re.is_match("école"));
+    }
+
+    #[test]
+    fn patterns_that_cannot_match_are_recognised() {
+        assert!(never_matches("[^\\s\\S]"));
+        assert!(never_matches("a[]b") || compile_pattern("a[]b").is_err());
+        assert!(!never_matches("paspoort|passport"));
+        assert!(!never_matches(""));
     }
 
     #[test]

@@ -219,3 +219,33 @@ decision:
             .any(|w| w.code == "check::missing-translation" && w.message.contains("`nl`"))
     );
 }
+
+#[test]
+fn a_pattern_that_can_never_match_is_a_warning() {
+    let manifest = format!(
+        "{HEAD}questions:
+  - id: story
+    type: text
+    text: {{en: Story, nl: Verhaal}}
+dimensions:
+  - id: d
+    label: {{en: D, nl: D}}
+indicators:
+  - id: i
+    dimension: d
+    strength: strong
+    label: {{en: I, nl: I}}
+    when: 'matches(obs.story, \"passport[^\\\\s\\\\S]\")'
+decision:
+  - {{id: otherwise, outcome: no_signals}}
+{OUTCOMES}"
+    );
+    let loaded = herken_engine::load(&herken_engine::Sources::new().with("ruleset.yaml", manifest))
+        .expect("loads");
+    let w = loaded
+        .warnings
+        .iter()
+        .find(|w| w.code == "check::regex-never-matches")
+        .expect("warned");
+    assert_eq!((w.span.line, w.span.column), (20, 31), "{w}");
+}
