@@ -5,6 +5,8 @@
 //!   `report+next` (the full report with next questions, as `herken screen` and the WASM
 //!   module give it), `report+next+json` (and serialised), `report` (without next questions),
 //!   `compact` (outcome and states only);
+//! - `alloc/ilo-2009-adult-labour/clone-report+next`: cloning (and dropping) such a report:
+//!   what its ~500 owned strings and maps cost the allocator, for comparison with building one;
 //! - `batch/<set>/<variant>`: JSONL in, JSONL out, per 100,000 cases on one thread, at engine
 //!   level (read line → observations → screen → result line): `compact` writes the outcome,
 //!   "may rise" and every state; `report` writes the report without next questions as JSON.
@@ -87,6 +89,32 @@ fn benches(c: &mut Criterion) {
                     .observations_from_str(text, strict)
                     .expect("valid case");
                 black_box(rules.screen_compact(&obs))
+            })
+        });
+    }
+    group.finish();
+
+    // What allocating (and dropping) a report's strings and maps costs: a copy of one.
+    let mut group = c.benchmark_group("alloc");
+    if let Some((id, rules)) = compiled
+        .iter()
+        .find(|(id, _)| id == "ilo-2009-adult-labour")
+    {
+        let opts = options(true);
+        let reports: Vec<_> = synth::cases(rules, 256, 7)
+            .iter()
+            .map(|text| {
+                let obs = rules
+                    .observations_from_str(text, strict)
+                    .expect("valid case");
+                rules.evaluate(&obs, &opts)
+            })
+            .collect();
+        let mut i = 0;
+        group.bench_function(format!("{id}/clone-report+next"), |b| {
+            b.iter(|| {
+                i = (i + 1) % reports.len();
+                black_box(reports[i].clone())
             })
         });
     }

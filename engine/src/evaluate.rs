@@ -424,8 +424,10 @@ impl CompiledRuleSet {
     /// Screens one case.
     pub fn evaluate(&self, obs: &Observations, options: &ScreenOptions) -> Report {
         sandbox::screen_case(|| {
-            let evaluation = self.indicator_states(obs);
-            self.report(obs, &evaluation, options)
+            let mut states = Vec::with_capacity(self.indicators.len());
+            let mut errors = Vec::new();
+            self.states_into(obs, &mut states, Some(&mut errors));
+            self.report(obs, &states, &errors, options)
         })
     }
 
@@ -452,17 +454,22 @@ impl CompiledRuleSet {
     /// The state of every indicator for a case.
     pub fn indicator_states(&self, obs: &Observations) -> Evaluation {
         let mut states = Vec::with_capacity(self.indicators.len());
-        let mut errors = Vec::with_capacity(self.indicators.len());
-        self.states_into(obs, &mut states, Some(&mut errors));
+        let mut failed = Vec::new();
+        self.states_into(obs, &mut states, Some(&mut failed));
+        let mut errors = vec![None; states.len()];
+        for (i, e) in failed {
+            errors[i] = Some(e);
+        }
         Evaluation { states, errors }
     }
 
-    /// Indicator states into `states` (cleared first), and their errors when asked for.
+    /// Indicator states into `states` (cleared first), and when asked for the errors of
+    /// those in error, by indicator index (rare, so kept apart).
     fn states_into(
         &self,
         obs: &Observations,
         states: &mut Vec<State>,
-        mut errors: Option<&mut Vec<Option<EvalError>>>,
+        mut errors: Option<&mut Vec<(usize, EvalError)>>,
     ) {
         let mut script_obs: Option<Dynamic> = None;
         states.clear();
@@ -485,10 +492,10 @@ impl CompiledRuleSet {
                     self.script_state(script, map, any_unknown)
                 }
             };
-            states.push(state);
-            if let Some(errors) = errors.as_deref_mut() {
-                errors.push(error);
+            if let (Some(errors), Some(error)) = (errors.as_deref_mut(), error) {
+                errors.push((states.len(), error));
             }
+            states.push(state);
         }
     }
 
@@ -571,7 +578,14 @@ impl CompiledRuleSet {
         }
     }
 
-    fn report(&self, obs: &Observations, ev: &Evaluation, options: &ScreenOptions) -> Report {
+    fn report(
+        &self,
+        obs: &Observations,
+        states: &[State],
+        errors: &[(usize, EvalError)],
+        options: &ScreenOptions,
+    ) -> Report {
+        let error_of = |i: usize| errors.iter().find(|(j, _)| *j == i).map(|(_, e)| e);
         let lang = if self.languages.contains(&options.language) {
             options.language.clone()
         } else {
@@ -581,7 +595,7 @@ impl CompiledRuleSet {
                 .unwrap_or_else(|| options.language.clone())
         };
         let fallbacks = &self.languages;
-        let facts = Facts::new(self, &ev.states, false);
+        let facts = Facts::new(self, states, false);
         let (outcome, rule) = self.decide_facts(&facts);
 
         // What the unknown indicators could still do.
@@ -593,11 +607,11 @@ impl CompiledRuleSet {
             .iter()
             .enumerate()
             .map(|(d, dim)| {
-                let r = dimension(self, &ev.states, d);
+                let r = dimension(self, states, d);
                 let pick = |state: State| -> Vec<String> {
                     dim.indicators
                         .iter()
-                        .filter(|&&i| ev.states[i] == state)
+                        .filter(|&&i| states[i] == state)
                         .map(|&i| self.indicators[i].id.clone())
                         .collect()
                 };
@@ -623,7 +637,8 @@ impl CompiledRuleSet {
                 for &q in &ind.reads {
                     reads.insert(self.questions[q].id.clone(), to_json(obs.get(q)));
                 }
-                if let Some(e) = &ev.errors[i] {
+                let error = error_of(i);
+                if let Some(e) = error {
                     diagnostics.push(ReportDiagnostic {
                         code: e.code.clone(),
                         message: format!("indicator `{}`: {}", ind.id, e.message),
@@ -639,9 +654,9 @@ impl CompiledRuleSet {
                         Strength::Weak => "weak".to_owned(),
                     }),
                     weight: ind.weight,
-                    state: ev.states[i],
+                    state: states[i],
                     reads,
-                    error: ev.errors[i].clone(),
+                    error: error.cloned(),
                 }
             })
             .collect();
@@ -650,7 +665,7 @@ impl CompiledRuleSet {
             .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs))
             .collect();
         let next_questions = if options.next_questions {
-            self.next_questions(&unanswered, &ev.states, &facts, outcome, &lang)
+            self.next_questions(&unanswered, states, &facts, outcome, &lang)
         } else {
             Vec::new()
         };
@@ -700,19 +715,24 @@ impl CompiledRuleSet {
         current: usize,
         lang: &str,
     ) -> Vec<NextQuestion> {
-        let mut ranked: Vec<(usize, f64, usize, Vec<usize>)> = Vec::new();
+        // The indicators each question could settle, one after another in `settled`.
+        let mut settled: Vec<usize> = Vec::new();
+        let mut ranked: Vec<(usize, f64, usize, std::ops::Range<usize>)> = Vec::new();
         for &q in unanswered {
-            let settles: Vec<usize> = self.readers[q]
-                .iter()
-                .copied()
-                .filter(|&i| states[i] == State::Unknown)
-                .collect();
+            let start = settled.len();
+            settled.extend(
+                self.readers[q]
+                    .iter()
+                    .copied()
+                    .filter(|&i| states[i] == State::Unknown),
+            );
+            let settles = &settled[start..];
             if settles.is_empty() {
                 continue;
             }
-            let (level, _) = self.decide_facts(&facts.with_present(&settles));
+            let (level, _) = self.decide_facts(&facts.with_present(settles));
             let weight: f64 = settles.iter().map(|&i| self.indicators[i].weight).sum();
-            ranked.push((level, weight, q, settles));
+            ranked.push((level, weight, q, start..settled.len()));
         }
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
         ranked
@@ -721,7 +741,7 @@ impl CompiledRuleSet {
                 id: self.questions[q].id.clone(),
                 question: self.questions[q].text.get(lang, &self.languages).to_owned(),
                 could_raise_to: (level > current).then(|| self.outcomes[level].id.clone()),
-                indicators: settles
+                indicators: settled[settles]
                     .iter()
                     .map(|&i| self.indicators[i].id.clone())
                     .collect(),

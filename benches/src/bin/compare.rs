@@ -40,6 +40,8 @@ struct Args {
     threads: usize,
     /// Time only the variants whose name contains this (for profiling).
     only: Option<String>,
+    /// Also write the cases here as JSONL (to time `herken batch` on the same input).
+    write_cases: Option<String>,
 }
 
 fn args() -> Result<Args, String> {
@@ -49,6 +51,7 @@ fn args() -> Result<Args, String> {
         seed: 2009,
         threads: 2,
         only: None,
+        write_cases: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -63,10 +66,11 @@ fn args() -> Result<Args, String> {
             "--seed" => a.seed = value("--seed")?,
             "--threads" => a.threads = value("--threads")?.max(1) as usize,
             "--only" => a.only = it.next(),
+            "--write-cases" => a.write_cases = it.next(),
             "--bench" => {} // passed by `cargo bench`
             "-h" | "--help" => {
                 return Err(
-                    "usage: compare [--cases N] [--rounds R] [--seed S] [--threads T] [--only NAME]".into(),
+                    "usage: compare [--cases N] [--rounds R] [--seed S] [--threads T] [--only NAME] [--write-cases FILE]".into(),
                 );
             }
             other => return Err(format!("unknown argument `{other}`")),
@@ -416,6 +420,13 @@ fn main() -> ExitCode {
         args.seed,
         bytes as f64 / cases.len().max(1) as f64
     );
+    if let Some(path) = &args.write_cases {
+        let jsonl = cases.join("\n") + "\n";
+        if let Err(e) = std::fs::write(path, jsonl) {
+            eprintln!("{path}: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if let Err(e) = verify(&rules, &cases) {
         eprintln!("FAILED: the implementations disagree\n{e}");
         return ExitCode::FAILURE;
