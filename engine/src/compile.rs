@@ -899,21 +899,22 @@ fn compile_condition(
         compiler.condition(ast.statements())
     };
     let reads = std::mem::take(&mut compiler.reads);
+    // The condition as a sandboxed script, with the rule set's function library.
+    let as_script = || {
+        let ast = match &library {
+            Some((lib, _)) => lib.merge(ast),
+            None => ast.clone(),
+        };
+        Condition::Script(Box::new(ScriptCondition {
+            ast,
+            script: script.clone(),
+        }))
+    };
     match native {
         Ok(cond) if !options.interpret_all => Some((Condition::Native(cond), reads)),
         Ok(_) => {
             // Checked like a native condition above; run as the script it is.
-            let ast = match &library {
-                Some((lib, _)) => lib.merge(ast),
-                None => ast.clone(),
-            };
-            Some((
-                Condition::Script(Box::new(ScriptCondition {
-                    ast,
-                    script: script.clone(),
-                })),
-                reads,
-            ))
+            Some((as_script(), reads))
         }
         Err(NotNative::Reported) => None,
         Err(NotNative::Unsupported(..)) => {
@@ -931,17 +932,7 @@ fn compile_condition(
                     return None;
                 }
             };
-            let ast = match &library {
-                Some((lib, _)) => lib.merge(ast),
-                None => ast.clone(),
-            };
-            Some((
-                Condition::Script(Box::new(ScriptCondition {
-                    ast,
-                    script: script.clone(),
-                })),
-                reads,
-            ))
+            Some((as_script(), reads))
         }
     }
 }
