@@ -30,13 +30,14 @@ fn list(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-struct Set {
-    name: String,
-    sources: Sources,
-    tests: BTreeMap<String, String>,
+/// A bundled rule set as read from disk (also used by `differential`).
+pub struct Set {
+    pub name: String,
+    pub sources: Sources,
+    pub tests: BTreeMap<String, String>,
 }
 
-fn bundled() -> Vec<Set> {
+pub fn bundled() -> Vec<Set> {
     let sets: Vec<Set> = list(&rules_dir())
         .into_iter()
         .filter(|p| p.join("ruleset.yaml").is_file())

@@ -23,8 +23,6 @@
 //! Also here: reading a case straight from JSON text gives exactly what parsing it into a
 //! `serde_json::Value` first gives, answers and errors alike.
 
-use std::path::{Path, PathBuf};
-
 use herken_engine::{
     CaseTextError, CompactResult, CompiledRuleSet, LoadOptions, ObservationOptions, Observations,
     QuestionType, Sources, State, load, load_with, read_tests,
@@ -32,30 +30,6 @@ use herken_engine::{
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value, json};
-
-fn rules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")
-}
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "tests read the bundled rule sets from disk, as the CLI does"
-)]
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "tests list the bundled rule sets on disk"
-)]
-fn list(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
 
 /// A rule set compiled both ways, with its own test files.
 struct Pair {
@@ -86,34 +60,14 @@ fn pair(name: &str, sources: &Sources) -> Pair {
 }
 
 fn bundled() -> Vec<Pair> {
-    let pairs: Vec<Pair> = list(&rules_dir())
+    crate::bundled::bundled()
         .into_iter()
-        .filter(|p| p.join("ruleset.yaml").is_file())
-        .map(|dir| {
-            let name = dir
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            let mut sources = Sources::new().with("ruleset.yaml", read(&dir.join("ruleset.yaml")));
-            for f in list(&dir) {
-                let file = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                if f.extension().is_some_and(|e| e == "rhai") {
-                    sources = sources.with(file.to_owned(), read(&f));
-                }
-            }
-            let mut p = pair(&name, &sources);
-            for t in list(&dir.join("tests")) {
-                if t.extension().is_some_and(|e| e == "yaml") {
-                    let file = t.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                    p.tests.insert(format!("tests/{file}"), read(&t));
-                }
-            }
+        .map(|set| {
+            let mut p = pair(&set.name, &set.sources);
+            p.tests = set.tests;
             p
         })
-        .collect();
-    assert!(!pairs.is_empty(), "no bundled rule sets found");
-    pairs
+        .collect()
 }
 
 /// Compares the two paths on one case; `Err` says what differs.
@@ -448,9 +402,11 @@ fn case_texts(rules: &CompiledRuleSet) -> impl Strategy<Value = String> {
 
 #[test]
 fn reading_json_text_gives_what_reading_a_parsed_value_gives() {
-    let dir = rules_dir().join("ilo-2009-adult-labour");
-    let sources = Sources::new().with("ruleset.yaml", read(&dir.join("ruleset.yaml")));
-    let rules = load(&sources).expect("loads").rules;
+    let set = crate::bundled::bundled()
+        .into_iter()
+        .find(|s| s.name == "ilo-2009-adult-labour")
+        .expect("bundled");
+    let rules = load(&set.sources).expect("loads").rules;
     let mut runner = TestRunner::new(Config {
         cases: 2000,
         failure_persistence: None,
