@@ -89,7 +89,7 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
             let strength = i
                 .strength
                 .clone()
-                .unwrap_or_else(|| format!("weight {}", i.weight));
+                .unwrap_or_else(|| format!("weight {}", i.weight).into());
             writeln!(out, "   {pipe}{b} {} [{strength}]", i.label)?;
             let reads: Vec<_> = i.reads.iter().collect();
             for (k, (q, v)) in reads.iter().enumerate() {

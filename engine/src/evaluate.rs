@@ -1,8 +1,8 @@
 //! Screening one case: indicator states, dimension positivity, the decision, what may still
 //! change it, and the report. Never fails as a whole: a failing indicator is an entry.
 
+use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::BTreeMap;
 
 use rhai::{Dynamic, EvalAltResult, Scope};
 
@@ -11,8 +11,8 @@ use crate::cond::{Cond, DecisionFacts, Env, Over, Value};
 use crate::manifest::{PositiveRule, Strength};
 use crate::observation::{Observations, to_json};
 use crate::report::{
-    DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Report,
-    ReportDiagnostic, RuleSetRef, State, StrengthCounts,
+    DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads, Report,
+    ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
 };
 use crate::sandbox;
 
@@ -422,7 +422,7 @@ fn dimension_result(
 
 impl CompiledRuleSet {
     /// Screens one case.
-    pub fn evaluate(&self, obs: &Observations, options: &ScreenOptions) -> Report {
+    pub fn evaluate(&self, obs: &Observations, options: &ScreenOptions) -> Report<'_> {
         sandbox::screen_case(|| {
             let mut states = Vec::with_capacity(self.indicators.len());
             let mut errors = Vec::new();
@@ -584,15 +584,16 @@ impl CompiledRuleSet {
         states: &[State],
         errors: &[(usize, EvalError)],
         options: &ScreenOptions,
-    ) -> Report {
+    ) -> Report<'_> {
         let error_of = |i: usize| errors.iter().find(|(j, _)| *j == i).map(|(_, e)| e);
-        let lang = if self.languages.contains(&options.language) {
-            options.language.clone()
-        } else {
-            self.languages
-                .first()
-                .cloned()
-                .unwrap_or_else(|| options.language.clone())
+        let lang: Str<'_> = match self
+            .languages
+            .iter()
+            .find(|l| **l == options.language)
+            .or_else(|| self.languages.first())
+        {
+            Some(l) => Cow::Borrowed(l),
+            None => Cow::Owned(options.language.clone()),
         };
         let fallbacks = &self.languages;
         let facts = Facts::new(self, states, false);
@@ -608,16 +609,16 @@ impl CompiledRuleSet {
             .enumerate()
             .map(|(d, dim)| {
                 let r = dimension(self, states, d);
-                let pick = |state: State| -> Vec<String> {
+                let pick = |state: State| -> Vec<Str<'_>> {
                     dim.indicators
                         .iter()
                         .filter(|&&i| states[i] == state)
-                        .map(|&i| self.indicators[i].id.clone())
+                        .map(|&i| Cow::Borrowed(self.indicators[i].id.as_str()))
                         .collect()
                 };
                 DimensionReport {
-                    id: dim.id.clone(),
-                    label: dim.label.get(&lang, fallbacks).to_owned(),
+                    id: Cow::Borrowed(&dim.id),
+                    label: Cow::Borrowed(dim.label.get(&lang, fallbacks)),
                     positive: r.positive,
                     counts: r.counts,
                     score: r.score,
@@ -633,10 +634,17 @@ impl CompiledRuleSet {
             .iter()
             .enumerate()
             .map(|(i, ind)| {
-                let mut reads = BTreeMap::new();
-                for &q in &ind.reads {
-                    reads.insert(self.questions[q].id.clone(), to_json(obs.get(q)));
-                }
+                let reads = Reads::new(
+                    ind.reads
+                        .iter()
+                        .map(|&q| {
+                            (
+                                Cow::Borrowed(self.questions[q].id.as_str()),
+                                to_json(obs.get(q)),
+                            )
+                        })
+                        .collect(),
+                );
                 let error = error_of(i);
                 if let Some(e) = error {
                     diagnostics.push(ReportDiagnostic {
@@ -645,13 +653,15 @@ impl CompiledRuleSet {
                     });
                 }
                 IndicatorReport {
-                    id: ind.id.clone(),
-                    label: ind.label.get(&lang, fallbacks).to_owned(),
-                    dimension: self.dimensions[ind.dimension].id.clone(),
-                    strength: ind.strength.map(|s| match s {
-                        Strength::Strong => "strong".to_owned(),
-                        Strength::Medium => "medium".to_owned(),
-                        Strength::Weak => "weak".to_owned(),
+                    id: Cow::Borrowed(&ind.id),
+                    label: Cow::Borrowed(ind.label.get(&lang, fallbacks)),
+                    dimension: Cow::Borrowed(&self.dimensions[ind.dimension].id),
+                    strength: ind.strength.map(|s| {
+                        Cow::Borrowed(match s {
+                            Strength::Strong => "strong",
+                            Strength::Medium => "medium",
+                            Strength::Weak => "weak",
+                        })
                     }),
                     weight: ind.weight,
                     state: states[i],
@@ -673,31 +683,30 @@ impl CompiledRuleSet {
         let o = &self.outcomes[outcome];
         Report {
             ruleset: RuleSetRef {
-                id: self.id.clone(),
-                version: self.version.clone(),
-                sha256: self.sha256.clone(),
+                id: Cow::Borrowed(&self.id),
+                version: Cow::Borrowed(&self.version),
+                sha256: Cow::Borrowed(&self.sha256),
             },
-            engine: ENGINE.to_owned(),
-            language: lang.clone(),
+            engine: Cow::Borrowed(ENGINE),
             outcome: OutcomeReport {
-                id: o.id.clone(),
+                id: Cow::Borrowed(&o.id),
                 level: outcome,
-                label: o.label.get(&lang, fallbacks).to_owned(),
-                advice: o.advice.get(&lang, fallbacks).to_owned(),
+                label: Cow::Borrowed(o.label.get(&lang, fallbacks)),
+                advice: Cow::Borrowed(o.advice.get(&lang, fallbacks)),
                 decided_by: self
                     .decision
                     .get(rule)
-                    .map(|r| r.id.clone())
-                    .unwrap_or_default(),
+                    .map_or(Cow::Borrowed(""), |r| Cow::Borrowed(r.id.as_str())),
                 may_rise,
-                could_rise_to: may_rise.then(|| self.outcomes[best].id.clone()),
-                htcds: o.htcds.clone(),
+                could_rise_to: may_rise.then(|| Cow::Borrowed(self.outcomes[best].id.as_str())),
+                htcds: o.htcds.as_deref().map(Cow::Borrowed),
             },
+            language: lang,
             dimensions,
             indicators,
             unanswered: unanswered
                 .iter()
-                .map(|&q| self.questions[q].id.clone())
+                .map(|&q| Cow::Borrowed(self.questions[q].id.as_str()))
                 .collect(),
             next_questions,
             diagnostics,
@@ -714,7 +723,7 @@ impl CompiledRuleSet {
         facts: &Facts<'_>,
         current: usize,
         lang: &str,
-    ) -> Vec<NextQuestion> {
+    ) -> Vec<NextQuestion<'_>> {
         // The indicators each question could settle, one after another in `settled`.
         let mut settled: Vec<usize> = Vec::new();
         let mut ranked: Vec<(usize, f64, usize, std::ops::Range<usize>)> = Vec::new();
@@ -738,12 +747,13 @@ impl CompiledRuleSet {
         ranked
             .into_iter()
             .map(|(level, _, q, settles)| NextQuestion {
-                id: self.questions[q].id.clone(),
-                question: self.questions[q].text.get(lang, &self.languages).to_owned(),
-                could_raise_to: (level > current).then(|| self.outcomes[level].id.clone()),
+                id: Cow::Borrowed(&self.questions[q].id),
+                question: Cow::Borrowed(self.questions[q].text.get(lang, &self.languages)),
+                could_raise_to: (level > current)
+                    .then(|| Cow::Borrowed(self.outcomes[level].id.as_str())),
                 indicators: settled[settles]
                     .iter()
-                    .map(|&i| self.indicators[i].id.clone())
+                    .map(|&i| Cow::Borrowed(self.indicators[i].id.as_str()))
                     .collect(),
             })
             .collect()

@@ -10,6 +10,7 @@ mod form;
 mod manifest;
 mod observation;
 mod report;
+mod report_json;
 mod sandbox;
 mod testcase;
 mod xpath;
@@ -28,8 +29,8 @@ pub use form::{Form, FormGroup, FormOption, FormQuestion, FormRuleSet};
 pub use manifest::{ChoiceOption, Limits, PositiveRule, QuestionType, Status, Strength, Text};
 pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
 pub use report::{
-    DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Report,
-    ReportDiagnostic, RuleSetRef, State, StrengthCounts,
+    DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads, Report,
+    ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
 };
 
 pub use testcase::{CaseResult, Coverage, Expectations, Mismatch, TestCase, read_tests, run_tests};
@@ -38,11 +39,11 @@ pub use testcase::{CaseResult, Coverage, Expectations, Mismatch, TestCase, read_
 ///
 /// # Errors
 /// The problems with the case (each naming its field) when it does not fit the questions.
-pub fn screen(
-    rules: &CompiledRuleSet,
+pub fn screen<'r>(
+    rules: &'r CompiledRuleSet,
     case: &serde_json::Value,
     options: &ScreenOptions,
-) -> Result<Report, Vec<ObservationError>> {
+) -> Result<Report<'r>, Vec<ObservationError>> {
     let obs = rules.observations(case)?;
     Ok(rules.evaluate(&obs, options))
 }

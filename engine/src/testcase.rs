@@ -44,15 +44,15 @@ pub struct Mismatch {
 
 /// The result of one case.
 #[derive(Debug, Clone)]
-pub struct CaseResult {
+pub struct CaseResult<'r> {
     pub case: TestCase,
     /// Empty when the case passed.
     pub mismatches: Vec<Mismatch>,
     /// The report, when the observations were valid.
-    pub report: Option<Report>,
+    pub report: Option<Report<'r>>,
 }
 
-impl CaseResult {
+impl CaseResult<'_> {
     pub fn passed(&self) -> bool {
         self.mismatches.is_empty()
     }
@@ -218,7 +218,7 @@ fn read_expect(rules: &CompiledRuleSet, node: &Node, out: &mut Vec<Diagnostic>) 
     };
     let indicator_ids: Vec<&str> = rules.indicators.iter().map(|i| i.id.as_str()).collect();
     let dimension_ids: Vec<&str> = rules.dimensions.iter().map(|d| d.id.as_str()).collect();
-    let question_ids: Vec<&str> = rules.questions.iter().map(|q| q.id.as_str()).collect();
+    let question_ids: Vec<&str> = rules.questions.iter().map(|q| q.id.as_ref()).collect();
     let outcome_ids: Vec<&str> = rules.outcomes.iter().map(|o| o.id.as_str()).collect();
     let rule_ids: Vec<&str> = rules.decision.iter().map(|r| r.id.as_str()).collect();
     let ids =
@@ -336,7 +336,7 @@ pub fn to_json(node: &Node) -> Json {
 }
 
 /// Runs cases and gathers coverage.
-pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResult>, Coverage) {
+pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResult<'_>>, Coverage) {
     let mut coverage = Coverage {
         indicators: rules
             .indicators
@@ -376,7 +376,7 @@ pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResu
                 Ok(obs) => {
                     let report = rules.evaluate(&obs, &options);
                     for ind in &report.indicators {
-                        if let Some(seen) = coverage.indicators.get_mut(&ind.id) {
+                        if let Some(seen) = coverage.indicators.get_mut(ind.id.as_ref()) {
                             match ind.state {
                                 State::Present => seen[0] = true,
                                 State::Absent => seen[1] = true,
@@ -387,7 +387,7 @@ pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResu
                     }
                     *coverage
                         .outcomes
-                        .entry(report.outcome.id.clone())
+                        .entry(report.outcome.id.to_string())
                         .or_default() += 1;
                     let mismatches = compare(&case.expect, &report);
                     CaseResult {
@@ -417,7 +417,7 @@ fn compare(e: &Expectations, r: &Report) -> Vec<Mismatch> {
         check(
             "outcome",
             o.clone(),
-            r.outcome.id.clone(),
+            r.outcome.id.to_string(),
             *o == r.outcome.id,
         );
     }
@@ -425,7 +425,7 @@ fn compare(e: &Expectations, r: &Report) -> Vec<Mismatch> {
         check(
             "decided_by",
             d.clone(),
-            r.outcome.decided_by.clone(),
+            r.outcome.decided_by.to_string(),
             *d == r.outcome.decided_by,
         );
     }
@@ -469,7 +469,7 @@ fn compare(e: &Expectations, r: &Report) -> Vec<Mismatch> {
         }
     }
     for id in &e.next_questions {
-        let listed: Vec<&str> = r.next_questions.iter().map(|q| q.id.as_str()).collect();
+        let listed: Vec<&str> = r.next_questions.iter().map(|q| q.id.as_ref()).collect();
         check(
             "next_questions",
             format!("contains `{id}`"),

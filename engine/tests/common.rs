@@ -46,15 +46,18 @@ pub fn render(d: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-pub fn run(rules: &CompiledRuleSet, case: serde_json::Value) -> Report {
+/// Screens `case`; the report owns its texts, so it may outlive `rules`.
+pub fn run(rules: &CompiledRuleSet, case: serde_json::Value) -> Report<'static> {
     let options = ScreenOptions {
         language: "en".into(),
         next_questions: true,
     };
-    screen(rules, &case, &options).expect("valid case")
+    screen(rules, &case, &options)
+        .expect("valid case")
+        .into_owned()
 }
 
-pub fn state<'a>(report: &'a Report, indicator: &str) -> &'a str {
+pub fn state<'a>(report: &'a Report<'_>, indicator: &str) -> &'a str {
     report
         .indicators
         .iter()

@@ -21,11 +21,12 @@
 //! is unknown", gives unknown.
 //!
 //! Also here: reading a case straight from JSON text gives exactly what parsing it into a
-//! `serde_json::Value` first gives, answers and errors alike.
+//! `serde_json::Value` first gives, answers and errors alike; and the report's own JSON writer
+//! (`Report::to_json`) gives exactly the bytes of serde_json over the derived `Serialize`.
 
 use herken_engine::{
     CaseTextError, CompactResult, CompiledRuleSet, LoadOptions, ObservationOptions, Observations,
-    QuestionType, Sources, State, load, load_with, read_tests,
+    QuestionType, ScreenOptions, Sources, State, load, load_with, read_tests,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -109,6 +110,46 @@ fn compare(p: &Pair, case: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The report's JSON writer against serde_json, in both languages, with and without next
+/// questions, for the native and the interpreted set.
+fn same_json(p: &Pair, case: &Value) -> Result<(), String> {
+    for rules in [&p.native, &p.scripted] {
+        let Ok(obs) = rules.observations(case) else {
+            return Ok(());
+        };
+        for language in ["en", "nl"] {
+            for next_questions in [true, false] {
+                let options = ScreenOptions {
+                    language: language.into(),
+                    next_questions,
+                };
+                let report = rules.evaluate(&obs, &options);
+                let by_serde = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+                let written = report.to_json();
+                if written != by_serde {
+                    let at = written
+                        .bytes()
+                        .zip(by_serde.bytes())
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(written.len().min(by_serde.len()));
+                    let from = at.saturating_sub(60);
+                    return Err(format!(
+                        "Report::to_json differs from serde_json at byte {at} ({language}):\n  \
+                         written: …{}\n  serde:   …{}",
+                        written
+                            .get(from..(at + 60).min(written.len()))
+                            .unwrap_or(""),
+                        by_serde
+                            .get(from..(at + 60).min(by_serde.len()))
+                            .unwrap_or("")
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn same_decision(a: &CompactResult, b: &CompactResult) -> bool {
     a.outcome == b.outcome && a.decided_by == b.decided_by && a.may_rise == b.may_rise
 }
@@ -119,7 +160,7 @@ fn native_and_interpreted_agree_on_every_bundled_test_case() {
         let cases = read_tests(&p.native, &p.tests).unwrap_or_else(|d| panic!("{}: {d:?}", p.name));
         assert!(!cases.is_empty(), "{} has no test cases", p.name);
         for case in cases {
-            if let Err(e) = compare(&p, &case.observations) {
+            if let Err(e) = compare(&p, &case.observations).and(same_json(&p, &case.observations)) {
                 panic!("{}, test case `{}`: {e}", p.name, case.name);
             }
         }
@@ -234,7 +275,9 @@ fn run_generated(p: &Pair, count: u32) {
             ..Config::default()
         });
         let result = runner.run(&cases(&p.native, unknown), |case| {
-            compare(p, &case).map_err(|e| TestCaseError::fail(format!("{e}\n  case: {case}")))
+            compare(p, &case)
+                .and_then(|()| same_json(p, &case))
+                .map_err(|e| TestCaseError::fail(format!("{e}\n  case: {case}")))
         });
         if let Err(e) = result {
             panic!("{} (unknown answers: {unknown}): {e}", p.name);
@@ -438,5 +481,63 @@ fn reading_json_text_gives_what_reading_a_parsed_value_gives() {
     });
     if let Err(e) = result {
         panic!("{e}");
+    }
+}
+
+/// Texts that need escapes, weights that are not whole, an indicator in error (with a
+/// diagnostic) and text answers: the report's writer still gives serde_json's bytes.
+#[test]
+fn the_report_writer_escapes_and_reports_errors_as_serde_json_does() {
+    let manifest = r#"
+format: 1
+id: escapes
+version: 1.0.0
+status: draft
+title: {en: "Quotes \" and \\ back", nl: "Tab\there"}
+licence: CC0-1.0
+languages: [en, nl]
+questions:
+  - {id: a, type: yesno, text: {en: "A \"quoted\" question?\nSecond line", nl: "Vraag é€ 😀?"}}
+  - {id: story, type: text, text: {en: "Story\u0001?", nl: "Verhaal?"}}
+dimensions:
+  - {id: d, label: {en: "D \\ slash", nl: "D\r"}, positive: {score_at_least: 2}}
+indicators:
+  - {id: i1, dimension: d, weight: 0.3, label: {en: "I \"one\"", nl: "I\u001f"}, when: "obs.a"}
+  - {id: i2, dimension: d, weight: 1e20, label: {en: "Two", nl: "Twee"}, when: "matches(obs.story, \"x\")"}
+  - id: broken
+    dimension: d
+    weight: 2.5
+    label: {en: Broken, nl: Stuk}
+    reads: [a]
+    when: |
+      throw "boom \"here\"\n";
+decision:
+  - {id: any, outcome: high, when: "present_count() >= 1"}
+  - {id: otherwise, outcome: low}
+outcomes:
+  - {id: low, label: {en: "Low \u007f", nl: Laag}, advice: {en: "Help\tis available.", nl: Hulp.}}
+  - {id: high, label: {en: High, nl: Hoog}, advice: {en: "\"Help\"", nl: Hulp.}}
+"#;
+    let p = pair("escapes", &Sources::new().with("ruleset.yaml", manifest));
+    for case in [
+        json!({}),
+        json!({"a": true, "story": "a \"quoted\" x\n\u{1} \\ é"}),
+        json!({"a": false, "story": "nothing"}),
+    ] {
+        let report = p.native.evaluate(
+            &p.native.observations(&case).expect("valid"),
+            &ScreenOptions::default(),
+        );
+        // With `a` unknown, the failing script reads as unknown.
+        if case.get("a").is_some() {
+            assert!(
+                report.indicators.iter().any(|i| i.state == State::Error),
+                "the broken indicator is in error"
+            );
+            assert!(!report.diagnostics.is_empty());
+        }
+        if let Err(e) = same_json(&p, &case) {
+            panic!("{e}");
+        }
     }
 }

@@ -91,7 +91,7 @@ fn assert_code(diagnostics: &[Diagnostic], code: &str) {
 }
 
 /// Screens the hostile indicator (loaded with `limits`) within the budget; returns its report.
-fn screened_with(limits: &str, script: &str) -> IndicatorReport {
+fn screened_with(limits: &str, script: &str) -> IndicatorReport<'static> {
     let sources = Sources::new().with("ruleset.yaml", manifest(limits, script));
     let rules = match load_timed(&sources) {
         Ok(loaded) => loaded.rules,

@@ -86,7 +86,7 @@ fn case_from(rules: &CompiledRuleSet, seeds: &[u32]) -> Value {
     Value::Object(map)
 }
 
-fn screen(rules: &CompiledRuleSet, case: &Value) -> Report {
+fn screen<'r>(rules: &'r CompiledRuleSet, case: &Value) -> Report<'r> {
     herken_engine::screen(rules, case, &options()).expect("generated cases are valid")
 }
 

@@ -17,7 +17,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (value, started.elapsed())
 }
 
-fn hostile(script: &str) -> herken_engine::IndicatorReport {
+fn hostile(script: &str) -> herken_engine::IndicatorReport<'static> {
     let indented: String = script.lines().map(|l| format!("      {l}\n")).collect();
     let rules = load_ok(&format!(
         "{HEAD}questions:

@@ -184,7 +184,7 @@ fn next_questions_rank_what_could_raise_the_outcome_first() {
     assert_eq!(r.outcome.id, "signals_present");
     let first = &r.next_questions[0];
     assert_eq!(first.could_raise_to.as_deref(), Some("possible_victim"));
-    assert!(["a", "b"].contains(&first.id.as_str()));
+    assert!(["a", "b"].contains(&first.id.as_ref()));
     assert_eq!(r.unanswered, ["a", "b", "followup"]);
 }
 
@@ -192,9 +192,9 @@ fn next_questions_rank_what_could_raise_the_outcome_first() {
 fn questions_whose_ask_if_is_false_are_not_unanswered() {
     let rules = set();
     let r = run(&rules, json!({"a": false}));
-    assert!(!r.unanswered.contains(&"followup".to_owned()));
+    assert!(!r.unanswered.contains(&"followup".into()));
     let r = run(&rules, json!({"a": true}));
-    assert!(r.unanswered.contains(&"followup".to_owned()));
+    assert!(r.unanswered.contains(&"followup".into()));
 }
 
 #[test]

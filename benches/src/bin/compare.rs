@@ -291,7 +291,7 @@ fn verify(rules: &CompiledRuleSet, cases: &[String]) -> Result<(), String> {
             (
                 "herken report",
                 letters(&mut report.indicators.iter().map(|i| state_letter(i.state))),
-                report.outcome.id.as_str(),
+                report.outcome.id.as_ref(),
                 report.outcome.may_rise,
             ),
             (

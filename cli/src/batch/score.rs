@@ -232,7 +232,7 @@ impl Scorer {
                         errors.push(RowError {
                             ruleset: Some(set.id.clone()),
                             code,
-                            field: ind.id,
+                            field: ind.id.into_owned(),
                             message,
                         });
                     }

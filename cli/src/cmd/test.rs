@@ -141,7 +141,7 @@ fn human(
                 .dimensions
                 .iter()
                 .filter(|d| d.positive)
-                .map(|d| d.id.as_str())
+                .map(|d| d.id.as_ref())
                 .collect();
             writeln!(
                 out,
