@@ -17,6 +17,7 @@ use herken_engine::{CompiledRuleSet, ObservationOptions, QuestionType};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 
+use super::jsonl;
 use super::values::is_unknown_text;
 pub use super::values::{Cell, natural};
 use crate::error::CliError;
@@ -251,6 +252,10 @@ pub struct Plan {
     constants: Vec<(String, Json)>,
     /// For JSONL: every key the plan reads or deliberately skips (others get a note).
     pub known_keys: BTreeSet<String>,
+    /// JSONL without a mapping, each shared question of one type across the rule sets: rows
+    /// may be read straight from their text ([`super::jsonl`]). Then `known_keys` as a sorted
+    /// list, for looking keys up by position.
+    pub from_text: Option<Vec<String>>,
 }
 
 /// Where the columns of a row come from.
@@ -420,6 +425,10 @@ impl Plan {
             Plan {
                 targets: targets.into_values().collect(),
                 constants,
+                from_text: (mapping.is_none()
+                    && matches!(columns, Columns::Keys)
+                    && jsonl::one_reading(sets))
+                .then(|| known_keys.iter().cloned().collect()),
                 known_keys,
             },
             notes,

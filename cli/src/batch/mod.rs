@@ -4,6 +4,7 @@
 //! - [`mapping`]: the mapping file and the plan from input columns to questions (codes, splits);
 //! - [`values`]: reading a cell by its question's type;
 //! - [`score`]: one raw row → the output line and the counts the summary needs;
+//! - [`jsonl`]: JSONL rows read straight from their text, where that gives the same result;
 //! - [`output`]: the CSV and JSONL row formats;
 //! - [`metrics`]: the summary: distributions, prevalence, validation metrics with Wilson intervals;
 //! - [`identifiers`]: warnings about columns that look like direct identifiers;
@@ -14,6 +15,7 @@
 
 pub mod identifiers;
 pub mod input;
+pub mod jsonl;
 pub mod mapping;
 pub mod metrics;
 pub mod output;
