@@ -294,15 +294,25 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// How many bytes from the start need no escape: 16 at a time while none does (a loop without
-/// an early exit, which the compiler turns into a few vector instructions), then byte by byte.
+/// How many bytes from the start need no escape: eight at a time while none does (bit tricks
+/// on a `u64`, fast on every target, WASM included), then byte by byte.
 fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether some byte of `w` is zero, or below `n` (n ≤ 128): exact as a yes/no.
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH != 0;
     let mut n = 0;
-    for chunk in bytes.chunks_exact(16) {
-        if chunk.iter().fold(false, |any, &b| any | needs_escape(b)) {
+    for chunk in bytes.chunks_exact(8) {
+        let w = u64::from_ne_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        if below(w, 0x20)
+            || below(w ^ (ONES * u64::from(b'"')), 1)
+            || below(w ^ (ONES * u64::from(b'\\')), 1)
+        {
             break;
         }
-        n += 16;
+        n += 8;
     }
     n + bytes[n..].iter().take_while(|&&b| !needs_escape(b)).count()
 }
@@ -319,6 +329,22 @@ mod tests {
             let mut out = String::new();
             string(&mut out, s);
             assert_eq!(out, serde_json::to_string(s).expect("serialises"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_byte_at_every_position_is_escaped_as_serde_json_does() {
+        for b in 0u8..0x80 {
+            for at in 0..20 {
+                for around in ["abcdefghijklmnopqrst", "ééééééééé€\u{7f}\u{7f}"] {
+                    let mut s = around.to_owned();
+                    let at = (0..=at).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                    s.insert(at, char::from(b));
+                    let mut out = String::new();
+                    string(&mut out, &s);
+                    assert_eq!(out, serde_json::to_string(&s).expect("serialises"), "{s:?}");
+                }
+            }
         }
     }
 

@@ -425,6 +425,14 @@ fn case_texts(rules: &CompiledRuleSet) -> impl Strategy<Value = String> {
         Just("[\"a\", 1]".to_owned()),
         Just("{\"x\": [1, {\"y\": null}]}".to_owned()),
         Just("\"caf\\u00e9 \\\"quoted\\\"\"".to_owned()),
+        // Values a Value parse refuses: a number out of range, a lone surrogate, nesting
+        // beyond serde_json's limit of 128 — under a question's key or one nobody reads.
+        Just("1e400".to_owned()),
+        Just("[-1e999]".to_owned()),
+        Just("\"\\ud800\"".to_owned()),
+        Just("{\"\\udc00\": 1}".to_owned()),
+        Just(format!("{}{}", "[".repeat(130), "]".repeat(130))),
+        Just(format!("{}{}", "[".repeat(100), "]".repeat(100))),
     ];
     let object = prop::collection::vec((key, value), 0..12).prop_map(|entries| {
         let body: Vec<String> = entries

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use herken_engine::{
-    Bundle, BundleError, CompiledRuleSet, ENGINE, Form, ObservationError, ObservationOptions,
-    Observations, ScreenOptions, Status, Text,
+    Bundle, BundleError, CaseTextError, CompiledRuleSet, ENGINE, Form, ObservationError,
+    ObservationOptions, Observations, ScreenOptions, Status, Text,
 };
 use serde::{Deserialize, Serialize};
 
@@ -110,13 +110,21 @@ pub fn observations(
     case_json: &str,
     allow_unknown_keys: bool,
 ) -> Result<Observations, Failure> {
+    // Straight from the text (no `serde_json::Value` in between); the problems with the answers
+    // are the same either way. Text that is not JSON goes the long way, for the CLI's message.
+    let options = ObservationOptions { allow_unknown_keys };
+    match rules.observations_from_str(case_json, options) {
+        Ok(obs) => return Ok(obs),
+        Err(CaseTextError::Answers(errors)) => return Err(errors.into()),
+        Err(CaseTextError::Json(_)) => {}
+    }
     let case: serde_json::Value = serde_json::from_str(case_json).map_err(|e| {
         Failure::new(
             "case::invalid-json",
             format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
         )
     })?;
-    Ok(rules.observations_with(&case, ObservationOptions { allow_unknown_keys })?)
+    Ok(rules.observations_with(&case, options)?)
 }
 
 /// Screens a case: the report as the CLI's `--format json` prints it, compact.

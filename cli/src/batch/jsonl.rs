@@ -8,9 +8,9 @@
 //!   the engine checks it: for a value the engine accepts, that reading gives the same answer
 //!   and no error except in the cases [`reads_alike`] checks for, provided every rule set gives
 //!   a shared question the same type and options ([`one_reading`]);
-//! - the engine skips the values of keys that are not its questions without checking them as a
-//!   `Value` would (numbers out of range, lone surrogates, nesting depth); [`scan`] checks
-//!   every value, so a row is read here only if it parses as a `Value`.
+//! - [`scan`] checks every value as a `Value` parse would (numbers in range, escapes, nesting
+//!   depth), so a row is read here only if it parses as a `Value` (the engine's reader checks
+//!   the values it skips the same way).
 //!
 //! [`natural`]: super::values::natural
 
