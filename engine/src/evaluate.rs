@@ -634,17 +634,12 @@ impl CompiledRuleSet {
             .iter()
             .enumerate()
             .map(|(i, ind)| {
-                let reads = Reads::new(
-                    ind.reads
-                        .iter()
-                        .map(|&q| {
-                            (
-                                Cow::Borrowed(self.questions[q].id.as_str()),
-                                to_json(obs.get(q)),
-                            )
-                        })
-                        .collect(),
-                );
+                let reads = Reads::new(ind.reads.iter().map(|&q| {
+                    (
+                        Cow::Borrowed(self.questions[q].id.as_str()),
+                        to_json(obs.get(q)),
+                    )
+                }));
                 let error = error_of(i);
                 if let Some(e) = error {
                     diagnostics.push(ReportDiagnostic {

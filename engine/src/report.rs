@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::SmallVec;
 
 /// A text of a report: borrowed from the rule set, or owned when read back from JSON.
 pub type Str<'r> = Cow<'r, str>;
@@ -201,7 +202,7 @@ impl Report<'_> {
                     strength: i.strength.map(owned),
                     weight: i.weight,
                     state: i.state,
-                    reads: Reads(i.reads.0.into_iter().map(|(q, v)| (owned(q), v)).collect()),
+                    reads: i.reads.into_owned(),
                     error: i.error,
                 })
                 .collect(),
@@ -248,15 +249,19 @@ fn owned_all(list: Vec<Str<'_>>) -> Vec<Str<'static>> {
 }
 
 /// The answers an indicator's condition read: question id and answer (`null` when unknown),
-/// sorted by question id, each id once. In JSON an object.
+/// sorted by question id, each id once. In JSON an object. (Held inline for the usual one
+/// read, so a report does not allocate per indicator.)
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Reads<'r>(pub Vec<(Str<'r>, serde_json::Value)>);
+pub struct Reads<'r>(SmallVec<[(Str<'r>, serde_json::Value); 1]>);
 
 impl<'r> Reads<'r> {
     /// From pairs in any order (the first of two with the same id is kept).
-    pub fn new(mut pairs: Vec<(Str<'r>, serde_json::Value)>) -> Self {
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        pairs.dedup_by(|b, a| a.0 == b.0);
+    pub fn new(pairs: impl IntoIterator<Item = (Str<'r>, serde_json::Value)>) -> Self {
+        let mut pairs: SmallVec<[_; 1]> = pairs.into_iter().collect();
+        if pairs.len() > 1 {
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            pairs.dedup_by(|b, a| a.0 == b.0);
+        }
         Self(pairs)
     }
 
@@ -283,6 +288,10 @@ impl<'r> Reads<'r> {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    fn into_owned(self) -> Reads<'static> {
+        Reads(self.0.into_iter().map(|(q, v)| (owned(q), v)).collect())
     }
 }
 
@@ -312,8 +321,6 @@ impl Serialize for Reads<'_> {
 impl<'de> Deserialize<'de> for Reads<'_> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = BTreeMap::<String, serde_json::Value>::deserialize(deserializer)?;
-        Ok(Reads(
-            map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect(),
-        ))
+        Ok(Reads::new(map.into_iter().map(|(k, v)| (Cow::Owned(k), v))))
     }
 }
