@@ -505,6 +505,82 @@ fn raw_answers_are_written_only_with_include_input() {
 }
 
 #[test]
+fn jsonl_rows_are_echoed_as_their_objects_only_with_include_input() {
+    let t = Temp::new("echo-jsonl");
+    let input = t.write(
+        "in.jsonl",
+        concat!(
+            r#"{"id":"A","deceived_about_job":true,"hours_per_week":72,"label":"secret-label"}"#,
+            "\n",
+            r#"{"id":"B","deceived_about_job":null}"#,
+            "\n",
+            "not json\n",
+        ),
+    );
+    let objects = [
+        serde_json::json!({"id": "A", "deceived_about_job": true, "hours_per_week": 72, "label": "secret-label"}),
+        serde_json::json!({"id": "B", "deceived_about_job": null}),
+    ];
+
+    let r = run(&["batch", &input, "--id-column", "id"]);
+    assert_eq!(r.code, 1, "the broken row: {}", r.stderr);
+    assert!(!r.stdout_text().contains("secret-label"));
+    assert!(
+        !r.stdout_text()
+            .lines()
+            .next()
+            .is_some_and(|h| h.contains("input"))
+    );
+
+    // CSV out: one `input` column with the row's object as JSON text.
+    let r = run(&["batch", &input, "--id-column", "id", "--include-input"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows.len(), 3, "every row, the broken one too");
+    for (row, object) in rows.iter().zip(&objects) {
+        let echoed: Json = serde_json::from_str(&row["input"]).expect("the object as JSON");
+        assert_eq!(&echoed, object);
+    }
+    assert_eq!(
+        rows[0]["present"], "dr_deceived_nature_of_job;ex_excessive_working_days_or_hours",
+        "scored as well"
+    );
+    assert_eq!(rows[2]["row"], "3");
+    assert_eq!(
+        rows[2]["input"], "",
+        "nothing to echo for a line that is not JSON"
+    );
+    assert!(
+        rows[2]["errors"].contains("invalid JSON"),
+        "{}",
+        rows[2]["errors"]
+    );
+
+    // JSONL out: `input` is the row's object.
+    let r = run(&[
+        "batch",
+        &input,
+        "--id-column",
+        "id",
+        "--format",
+        "jsonl",
+        "--include-input",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<Json> = r
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for (line, object) in lines.iter().zip(&objects) {
+        assert_eq!(&line["input"], object);
+    }
+    assert_eq!(lines[2]["row"], 3);
+    assert!(lines[2]["input"].is_null());
+}
+
+#[test]
 fn columns_that_look_like_identifiers_are_flagged_without_their_values() {
     let t = Temp::new("ids");
     let mut text = String::from("email,telefoon,bsn,iban,client,deceived_about_job\n");

@@ -58,3 +58,38 @@ fn the_positive_share_follows_the_option() {
         .count();
     assert!((60..=140).contains(&positives), "{positives}");
 }
+
+#[test]
+fn jsonl_keys_come_in_the_csv_column_order() {
+    let args = |format| {
+        [
+            "synth",
+            "--cases",
+            "30",
+            "--format",
+            format,
+            "--rules",
+            "ilo-2009-adult-labour,nl-arbeidsuitbuiting",
+        ]
+    };
+    let header = csv(&run(&args("csv")).stdout_text())[0].clone();
+    let r = run(&args("jsonl"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in r.stdout_text().lines() {
+        // Answers are booleans, numbers, null or option ids, so a key's text is only found
+        // where the key is.
+        let object: Json = serde_json::from_str(line).expect("a JSON object");
+        let keys = object.as_object().expect("an object");
+        let positions: Vec<usize> = header
+            .iter()
+            .filter(|c| keys.contains_key(c.as_str()))
+            .map(|c| line.find(&format!("\"{c}\":")).expect("the key is written"))
+            .collect();
+        assert_eq!(positions.len(), keys.len(), "no key outside the columns");
+        assert!(line.starts_with(r#"{"id":"case-"#), "{line}");
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "keys in column order: {line}"
+        );
+    }
+}

@@ -263,6 +263,39 @@ fn bad_cases_name_their_field_and_exit_2() {
 }
 
 #[test]
+fn questions_json_has_what_a_form_shows_besides_the_questions() {
+    let r = run(&[
+        "questions",
+        "ilo-2009-adult-labour",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let form: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
+    assert_eq!(form["language"], "en");
+    assert!(form["description"].as_str().is_some_and(|d| !d.is_empty()));
+    let outcomes = form["outcomes"].as_array().expect("outcomes");
+    assert_eq!(outcomes[0]["id"], "no_signals");
+    assert!(
+        outcomes[0]["advice"]
+            .as_str()
+            .is_some_and(|a| a.contains("not proof")),
+        "advice in the asked language: {}",
+        outcomes[0]["advice"]
+    );
+    for (i, o) in outcomes.iter().enumerate() {
+        assert_eq!(o["level"], i, "levels from 0 in the rule set's order");
+    }
+    assert!(
+        outcomes.iter().any(|o| o["htcds"].is_string()),
+        "the HTCDS status where an outcome has one"
+    );
+    assert_eq!(form["dimensions"].as_array().map(Vec::len), Some(6));
+}
+
+#[test]
 fn the_json_schema_accepts_examples_and_rejects_mistyped_cases() {
     let r = run(&["schema", "ilo-2009-adult-labour"]);
     let schema: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");

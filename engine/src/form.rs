@@ -7,17 +7,31 @@ use crate::compile::CompiledRuleSet;
 use crate::manifest::QuestionType;
 use crate::observation::MAX_TEXT_ANSWER;
 
-/// The questions of a rule set in one language, in asking order, with their groups.
+/// What a form needs to ask a rule set's questions in one language: the questions in asking
+/// order with their groups, and what the form shows around them (the description, the
+/// outcomes with their advice, the dimensions).
+///
+/// Its JSON is what `herken questions --format json` prints and what the WASM binding's
+/// `questions(lang)` returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Form {
     pub ruleset: FormRuleSet,
+    /// The language the texts are in: the one asked for, or the set's first when it lacks it.
     pub language: String,
     /// Groups in the rule set's order; questions without a group are in a last group with id
     /// `other` (only present when needed).
     pub groups: Vec<FormGroup>,
     pub questions: Vec<FormQuestion>,
+    /// The rule set's description.
+    pub description: String,
+    /// Outcomes from lowest (level 0) to highest, with their advice: a form shows help and
+    /// referral whatever the result.
+    pub outcomes: Vec<FormOutcome>,
+    /// Dimensions in the rule set's order.
+    pub dimensions: Vec<FormDimension>,
 }
 
+/// Identity of the rule set a [`Form`] asks the questions of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormRuleSet {
     pub id: String,
@@ -28,6 +42,7 @@ pub struct FormRuleSet {
     pub languages: Vec<String>,
 }
 
+/// A group of questions, with its questions' ids in asking order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormGroup {
     pub id: String,
@@ -35,6 +50,7 @@ pub struct FormGroup {
     pub questions: Vec<String>,
 }
 
+/// One question as a form asks it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormQuestion {
     pub id: String,
@@ -60,14 +76,37 @@ pub struct FormQuestion {
     pub indicators: Vec<String>,
 }
 
+/// An option of a `choice` or `choices` question.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormOption {
     pub id: String,
     pub label: String,
 }
 
+/// An outcome a screening can give, with the advice that goes with it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormOutcome {
+    pub id: String,
+    /// 0 for the lowest, in the rule set's order (as `outcome.level` in a report).
+    pub level: usize,
+    pub label: String,
+    pub advice: String,
+    /// The IOM HTCDS trafficking status, when the outcome has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub htcds: Option<String>,
+}
+
+/// A dimension (a group of indicators).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormDimension {
+    pub id: String,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
 impl CompiledRuleSet {
-    /// The questions in `lang` (the set's first language where it lacks one).
+    /// The form in `lang` (the set's first language where it lacks `lang`).
     pub fn form(&self, lang: &str) -> Form {
         let lang = if self.languages.iter().any(|l| l == lang) {
             lang.to_owned()
@@ -145,6 +184,28 @@ impl CompiledRuleSet {
                 status: self.status,
                 languages: self.languages.clone(),
             },
+            description: self.description.get(&lang, fb).to_owned(),
+            outcomes: self
+                .outcomes
+                .iter()
+                .enumerate()
+                .map(|(level, o)| FormOutcome {
+                    id: o.id.clone(),
+                    level,
+                    label: o.label.get(&lang, fb).to_owned(),
+                    advice: o.advice.get(&lang, fb).to_owned(),
+                    htcds: o.htcds.clone(),
+                })
+                .collect(),
+            dimensions: self
+                .dimensions
+                .iter()
+                .map(|d| FormDimension {
+                    id: d.id.clone(),
+                    label: d.label.get(&lang, fb).to_owned(),
+                    description: d.description.as_ref().map(|t| t.get(&lang, fb).to_owned()),
+                })
+                .collect(),
             language: lang,
             groups,
             questions,

@@ -25,7 +25,9 @@ pub use compile::{
 pub use cond::Value;
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use evaluate::{CompactResult, ENGINE, Evaluation, ScreenOptions};
-pub use form::{Form, FormGroup, FormOption, FormQuestion, FormRuleSet};
+pub use form::{
+    Form, FormDimension, FormGroup, FormOption, FormOutcome, FormQuestion, FormRuleSet,
+};
 pub use manifest::{ChoiceOption, Limits, PositiveRule, QuestionType, Status, Strength, Text};
 pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
 pub use report::{

@@ -257,3 +257,63 @@ fn labels_follow_the_requested_language() {
     let r = herken_engine::screen(&rules, &json!({}), &options).expect("valid");
     assert_eq!(r.language, "en", "falls back to the set's first language");
 }
+
+#[test]
+fn the_form_gives_outcomes_with_advice_and_dimensions_in_its_language() {
+    let rules = set();
+    let form = rules.form("nl");
+    assert_eq!(form.language, "nl");
+    let outcomes: Vec<(&str, usize, &str, &str)> = form
+        .outcomes
+        .iter()
+        .map(|o| (o.id.as_str(), o.level, o.label.as_str(), o.advice.as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (
+                "no_signals",
+                0,
+                "Geen signalen",
+                "Geen signalen is geen bewijs."
+            ),
+            ("signals_present", 1, "Signalen aanwezig", "Overleg."),
+            (
+                "possible_victim",
+                2,
+                "Mogelijk slachtoffer",
+                "Verwijs door."
+            ),
+        ]
+    );
+    let dimensions: Vec<&str> = form.dimensions.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(dimensions, ["d", "e"]);
+
+    let fallback = rules.form("de");
+    assert_eq!(fallback.language, "en", "the set's first language");
+    assert_eq!(fallback.outcomes[2].advice, "Refer.");
+
+    let json = serde_json::to_value(&form).expect("json");
+    let keys: Vec<&str> = json
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "ruleset",
+        "language",
+        "groups",
+        "questions",
+        "description",
+        "outcomes",
+        "dimensions",
+    ] {
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+    }
+    assert!(
+        json["outcomes"][0].get("htcds").is_none(),
+        "left out when the outcome has none"
+    );
+    assert!(json["dimensions"][0].get("description").is_none());
+}

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use herken_engine::{
-    Bundle, BundleError, CaseTextError, CompiledRuleSet, ENGINE, Form, ObservationError,
-    ObservationOptions, Observations, ScreenOptions, Status, Text,
+    Bundle, BundleError, CaseTextError, CompiledRuleSet, ENGINE, ObservationError,
+    ObservationOptions, Observations, ScreenOptions, Status,
 };
 use serde::{Deserialize, Serialize};
 
@@ -160,66 +160,11 @@ pub fn applicable(rules: &CompiledRuleSet, case_json: &str) -> Result<Vec<String
         .collect())
 }
 
-/// What `questions(lang)` gives: the engine's [`Form`] — the JSON `herken questions --format
-/// json` prints — with the rest a form page shows: the description, the outcomes with their
-/// advice (help and referral are shown whatever the result) and the dimensions.
-#[derive(Debug, Serialize)]
-pub struct Questionnaire<'a> {
-    #[serde(flatten)]
-    pub form: Form,
-    pub description: &'a str,
-    /// Outcomes from lowest (level 0) to highest.
-    pub outcomes: Vec<OutcomeView<'a>>,
-    pub dimensions: Vec<DimensionView<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OutcomeView<'a> {
-    pub id: &'a str,
-    pub level: usize,
-    pub label: &'a str,
-    pub advice: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub htcds: Option<&'a str>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DimensionView<'a> {
-    pub id: &'a str,
-    pub label: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-}
-
-/// The form view of a rule set in `lang` (the set's first language where it lacks `lang`).
-pub fn questionnaire<'a>(rules: &'a CompiledRuleSet, lang: &str) -> Questionnaire<'a> {
-    let form = rules.form(lang);
-    let text = |t: &'a Text| t.get(&form.language, &rules.languages);
-    Questionnaire {
-        description: text(&rules.description),
-        outcomes: rules
-            .outcomes
-            .iter()
-            .enumerate()
-            .map(|(level, o)| OutcomeView {
-                id: &o.id,
-                level,
-                label: text(&o.label),
-                advice: text(&o.advice),
-                htcds: o.htcds.as_deref(),
-            })
-            .collect(),
-        dimensions: rules
-            .dimensions
-            .iter()
-            .map(|d| DimensionView {
-                id: &d.id,
-                label: text(&d.label),
-                description: d.description.as_ref().map(text),
-            })
-            .collect(),
-        form,
-    }
+/// What `questions(lang)` gives: the engine's [`herken_engine::Form`] in `lang` (the set's
+/// first language where it lacks `lang`), compact — the JSON `herken questions --format json`
+/// prints.
+pub fn questionnaire(rules: &CompiledRuleSet, lang: &str) -> String {
+    to_json(&rules.form(lang))
 }
 
 /// Identity and provenance of a loaded rule set.
@@ -422,20 +367,18 @@ outcomes:
     }
 
     #[test]
-    fn the_questionnaire_is_the_engines_form_with_outcomes() {
+    fn the_questionnaire_is_the_engines_form() {
         let rules = rules();
-        let q = questionnaire(&rules, "en");
-        let json: serde_json::Value = serde_json::from_str(&to_json(&q)).expect("json");
-        let form = serde_json::to_value(rules.form("en")).expect("json");
-        for key in ["ruleset", "language", "groups", "questions"] {
-            assert_eq!(json[key], form[key], "{key} as the engine gives it");
-        }
+        let json: serde_json::Value =
+            serde_json::from_str(&questionnaire(&rules, "en")).expect("json");
+        assert_eq!(json, serde_json::to_value(rules.form("en")).expect("json"));
         assert_eq!(json["groups"][0]["title"], "Work");
         assert_eq!(json["questions"][2]["ask_if"], "obs.passport_taken");
         assert_eq!(json["outcomes"][1]["label"], "Signals present");
         assert_eq!(json["outcomes"][1]["level"], 1);
-        let fallback = questionnaire(&rules, "fr");
-        assert_eq!(fallback.form.language, "nl");
-        assert_eq!(fallback.outcomes[0].advice, "Blijf alert.");
+        let fallback: serde_json::Value =
+            serde_json::from_str(&questionnaire(&rules, "fr")).expect("json");
+        assert_eq!(fallback["language"], "nl");
+        assert_eq!(fallback["outcomes"][0]["advice"], "Blijf alert.");
     }
 }

@@ -81,7 +81,7 @@ impl Screener {
     #[wasm_bindgen(unchecked_return_type = "Questionnaire")]
     pub fn questions(&self, lang: Option<String>) -> Result<JsValue, JsValue> {
         let lang = lang.unwrap_or_else(|| "nl".to_owned());
-        parse(&api::to_json(&api::questionnaire(&self.rules, &lang)))
+        parse(&api::questionnaire(&self.rules, &lang))
     }
 
     /// Identity and provenance: id, version, sha256, title, status, languages, engine, ….

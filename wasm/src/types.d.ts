@@ -82,8 +82,8 @@ export interface Question {
   indicators: string[];
 }
 
-/** What `questions(lang)` returns: the JSON of `herken questions --format json` (the engine's form)
- *  with the description, outcomes and dimensions added — enough to render a form. */
+/** What `questions(lang)` returns: the engine's form, the JSON `herken questions --format json`
+ *  prints — enough to render a form. */
 export interface Questionnaire {
   ruleset: { id: string; version: string; sha256: string; title: string; status: "verified" | "draft"; languages: string[] };
   /** The language actually used (the rule set's first when it lacks the one asked for). */

@@ -173,14 +173,15 @@ test("bundles are verified: altered, foreign and future bundles are refused with
   assert.throws(() => wasm.Screener.fromBundle(JSON.stringify({ ...bundle, herken_bundle: 99 })), { code: "bundle::version" });
 });
 
-test("questions() is the form `herken questions --format json` gives, plus outcomes", async () => {
+test("questions() is the form `herken questions --format json` gives, outcomes and dimensions included", async () => {
   for (const folder of folders) {
     const screener = screeners.get(folder.slice("rules/".length));
     for (const lang of screener.info().languages) {
       const { stdout } = await run(herken, ["questions", folder, "--format", "json", "--lang", lang], { cwd: root, maxBuffer: 1 << 26 });
-      const { ruleset, language, groups, questions, outcomes } = screener.questions(lang);
-      assert.deepEqual({ ruleset, language, groups, questions }, JSON.parse(stdout), `${folder} [${lang}]`);
-      assert.deepEqual(outcomes.map((o) => o.level), outcomes.map((_, i) => i));
+      const form = screener.questions(lang);
+      assert.deepEqual(form, JSON.parse(stdout), `${folder} [${lang}]`);
+      assert.deepEqual(form.outcomes.map((o) => o.level), form.outcomes.map((_, i) => i));
+      assert.ok(form.dimensions.length > 0, `${folder}: dimensions`);
     }
   }
 });

@@ -1,4 +1,6 @@
-//! `herken questions`: a rule set's questions, readable or as JSON (what a form needs).
+//! `herken questions`: a rule set's questions, readable or as JSON (what a form needs: the
+//! engine's `Form`, with the description, outcomes with advice and dimensions besides the
+//! questions; the WASM `questions()` gives the same JSON).
 
 use std::io::Write;
 

@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use herken_engine::{CompiledRuleSet, QuestionType};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use crate::batch::output::push_csv;
 use crate::error::CliError;
@@ -21,7 +21,8 @@ use crate::ruleset::{self, DEFAULT_RULES};
 pub enum SynthFormat {
     /// Intake CSV: `id`, `label`, then one column per question.
     Csv,
-    /// Intake JSONL: one object per case, unknown answers `null` or left out.
+    /// Intake JSONL: one object per case, keys in the CSV's column order (`id`, `label`, then
+    /// question order), unknown answers `null` or left out.
     Jsonl,
     /// CTDC k-anonymised CSV: its 63 columns, then `label`.
     Ctdc,
@@ -132,16 +133,18 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                             .chain(cells.iter().map(String::as_str)),
                     )?;
                 } else {
-                    let mut obj = Map::new();
-                    obj.insert("id".into(), Json::String(id));
-                    obj.insert("label".into(), Json::from(u8::from(label)));
+                    // Keys in the CSV's column order, as intake forms export answers (and
+                    // the batch reader tries keys in question order first), not sorted as a
+                    // `serde_json::Map` would write them.
+                    let mut line = String::from("{");
+                    push_member(&mut line, "id", &Json::String(id));
+                    push_member(&mut line, "label", &Json::from(u8::from(label)));
                     for (q, a) in questions.iter().zip(&answers) {
                         if let Some(v) = a.json(&mut rng) {
-                            obj.insert(q.id.clone(), v);
+                            push_member(&mut line, &q.id, &v);
                         }
                     }
-                    let mut line = Json::Object(obj).to_string();
-                    line.push('\n');
+                    line.push_str("}\n");
                     sink.write_all(line.as_bytes())?;
                 }
             }
@@ -149,6 +152,17 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     }
     sink.flush()?;
     Ok(())
+}
+
+/// Appends `"key":value` (compact, as `serde_json` writes it) to a JSON object being written,
+/// with a comma when it is not the first member.
+fn push_member(line: &mut String, key: &str, value: &Json) {
+    if !line.ends_with('{') {
+        line.push(',');
+    }
+    line.push_str(&Json::from(key).to_string());
+    line.push(':');
+    line.push_str(&value.to_string());
 }
 
 fn write_line<'a>(
