@@ -241,11 +241,14 @@ fn unsigned(out: &mut String, mut n: u64) {
 /// through serde_json itself (shortest round-trip form); not finite as `null`.
 fn float(out: &mut String, f: f64) {
     const WHOLE: f64 = 1e15;
-    if f.fract() == 0.0 && f.abs() < WHOLE {
+    // `as` saturates and truncates; equal back means `f` is whole (and not NaN). No `fract()`:
+    // without SSE4.1 that is a call into libm.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    let whole = f.abs() < WHOLE && (f as i64) as f64 == f;
+    if whole {
         if f.is_sign_negative() {
             out.push('-');
         }
-        // In range and whole: the conversion is exact.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         unsigned(out, f.abs() as u64);
         out.push_str(".0");
