@@ -2,12 +2,12 @@
 //! or an indicator in `error` with an `eval::*` code — well within a second, without a panic,
 //! a hang, a stack overflow or unbounded memory. (`sandbox` has the first, simpler cases.)
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use herken_engine::{Diagnostic, IndicatorReport, Sources, load};
 use serde_json::json;
 
-use crate::common::{HEAD, OUTCOMES, render, run};
+use crate::common::{self, HEAD, render, run, timed};
 
 /// What "well within a second" means here, with the default limits, in a debug build on a
 /// shared machine (release builds are about ten times faster).
@@ -20,47 +20,19 @@ const CAPS_BUDGET: Duration = if cfg!(debug_assertions) {
     Duration::from_secs(1)
 };
 
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test, not the engine, measures how long a hostile rule set takes"
-)]
-fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let started = Instant::now();
-    let value = f();
-    (value, started.elapsed())
-}
-
 /// A manifest with one text and one yes/no question and one indicator whose `when` is
 /// `script`, with `limits` (YAML lines under `limits:`, or empty).
 fn manifest(limits: &str, script: &str) -> String {
-    let indented: String = script.lines().map(|l| format!("      {l}\n")).collect();
-    let limits = if limits.is_empty() {
-        String::new()
+    let m = common::manifest();
+    let m = if limits.is_empty() {
+        m
     } else {
-        format!("limits: {{{limits}}}\n")
+        m.limits(limits)
     };
-    format!(
-        "{HEAD}{limits}questions:
-  - id: a
-    type: yesno
-    text: {{en: A?, nl: A?}}
-  - id: story
-    type: text
-    text: {{en: Story, nl: Verhaal}}
-dimensions:
-  - id: d
-    label: {{en: D, nl: D}}
-indicators:
-  - id: hostile
-    dimension: d
-    strength: strong
-    label: {{en: Hostile, nl: Vijandig}}
-    reads: [a, story]
-    when: |
-{indented}decision:
-  - {{id: otherwise, outcome: no_signals}}
-{OUTCOMES}"
-    )
+    m.question("a", "yesno")
+        .question("story", "text")
+        .script("hostile", &["a", "story"], script)
+        .build()
 }
 
 /// Loads `sources` within the budget.
@@ -290,27 +262,13 @@ fn long_text_literals_are_refused_at_load() {
 #[test]
 fn all_scripts_of_one_case_share_a_budget() {
     // Thirty conditions that each spend their whole operation limit.
-    let indicators: String = (0..30)
-        .map(|i| {
-            format!(
-                "  - {{id: burn{i}, dimension: d, strength: weak, label: {{en: B, nl: B}}, reads: [a], when: \"loop {{ }}\"}}\n"
-            )
-        })
-        .collect();
-    let text = format!(
-        "{HEAD}limits: {{operations: 1000000}}
-questions:
-  - id: a
-    type: yesno
-    text: {{en: A?, nl: A?}}
-dimensions:
-  - id: d
-    label: {{en: D, nl: D}}
-indicators:
-{indicators}decision:
-  - {{id: otherwise, outcome: no_signals}}
-{OUTCOMES}"
-    );
+    let mut m = common::manifest()
+        .limits("operations: 1000000")
+        .question("a", "yesno");
+    for i in 0..30 {
+        m = m.indicator(&format!("burn{i}"), &["a"], "\"loop { }\"");
+    }
+    let text = m.build();
     let rules = match load_timed(&Sources::new().with("ruleset.yaml", text)) {
         Ok(loaded) => loaded.rules,
         Err(d) => panic!("should load:\n{}", render(&d)),

@@ -1,6 +1,6 @@
 //! A rule set seeded with many different mistakes reports every one in one run.
 
-use crate::common::{HEAD, OUTCOMES, load_err};
+use crate::common::{HEAD, OUTCOMES, load_err, manifest};
 
 #[test]
 fn twelve_seeded_mistakes_give_twelve_positioned_diagnostics() {
@@ -161,25 +161,10 @@ fn eval_print_and_import_are_refused_at_load() {
         ("print(\"x\"); true", "print"),
         ("import \"x\" as y; true", "import"),
     ] {
-        let manifest = format!(
-            "{HEAD}questions:
-  - id: a
-    type: yesno
-    text: {{en: A?, nl: A?}}
-dimensions:
-  - id: d
-    label: {{en: D, nl: D}}
-indicators:
-  - id: i
-    dimension: d
-    strength: strong
-    label: {{en: I, nl: I}}
-    when: '{script}'
-    reads: [a]
-decision:
-  - {{id: otherwise, outcome: no_signals}}
-{OUTCOMES}"
-        );
+        let manifest = manifest()
+            .question("a", "yesno")
+            .indicator("i", &["a"], &format!("'{script}'"))
+            .build();
         let d = load_err(&manifest);
         assert!(
             d.iter()
@@ -192,24 +177,10 @@ decision:
 
 #[test]
 fn missing_translations_are_warnings_not_errors() {
-    let manifest = format!(
-        "{HEAD}questions:
-  - id: a
-    type: yesno
-    text: {{en: A?}}
-dimensions:
-  - id: d
-    label: {{en: D, nl: D}}
-indicators:
-  - id: i
-    dimension: d
-    strength: strong
-    label: {{en: I, nl: I}}
-    when: obs.a
-decision:
-  - {{id: otherwise, outcome: no_signals}}
-{OUTCOMES}"
-    );
+    let manifest = manifest()
+        .question_text("a", "yesno", "{en: A?}")
+        .indicator("i", &[], "obs.a")
+        .build();
     let loaded = herken_engine::load(&herken_engine::Sources::new().with("ruleset.yaml", manifest))
         .expect("loads");
     assert!(
@@ -222,24 +193,13 @@ decision:
 
 #[test]
 fn a_pattern_that_can_never_match_is_a_warning() {
-    let manifest = format!(
-        "{HEAD}questions:
-  - id: story
-    type: text
-    text: {{en: Story, nl: Verhaal}}
-dimensions:
-  - id: d
-    label: {{en: D, nl: D}}
-indicators:
-  - id: i
-    dimension: d
-    strength: strong
-    label: {{en: I, nl: I}}
-    when: 'matches(obs.story, \"passport[^\\\\s\\\\S]\")'
-decision:
-  - {{id: otherwise, outcome: no_signals}}
-{OUTCOMES}"
-    );
+    let manifest = manifest()
+        .question("story", "text")
+        .indicator("i", &[], "'matches(obs.story, \"passport[^\\\\s\\\\S]\")'")
+        .build();
+    // Line 20 is the indicator's `when:` line; column 31, the pattern's opening quote.
+    let when = manifest.lines().nth(19).expect("line 20");
+    assert_eq!(when.find("\"passport"), Some(30), "{manifest}");
     let loaded = herken_engine::load(&herken_engine::Sources::new().with("ruleset.yaml", manifest))
         .expect("loads");
     let w = loaded

@@ -1,43 +1,19 @@
 //! Hostile scripts: each ends in an `error` indicator naming its limit, quickly, and the
 //! process lives on.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{HEAD, OUTCOMES, load_ok, run};
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test, not the engine, measures how long a hostile script runs"
-)]
-fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let started = Instant::now();
-    let value = f();
-    (value, started.elapsed())
-}
+use crate::common::{load_ok, manifest, run, timed};
 
 fn hostile(script: &str) -> herken_engine::IndicatorReport<'static> {
-    let indented: String = script.lines().map(|l| format!("      {l}\n")).collect();
-    let rules = load_ok(&format!(
-        "{HEAD}questions:
-  - id: a
-    type: yesno
-    text: {{en: A?, nl: A?}}
-dimensions:
-  - id: d
-    label: {{en: D, nl: D}}
-indicators:
-  - id: hostile
-    dimension: d
-    strength: strong
-    label: {{en: Hostile, nl: Vijandig}}
-    reads: [a]
-    when: |
-{indented}decision:
-  - {{id: otherwise, outcome: no_signals}}
-{OUTCOMES}"
-    ));
+    let rules = load_ok(
+        &manifest()
+            .question("a", "yesno")
+            .script("hostile", &["a"], script)
+            .build(),
+    );
     let (report, took) = timed(|| run(&rules, json!({"a": true})));
     assert!(took < Duration::from_secs(1), "took {took:?}");
     report.indicators.into_iter().next().expect("one indicator")
