@@ -29,7 +29,9 @@ pub use form::{
     Form, FormDimension, FormGroup, FormOption, FormOutcome, FormQuestion, FormRuleSet,
 };
 pub use manifest::{ChoiceOption, Limits, PositiveRule, QuestionType, Status, Strength, Text};
-pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
+pub use observation::{
+    CaseTextError, CheckedValue, ObservationError, ObservationOptions, Observations,
+};
 pub use report::{
     DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads, Report,
     ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,

@@ -303,11 +303,11 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
                     }
                 }
                 Key::Unknown(key) => {
-                    map.next_value::<Checked>()?;
+                    map.next_value::<CheckedValue>()?;
                     read.unknown_keys.push(key);
                 }
                 Key::Ignored => {
-                    map.next_value::<Checked>()?;
+                    map.next_value::<CheckedValue>()?;
                 }
             }
         }
@@ -315,7 +315,7 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CaseRead, A::Error> {
-        while seq.next_element::<Checked>()?.is_some() {}
+        while seq.next_element::<CheckedValue>()?.is_some() {}
         Ok(self.not_an_object("a list"))
     }
 
@@ -473,24 +473,26 @@ impl<'de> Visitor<'de> for AnswerSeed<'_> {
             }
         } else {
             // Only the kind matters for the error.
-            while seq.next_element::<Checked>()?.is_some() {}
+            while seq.next_element::<CheckedValue>()?.is_some() {}
         }
         Ok(answer(self.0, &Json::Array(items)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<Checked, Checked>()?.is_some() {}
+        while map.next_entry::<CheckedValue, CheckedValue>()?.is_some() {}
         Ok(answer(self.0, &Json::Object(serde_json::Map::new())))
     }
 }
 
-/// A value read and dropped, checked as parsing it into a `serde_json::Value` would check it
-/// (numbers in range, valid escapes, nesting within serde_json's limit), so that text with a
-/// value nobody reads gives the same error either way. `IgnoredAny` skips such values without
-/// those checks.
-struct Checked;
+/// A JSON value read and dropped, checked as parsing it into a `serde_json::Value` would check
+/// it (numbers in range, valid escapes, nesting within serde_json's limit), so that text with a
+/// value nobody reads gives the same error either way; serde's `IgnoredAny` skips values
+/// without those checks. The case reader skips values with it; so can a caller reading the
+/// same text for other keys (`herken batch` does).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckedValue;
 
-impl<'de> de::Deserialize<'de> for Checked {
+impl<'de> de::Deserialize<'de> for CheckedValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(CheckedVisitor)
     }
@@ -499,44 +501,44 @@ impl<'de> de::Deserialize<'de> for Checked {
 struct CheckedVisitor;
 
 impl<'de> Visitor<'de> for CheckedVisitor {
-    type Value = Checked;
+    type Value = CheckedValue;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<CheckedValue, E> {
+        Ok(CheckedValue)
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<CheckedValue, E> {
+        Ok(CheckedValue)
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<CheckedValue, E> {
+        Ok(CheckedValue)
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<CheckedValue, E> {
+        Ok(CheckedValue)
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<CheckedValue, E> {
+        Ok(CheckedValue)
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_unit<E: de::Error>(self) -> Result<CheckedValue, E> {
+        Ok(CheckedValue)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
-        while seq.next_element::<Checked>()?.is_some() {}
-        Ok(Checked)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedValue, A::Error> {
+        while seq.next_element::<CheckedValue>()?.is_some() {}
+        Ok(CheckedValue)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
-        while map.next_entry::<Checked, Checked>()?.is_some() {}
-        Ok(Checked)
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CheckedValue, A::Error> {
+        while map.next_entry::<CheckedValue, CheckedValue>()?.is_some() {}
+        Ok(CheckedValue)
     }
 }
 

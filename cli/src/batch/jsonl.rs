@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use herken_engine::{CompiledRuleSet, Observations, QuestionType, Value};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use herken_engine::{CheckedValue, CompiledRuleSet, Observations, QuestionType, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value as Json;
 
 use super::values::is_unknown_text;
@@ -119,9 +119,11 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
                         _ => found.label = Some(value),
                     }
                 }
-                Key::Known => map.next_value_seed(Checked)?,
+                Key::Known => {
+                    map.next_value::<CheckedValue>()?;
+                }
                 Key::Unknown(key) => {
-                    map.next_value_seed(Checked)?;
+                    map.next_value::<CheckedValue>()?;
                     found.unknown.push(key);
                 }
             }
@@ -186,64 +188,6 @@ impl Visitor<'_> for KeySeed<'_> {
             Some(i) => (Key::Known, i + 1),
             None => (Key::Unknown(key.to_owned()), next),
         })
-    }
-}
-
-/// Skips a value, failing exactly where parsing it into a `serde_json::Value` fails: the
-/// parser checks numbers, strings and depth only when asked for them, not when a value is
-/// ignored.
-struct Checked;
-
-impl<'de> DeserializeSeed<'de> for Checked {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Checked {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Checked)?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        // Keys are read as strings (and so checked) whatever the seed.
-        while map.next_key_seed(Checked)?.is_some() {
-            map.next_value_seed(Checked)?;
-        }
-        Ok(())
     }
 }
 
