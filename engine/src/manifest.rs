@@ -3,17 +3,29 @@
 
 use std::collections::BTreeMap;
 
+use crate::codes::{self, Code};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::yaml::{Node, PlainValue, TextOrigin};
 
 /// The manifest format version this engine reads.
-pub const FORMAT_VERSION: i64 = 1;
+pub(crate) const FORMAT_VERSION: i64 = 1;
 
-/// Text in several languages, by language code.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Text(pub BTreeMap<String, String>);
+/// Text in several languages, by language code. In JSON an object `{"en": …, "nl": …}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Text(pub(crate) BTreeMap<String, String>);
 
 impl Text {
+    /// The texts by language, in language-code order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(l, t)| (l.as_str(), t.as_str()))
+    }
+
+    /// Whether it has a text in `lang`.
+    pub fn has(&self, lang: &str) -> bool {
+        self.0.contains_key(lang)
+    }
+
     /// The text in `lang`, else in the first of `fallbacks` that has one.
     pub fn get<'a>(&'a self, lang: &str, fallbacks: &[String]) -> &'a str {
         if let Some(t) = self.0.get(lang) {
@@ -28,22 +40,43 @@ impl Text {
     }
 }
 
+/// How far a rule set has been checked against its sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Every indicator transcribed from its primary source, with its location.
     Verified,
+    /// Not (yet) checked against its sources.
     Draft,
 }
 
+/// A source a rule set cites.
 #[derive(Debug, Clone)]
 pub struct Source {
-    pub id: String,
-    pub citation: String,
-    pub url: Option<String>,
+    pub(crate) id: String,
+    pub(crate) citation: String,
+    pub(crate) url: Option<String>,
+}
+
+impl Source {
+    /// Its id, as indicators refer to it.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The citation.
+    pub fn citation(&self) -> &str {
+        &self.citation
+    }
+
+    /// Where to find it.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
 }
 
 #[derive(Debug, Clone)]
-pub struct Group {
+pub(crate) struct Group {
     pub id: String,
     pub title: Text,
     pub span: Span,
@@ -53,15 +86,22 @@ pub struct Group {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionType {
+    /// Yes or no (tri-state: unknown when unanswered).
     YesNo,
+    /// A whole number.
     Integer,
+    /// A number.
     Number,
+    /// One option.
     Choice,
+    /// Any number of options.
     Choices,
+    /// Free text.
     Text,
 }
 
 impl QuestionType {
+    /// Its name, as rule sets write it.
     pub fn name(self) -> &'static str {
         match self {
             Self::YesNo => "yesno",
@@ -74,30 +114,50 @@ impl QuestionType {
     }
 }
 
+/// An option of a `choice` or `choices` question.
 #[derive(Debug, Clone)]
 pub struct ChoiceOption {
-    pub id: String,
-    pub label: Text,
+    pub(crate) id: String,
+    pub(crate) label: Text,
+}
+
+impl ChoiceOption {
+    /// Its id: the answer a case gives.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its label, per language.
+    pub fn label(&self) -> &Text {
+        &self.label
+    }
 }
 
 /// Rhai source text with where it stands, so errors inside it point into the file.
 #[derive(Debug, Clone)]
-pub struct Script {
+pub(crate) struct Script {
     pub source: String,
     pub span: Span,
     pub origin: TextOrigin,
 }
 
 impl Script {
-    /// The file position of a 1-based position inside the script.
-    pub fn locate(&self, line: u32, column: u32) -> Span {
-        let (l, c) = self.origin.locate(line, column);
-        Span::new(&self.span.file, l, c)
+    /// The file position of a Rhai position inside the script (the script's start when Rhai
+    /// gives none): the one conversion from Rhai's positions to places in rule-set files.
+    pub(crate) fn span_at(&self, pos: rhai::Position) -> Span {
+        match pos.line() {
+            Some(line) => {
+                let column = pos.position().unwrap_or(1);
+                let (l, c) = self.origin.locate(line as u32, column as u32);
+                Span::new(&self.span.file, l, c)
+            }
+            None => self.span.clone(),
+        }
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Question {
+pub(crate) struct Question {
     pub id: String,
     pub span: Span,
     pub kind: QuestionType,
@@ -112,17 +172,19 @@ pub struct Question {
 }
 
 /// How a dimension becomes positive.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PositiveRule {
     /// ILO/EC 2009: 2 strong; 1 strong + 1 medium or weak; 3 medium; 2 medium + 1 weak.
     Ilo,
+    /// At least this many of its indicators present.
     AtLeast(u32),
+    /// The weights of its present indicators add up to at least this.
     ScoreAtLeast(f64),
 }
 
 #[derive(Debug, Clone)]
-pub struct Dimension {
+pub(crate) struct Dimension {
     pub id: String,
     pub span: Span,
     pub label: Text,
@@ -130,15 +192,28 @@ pub struct Dimension {
     pub positive: PositiveRule,
 }
 
+/// How strongly an indicator points to trafficking (the ILO/EC 2009 grading).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
+    /// Weak.
     Weak,
+    /// Medium.
     Medium,
+    /// Strong.
     Strong,
 }
 
 impl Strength {
+    /// Its name, as rule sets and reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Strong => "strong",
+            Self::Medium => "medium",
+            Self::Weak => "weak",
+        }
+    }
+
     /// The weight a strength counts for in scores.
     pub fn weight(self) -> f64 {
         match self {
@@ -150,7 +225,7 @@ impl Strength {
 }
 
 #[derive(Debug, Clone)]
-pub struct Indicator {
+pub(crate) struct Indicator {
     pub id: String,
     pub span: Span,
     pub dimension: (String, Span),
@@ -164,7 +239,7 @@ pub struct Indicator {
 }
 
 #[derive(Debug, Clone)]
-pub struct DecisionRule {
+pub(crate) struct DecisionRule {
     pub id: String,
     pub span: Span,
     pub outcome: (String, Span),
@@ -172,7 +247,7 @@ pub struct DecisionRule {
 }
 
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub id: String,
     pub span: Span,
     pub label: Text,
@@ -183,11 +258,17 @@ pub struct Outcome {
 /// Sandbox limits a rule set may set for itself, within the engine's hard caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Limits {
+    /// Rhai operations per condition.
     pub operations: u64,
+    /// Nested function calls.
     pub call_depth: usize,
+    /// Nested expressions.
     pub expression_depth: usize,
+    /// Bytes in a string.
     pub string_size: usize,
+    /// Items in an array.
     pub array_size: usize,
+    /// Entries in a map.
     pub map_size: usize,
 }
 
@@ -222,7 +303,7 @@ impl Default for Limits {
 
 /// A whole manifest.
 #[derive(Debug, Clone)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub file: String,
     pub id: String,
     pub version: String,
@@ -244,7 +325,12 @@ pub struct Manifest {
 }
 
 /// Reads a manifest from its YAML tree; `source` is the file text (for script positions).
-pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) -> Option<Manifest> {
+pub(crate) fn read(
+    file: &str,
+    source: &str,
+    root: &Node,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Manifest> {
     let mut cx = Reader {
         source,
         out,
@@ -279,7 +365,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
         Some(n) => match cx.int(n, "`format`") {
             Some(FORMAT_VERSION) | None => {}
             Some(v) => cx.error(
-                "load::format-version",
+                codes::load::FORMAT_VERSION,
                 n,
                 format!("rule-set format `{v}` is not supported"),
                 Some(format!("this engine reads format {FORMAT_VERSION}")),
@@ -295,7 +381,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
             Some(v) if semver::Version::parse(v).is_ok() => v.to_owned(),
             _ => {
                 cx.error(
-                    "load::version",
+                    codes::load::VERSION,
                     n,
                     "`version` must be a semantic version such as `1.0.0`",
                     Some("write three numbers, e.g. `1.0.0` (YAML reads `1.0` as a number)".into()),
@@ -311,7 +397,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
             Some("draft") => Status::Draft,
             _ => {
                 cx.error(
-                    "load::wrong-type",
+                    codes::load::WRONG_TYPE,
                     n,
                     "`status` must be `verified` or `draft`",
                     None,
@@ -424,13 +510,7 @@ struct Reader<'s> {
 }
 
 impl Reader<'_> {
-    fn error(
-        &mut self,
-        code: &'static str,
-        node: &Node,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
+    fn error(&mut self, code: Code, node: &Node, message: impl Into<String>, help: Option<String>) {
         let mut d = Diagnostic::error(code, node.span.clone(), message);
         d.help = help;
         self.out.push(d);
@@ -441,7 +521,7 @@ impl Reader<'_> {
             return; // the misspelt key was reported, with this one as its suggestion
         }
         let mut d = Diagnostic::error(
-            "load::missing-key",
+            codes::load::MISSING_KEY,
             obj.node.span.clone(),
             format!("missing required key `{key}`"),
         );
@@ -453,7 +533,7 @@ impl Reader<'_> {
 
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
         self.error(
-            "load::wrong-type",
+            codes::load::WRONG_TYPE,
             node,
             format!("{what} must be {expected}, found {}", node.describe()),
             None,
@@ -481,7 +561,7 @@ impl Reader<'_> {
                 Some(k) if known.contains(&k) => {}
                 Some(k) => {
                     let mut d = Diagnostic::error(
-                        "load::unknown-key",
+                        codes::load::UNKNOWN_KEY,
                         key.span.clone(),
                         format!("unknown key `{k}` in {what}"),
                     );
@@ -572,7 +652,7 @@ impl Reader<'_> {
                 let shown = text.unwrap_or_default();
                 let fixed = shown.to_lowercase().replace(['-', ' ', '.'], "_");
                 self.error(
-                    "load::invalid-id",
+                    codes::load::INVALID_ID,
                     node,
                     format!("`{shown}` is not a valid id"),
                     Some(format!(
@@ -592,7 +672,7 @@ impl Reader<'_> {
             Some(t) if is_kebab_id(t) => Some(t.to_owned()),
             _ => {
                 self.error(
-                    "load::invalid-id",
+                    codes::load::INVALID_ID,
                     node,
                     format!("`{}` is not a valid id", text.unwrap_or_default()),
                     Some("use lowercase letters, digits and `-`, starting with a letter".into()),
@@ -607,7 +687,7 @@ impl Reader<'_> {
             Some(l) if is_language(l) => Some(l.to_owned()),
             _ => {
                 self.error(
-                    "load::invalid-language",
+                    codes::load::INVALID_LANGUAGE,
                     node,
                     format!(
                         "`{}` is not a language code",
@@ -624,7 +704,7 @@ impl Reader<'_> {
     fn text(&mut self, node: &Node) -> Option<Text> {
         let Some(entries) = node.as_map() else {
             self.error(
-                "load::wrong-type",
+                codes::load::WRONG_TYPE,
                 node,
                 format!(
                     "text must be a mapping of language to text, found {}",
@@ -720,7 +800,7 @@ impl Reader<'_> {
                         .and_then(|o| did_you_mean(o, names))
                         .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
                     self.error(
-                        "load::question-type",
+                        codes::load::QUESTION_TYPE,
                         n,
                         format!("unknown question type `{}`", other.unwrap_or_default()),
                         Some(help),
@@ -746,7 +826,7 @@ impl Reader<'_> {
         for key in ["unit", "min", "max"] {
             if let (Some(n), false) = (o.get(key), numeric) {
                 self.error(
-                    "load::not-applicable",
+                    codes::load::NOT_APPLICABLE,
                     n,
                     format!(
                         "`{key}` applies to integer and number questions, not `{}`",
@@ -759,7 +839,7 @@ impl Reader<'_> {
         let has_options = matches!(kind, QuestionType::Choice | QuestionType::Choices);
         match (o.get("options"), has_options) {
             (Some(n), false) => self.error(
-                "load::not-applicable",
+                codes::load::NOT_APPLICABLE,
                 n,
                 format!(
                     "`options` applies to choice and choices questions, not `{}`",
@@ -778,7 +858,7 @@ impl Reader<'_> {
             && lo > hi
         {
             self.error(
-                "load::bounds",
+                codes::load::BOUNDS,
                 n,
                 format!("`max` ({hi}) is below `min` ({lo})"),
                 None,
@@ -838,7 +918,7 @@ impl Reader<'_> {
         let help = "write `ilo`, `{at_least: 2}` or `{score_at_least: 3.5}`".to_owned();
         let Some(entries) = node.as_map().filter(|e| e.len() == 1) else {
             self.error(
-                "load::positive-rule",
+                codes::load::POSITIVE_RULE,
                 node,
                 "unknown dimension rule",
                 Some(help),
@@ -853,7 +933,7 @@ impl Reader<'_> {
                     Ok(k) if k >= 1 => Some(PositiveRule::AtLeast(k)),
                     _ => {
                         self.error(
-                            "load::positive-rule",
+                            codes::load::POSITIVE_RULE,
                             value,
                             "`at_least` must be 1 or more",
                             None,
@@ -867,7 +947,7 @@ impl Reader<'_> {
                 .map(PositiveRule::ScoreAtLeast),
             _ => {
                 self.error(
-                    "load::positive-rule",
+                    codes::load::POSITIVE_RULE,
                     key,
                     "unknown dimension rule",
                     Some(help),
@@ -904,7 +984,7 @@ impl Reader<'_> {
                     .and_then(|o| did_you_mean(o, ["strong", "medium", "weak"]))
                     .unwrap_or_else(|| "use `strong`, `medium` or `weak`".into());
                 self.error(
-                    "load::strength",
+                    codes::load::STRENGTH,
                     n,
                     format!(
                         "unknown strength `{}`",
@@ -925,7 +1005,7 @@ impl Reader<'_> {
                 .any(|k| *k == "strength" || *k == "weight")
         {
             self.error(
-                "load::missing-strength",
+                codes::load::MISSING_STRENGTH,
                 node,
                 "an indicator needs a `strength` (strong, medium, weak) or a numeric `weight`",
                 None,
@@ -989,7 +1069,7 @@ impl Reader<'_> {
                 let help = did_you_mean(&s, STATUSES)
                     .unwrap_or_else(|| format!("use one of: {}", STATUSES.join(", ")));
                 self.error(
-                    "load::htcds-status",
+                    codes::load::HTCDS_STATUS,
                     n,
                     format!("unknown HTCDS trafficking status `{s}`"),
                     Some(help),
@@ -1030,7 +1110,7 @@ impl Reader<'_> {
                 Ok(v) if v >= 1 && v <= cap => Some(v),
                 _ => {
                     cx.error(
-                        "load::limit",
+                        codes::load::LIMIT,
                         n,
                         format!("`{key}` must be between 1 and {cap}"),
                         Some(
@@ -1065,13 +1145,13 @@ impl Reader<'_> {
     }
 }
 
-pub fn is_snake_id(s: &str) -> bool {
+pub(crate) fn is_snake_id(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-pub fn is_kebab_id(s: &str) -> bool {
+pub(crate) fn is_kebab_id(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

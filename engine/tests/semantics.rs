@@ -206,7 +206,10 @@ fn invalid_answers_name_their_field() {
         &herken_engine::ScreenOptions::default(),
     )
     .expect_err("invalid");
-    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.code.as_str()))
+        .collect();
     assert_eq!(
         got,
         [

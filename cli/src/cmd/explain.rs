@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use herken_engine::{CODES, explain};
+use herken_engine::{Code, codes};
 
 use crate::error::CliError;
 
@@ -14,15 +14,15 @@ pub struct Args {
 
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     let Some(code) = &args.code else {
-        for d in CODES {
-            writeln!(out, "{:<32} {}", d.code, d.meaning)?;
+        for c in codes::ALL {
+            writeln!(out, "{:<32} {}", c.as_str(), c.doc().meaning)?;
         }
         return Ok(());
     };
-    let Some(d) = explain(code) else {
-        let close: Vec<&str> = CODES
+    let Some(d) = Code::find(code).map(Code::doc) else {
+        let close: Vec<&str> = codes::ALL
             .iter()
-            .map(|d| d.code)
+            .map(|c| c.as_str())
             .filter(|c| {
                 c.contains(code.as_str()) || code.contains(c.split("::").nth(1).unwrap_or("-"))
             })
