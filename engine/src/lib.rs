@@ -28,6 +28,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod bundle;
+mod claims;
 pub mod codes;
 mod compile;
 mod cond;
@@ -58,7 +59,8 @@ pub use form::{
 };
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
-    ChoiceOption, Limits, PositiveRule, QuestionType, Source, Status, Strength, Text,
+    Basis, ChoiceOption, Limits, PositiveRule, Provenance, QuestionType, Source, Status, Strength,
+    Text,
 };
 pub use model::{CompiledRuleSet, DecisionRule, Dimension, Group, Indicator, Outcome, Question};
 pub use observation::{

@@ -163,3 +163,114 @@ pub fn coverage(rules: &CompiledRuleSet, coverage: &Coverage) -> Vec<Diagnostic>
     }
     out
 }
+
+/// Words that speak of a person as a victim, and words before them that make it a possibility.
+const VICTIM: [&str; 4] = ["victim", "victims", "slachtoffer", "slachtoffers"];
+const QUALIFIERS: [&str; 16] = [
+    "possible",
+    "possibly",
+    "potential",
+    "potentially",
+    "presumed",
+    "suspected",
+    "likely",
+    "mogelijk",
+    "mogelijke",
+    "vermoedelijk",
+    "vermoedelijke",
+    "vermoed",
+    "vermoede",
+    "potentieel",
+    "potentiële",
+    "potentiele",
+];
+/// How many words before "victim" a qualifier may stand ("possible child victim").
+const WINDOW: usize = 3;
+
+/// `check::unqualified-victim`: an outcome's label or advice that calls a person a victim
+/// without "possible" or "mogelijk" shortly before (a screening gives a signal, never an
+/// identification).
+pub(crate) fn victim_wording(m: &Manifest, out: &mut Vec<Diagnostic>) {
+    for o in &m.outcomes {
+        for (what, text, span) in [
+            ("label", &o.label, &o.label_span),
+            ("advice", &o.advice, &o.advice_span),
+        ] {
+            for (lang, word) in unqualified(text) {
+                out.push(
+                    Diagnostic::warning(
+                        codes::check::UNQUALIFIED_VICTIM,
+                        span.clone(),
+                        format!(
+                            "the `{lang}` {what} of outcome `{}` says `{word}` without \"possible\" or \"mogelijk\"",
+                            o.id
+                        ),
+                    )
+                    .with_help(
+                        "write \"possible victim\" / \"mogelijk slachtoffer\" (or potential, presumed, vermoedelijk): a screening gives a signal, never an identification",
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Per language, the first "victim" word with no qualifier shortly before it.
+fn unqualified(text: &Text) -> Vec<(&str, String)> {
+    let mut found = Vec::new();
+    for (lang, t) in text.iter() {
+        // Hyphens and apostrophes stay inside words: "victim-centred" is not "victim".
+        let words: Vec<String> = t
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’'))
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let w = w.to_lowercase();
+                w.strip_suffix("'s")
+                    .or_else(|| w.strip_suffix("’s"))
+                    .map_or(w.clone(), str::to_owned)
+            })
+            .collect();
+        let hit = words.iter().enumerate().find(|(i, w)| {
+            VICTIM.contains(&w.as_str())
+                && !words[i.saturating_sub(WINDOW)..*i]
+                    .iter()
+                    .any(|q| QUALIFIERS.contains(&q.as_str()))
+        });
+        if let Some((_, w)) = hit {
+            found.push((lang, w.clone()));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(t: &str) -> Text {
+        Text([("en".to_owned(), t.to_owned())].into_iter().collect())
+    }
+
+    #[test]
+    fn victim_needs_a_qualifier_shortly_before_it() {
+        for ok in [
+            "Possible victim of trafficking",
+            "possible child victim",
+            "(mogelijk) slachtoffer",
+            "Mogelijk minderjarig slachtoffer van uitbuiting",
+            "a victim-centred approach",
+            "Slachtofferhulp Nederland",
+            "Fier helps potential victims",
+        ] {
+            assert!(unqualified(&text(ok)).is_empty(), "{ok}");
+        }
+        for bad in [
+            "Victim of trafficking",
+            "Slachtoffer van mensenhandel",
+            "the victim's passport",
+            "Possible signals. Refer the victim.",
+        ] {
+            assert_eq!(unqualified(&text(bad)).len(), 1, "{bad}");
+        }
+    }
+}

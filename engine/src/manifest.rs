@@ -40,14 +40,95 @@ impl Text {
     }
 }
 
-/// How far a rule set has been checked against its sources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// How far a rule set has been checked against its sources, lowest first: `draft` <
+/// `reviewed` (every indicator names its source) < `verified` (every indicator transcribed
+/// from the primary text, with its location). The loader refuses a status a set has not earned.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
-    /// Every indicator transcribed from its primary source, with its location.
-    Verified,
     /// Not (yet) checked against its sources.
     Draft,
+    /// Every indicator names its source.
+    Reviewed,
+    /// Every indicator transcribed from the primary text, with its location.
+    Verified,
+}
+
+impl Status {
+    /// Every status's name, lowest first.
+    pub const NAMES: [&'static str; 3] = ["draft", "reviewed", "verified"];
+
+    /// Its name, as rule sets and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Reviewed => "reviewed",
+            Self::Verified => "verified",
+        }
+    }
+}
+
+/// How an indicator was taken from its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Copied from the primary text itself.
+    Transcribed,
+    /// Taken from a secondary text about the source (a summary, a crosswalk, a reproduction).
+    Secondary,
+    /// The rule author's reading: a selection, threshold or wording the source does not give.
+    Interpretation,
+}
+
+impl Basis {
+    /// Every basis's name.
+    pub const NAMES: [&'static str; 3] = ["transcribed", "secondary", "interpretation"];
+
+    /// Its name, as rule sets write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Transcribed => "transcribed",
+            Self::Secondary => "secondary",
+            Self::Interpretation => "interpretation",
+        }
+    }
+}
+
+/// Where an indicator comes from: `source: {id, location, basis, note}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub(crate) source: String,
+    pub(crate) location: Option<String>,
+    pub(crate) basis: Basis,
+    pub(crate) note: Option<String>,
+    /// Where `source:` stands, for diagnostics.
+    pub(crate) span: Span,
+    /// Where its `id` stands.
+    pub(crate) id_span: Span,
+}
+
+impl Provenance {
+    /// The id of a source declared under `sources`.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Page, table, item, article: where in the source.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// How the indicator was taken from the source.
+    pub fn basis(&self) -> Basis {
+        self.basis
+    }
+
+    /// Anything else the author says about it (a quote, what was reworded).
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
 }
 
 /// A source a rule set cites.
@@ -235,7 +316,7 @@ pub(crate) struct Indicator {
     pub when: Script,
     pub reads: Option<Vec<(String, Span)>>,
     pub tags: Vec<String>,
-    pub source: Option<String>,
+    pub source: Option<Provenance>,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +334,9 @@ pub(crate) struct Outcome {
     pub label: Text,
     pub advice: Text,
     pub htcds: Option<String>,
+    /// The position of each language's label and advice, for the wording lint.
+    pub label_span: Span,
+    pub advice_span: Span,
 }
 
 /// Sandbox limits a rule set may set for itself, within the engine's hard caps.
@@ -308,6 +392,8 @@ pub(crate) struct Manifest {
     pub id: String,
     pub version: String,
     pub status: Status,
+    /// Where `status` is written, for diagnostics about a status a set has not earned.
+    pub status_span: Span,
     pub title: Text,
     pub description: Text,
     pub licence: String,
@@ -391,16 +477,23 @@ pub(crate) fn read(
         },
         None => String::new(),
     };
+    let status_span = top
+        .get("status")
+        .map_or_else(|| root.span.clone(), |n| n.span.clone());
     let status = match top.req(&mut cx, "status") {
         Some(n) => match n.as_str() {
             Some("verified") => Status::Verified,
+            Some("reviewed") => Status::Reviewed,
             Some("draft") => Status::Draft,
-            _ => {
+            other => {
+                let help = other
+                    .and_then(|o| did_you_mean(o, Status::NAMES))
+                    .unwrap_or_else(|| "statuses, lowest first: draft, reviewed, verified".into());
                 cx.error(
-                    codes::load::WRONG_TYPE,
+                    codes::load::STATUS,
                     n,
-                    "`status` must be `verified` or `draft`",
-                    None,
+                    "`status` must be `draft`, `reviewed` or `verified`",
+                    Some(help),
                 );
                 Status::Draft
             }
@@ -458,6 +551,7 @@ pub(crate) fn read(
         id,
         version,
         status,
+        status_span,
         title,
         description,
         licence,
@@ -1020,7 +1114,7 @@ impl Reader<'_> {
             .get("tags")
             .map(|n| self.list(n, "`tags`", |cx, t| cx.string(t, "a tag")))
             .unwrap_or_default();
-        let source = o.get("source").and_then(|n| self.string(n, "`source`"));
+        let source = o.get("source").and_then(|n| self.provenance(n));
         if strength_invalid || no_strength {
             return None;
         }
@@ -1035,6 +1129,52 @@ impl Reader<'_> {
             reads,
             tags,
             source,
+        })
+    }
+
+    /// An indicator's `source: {id, location, basis, note}`.
+    fn provenance(&mut self, node: &Node) -> Option<Provenance> {
+        const FORM: &str = "write `source: {id: <a source under `sources`>, location: \"p. 3, table 1, item 4\", basis: transcribed | secondary | interpretation}`";
+        if node.as_scalar().is_some() {
+            self.error(
+                codes::load::SOURCE_TEXT,
+                node,
+                "an indicator's `source` must be structured: the id of a declared source, where in it, and how the indicator was taken from it",
+                Some(format!("{FORM}; keep any other remark under `note`")),
+            );
+            return None;
+        }
+        let o = self.object(node, "`source`", &["id", "location", "basis", "note"])?;
+        let id = o
+            .req(self, "id")
+            .and_then(|n| self.kebab_or_snake(n).map(|id| (id, n.span.clone())));
+        let location = o.get("location").and_then(|n| self.string(n, "`location`"));
+        let basis = o.req(self, "basis").and_then(|n| match n.as_str() {
+            Some("transcribed") => Some(Basis::Transcribed),
+            Some("secondary") => Some(Basis::Secondary),
+            Some("interpretation") => Some(Basis::Interpretation),
+            other => {
+                let help = other
+                    .and_then(|o| did_you_mean(o, Basis::NAMES))
+                    .unwrap_or_else(|| format!("use one of: {}", Basis::NAMES.join(", ")));
+                self.error(
+                    codes::load::SOURCE_BASIS,
+                    n,
+                    format!("unknown basis `{}`", n.as_scalar().map_or("", |s| &s.text)),
+                    Some(help),
+                );
+                None
+            }
+        });
+        let note = o.get("note").and_then(|n| self.string(n, "`note`"));
+        let (source, id_span) = id?;
+        Some(Provenance {
+            source,
+            location: location.filter(|l| !l.trim().is_empty()),
+            basis: basis?,
+            note,
+            span: node.span.clone(),
+            id_span,
         })
     }
 
@@ -1054,16 +1194,24 @@ impl Reader<'_> {
     fn outcome(&mut self, node: &Node) -> Option<Outcome> {
         let o = self.object(node, "an outcome", &["id", "label", "advice", "htcds"])?;
         let id = o.req(self, "id").and_then(|n| self.id(n));
-        let label = o.req(self, "label").and_then(|n| self.text(n));
-        let advice = o.req(self, "advice").and_then(|n| self.text(n));
+        let label_node = o.req(self, "label");
+        let label = label_node.and_then(|n| self.text(n));
+        let advice_node = o.req(self, "advice");
+        let advice = advice_node.and_then(|n| self.text(n));
         let htcds = o.get("htcds").and_then(|n| {
             let s = self.string(n, "`htcds`")?;
-            const STATUSES: [&str; 3] = [
-                "PossibleVictimOfTrafficking",
-                "ActualVictimOfTrafficking",
-                "NotAVictimOfTrafficking",
-            ];
-            if STATUSES.contains(&s.as_str()) {
+            // `ActualVictimOfTrafficking` exists in HTCDS but is refused below: no screening
+            // outcome may claim it.
+            const STATUSES: [&str; 2] = ["PossibleVictimOfTrafficking", "NotAVictimOfTrafficking"];
+            if s == "ActualVictimOfTrafficking" {
+                self.error(
+                    codes::load::CONFIRMED_VICTIM_STATUS,
+                    n,
+                    "an outcome cannot be the HTCDS status of a confirmed victim",
+                    Some("a screening gives a signal, never an identification: use `PossibleVictimOfTrafficking`".into()),
+                );
+                None
+            } else if STATUSES.contains(&s.as_str()) {
                 Some(s)
             } else {
                 let help = did_you_mean(&s, STATUSES)
@@ -1083,6 +1231,8 @@ impl Reader<'_> {
             label: label?,
             advice: advice?,
             htcds,
+            label_span: label_node.map_or_else(|| node.span.clone(), |n| n.span.clone()),
+            advice_span: advice_node.map_or_else(|| node.span.clone(), |n| n.span.clone()),
         })
     }
 

@@ -12,7 +12,8 @@ use rhai::{AST, Engine};
 use crate::cond::Cond;
 use crate::diagnostic::Span;
 use crate::manifest::{
-    ChoiceOption, Limits, PositiveRule, QuestionType, Script, Source, Status, Strength, Text,
+    ChoiceOption, Limits, PositiveRule, Provenance, QuestionType, Script, Source, Status, Strength,
+    Text,
 };
 
 /// An immutable, compiled rule set: shared by reference between threads and cases.
@@ -294,7 +295,7 @@ pub struct Indicator {
     /// Question indices the condition reads, ascending.
     pub(crate) reads: Vec<usize>,
     pub(crate) tags: Vec<String>,
-    pub(crate) source: Option<String>,
+    pub(crate) source: Option<Provenance>,
 }
 
 impl Indicator {
@@ -338,9 +339,9 @@ impl Indicator {
         &self.tags
     }
 
-    /// Where it comes from, as the rule set says.
-    pub fn source(&self) -> Option<&str> {
-        self.source.as_deref()
+    /// Where it comes from: a source of the rule set, where in it, and how it was taken.
+    pub fn source(&self) -> Option<&Provenance> {
+        self.source.as_ref()
     }
 
     /// Whether its condition runs as a sandboxed script (not natively).

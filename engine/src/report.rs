@@ -28,6 +28,8 @@ pub struct RuleSetRef<'r> {
     pub id: Str<'r>,
     /// Its version.
     pub version: Str<'r>,
+    /// How far the set has been checked against its sources (`draft`, `reviewed`, `verified`).
+    pub status: crate::manifest::Status,
     /// SHA-256 of its rule files.
     pub sha256: Str<'r>,
 }
@@ -363,6 +365,7 @@ impl Report<'_> {
             ruleset: RuleSetRef {
                 id: owned(self.ruleset.id),
                 version: owned(self.ruleset.version),
+                status: self.ruleset.status,
                 sha256: owned(self.ruleset.sha256),
             },
             engine: owned(self.engine),

@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use rhai::AST;
 
+use crate::claims;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::lint;
@@ -227,6 +228,8 @@ impl<'a> Pass<'a> {
             check_unique(out, "option", q.options.iter().map(|o| (&o.id, &q.span)));
         }
         lint::translations(m, out);
+        lint::victim_wording(m, out);
+        claims::check(m, out);
         for (what, empty) in [
             ("languages", m.languages.is_empty()),
             ("questions", m.questions.is_empty()),
