@@ -170,7 +170,7 @@ fn batch_compact(rules: &CompiledRuleSet, input: &str, out: &mut String) {
                 rules.screen_compact_into(&obs, &mut result);
                 write_compact_line(
                     out,
-                    &rules.outcomes()[result.outcome].id(),
+                    rules.outcomes()[result.outcome].id(),
                     result.may_rise,
                     result.states.iter().map(|s| state_letter(*s)),
                 );

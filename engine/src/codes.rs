@@ -113,6 +113,17 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// A stage of the pipeline and its codes.
+#[derive(Debug)]
+pub struct Stage {
+    /// Its name, the part of its codes before `::` (`load`, `case`, …).
+    pub name: &'static str,
+    /// What its codes are about.
+    pub about: &'static str,
+    /// Its codes, in documentation order.
+    pub codes: &'static [Code],
+}
+
 /// Declares the stage modules with their codes, and [`ALL`].
 macro_rules! codes {
     ($(
@@ -142,8 +153,12 @@ macro_rules! codes {
         /// Every code, grouped by stage.
         pub const ALL: &[Code] = &[$($($stage::$name,)*)*];
 
-        /// The stages, each with its codes (for documentation).
-        pub const STAGES: &[(&str, &[Code])] = &[$((stringify!($stage), $stage::ALL)),*];
+        /// The stages, each with what its codes are about and its codes (for documentation).
+        pub const STAGES: &[Stage] = &[$(Stage {
+            name: stringify!($stage),
+            about: concat!($($stage_doc),*),
+            codes: $stage::ALL,
+        }),*];
 
         #[cfg(test)]
         const NAMES: &[(&str, Code)] = &[$($((stringify!($name), $stage::$name),)*)*];
@@ -658,8 +673,12 @@ mod tests {
             let (_, rest) = code.as_str().split_once("::").expect("stage::name");
             assert_eq!(rest.to_uppercase().replace('-', "_"), *name, "{code}");
         }
-        for (stage, codes) in STAGES {
-            assert!(codes.iter().all(|c| c.stage() == *stage), "{stage}");
+        for stage in STAGES {
+            assert!(
+                stage.codes.iter().all(|c| c.stage() == stage.name),
+                "{stage:?}"
+            );
+            assert!(!stage.about.is_empty(), "{}", stage.name);
         }
     }
 

@@ -478,7 +478,7 @@ impl CompiledRuleSet {
             other => (codes::eval::SCRIPT_ERROR, other.to_string()),
         };
         EvalError {
-            code: code.into(),
+            code,
             message,
             at: Some(at.to_string()),
         }

@@ -59,10 +59,10 @@ pub use form::{
 };
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
-    Basis, ChoiceOption, Limits, PositiveRule, Provenance, QuestionType, Source, Status, Strength,
-    Text,
+    Basis, ChoiceOption, Group, Limits, Outcome, PositiveRule, Provenance, QuestionType, Source,
+    Status, Strength, Text,
 };
-pub use model::{CompiledRuleSet, DecisionRule, Dimension, Group, Indicator, Outcome, Question};
+pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
 pub use observation::{
     CaseTextError, CheckedValue, ObservationError, ObservationOptions, Observations,
 };

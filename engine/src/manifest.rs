@@ -156,11 +156,24 @@ impl Source {
     }
 }
 
+/// A group of questions on a form.
 #[derive(Debug, Clone)]
-pub(crate) struct Group {
-    pub id: String,
-    pub title: Text,
-    pub span: Span,
+pub struct Group {
+    pub(crate) id: String,
+    pub(crate) title: Text,
+    pub(crate) span: Span,
+}
+
+impl Group {
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its title, per language.
+    pub fn title(&self) -> &Text {
+        &self.title
+    }
 }
 
 /// The type of an answer.
@@ -238,7 +251,7 @@ impl Script {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Question {
+pub(crate) struct QuestionDecl {
     pub id: String,
     pub span: Span,
     pub kind: QuestionType,
@@ -265,7 +278,7 @@ pub enum PositiveRule {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Dimension {
+pub(crate) struct DimensionDecl {
     pub id: String,
     pub span: Span,
     pub label: Text,
@@ -306,7 +319,7 @@ impl Strength {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Indicator {
+pub(crate) struct IndicatorDecl {
     pub id: String,
     pub span: Span,
     pub dimension: (String, Span),
@@ -320,23 +333,51 @@ pub(crate) struct Indicator {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct DecisionRule {
+pub(crate) struct RuleDecl {
     pub id: String,
     pub span: Span,
     pub outcome: (String, Span),
     pub when: Option<Script>,
 }
 
+/// An outcome a screening can give, with its advice.
 #[derive(Debug, Clone)]
-pub(crate) struct Outcome {
-    pub id: String,
-    pub span: Span,
-    pub label: Text,
-    pub advice: Text,
-    pub htcds: Option<String>,
-    /// The position of each language's label and advice, for the wording lint.
-    pub label_span: Span,
-    pub advice_span: Span,
+pub struct Outcome {
+    pub(crate) id: String,
+    pub(crate) span: Span,
+    pub(crate) label: Text,
+    pub(crate) advice: Text,
+    pub(crate) htcds: Option<String>,
+    /// Where its label and advice stand, for the wording lint.
+    pub(crate) label_span: Span,
+    pub(crate) advice_span: Span,
+}
+
+impl Outcome {
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Where it is defined in the rule set.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// Its label, per language.
+    pub fn label(&self) -> &Text {
+        &self.label
+    }
+
+    /// Its advice, per language.
+    pub fn advice(&self) -> &Text {
+        &self.advice
+    }
+
+    /// The IOM HTCDS trafficking status it corresponds to, if any.
+    pub fn htcds(&self) -> Option<&str> {
+        self.htcds.as_deref()
+    }
 }
 
 /// Sandbox limits a rule set may set for itself, within the engine's hard caps.
@@ -400,10 +441,10 @@ pub(crate) struct Manifest {
     pub languages: Vec<String>,
     pub sources: Vec<Source>,
     pub groups: Vec<Group>,
-    pub questions: Vec<Question>,
-    pub dimensions: Vec<Dimension>,
-    pub indicators: Vec<Indicator>,
-    pub decision: Vec<DecisionRule>,
+    pub questions: Vec<QuestionDecl>,
+    pub dimensions: Vec<DimensionDecl>,
+    pub indicators: Vec<IndicatorDecl>,
+    pub decision: Vec<RuleDecl>,
     pub outcomes: Vec<Outcome>,
     pub limits: Limits,
     /// Ids of items that failed to read: references to them are not reported again.
@@ -871,7 +912,7 @@ impl Reader<'_> {
         })
     }
 
-    fn question(&mut self, node: &Node) -> Option<Question> {
+    fn question(&mut self, node: &Node) -> Option<QuestionDecl> {
         let o = self.object(
             node,
             "a question",
@@ -958,7 +999,7 @@ impl Reader<'_> {
                 None,
             );
         }
-        Some(Question {
+        Some(QuestionDecl {
             id: id?,
             span: node.span.clone(),
             kind,
@@ -983,7 +1024,7 @@ impl Reader<'_> {
         })
     }
 
-    fn dimension(&mut self, node: &Node) -> Option<Dimension> {
+    fn dimension(&mut self, node: &Node) -> Option<DimensionDecl> {
         let o = self.object(
             node,
             "a dimension",
@@ -996,7 +1037,7 @@ impl Reader<'_> {
             None => Some(PositiveRule::Ilo),
             Some(n) => self.positive_rule(n),
         };
-        Some(Dimension {
+        Some(DimensionDecl {
             id: id?,
             span: node.span.clone(),
             label: label?,
@@ -1051,7 +1092,7 @@ impl Reader<'_> {
         }
     }
 
-    fn indicator(&mut self, node: &Node) -> Option<Indicator> {
+    fn indicator(&mut self, node: &Node) -> Option<IndicatorDecl> {
         let o = self.object(
             node,
             "an indicator",
@@ -1118,7 +1159,7 @@ impl Reader<'_> {
         if strength_invalid || no_strength {
             return None;
         }
-        Some(Indicator {
+        Some(IndicatorDecl {
             id: id?,
             span: node.span.clone(),
             dimension: dimension?,
@@ -1178,12 +1219,12 @@ impl Reader<'_> {
         })
     }
 
-    fn decision_rule(&mut self, node: &Node) -> Option<DecisionRule> {
+    fn decision_rule(&mut self, node: &Node) -> Option<RuleDecl> {
         let o = self.object(node, "a decision rule", &["id", "outcome", "when"])?;
         let id = o.req(self, "id").and_then(|n| self.kebab_or_snake(n));
         let outcome = o.req(self, "outcome").and_then(|n| self.reference(n));
         let when = o.get("when").and_then(|n| self.script(n, "`when`"));
-        Some(DecisionRule {
+        Some(RuleDecl {
             id: id?,
             span: node.span.clone(),
             outcome: outcome?,

@@ -12,8 +12,8 @@ use rhai::{AST, Engine};
 use crate::cond::Cond;
 use crate::diagnostic::Span;
 use crate::manifest::{
-    ChoiceOption, Limits, PositiveRule, Provenance, QuestionType, Script, Source, Status, Strength,
-    Text,
+    ChoiceOption, Group, Limits, Outcome, PositiveRule, Provenance, QuestionType, Script, Source,
+    Status, Strength, Text,
 };
 
 /// An immutable, compiled rule set: shared by reference between threads and cases.
@@ -374,62 +374,6 @@ impl DecisionRule {
     /// Its condition as written; `None` for the final rule without one.
     pub fn condition(&self) -> Option<&str> {
         self.when_source.as_deref()
-    }
-}
-
-/// An outcome a screening can give, with its advice.
-#[derive(Debug)]
-pub struct Outcome {
-    pub(crate) id: String,
-    pub(crate) span: Span,
-    pub(crate) label: Text,
-    pub(crate) advice: Text,
-    pub(crate) htcds: Option<String>,
-}
-
-impl Outcome {
-    /// Its id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Where it is defined in the rule set.
-    pub fn span(&self) -> &Span {
-        &self.span
-    }
-
-    /// Its label, per language.
-    pub fn label(&self) -> &Text {
-        &self.label
-    }
-
-    /// Its advice, per language.
-    pub fn advice(&self) -> &Text {
-        &self.advice
-    }
-
-    /// The IOM HTCDS trafficking status it corresponds to, if any.
-    pub fn htcds(&self) -> Option<&str> {
-        self.htcds.as_deref()
-    }
-}
-
-/// A group of questions on a form.
-#[derive(Debug, Clone)]
-pub struct Group {
-    pub(crate) id: String,
-    pub(crate) title: Text,
-}
-
-impl Group {
-    /// Its id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Its title, per language.
-    pub fn title(&self) -> &Text {
-        &self.title
     }
 }
 

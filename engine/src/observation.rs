@@ -35,13 +35,6 @@ impl Observations {
     pub fn get(&self, index: usize) -> &Value {
         self.answers.get(index).unwrap_or(&Value::Unknown)
     }
-
-    /// Sets an answer by question index.
-    pub fn set(&mut self, index: usize, value: Value) {
-        if let Some(slot) = self.answers.get_mut(index) {
-            *slot = value;
-        }
-    }
 }
 
 /// A problem with one field of a case.

@@ -5,7 +5,7 @@
 //! them, in practice) is one copy. That matters most in the WASM module, which is built for
 //! size and where serialising the report was most of the time of a screen.
 //!
-//! The derived `Serialize` stays the definition: `engine/tests/report_json.rs` checks that both
+//! The derived `Serialize` stays the definition: `engine/tests/differential.rs` checks that both
 //! give the same bytes for every test case of every bundled rule set and for random cases, so a
 //! field added to the report and not here fails the tests.
 

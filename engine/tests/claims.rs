@@ -97,7 +97,7 @@ fn a_verified_set_that_earns_it_loads_and_its_reports_say_so() {
     assert_eq!(rules.status(), Status::Verified);
     let source = rules.indicators()[0].source().expect("provenance");
     assert_eq!(source.source(), "ilo-ec-2009");
-    assert_eq!(source.location().as_deref(), Some("p. 3, table 1, item 4"));
+    assert_eq!(source.location(), Some("p. 3, table 1, item 4"));
     assert_eq!(source.basis(), Basis::Transcribed);
     let report = run(&rules, serde_json::json!({"q": true}));
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("json");

@@ -190,14 +190,14 @@ pub struct SourceView<'a> {
 
 pub fn info(rules: &CompiledRuleSet) -> Info<'_> {
     Info {
-        id: &rules.id(),
-        version: &rules.version(),
-        sha256: &rules.sha256(),
+        id: rules.id(),
+        version: rules.version(),
+        sha256: rules.sha256(),
         title: rules.title(),
         description: rules.description(),
         status: rules.status(),
-        languages: &rules.languages(),
-        licence: &rules.licence(),
+        languages: rules.languages(),
+        licence: rules.licence(),
         sources: rules
             .sources()
             .iter()

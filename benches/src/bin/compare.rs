@@ -101,7 +101,7 @@ fn handwritten_line(s: &handwritten::Screened, out: &mut String) {
 fn compact_line(rules: &CompiledRuleSet, r: &CompactResult, out: &mut String) {
     write_compact_line(
         out,
-        &rules.outcomes()[r.outcome].id(),
+        rules.outcomes()[r.outcome].id(),
         r.may_rise,
         r.states.iter().map(|s| state_letter(*s)),
     );

@@ -85,7 +85,7 @@ impl Scorer {
                 Answers::None,
                 vec![RowError {
                     ruleset: None,
-                    code: p.code.into(),
+                    code: p.code,
                     field: String::new(),
                     message: p.message,
                 }],
@@ -155,7 +155,7 @@ impl Scorer {
                             Answers::None,
                             vec![RowError {
                                 ruleset: None,
-                                code: code.into(),
+                                code,
                                 field: String::new(),
                                 message,
                             }],
@@ -694,7 +694,7 @@ outcomes:
                     QuestionType::YesNo if rng.chance(700) => Json::Bool(rng.chance(p)),
                     QuestionType::Integer if rng.chance(700) => Json::from(rng.below(100)),
                     QuestionType::Choice if rng.chance(700) => {
-                        Json::String(rng.pick(&q.options()).id().to_owned())
+                        Json::String(rng.pick(q.options()).id().to_owned())
                     }
                     _ => continue,
                 };

@@ -27,7 +27,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
                 .map(|r| {
                     serde_json::json!({
                         "id": r.id(), "version": r.version(), "status": r.status(),
-                        "title": r.title().get("en", &r.languages()), "sha256": r.sha256(),
+                        "title": r.title().get("en", r.languages()), "sha256": r.sha256(),
                         "indicators": r.indicators().len(), "questions": r.questions().len(),
                     })
                 })
@@ -51,7 +51,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
                     r.version(),
                     status,
                     r.indicators().len(),
-                    r.title().get("en", &r.languages())
+                    r.title().get("en", r.languages())
                 )?;
             }
         }

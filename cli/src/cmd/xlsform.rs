@@ -138,7 +138,7 @@ pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxEr
             .questions()
             .iter()
             .enumerate()
-            .filter(|(_, q)| q.group().as_deref() == Some(group.id()))
+            .filter(|(_, q)| q.group() == Some(group.id()))
         {
             write_question(survey, &mut r, i)?;
         }

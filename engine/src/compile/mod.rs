@@ -29,9 +29,7 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::lint;
 use crate::manifest::{self, Manifest, PositiveRule, QuestionType, Strength};
-use crate::model::{
-    CompiledRuleSet, DecisionIndex, DecisionRule, Dimension, Group, Indicator, Outcome, Question,
-};
+use crate::model::{CompiledRuleSet, DecisionIndex, DecisionRule, Dimension, Indicator, Question};
 use crate::sandbox::{self, RegexCache};
 use crate::sources::{MANIFEST_FILE, MAX_FILE_SIZE, Sources};
 use crate::yaml;
@@ -554,31 +552,14 @@ fn assemble(
         licence: m.licence.clone(),
         languages: m.languages.clone(),
         sources: m.sources.clone(),
-        groups: m
-            .groups
-            .iter()
-            .map(|g| Group {
-                id: g.id.clone(),
-                title: g.title.clone(),
-            })
-            .collect(),
+        groups: m.groups.clone(),
         sha256: sources.sha256(),
         limits: m.limits,
         questions,
         dimensions,
         indicators,
         decision,
-        outcomes: m
-            .outcomes
-            .iter()
-            .map(|o| Outcome {
-                id: o.id.clone(),
-                span: o.span.clone(),
-                label: o.label.clone(),
-                advice: o.advice.clone(),
-                htcds: o.htcds.clone(),
-            })
-            .collect(),
+        outcomes: m.outcomes.clone(),
         question_index,
         readers,
         decision_index,
