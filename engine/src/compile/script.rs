@@ -99,6 +99,33 @@ pub(super) fn library(sources: &Sources, out: &mut Vec<Diagnostic>) -> AST {
     library
 }
 
+/// A condition compiled natively ([`Compiler`]), with the questions it reads; a script with
+/// function definitions never is.
+fn native(
+    ast: &AST,
+    script: &Script,
+    names: Names<'_>,
+    patterns: &mut RegexCache,
+    out: &mut Vec<Diagnostic>,
+) -> (Result<Cond, NotNative>, Vec<usize>) {
+    let mut compiler = Compiler {
+        names,
+        script,
+        diagnostics: out,
+        regexes: patterns,
+        reads: Vec::new(),
+    };
+    let result = if ast.has_functions() {
+        Err(NotNative::Unsupported(
+            "function definitions",
+            rhai::Position::NONE,
+        ))
+    } else {
+        compiler.condition(ast.statements())
+    };
+    (result, compiler.reads)
+}
+
 /// Compiles an indicator or `ask_if` condition: natively when it has a common shape, else as a
 /// sandboxed script whose reads come from static analysis (or the declared `reads`).
 pub(super) fn condition(
@@ -112,19 +139,7 @@ pub(super) fn condition(
 ) -> Option<(Condition, Vec<usize>)> {
     let question_types = names.questions.unwrap_or_default();
     let read_before = names.read_before;
-    let mut compiler = Compiler {
-        names,
-        script,
-        diagnostics: out,
-        regexes: patterns,
-        reads: Vec::new(),
-    };
-    let native = if ast.has_functions() {
-        Err(NotNative::Unsupported("functions", rhai::Position::NONE))
-    } else {
-        compiler.condition(ast.statements())
-    };
-    let reads = std::mem::take(&mut compiler.reads);
+    let (native, reads) = native(ast, script, names, patterns, out);
     // The condition as a sandboxed script, with the rule set's function library.
     let as_script = || {
         let ast = match &library {
@@ -170,22 +185,7 @@ pub(super) fn decision(
     patterns: &mut RegexCache,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Cond> {
-    let mut compiler = Compiler {
-        names,
-        script,
-        diagnostics: out,
-        regexes: patterns,
-        reads: Vec::new(),
-    };
-    let result = if ast.has_functions() {
-        Err(NotNative::Unsupported(
-            "function definitions",
-            rhai::Position::NONE,
-        ))
-    } else {
-        compiler.condition(ast.statements())
-    };
-    match result {
+    match native(ast, script, names, patterns, out).0 {
         Ok(cond) => Some(cond),
         Err(NotNative::Reported) => None,
         Err(NotNative::Unsupported(what, pos)) => {
