@@ -486,3 +486,27 @@ fn list_and_screen_show_the_status_of_a_set() {
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     assert_eq!(report["ruleset"]["status"], "reviewed");
 }
+
+#[test]
+fn context_indicators_are_shown_apart_from_the_signals() {
+    // Nationality (weight 0) only shows which B8/3 route applies: it is context, never a signal.
+    let case = r#"{"citizenship": "other_country", "passport_held_by": "employer_or_recruiter"}"#;
+    let r = run_with(
+        &[
+            "screen",
+            "--rules",
+            "nl-geringste-aanwijzing",
+            "--lang",
+            "en",
+            "-",
+        ],
+        case.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = r.stdout_text();
+    assert!(
+        out.contains("Context: Nationality outside the EU, EEA and Switzerland"),
+        "{out}"
+    );
+    assert!(out.contains("Signals present (1):"), "{out}");
+}
