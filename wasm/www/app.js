@@ -673,7 +673,7 @@ function renderPanel() {
     rise.textContent = r.outcome.may_rise ? s.couldRise(outcomeLabel(set.id, r.outcome.could_rise_to)) : "";
     const asked = per.questionnaire.questions.filter((q) => per.applicable.has(q.id));
     const answered = asked.filter((q) => state.answers.has(q.id) && state.answers.get(q.id).kind !== "skip").length;
-    const present = r.indicators.filter((i) => i.state === "present");
+    const present = r.indicators.filter((i) => i.state === "present" && i.weight !== 0); // weight 0: context, not a signal
     card.querySelector(".progress").textContent = `${s.signalCount(present.length)} · ${s.progress(answered, asked.length)}`;
     card.querySelector(".advice").replaceChildren(...adviceBlocks(r.outcome.advice));
 
