@@ -419,3 +419,69 @@ fn herken_engine_bundle_loads(json: &str) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| format!("{}: {e}", e.code()))
 }
+
+#[test]
+fn a_set_that_claims_verified_without_transcribed_indicators_is_refused() {
+    let manifest = std::fs::read_to_string(repo("rules/ilo-2009-adult-labour/ruleset.yaml"))
+        .expect("bundled set");
+    let dir = Temp::new("claims-verified");
+    dir.write(
+        "ruleset.yaml",
+        manifest.replacen("status: reviewed", "status: verified", 1),
+    );
+    let r = run(&["check", &dir.arg("")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let out = r.stdout_text();
+    // Every indicator of the set rests on a secondary crosswalk: each is named.
+    assert_eq!(
+        out.matches("error[load::status-verified]").count(),
+        67,
+        "{out}"
+    );
+    assert!(out.contains("lower `status`"), "{out}");
+}
+
+#[test]
+fn list_and_screen_show_the_status_of_a_set() {
+    let r = run(&["list", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sets: Vec<serde_json::Value> = serde_json::from_slice(&r.stdout).expect("json");
+    let status = |id: &str| {
+        sets.iter()
+            .find(|s| s["id"] == id)
+            .map(|s| s["status"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(status("ilo-2009-adult-labour").as_deref(), Some("reviewed"));
+    // No bundled set says `verified` unless `herken check` accepts that claim.
+    for set in sets.iter().filter(|s| s["status"] == "verified") {
+        let id = set["id"].as_str().unwrap_or_default();
+        assert_eq!(run(&["check", id]).code, 0, "{id} claims verified");
+    }
+    let human = run(&["list"]).stdout_text();
+    assert!(
+        human
+            .lines()
+            .any(|l| l.starts_with("ilo-2009-adult-labour") && l.contains(" reviewed ")),
+        "{human}"
+    );
+    let case = repo("examples/seasonal-worker.json");
+    let en = run(&["screen", &case, "--lang", "en"]).stdout_text();
+    assert!(
+        en.lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with(", reviewed)"),
+        "{en}"
+    );
+    let nl = run(&["screen", &case]).stdout_text();
+    assert!(
+        nl.lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with(", beoordeeld)"),
+        "{nl}"
+    );
+    let json = run(&["screen", &case, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(report["ruleset"]["status"], "reviewed");
+}

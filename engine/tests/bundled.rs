@@ -255,5 +255,5 @@ fn the_adult_labour_set_has_the_ilo_counts_per_dimension() {
         .map(|d| d.indicators.len())
         .collect();
     assert_eq!(counts, [10, 10, 16, 9, 15, 7]);
-    assert_eq!(rules.status, herken_engine::Status::Verified);
+    assert_eq!(rules.status, herken_engine::Status::Reviewed);
 }
