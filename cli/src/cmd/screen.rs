@@ -199,11 +199,18 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         }
         writeln!(out)?;
     }
-    let present: Vec<_> = r
+    // A weight-0 indicator is context (whether a set applies, which B8/3 route), never a signal.
+    let (context, present): (Vec<_>, Vec<_>) = r
         .indicators
         .iter()
         .filter(|i| i.state == State::Present)
-        .collect();
+        .partition(|i| i.weight == 0.0);
+    for i in &context {
+        writeln!(out, "{}: {}", t("Context", "Context"), i.label)?;
+    }
+    if !context.is_empty() {
+        writeln!(out)?;
+    }
     writeln!(
         out,
         "{} ({}):",
