@@ -94,7 +94,8 @@ export const card = (id = DEFAULT) => `#panel .card[data-set="${id}"]`;
 export const outcome = (page, id = DEFAULT) => page.textContent(`${card(id)} .outcome-label`);
 export const signals = (page, id = DEFAULT) => page.locator(`${card(id)} .signals > li .signal`).allTextContents();
 export const highlighted = async (page) => (await page.locator("#questions .q.is-next").evaluateAll((els) => els.map((e) => e.dataset.id))).sort();
-export const present = (report) => report.indicators.filter((i) => i.state === "present").map((i) => i.label);
+/** The signals a report has: present indicators, less the context (weight 0), which is no signal. */
+export const present = (report) => report.indicators.filter((i) => i.state === "present" && i.weight !== 0).map((i) => i.label);
 export const cards = (page) => page.locator("#panel .card").evaluateAll((els) => els.map((e) => e.dataset.set));
 /** The next questions the page highlights for a report: the engine's, less those answered (a
  *  "don't know" is asked: it is not proposed again), five at most. */

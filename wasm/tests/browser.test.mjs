@@ -91,6 +91,35 @@ test("a follow-up question appears only when its condition is not false", { time
   await context.close();
 });
 
+test("context is shown apart from the signals and not counted; a set that does not apply is neutral", { timeout: 60_000 }, async () => {
+  const SEXUAL = "nl-seksuele-uitbuiting";
+  const context = screeners.get(SEXUAL).screen({}).indicators.find((i) => i.weight === 0);
+  assert.ok(context, `${SEXUAL} has a context indicator`);
+  const [on, ...rest] = Object.keys(context.reads);
+  const { context: ctx, page, problems } = await open();
+  await chooseSet(page, SECOND);
+  await chooseSet(page, SEXUAL);
+  // Outside the context: the set does not apply; its card is neither green nor red.
+  const outside = Object.fromEntries([on, ...rest].map((id) => [id, false]));
+  await enter(page, outside);
+  const [, , notApplicable] = native([DEFAULT, SECOND, SEXUAL], outside);
+  assert.equal(notApplicable.outcome.id, "not_applicable");
+  assert.equal(await outcome(page, SEXUAL), notApplicable.outcome.label);
+  assert.equal(await page.getAttribute(`${card(SEXUAL)} .outcome`, "data-level"), "na");
+  // In the context: shown as context, not as a signal, and not counted.
+  await enter(page, { [on]: true });
+  const c = { ...outside, [on]: true };
+  const reports = native([DEFAULT, SECOND, SEXUAL], c);
+  const sexual = reports[2];
+  assert.ok(sexual.indicators.some((i) => i.id === context.id && i.state === "present"));
+  assert.deepEqual(await page.locator(`${card(SEXUAL)} .context li`).allTextContents(), [`Context: ${sexual.indicators.find((i) => i.id === context.id).label}`]);
+  assert.deepEqual(await signals(page, SEXUAL), present(sexual));
+  assert.ok(!(await signals(page, SEXUAL)).includes(context.label));
+  assert.match(await page.textContent(`${card(SEXUAL)} .progress`), new RegExp(`^${present(sexual).length === 1 ? "1 signaal" : `${present(sexual).length} signalen`} aanwezig`));
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 // --- several rule sets at once ----------------------------------------------------------------
 
 const first = idsOf(DEFAULT);

@@ -3,8 +3,8 @@
 // and nothing is sent; the clipboard is written only when the worker asks.
 
 import { $, h } from "./dom.js";
-import { adviceBlocks, answerText, signalItems, statusWord } from "./outcome.js";
-import { anythingAsked, evidence, outcomeLabel } from "./screening.js";
+import { adviceBlocks, answerText, contextItems, signalItems, statusWord } from "./outcome.js";
+import { anythingAsked, evidence, outcomeLabel, presentOf } from "./screening.js";
 import { cap, setNumber, several, state, t, titleOf } from "./state.js";
 
 const when = () => new Date().toLocaleString(state.lang === "nl" ? "nl-NL" : "en-GB");
@@ -38,6 +38,7 @@ export function renderSummary() {
         anythingAsked() && r.outcome.may_rise ? h("p", {}, s.couldRise(outcomeLabel(set.id, r.outcome.could_rise_to))) : null,
         h("h3", {}, s.advice),
         ...adviceBlocks(r.outcome.advice),
+        h("ul", { class: "context" }, contextItems(r)),
         h("h3", {}, s.signals),
         h("ul", { class: "signals" }, signalItems(r, false)),
         h("p", {}, s.unansweredCount(r.unanswered.length)));
@@ -60,7 +61,8 @@ export function summaryText() {
     lines.push("", several() ? `${cap(s.setNo(setNumber(set.id)))}: ${titleOf(set)}` : titleOf(set));
     lines.push(`${s.outcome}: ${outcomeText(r)}`);
     if (anythingAsked() && r.outcome.may_rise) lines.push(s.couldRise(outcomeLabel(set.id, r.outcome.could_rise_to)));
-    const present = r.indicators.filter((i) => i.state === "present");
+    const { signals: present, context } = presentOf(r);
+    for (const i of context) lines.push(`${s.context}: ${i.label}`);
     if (present.length) {
       lines.push(`${s.signals}:`);
       const dims = new Map(r.dimensions.map((d) => [d.id, d.label]));

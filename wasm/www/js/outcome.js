@@ -5,7 +5,7 @@
 
 import { $, h } from "./dom.js";
 import { goTo } from "./form.js";
-import { anythingAsked, evidence, levelOf, outcomeLabel, progress } from "./screening.js";
+import { anythingAsked, evidence, levelOf, outcomeLabel, presentOf, progress } from "./screening.js";
 import { cap, interviewerOnly, setNumber, several, state, t, titleOf } from "./state.js";
 
 /** An answer in words, in the page language. */
@@ -55,6 +55,7 @@ export function renderCards() {
         h("h4", { class: "advice-title" }),
         h("div", { class: "advice" })),
       h("div", { class: "block" },
+        h("ul", { class: "context", "aria-label": s.context }),
         h("h4", {}, s.signals),
         h("ul", { class: "signals" }),
         h("p", { class: "muted no-signals", hidden: true }, s.noSignals),
@@ -62,11 +63,14 @@ export function renderCards() {
   }));
 }
 
+/** The context of a report (present indicators of weight 0), each as "Context: …". */
+export const contextItems = (report) => presentOf(report).context.map((i) => h("li", {}, `${t().context}: ${i.label}`));
+
 /** The signals present in a report, each with the known answers behind it. */
 export function signalItems(report, link = true) {
   const s = t();
   const dims = new Map(report.dimensions.map((d) => [d.id, d]));
-  return report.indicators.filter((i) => i.state === "present").map((i) => h("li", {},
+  return presentOf(report).signals.map((i) => h("li", {},
     h("span", { class: "signal" }, i.label),
     h("span", { class: "meta" }, ` — ${dims.get(i.dimension)?.label ?? i.dimension}${i.strength ? `, ${s.strength[i.strength]}` : ""}`),
     h("ul", { class: "because", "aria-label": s.basedOn }, evidence(i).map(([qid, v]) => {
@@ -95,11 +99,12 @@ export function renderPanel(next) {
     const rise = card.querySelector(".outcome-rise");
     rise.hidden = !(asked && r.outcome.may_rise);
     rise.textContent = asked && r.outcome.may_rise ? s.couldRise(outcomeLabel(set.id, r.outcome.could_rise_to)) : "";
-    const present = r.indicators.filter((i) => i.state === "present");
+    const present = presentOf(r).signals;
     const { asked: n, shown } = progress([...per.applicable]);
     card.querySelector(".progress").textContent = asked ? `${s.signalCount(present.length)} · ${s.progress(n, shown)}` : s.notYetNote;
     card.querySelector(".advice-title").textContent = asked ? s.advice : s.help;
     card.querySelector(".advice").replaceChildren(...adviceBlocks(r.outcome.advice));
+    card.querySelector(".context").replaceChildren(...contextItems(r));
     card.querySelector(".signals").replaceChildren(...signalItems(r));
     card.querySelector(".no-signals").hidden = present.length > 0;
     const positive = r.dimensions.filter((d) => d.positive);
@@ -132,7 +137,7 @@ export function renderPanel(next) {
 function renderBar() {
   const s = t();
   const bar = $("outcome-bar");
-  const order = ["none", "low", "mid", "high"];
+  const order = ["none", "na", "low", "mid", "high"];
   let top = null;
   for (const set of state.chosen) {
     const r = state.per.get(set.id).report;

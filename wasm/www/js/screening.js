@@ -105,9 +105,18 @@ export function outcomeLabel(setId, id) {
   return state.per.get(setId).questionnaire.outcomes.find((o) => o.id === id)?.label ?? id;
 }
 
-/** low, mid or high: the colour of an outcome; "none" before anything was asked. */
+/** The indicators present in a report, split: the signals, and the context (weight 0: whether a
+ *  set applies, which B8/3 route; shown apart, never counted as a signal; rules/README.md). */
+export function presentOf(report) {
+  const present = report.indicators.filter((i) => i.state === "present");
+  return { signals: present.filter((i) => i.weight !== 0), context: present.filter((i) => i.weight === 0) };
+}
+
+/** low, mid or high: the colour of an outcome; "none" before anything was asked; "na" for a set
+ *  that does not apply (its outcome `not_applicable`: it says nothing about the person). */
 export function levelOf(setId, report) {
   if (!anythingAsked()) return "none";
+  if (report.outcome.id === "not_applicable") return "na";
   const top = state.per.get(setId).questionnaire.outcomes.length - 1;
   return report.outcome.level === 0 ? "low" : report.outcome.level >= top ? "high" : "mid";
 }
