@@ -12,8 +12,10 @@ use std::fmt;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use crate::compile::{Loaded, Sources, load};
+use crate::codes::{self, Code};
+use crate::compile::{Loaded, load};
 use crate::diagnostic::Diagnostic;
+use crate::sources::Sources;
 
 /// The bundle format version this engine writes and reads.
 pub const BUNDLE_FORMAT: u32 = 1;
@@ -22,8 +24,11 @@ pub const BUNDLE_FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
+    /// The bundle format version ([`BUNDLE_FORMAT`]).
     pub herken_bundle: u32,
+    /// The rule set's id.
     pub id: String,
+    /// The rule set's version.
     pub version: String,
     /// SHA-256 of the rule files, as [`Sources::sha256`] computes it.
     pub sha256: String,
@@ -42,7 +47,12 @@ pub enum BundleError {
     /// A bundle format this engine does not read.
     Version(u32),
     /// The content does not match the recorded hash: altered or damaged.
-    Hash { recorded: String, computed: String },
+    Hash {
+        /// The hash the bundle says it has.
+        recorded: String,
+        /// The hash of its content.
+        computed: String,
+    },
     /// The rule set inside does not load.
     RuleSet(Vec<Diagnostic>),
     /// A key was given but the bundle carries no signature.
@@ -54,14 +64,14 @@ pub enum BundleError {
 
 impl BundleError {
     /// A stable code, as the CLI and the WASM module report it.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::Format(_) => "bundle::format",
-            Self::Version(_) => "bundle::version",
-            Self::Hash { .. } => "bundle::hash-mismatch",
-            Self::RuleSet(_) => "bundle::ruleset",
-            Self::Unsigned => "bundle::unsigned",
-            Self::BadSignature(_) => "bundle::bad-signature",
+            Self::Format(_) => codes::bundle::FORMAT,
+            Self::Version(_) => codes::bundle::VERSION,
+            Self::Hash { .. } => codes::bundle::HASH_MISMATCH,
+            Self::RuleSet(_) => codes::bundle::RULESET,
+            Self::Unsigned => codes::bundle::UNSIGNED,
+            Self::BadSignature(_) => codes::bundle::BAD_SIGNATURE,
         }
     }
 }
@@ -205,6 +215,7 @@ impl Bundle {
         Ok(bundle)
     }
 
+    /// The rule files, as the engine loads them.
     pub fn sources(&self) -> Sources {
         Sources {
             files: self.files.clone(),

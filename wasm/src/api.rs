@@ -2,11 +2,9 @@
 //! form view, as JSON text in and out, with errors carrying the CLI's codes and messages.
 //! Native tests cover it; `lib.rs` only moves the text across the JS boundary.
 
-use std::collections::BTreeMap;
-
 use herken_engine::{
-    Bundle, BundleError, CaseTextError, CompiledRuleSet, ENGINE, ObservationError,
-    ObservationOptions, Observations, ScreenOptions, Status,
+    Bundle, BundleError, CaseTextError, Code, CompiledRuleSet, ENGINE, ObservationError,
+    ObservationOptions, Observations, ScreenOptions, Status, Text, codes,
 };
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub struct Failure {
     /// A stable code: `bundle::…` ([`BundleError::code`]), `case::…` (as the CLI reports a
     /// case), or `options::invalid`.
-    pub code: &'static str,
+    pub code: Code,
     /// The CLI's message for the same problem.
     pub message: String,
     /// The question the (first) problem is about, for case errors.
@@ -26,7 +24,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -58,7 +56,7 @@ impl From<Vec<ObservationError>> for Failure {
             .join("\n");
         let first = errors.first();
         Self {
-            code: first.map_or("case::invalid", |e| e.code),
+            code: first.map_or(codes::case::NOT_AN_OBJECT, |e| e.code),
             message,
             field: first.map(|e| e.field.clone()).filter(|f| !f.is_empty()),
             details: serde_json::to_value(&errors).ok().map(|v| ("errors", v)),
@@ -95,7 +93,7 @@ pub struct JsScreenOptions {
 pub fn options(json: &str) -> Result<JsScreenOptions, Failure> {
     serde_json::from_str(json).map_err(|e| {
         Failure::new(
-            "options::invalid",
+            codes::options::INVALID,
             format!("invalid screen options: {e} (expected {{lang?, allowUnknownKeys?, nextQuestions?}})"),
         )
     })
@@ -120,7 +118,7 @@ pub fn observations(
     }
     let case: serde_json::Value = serde_json::from_str(case_json).map_err(|e| {
         Failure::new(
-            "case::invalid-json",
+            codes::case::INVALID_JSON,
             format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
         )
     })?;
@@ -152,11 +150,11 @@ pub fn screen(
 pub fn applicable(rules: &CompiledRuleSet, case_json: &str) -> Result<Vec<String>, Failure> {
     let obs = observations(rules, case_json, true)?;
     Ok(rules
-        .questions
+        .questions()
         .iter()
         .enumerate()
         .filter(|(q, _)| rules.applies(*q, &obs))
-        .map(|(_, question)| question.id.clone())
+        .map(|(_, question)| question.id().to_owned())
         .collect())
 }
 
@@ -173,8 +171,8 @@ pub struct Info<'a> {
     pub id: &'a str,
     pub version: &'a str,
     pub sha256: &'a str,
-    pub title: &'a BTreeMap<String, String>,
-    pub description: &'a BTreeMap<String, String>,
+    pub title: &'a Text,
+    pub description: &'a Text,
     pub status: Status,
     pub languages: &'a [String],
     pub licence: &'a str,
@@ -192,21 +190,21 @@ pub struct SourceView<'a> {
 
 pub fn info(rules: &CompiledRuleSet) -> Info<'_> {
     Info {
-        id: &rules.id,
-        version: &rules.version,
-        sha256: &rules.sha256,
-        title: &rules.title.0,
-        description: &rules.description.0,
-        status: rules.status,
-        languages: &rules.languages,
-        licence: &rules.licence,
+        id: rules.id(),
+        version: rules.version(),
+        sha256: rules.sha256(),
+        title: rules.title(),
+        description: rules.description(),
+        status: rules.status(),
+        languages: rules.languages(),
+        licence: rules.licence(),
         sources: rules
-            .sources
+            .sources()
             .iter()
             .map(|s| SourceView {
-                id: &s.id,
-                citation: &s.citation,
-                url: s.url.as_deref(),
+                id: s.id(),
+                citation: s.citation(),
+                url: s.url(),
             })
             .collect(),
         engine: ENGINE,
