@@ -3,8 +3,8 @@
 
 One intake answers several rule sets, so a question id means the same answer in every set that asks
 it: the same type, option ids, unit, bounds, `ask_if` and form group. Its wording (text, help,
-option labels, group title) is the same in every set written for the same audience: the child sets
-address a child ("je", words a child uses), every other set an adult ("u"). This script
+option labels, group title) is the same in every set written for the same population: the child
+sets address a child ("je", words a child uses), every other set an adult ("u"). This script
 
   - checks that (exit 1 and a list of differences when it does not hold), and
   - writes rules/VOCABULARY.md: every question id, its wording and the sets that use it, and the
@@ -35,7 +35,7 @@ CHILD_SETS = {"ilo-2009-child-labour", "ilo-2009-child-sexual"}
 ANSWER = ("type", "unit", "min", "max", "ask_if", "group")
 
 
-def audience(sid):
+def population(sid):
     return "child" if sid in CHILD_SETS else "adult"
 
 
@@ -72,12 +72,12 @@ def load():
 def check(sets):
     problems = []
     seen = {}     # question id -> (set, definition): the first set to ask it
-    said = {}     # (question id, audience) -> (set, wording)
-    groups = {}   # (group id, audience) -> (set, title)
+    said = {}     # (question id, population) -> (set, wording)
+    groups = {}   # (group id, population) -> (set, title)
     for sid, d in sets.items():
-        aud = audience(sid)
+        pop = population(sid)
         for g in d.get("groups", []):
-            key = (g["id"], aud)
+            key = (g["id"], pop)
             if key in groups and groups[key][1] != g["title"]:
                 problems.append(f"group `{g['id']}`: title in {sid} differs from {groups[key][0]}")
             groups.setdefault(key, (sid, g["title"]))
@@ -89,12 +89,12 @@ def check(sets):
                 if keys:
                     problems.append(f"question `{q['id']}`: {', '.join(keys)} in {sid} differ from {other}")
             seen.setdefault(q["id"], (sid, q))
-            key = (q["id"], aud)
+            key = (q["id"], pop)
             if key in said and said[key][1] != wording(q):
                 other, first = said[key]
                 w = wording(q)
                 keys = sorted(k for k in w if w[k] != first[k])
-                problems.append(f"question `{q['id']}`: {', '.join(keys)} in {sid} differ from {other} ({aud} wording)")
+                problems.append(f"question `{q['id']}`: {', '.join(keys)} in {sid} differ from {other} ({pop} wording)")
             said.setdefault(key, (sid, wording(q)))
     return problems, seen, said
 
@@ -112,7 +112,7 @@ def render(sets, seen, said):
             order.insert(order.index(prev) + 1 if prev else len(order), qid)
     users = {qid: [s for s in names if any(q["id"] == qid for q in sets[s].get("questions", []))] for qid in order}
     abbrev = {s: f"S{k + 1}" for k, s in enumerate(names)}
-    children = ", ".join(abbrev[s] for s in names if audience(s) == "child")
+    children = ", ".join(abbrev[s] for s in names if population(s) == "child")
     lines = [
         "# Shared question vocabulary",
         "",
@@ -121,7 +121,7 @@ def render(sets, seen, said):
         "One intake can answer several rule sets (`herken screen --rules a,b,c case.json`), so a question",
         "id means the same answer in every set that asks it: **the same type, option ids, unit, bounds,",
         "`ask_if` and form group**. Its **wording** (text, help, option labels, group title) is the same in",
-        f"every set written for the same audience: the child sets ({children}) ask a child, with \"je\" and words",
+        f"every set written for the same population: the child sets ({children}) ask a child, with \"je\" and words",
         "a child uses; every other set asks an adult, with \"u\". So a question may have two wordings, one",
         "for adults and one for children, and never more. `scripts/vocabulary.py` and the engine's test",
         "`shared_questions_mean_the_same_answer_across_sets` check this. A set lists only the questions its",
@@ -129,7 +129,7 @@ def render(sets, seen, said):
         "mappings (for example for CTDC exports) refer to them.",
         "",
         "To add a question: reuse an id below when the meaning matches; otherwise add a new id with a",
-        "definition that is copied verbatim into every set of the same audience that asks it, then run",
+        "definition that is copied verbatim into every set of the same population that asks it, then run",
         "`scripts/vocabulary.py`. How to word a question: [`README.md`](README.md#writing-questions).",
         "",
         "## Rule sets",
@@ -137,7 +137,7 @@ def render(sets, seen, said):
         "Question length in words (a word is a whitespace-separated token with a letter or digit; help",
         "texts are not counted). Every set: median at most 15, none over 25 (tested).",
         "",
-        "| | rule set | audience | questions | status | words nl: median / max | words en: median / max |",
+        "| | rule set | population | questions | status | words nl: median / max | words en: median / max |",
         "|---|---|---|---|---|---|---|",
     ]
     for s in names:
@@ -146,7 +146,7 @@ def render(sets, seen, said):
         for lang in ("nl", "en"):
             w = [words(q["text"][lang]) for q in qs]
             stat.append(f"{median(w):g} / {max(w)}")
-        lines.append(f"| {abbrev[s]} | `{s}` | {audience(s)} | {len(qs)} | {sets[s].get('status', '')} | {stat[0]} | {stat[1]} |")
+        lines.append(f"| {abbrev[s]} | `{s}` | {population(s)} | {len(qs)} | {sets[s].get('status', '')} | {stat[0]} | {stat[1]} |")
     lines += [
         "",
         f"## Questions ({len(order)})",
@@ -162,10 +162,10 @@ def render(sets, seen, said):
         q = seen[qid][1]
         marks = " | ".join("✓" if s in users[qid] else "" for s in names)
         texts = []
-        for aud in ("adult", "child"):
-            if (qid, aud) in said:
-                t = said[(qid, aud)][1]["text"]
-                prefix = "*child:* " if aud == "child" else ""
+        for pop in ("adult", "child"):
+            if (qid, pop) in said:
+                t = said[(qid, pop)][1]["text"]
+                prefix = "*child:* " if pop == "child" else ""
                 texts.append(f"{prefix}{esc(t['nl'])} / {esc(t['en'])}")
         extra = ""
         if q.get("options"):

@@ -172,7 +172,7 @@ fn the_same_case_gives_byte_identical_reports() {
 /// step with `CHILD_SETS` in `scripts/vocabulary.py`.
 const CHILD_SETS: [&str; 2] = ["ilo-2009-child-labour", "ilo-2009-child-sexual"];
 
-fn audience(set: &str) -> &'static str {
+fn population(set: &str) -> &'static str {
     if CHILD_SETS.contains(&set) {
         "child"
     } else {
@@ -182,7 +182,7 @@ fn audience(set: &str) -> &'static str {
 
 /// Where sets ask the same thing they use the same id, and the id means the same answer in every
 /// set (type, option ids, bounds, unit, `ask_if`, form group), so one intake answers several sets.
-/// The wording (text, help, option labels, group titles) is the same within an audience: a child
+/// The wording (text, help, option labels, group titles) is the same within a population: a child
 /// set may word a question for a child, and every child set then words it the same way.
 #[test]
 fn shared_questions_mean_the_same_answer_across_sets() {
@@ -190,7 +190,7 @@ fn shared_questions_mean_the_same_answer_across_sets() {
         .into_iter()
         .map(|s| (s.name.clone(), load(&s.sources).expect("loads").rules))
         .collect();
-    // (id, audience) -> (the first set, what it says)
+    // (id, population) -> (the first set, what it says)
     type Seen = BTreeMap<(String, &'static str), (String, String)>;
     fn same(seen: &mut Seen, key: (String, &'static str), name: &str, value: String, what: &str) {
         match seen.get(&key) {
@@ -207,12 +207,12 @@ fn shared_questions_mean_the_same_answer_across_sets() {
     }
     let (mut answers, mut wordings, mut titles) = (Seen::new(), Seen::new(), Seen::new());
     for (name, rules) in &sets {
-        let aud = audience(name);
+        let pop = population(name);
         for g in rules.groups() {
             let title = format!("{:?}", g.title());
             same(
                 &mut titles,
-                (g.id().to_owned(), aud),
+                (g.id().to_owned(), pop),
                 name,
                 title,
                 "group title",
@@ -241,7 +241,7 @@ fn shared_questions_mean_the_same_answer_across_sets() {
             let wording = format!("{:?}|{:?}|{:?}", q.text(), q.help(), labels);
             same(
                 &mut wordings,
-                (q.id().to_owned(), aud),
+                (q.id().to_owned(), pop),
                 name,
                 wording,
                 "the wording of question",
@@ -337,7 +337,7 @@ fn every_question_is_one_plain_question() {
 fn child_sets_say_je_and_adult_sets_say_u() {
     for set in bundled() {
         let rules = load(&set.sources).expect("loads").rules;
-        let child = audience(&set.name) == "child";
+        let child = population(&set.name) == "child";
         for q in rules.questions() {
             let text = text_in(q.text(), "nl");
             let tokens: Vec<String> = text
