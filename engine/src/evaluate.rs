@@ -455,7 +455,7 @@ impl CompiledRuleSet {
     pub fn indicator_states(&self, obs: &Observations) -> Evaluation {
         let mut states = Vec::with_capacity(self.indicators.len());
         let mut failed = Vec::new();
-        self.states_into(obs, &mut states, Some(&mut failed));
+        sandbox::screen_case(|| self.states_into(obs, &mut states, Some(&mut failed)));
         let mut errors = vec![None; states.len()];
         for (i, e) in failed {
             errors[i] = Some(e);
@@ -555,6 +555,16 @@ impl CompiledRuleSet {
         }
         // The loader guarantees a final rule without `when`; stay total regardless.
         (0, self.decision.len().saturating_sub(1))
+    }
+
+    /// The questions that apply to the answers so far (`ask_if` not false), in question
+    /// order. Their scripted conditions share one case's budget, as in [`Self::evaluate`].
+    pub fn applicable(&self, obs: &Observations) -> Vec<usize> {
+        sandbox::screen_case(|| {
+            (0..self.questions.len())
+                .filter(|&q| self.applies(q, obs))
+                .collect()
+        })
     }
 
     /// Whether question `q` applies, given the answers so far (`ask_if` not false).
@@ -797,14 +807,17 @@ impl CompiledRuleSet {
     }
 
     fn eval_error(&self, mut e: EvalAltResult, script: &ScriptCondition) -> EvalError {
+        // The place in the condition; what went wrong, from the innermost error (a limit hit
+        // inside a function or a closure arrives wrapped in the call that ran it).
         let pos = e.take_position();
+        let e = e.unwrap_inner();
         let at = match (pos.line(), pos.position()) {
             (Some(l), Some(c)) => script.script.locate(l as u32, c as u32),
             (Some(l), None) => script.script.locate(l as u32, 1),
             _ => script.script.span.clone(),
         };
         let limits = &self.limits;
-        let (code, message) = match &e {
+        let (code, message) = match e {
             EvalAltResult::ErrorTooManyOperations(_) => (
                 "eval::operation-limit",
                 format!(
@@ -864,7 +877,7 @@ impl CompiledRuleSet {
 
 fn is_limit(e: &EvalAltResult) -> bool {
     matches!(
-        e,
+        e.unwrap_inner(),
         EvalAltResult::ErrorTooManyOperations(_)
             | EvalAltResult::ErrorStackOverflow(_)
             | EvalAltResult::ErrorDataTooLarge(..)

@@ -669,3 +669,251 @@ fn damaged_bundle_json_is_refused_with_a_code() {
         assert!(e.code().starts_with("bundle::"), "{}", e.code());
     }
 }
+
+// --- Closures called by Rhai's own functions -----------------------------------------------
+// Rhai 1.27 runs a closure given to `sort`, `order`, `dedup`, `map`, … on a copy of the script's
+// counters and, for comparators, drops the closure's errors; the sandbox replaces the
+// comparator functions and counts every step wherever it runs.
+
+#[test]
+fn an_error_inside_a_comparator_is_an_error_not_present() {
+    for script in [
+        "let a = [3, 1, 2];\na.sort(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\na.sort_by(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\nlet b = a.order(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\nlet b = a.order_by(|x, y| throw \"boom\");\ntrue",
+        "let a = [1, 1, 2];\na.dedup(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\na.sort(|x, y| x.no_such_method());\ntrue",
+        "let a = [3, 1, 2];\na.sort(|x, y| \"not an order\");\ntrue",
+        "let a = [3, 1, 2];\na.sort(Fn(\"no_such_function\"));\ntrue",
+        "let a = [1, 1];\na.dedup(|x, y| 3);\ntrue",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "error", "{script}: {i:?}");
+        assert_eq!(
+            i.error.expect("an error").code,
+            "eval::script-error",
+            "{script}"
+        );
+    }
+}
+
+#[test]
+fn a_limit_inside_a_comparator_stops_the_script() {
+    for (script, code) in [
+        (
+            "let a = [3, 1, 2];\na.sort(|x, y| { loop { } });\ntrue",
+            "eval::operation-limit",
+        ),
+        (
+            "let a = [1, 1];\na.dedup(|x, y| { loop { } });\ntrue",
+            "eval::operation-limit",
+        ),
+        (
+            "fn down(n) { down(n + 1) }\nlet a = [3, 1, 2];\na.sort(|x, y| down(0));\ntrue",
+            "eval::call-depth-limit",
+        ),
+        (
+            "let a = [3, 1, 2];\na.sort(|x, y| { let s = \"x\"; loop { s += s; } });\ntrue",
+            "eval::size-limit",
+        ),
+    ] {
+        for limits in ["", AT_CAPS] {
+            assert_eq!(error_code(limits, script), code, "{script} ({limits})");
+        }
+    }
+}
+
+#[test]
+fn comparators_still_sort_and_dedup() {
+    for script in [
+        "let a = [3, 1, 2];\na.sort(|x, y| x - y);\na == [1, 2, 3]",
+        "let a = [3, 1, 2];\na.sort(|x, y| x <= y);\na == [1, 2, 3]",
+        "let a = [3, 1, 2];\na.sort_by(|x, y| y - x);\na == [3, 2, 1]",
+        "let a = [3, 1, 2];\nlet b = a.order(|x, y| x - y);\nb == [1, 2, 3] && a == [3, 1, 2]",
+        "let a = [1, 1, 2, 2, 1];\na.dedup();\na == [1, 2, 1]",
+        "let a = [1, 2, 5, 6];\na.dedup(|x, y| y - x == 1);\na == [1, 5]",
+        "let a = [\"b\", \"a\"];\na.sort();\na == [\"a\", \"b\"]",
+        "let a = [2, 1, 3, 1];\na.sort(|x, y| 0);\na == [2, 1, 3, 1]",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "present", "{script}: {i:?}");
+    }
+}
+
+#[test]
+fn nested_comparators_stop_within_the_case_budget() {
+    // Each comparison sorts a copy of the array with a comparator that sorts again: once 19 to
+    // 35 seconds per case, each closure call starting from a fresh operation count.
+    let nested = "let a = [];\na.pad(200, 1);\n\
+                  a.sort(|x, y| { let b = []; b.pad(200, 1); b.sort(|p, q| { let c = []; c.pad(200, 1); \
+                  c.sort(|r, s| r - s); 0 }); 0 });\ntrue";
+    let mapped = "let a = [];\na.pad(1000, 1);\n\
+                  let b = a.map(|x| { let n = 0; while n < 20000 { n += 1; } n });\ntrue";
+    let filtered = "fn many() { let a = []; a.pad(1000, 1); a }\n\
+                    let b = many().filter(|x| many().filter(|y| many().filter(|z| true).len() > 0).len() > 0);\ntrue";
+    for script in [nested, mapped, filtered] {
+        for limits in ["", AT_CAPS] {
+            let i = screened_with(limits, script);
+            let e = i.error.expect("an error");
+            assert_eq!(
+                e.code, "eval::operation-limit",
+                "{script} ({limits}): {}",
+                e.message
+            );
+        }
+    }
+}
+
+// --- Numbers that are not numbers ----------------------------------------------------------
+
+#[test]
+fn non_finite_numbers_are_an_error_not_a_silent_false() {
+    for script in [
+        "let z = 0.0;\n1.0 / z > 0.0",
+        "let z = 0.0;\n!(0.0 / z > 0.0)",
+        "let z = 0;\n!(1.0 / z < 0.0)",
+        "let big = 1e308;\nbig * 10.0 > 0.0",
+        "let big = 1e308;\n-(big * 10.0) < 0.0",
+        "let big = 1e308;\n!(big + big < 0.0)",
+        "let z = 0.0;\nlet x = 1.0;\nx /= z;\nx > 0.0",
+        "let x = 1e308;\nx *= 10.0;\n!(x < 0.0)",
+        "let z = 0.0;\n!(10.0 % z == 1.0)",
+        "!(2.0 ** 5000.0 < 0.0)",
+        "!(sqrt(-1.0) > 0.0)",
+        "!(ln(0.0) > 0.0)",
+        "exp(1000.0) > 0.0",
+        "!(parse_float(\"NaN\") > 0.0)",
+        "parse_float(\"inf\") > 0.0",
+        "let z = 0.0;\nto_int(0.0 / z) == 0",
+        "let z = 0.0;\n(1.0 / z).to_string() == \"inf\"",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "error", "{script}: {i:?}");
+        let e = i.error.expect("an error");
+        assert_eq!(e.code, "eval::script-error", "{script}");
+    }
+    // A literal too large for a number reads as infinity: refused at load.
+    for script in ["1e999 > 0.0", "!(-1e999 < 0.0)"] {
+        let d = refused_manifest(&manifest("", script));
+        assert_code(&d, "compile::syntax");
+    }
+}
+
+#[test]
+fn finite_arithmetic_is_unchanged() {
+    for script in [
+        "let x = 7.5;\nx / 2.5 == 3.0",
+        "let x = 1e300;\nx * 10.0 > 1e300",
+        "let x = 3;\nx / 2 == 1",
+        "let x = 2.0;\nx ** 3.0 == 8.0",
+        "let x = 10.0;\nx %= 4.0;\nx == 2.0",
+        "sqrt(16.0) == 4.0 && ln(1.0) == 0.0 && exp(0.0) == 1.0",
+        "parse_float(\"2.5\") == 2.5 && 1 < 1.5 && 2.5 > 2",
+        "let x = 0.0;\nx.is_nan() == false",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "present", "{script}: {i:?}");
+    }
+}
+
+// --- Comparisons across types ---------------------------------------------------------------
+
+#[test]
+fn comparing_text_with_a_number_in_a_script_is_an_error() {
+    // Outside a script the same comparisons are refused at load (`compile::type`).
+    for script in [
+        "let s = obs.story;\ns > 5",
+        "let s = obs.story;\ns == 5",
+        "let s = obs.story;\n!(s < 5.5)",
+        "let s = obs.story;\ns != 5",
+        "let a = obs.a;\na == 1",
+        "let a = obs.a;\na != \"yes\"",
+        "let a = obs.a;\n!(a == \"yes\")",
+        "let l = [1, 2];\nl == 1",
+        "let m = #{x: 1};\nm != \"x\"",
+        "let s = obs.story;\n5 in [s]",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "error", "{script}: {i:?}");
+        let e = i.error.expect("an error");
+        assert_eq!(e.code, "eval::script-error", "{script}");
+        assert!(
+            e.message.contains("cannot compare"),
+            "{script}: {}",
+            e.message
+        );
+    }
+    // Numbers of both kinds, characters with text and unknown answers compare as before.
+    for (script, state) in [
+        ("1 == 1.0", "present"),
+        ("'a' == \"a\"", "present"),
+        ("let u = ();\nu == ()", "present"),
+        ("let u = ();\n!(u == 1)", "present"),
+        ("\"b\" > \"a\"", "present"),
+    ] {
+        assert_eq!(screened_with("", script).state.as_str(), state, "{script}");
+    }
+}
+
+#[test]
+fn ask_if_scripts_of_one_case_share_a_budget() {
+    // Thirty questions whose `ask_if` each spends its whole operation limit: asking which
+    // questions apply once ran thirty full budgets one after another.
+    let questions: String = (0..30)
+        .map(|i| {
+            format!(
+                "  - id: q{i}\n    type: yesno\n    text: {{en: Q?, nl: V?}}\n    ask_if: |\n      \
+                 let n = 0;\n      loop {{ n += 1; }}\n      obs.a\n"
+            )
+        })
+        .collect();
+    let text = format!(
+        "{HEAD}limits: {{operations: 1000000}}\nquestions:\n  - {{id: a, type: yesno, text: {{en: A?, nl: A?}}}}\n\
+         {questions}dimensions:\n  - {{id: d, label: {{en: D, nl: D}}}}\nindicators:\n  - id: i\n    dimension: d\n    \
+         strength: strong\n    label: {{en: I, nl: I}}\n    when: obs.a\ndecision:\n  - {{id: otherwise, outcome: no_signals}}\n{}",
+        common::OUTCOMES
+    );
+    let rules = match load_timed(&Sources::new().with("ruleset.yaml", text)) {
+        Ok(loaded) => loaded.rules,
+        Err(d) => panic!("should load:\n{}", render(&d)),
+    };
+    let obs = rules.observations(&json!({"a": true})).expect("valid case");
+    let (applicable, took) = timed(|| rules.applicable(&obs));
+    assert!(took < CAPS_BUDGET, "took {took:?}");
+    // A question whose condition fails is asked: failing is not "does not apply".
+    assert_eq!(applicable.len(), 31);
+}
+
+#[test]
+fn a_division_by_zero_is_an_error_natively_and_in_a_script() {
+    let text = common::manifest()
+        .question("x", "number")
+        .question("y", "number")
+        .indicator("ratio", &[], "obs.x / obs.y > 1.0")
+        .indicator("not_ratio", &[], "'!(obs.x / obs.y < 1.0)'")
+        .build();
+    let sources = Sources::new().with("ruleset.yaml", text);
+    for interpret_all in [false, true] {
+        let rules =
+            herken_engine::load_with(&sources, &herken_engine::LoadOptions { interpret_all })
+                .unwrap_or_else(|d| panic!("should load:\n{}", render(&d)))
+                .rules;
+        for case in [
+            json!({"x": 1.0, "y": 0.0}),
+            json!({"x": 0.0, "y": 0.0}),
+            json!({"x": 1e308, "y": 1e-308}),
+        ] {
+            let report = run(&rules, case.clone());
+            for i in &report.indicators {
+                assert_eq!(
+                    i.state.as_str(),
+                    "error",
+                    "{case} (scripts: {interpret_all}): {i:?}"
+                );
+                let e = i.error.as_ref().expect("an error");
+                assert!(e.message.contains("not a finite number"), "{}", e.message);
+            }
+        }
+    }
+}

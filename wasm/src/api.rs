@@ -152,11 +152,9 @@ pub fn screen(
 pub fn applicable(rules: &CompiledRuleSet, case_json: &str) -> Result<Vec<String>, Failure> {
     let obs = observations(rules, case_json, true)?;
     Ok(rules
-        .questions
-        .iter()
-        .enumerate()
-        .filter(|(q, _)| rules.applies(*q, &obs))
-        .map(|(_, question)| question.id.clone())
+        .applicable(&obs)
+        .into_iter()
+        .map(|q| rules.questions[q].id.clone())
         .collect())
 }
 
