@@ -16,7 +16,10 @@ mod testcase;
 mod xpath;
 mod yaml;
 
-pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
+pub use bundle::{
+    BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
+    SecretKey, SignatureState, SignedClaims, TrustPolicy,
+};
 pub use codes::{CODES, CodeDoc, explain};
 pub use compile::{
     CompiledRuleSet, Condition, Dimension, Group, Indicator, LoadOptions, Loaded, MANIFEST_FILE,

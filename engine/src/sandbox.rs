@@ -9,6 +9,7 @@
 //! ([`CASE_OPERATIONS`]). Without it a script within every limit could run for minutes or
 //! overflow the stack (deeply nested calls, deeply nested arrays).
 
+use std::any::TypeId;
 use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -17,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use regex::{Regex, RegexBuilder};
 use rhai::{
     Array, Dynamic, Engine, EvalAltResult, FnPtr, INT, ImmutableString, NativeCallContext,
-    OptimizationLevel, Position, Variant,
+    OptimizationLevel, Position,
 };
 
 use crate::manifest::Limits;
@@ -681,53 +682,18 @@ fn register_numbers(engine: &mut Engine) {
 
 const COMPARISONS: [&str; 6] = ["==", "!=", "<", "<=", ">", ">="];
 
-/// The kind of value a script sees, as messages name it.
-trait Kind: Variant + Clone {
-    const NAME: &'static str;
-}
-impl Kind for INT {
-    const NAME: &'static str = "a number";
-}
-impl Kind for f64 {
-    const NAME: &'static str = "a number";
-}
-impl Kind for bool {
-    const NAME: &'static str = "true/false";
-}
-impl Kind for ImmutableString {
-    const NAME: &'static str = "text";
-}
-impl Kind for char {
-    const NAME: &'static str = "text";
-}
-impl Kind for Array {
-    const NAME: &'static str = "a list";
-}
-impl Kind for rhai::Map {
-    const NAME: &'static str = "a map";
-}
-
-/// Makes every comparison of an `A` with a `B` an error.
-fn refuse_comparison<A: Kind, B: Kind>(engine: &mut Engine) {
-    for op in COMPARISONS {
-        engine.register_fn(op, move |_: A, _: B| -> Result<bool, Box<EvalAltResult>> {
-            Err(script_error(format!(
-                "cannot compare {} with {} (`{op}`)",
-                A::NAME,
-                B::NAME
-            )))
-        });
-    }
-}
-
-/// [`refuse_comparison`] both ways round, for `A` against each of the kinds after it.
-macro_rules! refuse_comparisons {
-    ($engine:expr; $a:ty => $($b:ty),+) => {
-        $(
-            refuse_comparison::<$a, $b>($engine);
-            refuse_comparison::<$b, $a>($engine);
-        )+
-    };
+/// The kinds of value a script compares, as messages name them: a comparison of two values
+/// of different kinds is refused.
+fn kinds() -> [(TypeId, &'static str); 7] {
+    [
+        (TypeId::of::<INT>(), "a number"),
+        (TypeId::of::<f64>(), "a number"),
+        (TypeId::of::<bool>(), "true/false"),
+        (TypeId::of::<ImmutableString>(), "text"),
+        (TypeId::of::<char>(), "text"),
+        (TypeId::of::<Array>(), "a list"),
+        (TypeId::of::<rhai::Map>(), "a map"),
+    ]
 }
 
 /// Rhai's comparison of two numbers (relative to `f64::EPSILON`, as `cond::compare` mirrors),
@@ -761,13 +727,22 @@ fn register_comparisons(engine: &mut Engine) {
         engine.register_fn(op, move |x: f64, y: INT| compare_floats(op, x, y as f64));
         engine.register_fn(op, move |x: INT, y: f64| compare_floats(op, x as f64, y));
     }
-    use rhai::Map;
-    refuse_comparisons!(engine; INT => bool, ImmutableString, char, Array, Map);
-    refuse_comparisons!(engine; f64 => bool, ImmutableString, char, Array, Map);
-    refuse_comparisons!(engine; bool => ImmutableString, char, Array, Map);
-    refuse_comparisons!(engine; ImmutableString => Array, Map);
-    refuse_comparisons!(engine; char => Array, Map);
-    refuse_comparisons!(engine; Array => Map);
+    // One function for every pair (a raw function: the same code for each, which keeps the
+    // WebAssembly module small).
+    for op in COMPARISONS {
+        for (a, a_kind) in kinds() {
+            for (b, b_kind) in kinds() {
+                if a_kind == b_kind {
+                    continue;
+                }
+                engine.register_raw_fn(op, [a, b], move |_, _| -> Result<bool, _> {
+                    Err(script_error(format!(
+                        "cannot compare {a_kind} with {b_kind} (`{op}`)"
+                    )))
+                });
+            }
+        }
+    }
 }
 
 fn runtime_pattern(

@@ -571,103 +571,329 @@ fn limits_above_their_caps_are_refused() {
 }
 
 // --- Damaged and forged bundles -----------------------------------------------------------
+// `Bundle::open` under a trust policy is the one way in; each forgery has its own code, with
+// and without trusted keys.
 
-fn bundle_of(manifest_text: &str) -> herken_engine::Bundle {
-    let sources = Sources::new().with("ruleset.yaml", manifest_text);
-    herken_engine::Bundle::new("test-set", "1.0.0", &sources)
+use herken_engine::{Bundle, BundleError, PublicKey, SecretKey, SignatureState, TrustPolicy};
+
+/// A bundle of a small rule set with `id` and `version` (the manifest says the same).
+fn bundle_of(id: &str, version: &str, when: &str) -> Bundle {
+    let text = manifest("", when)
+        .replace("id: test-set", &format!("id: {id}"))
+        .replace("version: 1.0.0", &format!("version: {version}"));
+    Bundle::new(id, version, &Sources::new().with("ruleset.yaml", text))
 }
 
-const SECRET: [u8; 32] = [7; 32];
-const OTHER_SECRET: [u8; 32] = [8; 32];
-
-#[test]
-fn a_signed_bundle_loads_with_its_key() {
-    let mut bundle = bundle_of(&manifest("", "obs.a"));
-    bundle.sign(&SECRET);
-    let json = bundle.to_json();
-    let key = herken_engine::public_key(&SECRET);
-    let loaded = herken_engine::Bundle::load_verified(&json, &key).expect("verifies and loads");
-    assert_eq!(loaded.rules.sha256, bundle.sha256);
-    // A signed bundle still loads where no key is asked for.
-    assert!(herken_engine::Bundle::load(&json).is_ok());
+fn publisher() -> SecretKey {
+    SecretKey::from_bytes(&[7; 32])
 }
 
-#[test]
-fn with_a_key_unsigned_forged_and_altered_bundles_are_refused() {
-    let key = herken_engine::public_key(&SECRET);
-    let code = |json: &str| {
-        herken_engine::Bundle::load_verified(json, &key)
-            .err()
-            .map(|e| (e.code(), e.to_string()))
-    };
+fn someone_else() -> SecretKey {
+    SecretKey::from_bytes(&[8; 32])
+}
 
-    let unsigned = bundle_of(&manifest("", "obs.a"));
-    let (c, message) = code(&unsigned.to_json()).expect("refused");
-    assert_eq!(c, "bundle::unsigned", "{message}");
+fn signed(id: &str, version: &str, key: &SecretKey) -> Bundle {
+    let mut bundle = bundle_of(id, version, "obs.a");
+    bundle.sign(key);
+    bundle
+}
 
-    let mut other = bundle_of(&manifest("", "obs.a"));
-    other.sign(&OTHER_SECRET);
-    assert_eq!(
-        code(&other.to_json()).expect("refused").0,
-        "bundle::bad-signature"
-    );
+fn trusting(keys: &[&SecretKey]) -> TrustPolicy {
+    TrustPolicy::trusting(keys.iter().map(|k| k.public_key()))
+}
 
-    let mut signed = bundle_of(&manifest("", "obs.a"));
-    signed.sign(&SECRET);
-    // The content altered: the hash no longer matches.
-    let mut altered = signed.clone();
+/// The code a bundle is refused with under `trust`, or `None` when it opens.
+fn refusal(json: &str, trust: &TrustPolicy) -> Option<&'static str> {
+    let (opened, took) = timed(|| Bundle::open(json, trust));
+    assert!(took < BUDGET, "opening took {took:?}");
+    opened.err().map(|e| {
+        assert!(!e.to_string().is_empty());
+        e.code()
+    })
+}
+
+/// The forgeries of a bundle signed by the publisher, each with the code it must get with
+/// and without trusted keys.
+fn forgeries() -> Vec<(&'static str, String, &'static str)> {
+    let original = signed("test-set", "1.0.0", &publisher());
+    let mut out = Vec::new();
+
+    // Content changed, hash not recomputed.
+    let mut altered = original.clone();
     altered
         .files
         .insert("ruleset.yaml".into(), manifest("", "!obs.a"));
-    assert_eq!(
-        code(&altered.to_json()).expect("refused").0,
-        "bundle::hash-mismatch"
-    );
-    // The content altered and the hash recomputed: the signature no longer matches.
-    altered.sha256 = altered.sources().sha256();
-    assert_eq!(
-        code(&altered.to_json()).expect("refused").0,
-        "bundle::bad-signature"
-    );
+    out.push((
+        "altered content",
+        altered.to_json(),
+        "bundle::hash-mismatch",
+    ));
+
+    // Content changed and its hash recomputed; the old signature kept.
+    let mut tampered = altered.clone();
+    tampered.sha256 = tampered.sources().sha256();
+    out.push(("tampered content", tampered.to_json(), "bundle::tampered"));
+
+    // The signature of another rule set, and of another version of this one.
+    let other_set = signed("other-set", "1.0.0", &publisher());
+    let mut moved = bundle_of("test-set", "1.0.0", "obs.a");
+    moved.signature = other_set.signature.clone();
+    out.push((
+        "signature from another set",
+        moved.to_json(),
+        "bundle::signature-moved",
+    ));
+    let old = signed("test-set", "0.9.0", &publisher());
+    let mut moved = bundle_of("test-set", "1.0.0", "!obs.a");
+    moved.signature = old.signature.clone();
+    out.push((
+        "signature from another version",
+        moved.to_json(),
+        "bundle::signature-moved",
+    ));
     // Relabelled as another version under the same signature.
-    let mut relabelled = signed.clone();
+    let mut relabelled = original.clone();
     relabelled.version = "9.9.9".into();
+    out.push((
+        "relabelled version",
+        relabelled.to_json(),
+        "bundle::signature-moved",
+    ));
+
+    // What the signature names edited to match, so it no longer verifies.
+    let mut forged = tampered.clone();
+    if let Some(s) = forged.signature.as_mut() {
+        s.signed.sha256 = forged.sha256.clone();
+    }
+    out.push((
+        "signed claims edited",
+        forged.to_json(),
+        "bundle::signature-invalid",
+    ));
+    // The key swapped for another's, the value kept.
+    let mut swapped = original.clone();
+    if let Some(s) = swapped.signature.as_mut() {
+        s.key = someone_else().public_key().to_hex();
+    }
+    out.push((
+        "key swapped",
+        swapped.to_json(),
+        "bundle::signature-invalid",
+    ));
+
+    // Garbage where the signature belongs.
+    let json = original.to_json();
+    let body = json.split("\"signature\": {").next().expect("a signature");
+    let rest = &json[json.find("\"files\"").expect("files")..];
+    for (what, garbage) in [
+        ("a string", "\"zz\""),
+        ("null", "null"),
+        ("an empty object", "{}"),
+        ("a number", "1"),
+    ] {
+        out.push((
+            what,
+            format!("{body}\"signature\": {garbage},\n  {rest}"),
+            "bundle::signature-malformed",
+        ));
+    }
+    for (field, value) in [
+        ("value", "zz".repeat(64)),
+        ("value", "00".repeat(63)),
+        ("key", "not a key".to_owned()),
+        ("key", "00".repeat(31)),
+        ("algorithm", "rsa".to_owned()),
+    ] {
+        let mut garbled: serde_json::Value = serde_json::from_str(&json).expect("json");
+        garbled["signature"][field] = serde_json::Value::String(value.clone());
+        out.push((
+            "a garbled field",
+            garbled.to_string(),
+            "bundle::signature-malformed",
+        ));
+    }
+    // Not a point of the curve: a "key" no one could sign with.
+    let mut garbled: serde_json::Value = serde_json::from_str(&json).expect("json");
+    garbled["signature"]["key"] = serde_json::Value::String(format!("02{}", "00".repeat(31)));
+    out.push((
+        "a key off the curve",
+        garbled.to_string(),
+        "bundle::signature-malformed",
+    ));
+    out
+}
+
+#[test]
+fn every_forgery_is_refused_with_its_code_with_and_without_trusted_keys() {
+    for trust in [
+        TrustPolicy::no_keys(),
+        trusting(&[&publisher()]),
+        trusting(&[&someone_else(), &publisher()]),
+    ] {
+        for (what, json, code) in forgeries() {
+            assert_eq!(refusal(&json, &trust), Some(code), "{what} ({trust:?})");
+        }
+    }
+}
+
+#[test]
+fn with_trusted_keys_only_their_valid_signatures_open() {
+    let publisher_only = trusting(&[&publisher()]);
+    // Unsigned, and a signature stripped from a signed bundle: fail closed.
+    let unsigned = bundle_of("test-set", "1.0.0", "obs.a");
     assert_eq!(
-        code(&relabelled.to_json()).expect("refused").0,
-        "bundle::bad-signature"
+        refusal(&unsigned.to_json(), &publisher_only),
+        Some("bundle::unsigned")
     );
-    // A signature that is not even hex.
-    let mut garbled = signed.clone();
-    garbled.signature = Some("not a signature".into());
-    assert_eq!(
-        code(&garbled.to_json()).expect("refused").0,
-        "bundle::bad-signature"
-    );
-    // A signature removed from a signed bundle: fail closed.
-    let mut stripped = signed;
+    let mut stripped = signed("test-set", "1.0.0", &publisher());
     stripped.signature = None;
     assert_eq!(
-        code(&stripped.to_json()).expect("refused").0,
-        "bundle::unsigned"
+        refusal(&stripped.to_json(), &publisher_only),
+        Some("bundle::unsigned")
     );
+    // Re-signed with another key: valid, but not trusted.
+    let mut resigned = signed("test-set", "1.0.0", &publisher());
+    resigned
+        .files
+        .insert("ruleset.yaml".into(), manifest("", "!obs.a"));
+    resigned.sha256 = resigned.sources().sha256();
+    resigned.sign(&someone_else());
+    let e = Bundle::open(&resigned.to_json(), &publisher_only).expect_err("refused");
+    assert_eq!(e.code(), "bundle::untrusted-key");
+    assert!(
+        e.to_string()
+            .contains(&someone_else().public_key().fingerprint()),
+        "{e}"
+    );
+    // Without trusted keys it opens, and says who signed it.
+    let opened = Bundle::open(&resigned.to_json(), &TrustPolicy::no_keys()).expect("opens");
+    assert_eq!(
+        opened.signature,
+        SignatureState::Signed(someone_else().public_key())
+    );
+}
+
+#[test]
+fn an_opened_bundle_says_who_signed_it() {
+    let json = signed("test-set", "1.0.0", &publisher()).to_json();
+    let key = publisher().public_key();
+    let opened = Bundle::open(&json, &trusting(&[&publisher()])).expect("trusted");
+    assert_eq!(opened.signature, SignatureState::Trusted(key));
+    assert_eq!(opened.signature.as_str(), "trusted");
+    assert_eq!(opened.rules.id, "test-set");
+    let opened = Bundle::open(&json, &TrustPolicy::no_keys()).expect("signed");
+    assert_eq!(opened.signature.as_str(), "signed");
+    assert_eq!(
+        opened.signature.key().map(PublicKey::fingerprint),
+        Some(key.fingerprint())
+    );
+    let unsigned = bundle_of("test-set", "1.0.0", "obs.a").to_json();
+    let opened = Bundle::open(&unsigned, &TrustPolicy::no_keys()).expect("unsigned");
+    assert_eq!(opened.signature, SignatureState::Unsigned);
+}
+
+#[test]
+fn a_bundle_must_hold_the_rule_set_it_declares() {
+    // The manifest says `test-set` 1.0.0; the bundle says otherwise (and is signed so).
+    let sources = Sources::new().with("ruleset.yaml", manifest("", "obs.a"));
+    for (id, version) in [("other-set", "1.0.0"), ("test-set", "2.0.0")] {
+        let mut bundle = Bundle::new(id, version, &sources);
+        for trust in [TrustPolicy::no_keys(), trusting(&[&publisher()])] {
+            bundle.sign(&publisher());
+            assert_eq!(
+                refusal(&bundle.to_json(), &trust),
+                Some("bundle::identity-mismatch")
+            );
+        }
+    }
+}
+
+#[test]
+fn duplicate_keys_anywhere_in_a_bundle_are_refused() {
+    let json = signed("test-set", "1.0.0", &publisher()).to_json();
+    for (what, duplicated) in [
+        (
+            "a file",
+            json.replacen(
+                "\"files\": {",
+                "\"files\": {\n    \"ruleset.yaml\": \"x\",",
+                1,
+            ),
+        ),
+        (
+            "the id",
+            json.replacen("\"id\":", "\"id\": \"other\",\n  \"id\":", 1),
+        ),
+        (
+            "the signature",
+            json.replacen(
+                "\"signature\":",
+                "\"signature\": null,\n  \"signature\":",
+                1,
+            ),
+        ),
+        (
+            "inside the signature",
+            json.replacen("\"value\":", "\"value\": \"00\",\n    \"value\":", 1),
+        ),
+    ] {
+        assert_ne!(duplicated, json, "{what}");
+        for trust in [TrustPolicy::no_keys(), trusting(&[&publisher()])] {
+            let e = Bundle::open(&duplicated, &trust).expect_err("refused");
+            assert_eq!(e.code(), "bundle::duplicate-key", "{what}: {e}");
+            assert!(e.to_string().contains("line"), "{e}");
+        }
+    }
 }
 
 #[test]
 fn damaged_bundle_json_is_refused_with_a_code() {
-    let mut bundle = bundle_of(&manifest("", "obs.a"));
-    bundle.sign(&SECRET);
-    let json = bundle.to_json();
-    for damaged in [
-        String::new(),
-        json[..json.len() / 2].to_owned(),
-        json.replace("\"herken_bundle\": 1", "\"herken_bundle\": 99"),
-        json.replace("\"files\"", "\"filez\""),
-        "[]".to_owned(),
-        "{\"herken_bundle\": 1}".to_owned(),
+    let json = signed("test-set", "1.0.0", &publisher()).to_json();
+    for (damaged, code) in [
+        (String::new(), "bundle::format"),
+        (json[..json.len() / 2].to_owned(), "bundle::format"),
+        (
+            json.replace("\"herken_bundle\": 1", "\"herken_bundle\": 99"),
+            "bundle::version",
+        ),
+        (json.replace("\"files\"", "\"filez\""), "bundle::format"),
+        ("[]".to_owned(), "bundle::format"),
+        ("{\"herken_bundle\": 1}".to_owned(), "bundle::format"),
+        // A file the rule set does not read is not carried (the hash would not cover it).
+        (
+            json.replacen(
+                "\"files\": {",
+                "\"files\": {\n    \"tests/a.yaml\": \"x\",",
+                1,
+            ),
+            "bundle::format",
+        ),
+        (
+            json.replacen(
+                "\"files\": {",
+                "\"files\": {\n    \"sub/lib.rhai\": \"x\",",
+                1,
+            ),
+            "bundle::format",
+        ),
     ] {
-        let e = herken_engine::Bundle::load(&damaged).expect_err("refused");
-        assert!(e.code().starts_with("bundle::"), "{}", e.code());
+        let e = Bundle::open(&damaged, &TrustPolicy::no_keys()).expect_err("refused");
+        assert_eq!(e.code(), code, "{e}");
     }
+    // A byte-order mark in front is not damage.
+    let opened = Bundle::open(&format!("\u{feff}{json}"), &trusting(&[&publisher()]));
+    assert!(opened.is_ok(), "{:?}", opened.err());
+}
+
+#[test]
+fn a_bundle_that_does_not_load_says_why() {
+    let bundle = bundle_of("test-set", "1.0.0", "obs.nope");
+    let e = Bundle::open(&bundle.to_json(), &TrustPolicy::no_keys()).expect_err("refused");
+    assert_eq!(e.code(), "bundle::ruleset");
+    assert!(
+        matches!(e, BundleError::RuleSet(ref d) if !d.is_empty()),
+        "{e}"
+    );
 }
 
 // --- Closures called by Rhai's own functions -----------------------------------------------
