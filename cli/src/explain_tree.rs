@@ -9,13 +9,7 @@ use herken_engine::{CompiledRuleSet, DimensionReport, PositiveRule, Report, Stat
 pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::io::Result<()> {
     let nl = r.language == "nl";
     let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
-    writeln!(
-        out,
-        "{} ({} {})",
-        rules.title.get(&r.language, &rules.languages),
-        r.ruleset.id,
-        r.ruleset.version
-    )?;
+    crate::cmd::screen::heading(out, rules, r)?;
     writeln!(
         out,
         "{}: {} [{}]",

@@ -292,7 +292,8 @@ fn questions_json_has_what_a_form_shows_besides_the_questions() {
         outcomes.iter().any(|o| o["htcds"].is_string()),
         "the HTCDS status where an outcome has one"
     );
-    assert_eq!(form["dimensions"].as_array().map(Vec::len), Some(6));
+    // the six ILO dimensions and the forms of exploitation outside the ILO list
+    assert_eq!(form["dimensions"].as_array().map(Vec::len), Some(7));
 }
 
 #[test]
@@ -300,9 +301,12 @@ fn the_json_schema_accepts_examples_and_rejects_mistyped_cases() {
     let r = run(&["schema", "ilo-2009-adult-labour"]);
     let schema: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
     let validator = jsonschema::validator_for(&schema).expect("a valid 2020-12 schema");
+    // The cases in `examples/` are intakes for the default set; `examples/other-sets/` holds cases
+    // for other sets and several sets at once.
     for example in std::fs::read_dir(repo("examples"))
         .expect("examples")
         .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
     {
         let case: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(example.path()).expect("read"))
@@ -418,4 +422,94 @@ fn herken_engine_bundle_loads(json: &str) -> Result<(), String> {
     herken_engine::Bundle::open(json, &herken_engine::TrustPolicy::no_keys())
         .map(|_| ())
         .map_err(|e| format!("{}: {e}", e.code()))
+}
+
+#[test]
+fn a_set_that_claims_verified_without_transcribed_indicators_is_refused() {
+    let manifest = std::fs::read_to_string(repo("rules/ilo-2009-adult-labour/ruleset.yaml"))
+        .expect("bundled set");
+    let dir = Temp::new("claims-verified");
+    dir.write(
+        "ruleset.yaml",
+        manifest.replacen("status: reviewed", "status: verified", 1),
+    );
+    let r = run(&["check", &dir.arg("")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let out = r.stdout_text();
+    // Every indicator rests on a secondary text or an interpretation (67 ILO items, 3 other purposes): each is named.
+    assert_eq!(
+        out.matches("error[load::status-verified]").count(),
+        70,
+        "{out}"
+    );
+    assert!(out.contains("lower `status`"), "{out}");
+}
+
+#[test]
+fn list_and_screen_show_the_status_of_a_set() {
+    let r = run(&["list", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sets: Vec<serde_json::Value> = serde_json::from_slice(&r.stdout).expect("json");
+    let status = |id: &str| {
+        sets.iter()
+            .find(|s| s["id"] == id)
+            .map(|s| s["status"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(status("ilo-2009-adult-labour").as_deref(), Some("reviewed"));
+    // No bundled set says `verified` unless `herken check` accepts that claim.
+    for set in sets.iter().filter(|s| s["status"] == "verified") {
+        let id = set["id"].as_str().unwrap_or_default();
+        assert_eq!(run(&["check", id]).code, 0, "{id} claims verified");
+    }
+    let human = run(&["list"]).stdout_text();
+    assert!(
+        human
+            .lines()
+            .any(|l| l.starts_with("ilo-2009-adult-labour") && l.contains(" reviewed ")),
+        "{human}"
+    );
+    let case = repo("examples/seasonal-worker.json");
+    let en = run(&["screen", &case, "--lang", "en"]).stdout_text();
+    assert!(
+        en.lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with(", reviewed)"),
+        "{en}"
+    );
+    let nl = run(&["screen", &case]).stdout_text();
+    assert!(
+        nl.lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with(", beoordeeld)"),
+        "{nl}"
+    );
+    let json = run(&["screen", &case, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(report["ruleset"]["status"], "reviewed");
+}
+
+#[test]
+fn context_indicators_are_shown_apart_from_the_signals() {
+    // Nationality (weight 0) only shows which B8/3 route applies: it is context, never a signal.
+    let case = r#"{"citizenship": "other_country", "passport_held_by": "employer_or_recruiter"}"#;
+    let r = run_with(
+        &[
+            "screen",
+            "--rules",
+            "nl-geringste-aanwijzing",
+            "--lang",
+            "en",
+            "-",
+        ],
+        case.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = r.stdout_text();
+    assert!(
+        out.contains("Context: Nationality outside the EU, EEA and Switzerland"),
+        "{out}"
+    );
+    assert!(out.contains("Signals present (1):"), "{out}");
 }

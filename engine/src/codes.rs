@@ -121,6 +121,42 @@ pub const CODES: &[CodeDoc] = &[
         "Write `MAJOR.MINOR.PATCH`, e.g. `1.0.0`.",
     ),
     doc(
+        "load::status",
+        "`status` is not one of `draft`, `reviewed`, `verified`.",
+        "The status tells every user how far the set has been checked against its sources; reports, `herken list` and the intake page show it.",
+        "Write `draft`, `reviewed` (every indicator names its source) or `verified` (every indicator transcribed from the primary text, with its location).",
+    ),
+    doc(
+        "load::status-reviewed",
+        "The set says `status: reviewed`, but an indicator names no source.",
+        "`reviewed` promises a reader that every indicator can be traced to a source; one without a source breaks that promise.",
+        "Give the indicator `source: {id, location, basis}`, or lower `status` to `draft`.",
+    ),
+    doc(
+        "load::status-verified",
+        "The set says `status: verified`, but an indicator is not `basis: transcribed` with a `location`.",
+        "`verified` promises that every indicator was checked against the primary text and can be found there; one taken from a secondary text or interpreted breaks that promise.",
+        "Transcribe the indicator from the primary text and record where (`location: \"p. 3, table 1, item 4\"`, `basis: transcribed`), or lower `status` to `reviewed`.",
+    ),
+    doc(
+        "load::source-text",
+        "An indicator's `source` is free text instead of `{id, location, basis}`.",
+        "A status is only as good as the provenance of each indicator, which herken can check only when it is structured.",
+        "Write `source: {id: <a source under `sources`>, location: \"p. 3, table 1, item 4\", basis: transcribed}`; `basis` is `transcribed` (copied from the primary text), `secondary` (from a text about it) or `interpretation` (the author's reading); put any other remark under `note`.",
+    ),
+    doc(
+        "load::source-basis",
+        "An indicator's `source` has an unknown `basis`.",
+        "The basis says how far the indicator can be trusted to say what its source says.",
+        "Use `transcribed`, `secondary` or `interpretation`.",
+    ),
+    doc(
+        "load::unknown-source",
+        "An indicator's `source` names an id that is not declared under `sources`.",
+        "A reader could not find the source the indicator comes from.",
+        "Declare the source under `sources` (id, citation, url), or fix the id.",
+    ),
+    doc(
         "load::question-type",
         "A question has an unknown `type`.",
         "The type decides which answers are valid and how conditions read them.",
@@ -160,7 +196,13 @@ pub const CODES: &[CodeDoc] = &[
         "load::htcds-status",
         "An outcome's `htcds` is not an IOM HTCDS trafficking status.",
         "Exports to case-data standards rely on the exact value.",
-        "Use PossibleVictimOfTrafficking, ActualVictimOfTrafficking or NotAVictimOfTrafficking.",
+        "Use PossibleVictimOfTrafficking or NotAVictimOfTrafficking.",
+    ),
+    doc(
+        "load::confirmed-victim-status",
+        "An outcome is mapped to the HTCDS status of a confirmed victim (`ActualVictimOfTrafficking`).",
+        "A screening gives a signal, never an identification: formal identification is a legal or multidisciplinary decision, and a person wrongly labelled a victim is stigmatised.",
+        "Use `htcds: PossibleVictimOfTrafficking`, or leave `htcds` out.",
     ),
     doc(
         "load::limit",
@@ -313,6 +355,12 @@ pub const CODES: &[CodeDoc] = &[
         "No decision rule gives this outcome.",
         "Its label and advice would never be shown.",
         "Add a rule for it or remove it.",
+    ),
+    doc(
+        "check::unqualified-victim",
+        "An outcome's label or advice says \"victim\" / \"slachtoffer\" without \"possible\", \"potential\", \"presumed\", \"mogelijk\" or \"vermoedelijk\" in the three words before it.",
+        "A screening gives a signal, never an identification; a frontline worker reads the label aloud or writes it in a file, and a person wrongly called a victim is stigmatised.",
+        "Write \"possible victim\" / \"mogelijk slachtoffer\", or reword (\"signals of trafficking\").",
     ),
     doc(
         "check::unreachable-rule",

@@ -10,8 +10,8 @@ use crate::cond::{Compiler, Cond, Names, NotNative, Ty};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::evaluate::DecisionIndex;
 use crate::manifest::{
-    self, ChoiceOption, Limits, Manifest, PositiveRule, QuestionType, Script, Status, Strength,
-    Text,
+    self, ChoiceOption, Limits, Manifest, PositiveRule, Provenance, QuestionType, Script, Status,
+    Strength, Text,
 };
 use crate::sandbox::{self, RegexCache};
 use crate::yaml;
@@ -118,7 +118,8 @@ pub struct Indicator {
     /// Question indices the condition reads, ascending.
     pub reads: Vec<usize>,
     pub tags: Vec<String>,
-    pub source: Option<String>,
+    /// Where the indicator comes from.
+    pub source: Option<Provenance>,
 }
 
 #[derive(Debug)]
@@ -322,6 +323,7 @@ fn compile(
         check_unique(out, "option", spans.into_iter());
     }
     check_translations(m, out);
+    crate::claims::check(m, out);
     for (what, empty, span) in [
         (
             "languages",

@@ -690,6 +690,7 @@ impl CompiledRuleSet {
             ruleset: RuleSetRef {
                 id: Cow::Borrowed(&self.id),
                 version: Cow::Borrowed(&self.version),
+                status: self.status,
                 sha256: Cow::Borrowed(&self.sha256),
             },
             engine: Cow::Borrowed(ENGINE),

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod bundle;
+mod claims;
 mod codes;
 mod compile;
 mod cond;
@@ -31,7 +32,9 @@ pub use evaluate::{CompactResult, ENGINE, Evaluation, ScreenOptions};
 pub use form::{
     Form, FormDimension, FormGroup, FormOption, FormOutcome, FormQuestion, FormRuleSet,
 };
-pub use manifest::{ChoiceOption, Limits, PositiveRule, QuestionType, Status, Strength, Text};
+pub use manifest::{
+    Basis, ChoiceOption, Limits, PositiveRule, Provenance, QuestionType, Status, Strength, Text,
+};
 pub use observation::{
     CaseTextError, CheckedValue, ObservationError, ObservationOptions, Observations,
 };

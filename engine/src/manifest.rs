@@ -28,11 +28,68 @@ impl Text {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// How far a rule set has been checked against its sources, lowest first: `draft` <
+/// `reviewed` (every indicator names its source) < `verified` (every indicator transcribed
+/// from the primary text, with its location). The loader refuses a status a set has not earned.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
-    Verified,
     Draft,
+    Reviewed,
+    Verified,
+}
+
+impl Status {
+    pub const NAMES: [&'static str; 3] = ["draft", "reviewed", "verified"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Reviewed => "reviewed",
+            Self::Verified => "verified",
+        }
+    }
+}
+
+/// How an indicator was taken from its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Copied from the primary text itself.
+    Transcribed,
+    /// Taken from a secondary text about the source (a summary, a crosswalk, a reproduction).
+    Secondary,
+    /// The rule author's reading: a selection, threshold or wording the source does not give.
+    Interpretation,
+}
+
+impl Basis {
+    pub const NAMES: [&'static str; 3] = ["transcribed", "secondary", "interpretation"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Transcribed => "transcribed",
+            Self::Secondary => "secondary",
+            Self::Interpretation => "interpretation",
+        }
+    }
+}
+
+/// Where an indicator comes from: `source: {id, location, basis, note}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The id of a source declared under `sources`.
+    pub source: String,
+    /// Page, table, item, article: where in the source.
+    pub location: Option<String>,
+    pub basis: Basis,
+    /// Anything else an author wants to say about it (a quote, what was reworded).
+    pub note: Option<String>,
+    /// Where `source:` stands, for diagnostics.
+    pub span: Span,
+    pub id_span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -160,7 +217,7 @@ pub struct Indicator {
     pub when: Script,
     pub reads: Option<Vec<(String, Span)>>,
     pub tags: Vec<String>,
-    pub source: Option<String>,
+    pub source: Option<Provenance>,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +235,9 @@ pub struct Outcome {
     pub label: Text,
     pub advice: Text,
     pub htcds: Option<String>,
+    /// The position of each language's label and advice, for the wording lint.
+    pub label_span: Span,
+    pub advice_span: Span,
 }
 
 /// Sandbox limits a rule set may set for itself, within the engine's hard caps.
@@ -227,6 +287,8 @@ pub struct Manifest {
     pub id: String,
     pub version: String,
     pub status: Status,
+    /// Where `status` is written, for diagnostics about a status a set has not earned.
+    pub status_span: Span,
     pub title: Text,
     pub description: Text,
     pub licence: String,
@@ -305,16 +367,23 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
         },
         None => String::new(),
     };
+    let status_span = top
+        .get("status")
+        .map_or_else(|| root.span.clone(), |n| n.span.clone());
     let status = match top.req(&mut cx, "status") {
         Some(n) => match n.as_str() {
             Some("verified") => Status::Verified,
+            Some("reviewed") => Status::Reviewed,
             Some("draft") => Status::Draft,
-            _ => {
+            other => {
+                let help = other
+                    .and_then(|o| did_you_mean(o, Status::NAMES))
+                    .unwrap_or_else(|| "statuses, lowest first: draft, reviewed, verified".into());
                 cx.error(
-                    "load::wrong-type",
+                    "load::status",
                     n,
-                    "`status` must be `verified` or `draft`",
-                    None,
+                    "`status` must be `draft`, `reviewed` or `verified`",
+                    Some(help),
                 );
                 Status::Draft
             }
@@ -372,6 +441,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
         id,
         version,
         status,
+        status_span,
         title,
         description,
         licence,
@@ -940,7 +1010,7 @@ impl Reader<'_> {
             .get("tags")
             .map(|n| self.list(n, "`tags`", |cx, t| cx.string(t, "a tag")))
             .unwrap_or_default();
-        let source = o.get("source").and_then(|n| self.string(n, "`source`"));
+        let source = o.get("source").and_then(|n| self.provenance(n));
         if strength_invalid || no_strength {
             return None;
         }
@@ -955,6 +1025,52 @@ impl Reader<'_> {
             reads,
             tags,
             source,
+        })
+    }
+
+    /// An indicator's `source: {id, location, basis, note}`.
+    fn provenance(&mut self, node: &Node) -> Option<Provenance> {
+        const FORM: &str = "write `source: {id: <a source under `sources`>, location: \"p. 3, table 1, item 4\", basis: transcribed | secondary | interpretation}`";
+        if node.as_scalar().is_some() {
+            self.error(
+                "load::source-text",
+                node,
+                "an indicator's `source` must be structured: the id of a declared source, where in it, and how the indicator was taken from it",
+                Some(format!("{FORM}; keep any other remark under `note`")),
+            );
+            return None;
+        }
+        let o = self.object(node, "`source`", &["id", "location", "basis", "note"])?;
+        let id = o
+            .req(self, "id")
+            .and_then(|n| self.kebab_or_snake(n).map(|id| (id, n.span.clone())));
+        let location = o.get("location").and_then(|n| self.string(n, "`location`"));
+        let basis = o.req(self, "basis").and_then(|n| match n.as_str() {
+            Some("transcribed") => Some(Basis::Transcribed),
+            Some("secondary") => Some(Basis::Secondary),
+            Some("interpretation") => Some(Basis::Interpretation),
+            other => {
+                let help = other
+                    .and_then(|o| did_you_mean(o, Basis::NAMES))
+                    .unwrap_or_else(|| format!("use one of: {}", Basis::NAMES.join(", ")));
+                self.error(
+                    "load::source-basis",
+                    n,
+                    format!("unknown basis `{}`", n.as_scalar().map_or("", |s| &s.text)),
+                    Some(help),
+                );
+                None
+            }
+        });
+        let note = o.get("note").and_then(|n| self.string(n, "`note`"));
+        let (source, id_span) = id?;
+        Some(Provenance {
+            source,
+            location: location.filter(|l| !l.trim().is_empty()),
+            basis: basis?,
+            note,
+            span: node.span.clone(),
+            id_span,
         })
     }
 
@@ -974,16 +1090,24 @@ impl Reader<'_> {
     fn outcome(&mut self, node: &Node) -> Option<Outcome> {
         let o = self.object(node, "an outcome", &["id", "label", "advice", "htcds"])?;
         let id = o.req(self, "id").and_then(|n| self.id(n));
-        let label = o.req(self, "label").and_then(|n| self.text(n));
-        let advice = o.req(self, "advice").and_then(|n| self.text(n));
+        let label_node = o.req(self, "label");
+        let label = label_node.and_then(|n| self.text(n));
+        let advice_node = o.req(self, "advice");
+        let advice = advice_node.and_then(|n| self.text(n));
         let htcds = o.get("htcds").and_then(|n| {
             let s = self.string(n, "`htcds`")?;
-            const STATUSES: [&str; 3] = [
-                "PossibleVictimOfTrafficking",
-                "ActualVictimOfTrafficking",
-                "NotAVictimOfTrafficking",
-            ];
-            if STATUSES.contains(&s.as_str()) {
+            // `ActualVictimOfTrafficking` exists in HTCDS but is refused below: no screening
+            // outcome may claim it.
+            const STATUSES: [&str; 2] = ["PossibleVictimOfTrafficking", "NotAVictimOfTrafficking"];
+            if s == "ActualVictimOfTrafficking" {
+                self.error(
+                    "load::confirmed-victim-status",
+                    n,
+                    "an outcome cannot be the HTCDS status of a confirmed victim",
+                    Some("a screening gives a signal, never an identification: use `PossibleVictimOfTrafficking`".into()),
+                );
+                None
+            } else if STATUSES.contains(&s.as_str()) {
                 Some(s)
             } else {
                 let help = did_you_mean(&s, STATUSES)
@@ -1003,6 +1127,8 @@ impl Reader<'_> {
             label: label?,
             advice: advice?,
             htcds,
+            label_span: label_node.map_or_else(|| node.span.clone(), |n| n.span.clone()),
+            advice_span: advice_node.map_or_else(|| node.span.clone(), |n| n.span.clone()),
         })
     }
 

@@ -22,6 +22,8 @@ pub type Str<'r> = Cow<'r, str>;
 pub struct RuleSetRef<'r> {
     pub id: Str<'r>,
     pub version: Str<'r>,
+    /// How far the set has been checked against its sources (`draft`, `reviewed`, `verified`).
+    pub status: crate::manifest::Status,
     pub sha256: Str<'r>,
 }
 
@@ -165,6 +167,7 @@ impl Report<'_> {
             ruleset: RuleSetRef {
                 id: owned(self.ruleset.id),
                 version: owned(self.ruleset.version),
+                status: self.ruleset.status,
                 sha256: owned(self.ruleset.sha256),
             },
             engine: owned(self.engine),

@@ -24,6 +24,8 @@ pub(crate) fn write_report(r: &Report<'_>, out: &mut String) {
     string(out, &r.ruleset.id);
     out.push_str(",\"version\":");
     string(out, &r.ruleset.version);
+    out.push_str(",\"status\":");
+    string(out, r.ruleset.status.name());
     out.push_str(",\"sha256\":");
     string(out, &r.ruleset.sha256);
     out.push_str("},\"engine\":");

@@ -5,11 +5,13 @@
 //! - `hostile`: a corpus of hostile rule sets (loops, recursion, growth, nesting, bombs, size);
 //! - `properties`: generated cases: determinism, locality, monotonicity, JSON round trips;
 //! - `bundled`: every bundled rule set loads, passes its own tests and screens deterministically;
+//! - `claims`: a status is earned by provenance; sources declared; no outcome says "victim";
 //! - `docs`: examples in the documentation work as written;
 //! - `differential`: the native evaluator against every condition run as a script, and the
 //!   JSON-text reader against the `serde_json::Value` one.
 
 mod bundled;
+mod claims;
 mod common;
 mod differential;
 mod docs;

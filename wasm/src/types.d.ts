@@ -25,7 +25,8 @@ export interface ScreenOptions {
 
 /** The report: exactly the JSON of `herken screen --format json`. A screening signal, never a determination. */
 export interface Report {
-  ruleset: { id: string; version: string; sha256: string };
+  /** `status`: how far the set has been checked against its sources, lowest first. */
+  ruleset: { id: string; version: string; status: "draft" | "reviewed" | "verified"; sha256: string };
   /** `herken x.y.z` */
   engine: string;
   language: string;
@@ -94,7 +95,7 @@ export interface Question {
 /** What `questions(lang)` returns: the engine's form, the JSON `herken questions --format json`
  *  prints — enough to render a form. */
 export interface Questionnaire {
-  ruleset: { id: string; version: string; sha256: string; title: string; status: "verified" | "draft"; languages: string[] };
+  ruleset: { id: string; version: string; sha256: string; title: string; status: "draft" | "reviewed" | "verified"; languages: string[] };
   /** The language actually used (the rule set's first when it lacks the one asked for). */
   language: string;
   /** Form groups in order with their question ids; ungrouped questions come last, in a group with id `"other"`. */
@@ -113,7 +114,7 @@ export interface RuleSetInfo {
   /** By language code. */
   title: Record<string, string>;
   description: Record<string, string>;
-  status: "verified" | "draft";
+  status: "draft" | "reviewed" | "verified";
   languages: string[];
   licence: string;
   sources: Array<{ id: string; citation: string; url?: string }>;

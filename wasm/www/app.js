@@ -65,7 +65,7 @@ const STRINGS = {
     strength: { strong: "sterk", medium: "middel", weak: "zwak" },
     goTo: "Ga naar vraag",
     status: (label, n) => `Uitkomst: ${label}. ${n === 1 ? "1 signaal" : `${n} signalen`} aanwezig.`,
-    provenance: (i) => `Indicatorenset ${i.id} ${i.version} (${i.status === "verified" ? "geverifieerd" : "concept"}), sha256 ${i.sha256.slice(0, 12)}…, ${i.engine}. Licentie ${i.licence}.`,
+    provenance: (i) => `Indicatorenset ${i.id} ${i.version} (${{ draft: "concept", reviewed: "beoordeeld", verified: "geverifieerd" }[i.status] ?? i.status}), sha256 ${i.sha256.slice(0, 12)}…, ${i.engine}. Licentie ${i.licence}.`,
     sources: "Bronnen",
     summaryTitle: "Samenvatting screening",
     summaryMade: (d) => `Gemaakt op ${d}. Een screeningssignaal, geen identificatie.`,
@@ -134,7 +134,7 @@ const STRINGS = {
     strength: { strong: "strong", medium: "medium", weak: "weak" },
     goTo: "Go to question",
     status: (label, n) => `Outcome: ${label}. ${n === 1 ? "1 signal" : `${n} signals`} present.`,
-    provenance: (i) => `Indicator set ${i.id} ${i.version} (${i.status === "verified" ? "verified" : "draft"}), sha256 ${i.sha256.slice(0, 12)}…, ${i.engine}. Licence ${i.licence}.`,
+    provenance: (i) => `Indicator set ${i.id} ${i.version} (${i.status}), sha256 ${i.sha256.slice(0, 12)}…, ${i.engine}. Licence ${i.licence}.`,
     sources: "Sources",
     summaryTitle: "Screening summary",
     summaryMade: (d) => `Made on ${d}. A screening signal, not an identification.`,
@@ -673,7 +673,7 @@ function renderPanel() {
     rise.textContent = r.outcome.may_rise ? s.couldRise(outcomeLabel(set.id, r.outcome.could_rise_to)) : "";
     const asked = per.questionnaire.questions.filter((q) => per.applicable.has(q.id));
     const answered = asked.filter((q) => state.answers.has(q.id) && state.answers.get(q.id).kind !== "skip").length;
-    const present = r.indicators.filter((i) => i.state === "present");
+    const present = r.indicators.filter((i) => i.state === "present" && i.weight !== 0); // weight 0: context, not a signal
     card.querySelector(".progress").textContent = `${s.signalCount(present.length)} · ${s.progress(answered, asked.length)}`;
     card.querySelector(".advice").replaceChildren(...adviceBlocks(r.outcome.advice));
 

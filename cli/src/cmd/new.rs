@@ -92,7 +92,7 @@ indicators:
     label: {en: "Confiscation of documents", nl: "Innemen van documenten"}
     when: obs.passport_held_by_other
     tags: [ilo11:retention_of_documents, htcds:WithholdsDocuments]
-    source: "source"
+    source: {id: source, location: "page, table or item", basis: transcribed}
 
 decision:
   - id: any-signal

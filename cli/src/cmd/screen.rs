@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use herken_engine::{CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State};
+use herken_engine::{CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status};
 
 use crate::Format;
 use crate::error::CliError;
@@ -119,17 +119,29 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     Ok(())
 }
 
+/// The first line of a human report: the set's title, id, version and status, so a reader
+/// sees how far the set has been checked against its sources.
+pub fn heading(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::io::Result<()> {
+    let status = match (r.ruleset.status, r.language == "nl") {
+        (Status::Draft, true) => "concept",
+        (Status::Reviewed, true) => "beoordeeld",
+        (Status::Verified, true) => "geverifieerd",
+        (status, false) => status.name(),
+    };
+    writeln!(
+        out,
+        "{} ({} {}, {status})",
+        rules.title.get(&r.language, &rules.languages),
+        r.ruleset.id,
+        r.ruleset.version
+    )
+}
+
 /// The readable summary: outcome, advice, present signals with why, next questions.
 pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::io::Result<()> {
     let nl = r.language == "nl";
     let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
-    writeln!(
-        out,
-        "{} ({} {})",
-        rules.title.get(&r.language, &rules.languages),
-        r.ruleset.id,
-        r.ruleset.version
-    )?;
+    heading(out, rules, r)?;
     writeln!(out)?;
     writeln!(out, "{}: {}", t("Outcome", "Uitkomst"), r.outcome.label)?;
     writeln!(
@@ -187,11 +199,18 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         }
         writeln!(out)?;
     }
-    let present: Vec<_> = r
+    // A weight-0 indicator is context (whether a set applies, which B8/3 route), never a signal.
+    let (context, present): (Vec<_>, Vec<_>) = r
         .indicators
         .iter()
         .filter(|i| i.state == State::Present)
-        .collect();
+        .partition(|i| i.weight == 0.0);
+    for i in &context {
+        writeln!(out, "{}: {}", t("Context", "Context"), i.label)?;
+    }
+    if !context.is_empty() {
+        writeln!(out)?;
+    }
     writeln!(
         out,
         "{} ({}):",
