@@ -20,7 +20,7 @@
 //! engine reads from a bundle. A key's [fingerprint](PublicKey::fingerprint) is `ed25519:`
 //! and the first 16 bytes of the SHA-256 of its 32 raw bytes, in lowercase hex.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
@@ -46,7 +46,7 @@ const PUBLIC_KEY_LABEL: &str = "herken-public-key";
 
 /// A rule set in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a herken bundle (a JSON object)")]
 pub struct Bundle {
     pub herken_bundle: u32,
     pub id: String,
@@ -54,7 +54,11 @@ pub struct Bundle {
     /// SHA-256 of the rule files, as [`Sources::sha256`] computes it.
     pub sha256: String,
     /// Who published the bundle, when signed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "read_signature"
+    )]
     pub signature: Option<BundleSignature>,
     /// Rule files by path (`ruleset.yaml`, `*.rhai`).
     pub files: BTreeMap<String, String>,
@@ -62,7 +66,10 @@ pub struct Bundle {
 
 /// A bundle's signature: who made it, over what, and the signature itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object of `algorithm`, `key`, `signed` and `value`"
+)]
 pub struct BundleSignature {
     /// `ed25519`.
     pub algorithm: String,
@@ -76,7 +83,10 @@ pub struct BundleSignature {
 
 /// What a signature vouches for: the bundle's identity and content hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object of `herken_bundle`, `id`, `version` and `sha256`"
+)]
 pub struct SignedClaims {
     pub herken_bundle: u32,
     pub id: String,
@@ -537,27 +547,31 @@ impl Bundle {
     /// The first check that fails, as a [`BundleError`].
     pub fn from_json(json: &str) -> Result<Self, BundleError> {
         let json = json.strip_prefix('\u{feff}').unwrap_or(json);
-        let value = serde_json::from_str::<Strict>(json)
-            .map_err(|e| {
-                let message = e.to_string();
-                if message.starts_with(DUPLICATE_KEY) {
-                    BundleError::DuplicateKey(message)
-                } else {
-                    BundleError::Format(message)
-                }
-            })?
-            .0;
-        // The format first: another format's fields may mean something else.
-        match value.get("herken_bundle").map(serde_json::Value::as_u64) {
-            Some(Some(v)) if v == u64::from(BUNDLE_FORMAT) => {}
-            Some(Some(v)) => {
-                return Err(BundleError::Version(u32::try_from(v).unwrap_or(u32::MAX)));
+        // Any key twice, anywhere: whichever one a reader kept, it may not be what was checked.
+        serde_json::from_str::<NoDuplicateKeys>(json).map_err(|e| {
+            let message = e.to_string();
+            if message.starts_with(DUPLICATE_KEY) {
+                BundleError::DuplicateKey(message)
+            } else {
+                BundleError::Format(message)
             }
-            _ => {}
+        })?;
+        // The format first: another format's fields may mean something else.
+        if let Ok(FormatOnly {
+            herken_bundle: Some(v),
+        }) = serde_json::from_str(json)
+            && v != u64::from(BUNDLE_FORMAT)
+        {
+            return Err(BundleError::Version(u32::try_from(v).unwrap_or(u32::MAX)));
         }
-        let (body, signature) = split_signature(value)?;
-        let mut bundle: Bundle =
-            serde_json::from_value(body).map_err(|e| BundleError::Format(e.to_string()))?;
+        let bundle: Bundle = serde_json::from_str(json).map_err(|e| {
+            let message = e.to_string();
+            if let Some(why) = message.strip_prefix(NOT_A_SIGNATURE) {
+                BundleError::SignatureMalformed(why.to_owned())
+            } else {
+                BundleError::Format(message)
+            }
+        })?;
         if let Some(path) = bundle.files.keys().find(|p| !Sources::is_rule_file(p)) {
             return Err(BundleError::Format(format!(
                 "`{path}` is not a rule file (a bundle holds `ruleset.yaml` and `*.rhai` files, at the top)"
@@ -570,12 +584,7 @@ impl Bundle {
                 computed,
             });
         }
-        if let Some(signature) = signature {
-            let signature: BundleSignature = serde_json::from_value(signature)
-                .map_err(|e| BundleError::SignatureMalformed(e.to_string()))?;
-            bundle.signature = Some(signature);
-            bundle.signer()?;
-        }
+        bundle.signer()?;
         Ok(bundle)
     }
 
@@ -671,85 +680,82 @@ impl Bundle {
     }
 }
 
-/// Takes the `signature` field out of a bundle's JSON object, to be read on its own (its
-/// problems are signature problems, not format problems).
-fn split_signature(
-    value: serde_json::Value,
-) -> Result<(serde_json::Value, Option<serde_json::Value>), BundleError> {
-    let serde_json::Value::Object(mut map) = value else {
-        return Err(BundleError::Format("a bundle is a JSON object".into()));
-    };
-    let signature = map.remove("signature");
-    Ok((serde_json::Value::Object(map), signature))
-}
-
 /// How a duplicate key error starts (serde_json adds the line and column).
 const DUPLICATE_KEY: &str = "duplicate key";
+/// How an error in the `signature` field starts, to tell it from the rest of the bundle.
+const NOT_A_SIGNATURE: &str = "signature: ";
 
-/// A JSON value read with every object checked for duplicate keys (serde_json keeps the last).
-struct Strict(serde_json::Value);
+/// Only a bundle's format version, read before the rest.
+#[derive(Deserialize)]
+struct FormatOnly {
+    herken_bundle: Option<u64>,
+}
 
-impl<'de> Deserialize<'de> for Strict {
+/// Reads the `signature` field; its errors are marked as the signature's. `null` is no
+/// signature either: a bundle without one leaves the field out.
+fn read_signature<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<BundleSignature>, D::Error> {
+    BundleSignature::deserialize(deserializer)
+        .map(Some)
+        .map_err(|e| de::Error::custom(format!("{NOT_A_SIGNATURE}{e}")))
+}
+
+/// Reads any JSON, refusing an object with a key twice (serde_json keeps the last).
+struct NoDuplicateKeys;
+
+impl<'de> Deserialize<'de> for NoDuplicateKeys {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor)
+        deserializer.deserialize_any(NoDuplicateKeys)
     }
 }
 
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Strict;
+impl<'de> Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
+        f.write_str("JSON")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Strict, E> {
-        Ok(Strict(v.into()))
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
-        Ok(Strict(v.into()))
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
-        Ok(Strict(v.into()))
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
-        Ok(Strict(v.into()))
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
-        Ok(Strict(v.into()))
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Strict, E> {
-        Ok(Strict(v.into()))
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
     }
 
-    fn visit_unit<E>(self) -> Result<Strict, E> {
-        Ok(Strict(serde_json::Value::Null))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(self)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Strict(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Strict(items.into()))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
-        let mut object = serde_json::Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut keys = BTreeSet::new();
         while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
+            if keys.contains(&key) {
                 return Err(de::Error::custom(format!("{DUPLICATE_KEY} `{key}`")));
             }
-            let Strict(value) = map.next_value()?;
-            object.insert(key, value);
+            map.next_value::<NoDuplicateKeys>()?;
+            keys.insert(key);
         }
-        Ok(Strict(object.into()))
+        Ok(self)
     }
 }
 

@@ -620,10 +620,12 @@ const FLOAT_OPERATORS: [(&str, Binary); 6] = [
     reason = "Rhai mixes integers into float arithmetic the same way"
 )]
 fn register_numbers(engine: &mut Engine) {
+    // Raw functions, one closure each for the binary and the unary ones: the same code for
+    // every operator and type pair keeps the WebAssembly module small.
     for (op, f) in FLOAT_OPERATORS {
-        engine.register_fn(op, move |x: f64, y: f64| finite(f(x, y)));
-        engine.register_fn(op, move |x: f64, y: INT| finite(f(x, y as f64)));
-        engine.register_fn(op, move |x: INT, y: f64| finite(f(x as f64, y)));
+        for types in NUMBER_PAIRS {
+            register_binary(engine, op, types, f);
+        }
         // `x op= y` on a float (an integer `x` takes the operator itself).
         let assign: &'static str = match op {
             "+" => "+=",
@@ -643,7 +645,7 @@ fn register_numbers(engine: &mut Engine) {
         });
     }
     // Functions of finite numbers that can give a non-finite one.
-    let unary: [(&str, Unary); 10] = [
+    let unary: [(&str, Unary); 11] = [
         ("sqrt", f64::sqrt),
         ("exp", f64::exp),
         ("ln", f64::ln),
@@ -654,21 +656,53 @@ fn register_numbers(engine: &mut Engine) {
         ("acos", f64::acos),
         ("acosh", f64::acosh),
         ("atanh", f64::atanh),
+        ("to_degrees", f64::to_degrees),
     ];
     for (name, f) in unary {
-        engine.register_fn(name, move |x: f64| finite(f(x)));
+        engine.register_raw_fn(name, [TypeId::of::<f64>()], move |_, args| {
+            finite(f(number(args[0])))
+        });
     }
-    engine.register_fn("to_degrees", |x: f64| finite(x.to_degrees()));
-    engine.register_fn("hypot", |x: f64, y: f64| finite(x.hypot(y)));
-    engine.register_fn("log", |x: f64, base: f64| finite(x.log(base)));
-    engine.register_fn("parse_float", |text: &str| {
-        let x: f64 = text.trim().parse().map_err(|_| {
-            script_error(format!(
-                "`parse_float` found no number in {} bytes of text",
-                text.len()
-            ))
-        })?;
-        finite(x)
+    register_binary(engine, "hypot", [TypeId::of::<f64>(); 2], f64::hypot);
+    register_binary(engine, "log", [TypeId::of::<f64>(); 2], f64::log);
+    engine.register_raw_fn(
+        "parse_float",
+        [TypeId::of::<ImmutableString>()],
+        |_, args| {
+            let text = args[0].clone().into_immutable_string().unwrap_or_default();
+            let x: f64 = text.trim().parse().map_err(|_| {
+                script_error(format!(
+                    "`parse_float` found no number in {} bytes of text",
+                    text.len()
+                ))
+            })?;
+            finite(x)
+        },
+    );
+}
+
+/// The pairs of number types an operator on two numbers takes (two integers are Rhai's own,
+/// checked already).
+const NUMBER_PAIRS: [[TypeId; 2]; 3] = [
+    [TypeId::of::<f64>(), TypeId::of::<f64>()],
+    [TypeId::of::<f64>(), TypeId::of::<INT>()],
+    [TypeId::of::<INT>(), TypeId::of::<f64>()],
+];
+
+/// A number of either kind, as a float.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "Rhai mixes integers into float arithmetic and comparisons the same way"
+)]
+fn number(value: &Dynamic) -> f64 {
+    value
+        .as_float()
+        .unwrap_or_else(|_| value.as_int().map_or(f64::NAN, |i| i as f64))
+}
+
+fn register_binary(engine: &mut Engine, name: &'static str, types: [TypeId; 2], f: Binary) {
+    engine.register_raw_fn(name, types, move |_, args| {
+        finite(f(number(args[0]), number(args[1])))
     });
 }
 
@@ -717,15 +751,13 @@ fn compare_floats(op: &str, x: f64, y: f64) -> Result<bool, Box<EvalAltResult>> 
     })
 }
 
-#[expect(
-    clippy::cast_precision_loss,
-    reason = "Rhai compares an integer with a float the same way"
-)]
 fn register_comparisons(engine: &mut Engine) {
     for op in COMPARISONS {
-        engine.register_fn(op, move |x: f64, y: f64| compare_floats(op, x, y));
-        engine.register_fn(op, move |x: f64, y: INT| compare_floats(op, x, y as f64));
-        engine.register_fn(op, move |x: INT, y: f64| compare_floats(op, x as f64, y));
+        for types in NUMBER_PAIRS {
+            engine.register_raw_fn(op, types, move |_, args| {
+                compare_floats(op, number(args[0]), number(args[1]))
+            });
+        }
     }
     // One function for every pair (a raw function: the same code for each, which keeps the
     // WebAssembly module small).

@@ -842,6 +842,8 @@ fn duplicate_keys_anywhere_in_a_bundle_are_refused() {
             let e = Bundle::open(&duplicated, &trust).expect_err("refused");
             assert_eq!(e.code(), "bundle::duplicate-key", "{what}: {e}");
             assert!(e.to_string().contains("line"), "{e}");
+            let key = ["`ruleset.yaml`", "`id`", "`signature`", "`value`"];
+            assert!(key.iter().any(|k| e.to_string().contains(k)), "{e}");
         }
     }
 }
