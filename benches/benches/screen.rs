@@ -38,7 +38,7 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     for (id, sources) in &sets {
         group.bench_function(id.as_str(), |b| {
-            b.iter(|| load(black_box(sources)).map(|l| l.rules.indicators.len()))
+            b.iter(|| load(black_box(sources)).map(|l| l.rules.indicators().len()))
         });
     }
     group.finish();
@@ -170,7 +170,7 @@ fn batch_compact(rules: &CompiledRuleSet, input: &str, out: &mut String) {
                 rules.screen_compact_into(&obs, &mut result);
                 write_compact_line(
                     out,
-                    &rules.outcomes[result.outcome].id,
+                    rules.outcomes()[result.outcome].id(),
                     result.may_rise,
                     result.states.iter().map(|s| state_letter(*s)),
                 );

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use herken_engine::{CompiledRuleSet, QuestionType};
+use herken_engine::{ChoiceOption, CompiledRuleSet, QuestionType};
 
 /// splitmix64 (Steele, Lea and Flood 2014): tiny, fast and good enough for test data.
 #[derive(Debug, Clone)]
@@ -93,7 +93,7 @@ pub fn case(rules: &CompiledRuleSet, rng: &mut SplitMix64) -> String {
     let mut out = String::with_capacity(2048);
     out.push('{');
     let mut first = true;
-    for q in &rules.questions {
+    for q in rules.questions() {
         let answer = if rng.chance(unknown) {
             match rng.below(20) {
                 0..=11 => continue,
@@ -101,14 +101,14 @@ pub fn case(rules: &CompiledRuleSet, rng: &mut SplitMix64) -> String {
                 _ => "\"unknown\"".to_owned(),
             }
         } else {
-            answer(q.kind, q.min, q.max, &q.option_ids, concern, rng)
+            answer(q.kind(), q.min(), q.max(), q.options(), concern, rng)
         };
         if !first {
             out.push(',');
         }
         first = false;
         out.push('"');
-        out.push_str(&q.id);
+        out.push_str(q.id());
         out.push_str("\":");
         out.push_str(&answer);
     }
@@ -120,7 +120,7 @@ fn answer(
     kind: QuestionType,
     min: Option<f64>,
     max: Option<f64>,
-    options: &[std::sync::Arc<str>],
+    options: &[ChoiceOption],
     concern: f64,
     rng: &mut SplitMix64,
 ) -> String {
@@ -153,7 +153,7 @@ fn answer(
             let id = if options.is_empty() {
                 "x"
             } else {
-                &**rng.pick(options)
+                rng.pick(options).id()
             };
             format!("\"{id}\"")
         }
@@ -161,7 +161,7 @@ fn answer(
             let picked: Vec<String> = options
                 .iter()
                 .filter(|_| rng.chance(0.3))
-                .map(|o| format!("\"{o}\""))
+                .map(|o| format!("\"{}\"", o.id()))
                 .collect();
             format!("[{}]", picked.join(","))
         }

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::cmd::screen::answer;
-use herken_engine::{CompiledRuleSet, DimensionReport, PositiveRule, Report, State};
+use herken_engine::{CompiledRuleSet, DimensionReport, Report, State};
 
 pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::io::Result<()> {
     let nl = r.language == "nl";
@@ -17,8 +17,7 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         r.outcome.label,
         r.outcome.id
     )?;
-    let rule = rules.decision.iter().find(|d| d.id == r.outcome.decided_by);
-    let condition = rule.and_then(|d| d.when_source.as_deref()).unwrap_or(t(
+    let condition = r.outcome.condition.as_deref().unwrap_or(t(
         "(no condition: the default)",
         "(geen voorwaarde: de standaard)",
     ));
@@ -51,11 +50,6 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         } else {
             ("├─", "│  ")
         };
-        let rule = rules
-            .dimensions
-            .iter()
-            .find(|x| x.id == d.id)
-            .map(|x| &x.rule);
         let verdict = if d.positive {
             t("positive", "positief")
         } else {
@@ -66,7 +60,7 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
             "   {branch} {} `{}`: {verdict} — {}",
             t("dimension", "dimensie"),
             d.label,
-            why_positive(d, rule, nl)
+            d.why(&r.language)
         )?;
         let present: Vec<_> = r
             .indicators
@@ -93,10 +87,8 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
                     "├─"
                 };
                 let text = rules
-                    .questions
-                    .iter()
-                    .find(|x| x.id == **q)
-                    .map(|x| x.text.get(&r.language, &rules.languages))
+                    .question_index(q)
+                    .map(|x| rules.text(rules.questions()[x].text(), &r.language))
                     .unwrap_or(q);
                 writeln!(
                     out,
@@ -117,42 +109,6 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         )?;
     }
     writeln!(out)
-}
-
-fn why_positive(d: &DimensionReport, rule: Option<&PositiveRule>, nl: bool) -> String {
-    let c = d.counts;
-    let counts = if nl {
-        format!("{} sterk, {} middel, {} zwak", c.strong, c.medium, c.weak)
-    } else {
-        format!("{} strong, {} medium, {} weak", c.strong, c.medium, c.weak)
-    };
-    match rule {
-        Some(PositiveRule::Ilo) => {
-            let mut met = Vec::new();
-            if c.strong >= 2 {
-                met.push("2 strong");
-            }
-            if c.strong >= 1 && c.medium + c.weak >= 1 {
-                met.push("1 strong + 1 medium/weak");
-            }
-            if c.medium >= 3 {
-                met.push("3 medium");
-            }
-            if c.medium >= 2 && c.weak >= 1 {
-                met.push("2 medium + 1 weak");
-            }
-            if met.is_empty() {
-                format!("{counts}; ILO rule not met")
-            } else {
-                format!("{counts}; ILO rule: {}", met.join(", "))
-            }
-        }
-        Some(PositiveRule::AtLeast(k)) => {
-            format!("{} present, at least {k} needed", d.indicators.len())
-        }
-        Some(PositiveRule::ScoreAtLeast(x)) => format!("score {} of {x} needed", d.score),
-        None => counts,
-    }
 }
 
 fn one_line(s: &str) -> String {

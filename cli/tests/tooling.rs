@@ -186,6 +186,21 @@ fn screen_explain_shows_the_tree() {
     insta::assert_snapshot!("screen_explain", r.stdout_text());
 }
 
+/// The tree explains dimensions in the report's language: the ILO rule's clause in Dutch too.
+#[test]
+fn screen_explain_speaks_the_reports_language() {
+    let case = repo("examples/warehouse-worker-unknowns.json");
+    let r = run(&["screen", &case, "--explain", "--lang", "nl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = r.stdout_text();
+    assert!(
+        out.contains("positief — 0 sterk, 3 middel, 0 zwak; ILO-regel: 3 middel"),
+        "{out}"
+    );
+    assert!(out.contains("ILO-regel niet gehaald"), "{out}");
+    assert!(!out.contains("ILO rule"), "{out}");
+}
+
 #[test]
 fn screen_json_is_byte_identical_across_runs() {
     let args = [
@@ -488,6 +503,41 @@ fn list_and_screen_show_the_status_of_a_set() {
     let json = run(&["screen", &case, "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     assert_eq!(report["ruleset"]["status"], "reviewed");
+}
+
+/// `rules/CODES.md` is the code registry as `herken explain --format markdown` writes it, and
+/// `herken explain` knows every code it lists: the documentation cannot drift from the codes
+/// herken emits (every emitted code is a constant of the registry).
+#[test]
+fn the_code_reference_is_the_registry() {
+    let r = run(&["explain", "--format", "markdown"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let file = std::fs::read_to_string(repo("rules/CODES.md")).expect("rules/CODES.md");
+    assert_eq!(
+        r.stdout_text(),
+        file,
+        "rules/CODES.md is stale: regenerate it with `herken explain --format markdown > rules/CODES.md`"
+    );
+    let list = run(&["explain"]).stdout_text();
+    let listed: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let documented: Vec<&str> = file
+        .lines()
+        .filter_map(|l| l.strip_prefix("### `")?.strip_suffix('`'))
+        .collect();
+    assert_eq!(listed, documented);
+    for code in [
+        "case::duplicate-key",
+        "batch::unknown-code",
+        "check::untested-indicator",
+    ] {
+        assert!(listed.contains(&code), "{code}");
+        let one = run(&["explain", code]);
+        assert_eq!(one.code, 0, "{}", one.stderr);
+        assert!(one.stdout_text().contains("How to fix it:"));
+    }
 }
 
 #[test]

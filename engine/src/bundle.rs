@@ -28,8 +28,11 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::compile::{CompiledRuleSet, Sources, load};
+use crate::codes::{self, Code};
+use crate::compile::load;
 use crate::diagnostic::Diagnostic;
+use crate::model::CompiledRuleSet;
+use crate::sources::Sources;
 
 /// The bundle format version this engine writes and reads.
 pub const BUNDLE_FORMAT: u32 = 1;
@@ -48,8 +51,11 @@ const PUBLIC_KEY_LABEL: &str = "herken-public-key";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a herken bundle (a JSON object)")]
 pub struct Bundle {
+    /// The bundle format version ([`BUNDLE_FORMAT`]).
     pub herken_bundle: u32,
+    /// The rule set's id (the manifest's).
     pub id: String,
+    /// The rule set's version (the manifest's).
     pub version: String,
     /// SHA-256 of the rule files, as [`Sources::sha256`] computes it.
     pub sha256: String,
@@ -88,9 +94,13 @@ pub struct BundleSignature {
     expecting = "an object of `herken_bundle`, `id`, `version` and `sha256`"
 )]
 pub struct SignedClaims {
+    /// The bundle format version.
     pub herken_bundle: u32,
+    /// The rule set's id.
     pub id: String,
+    /// The rule set's version.
     pub version: String,
+    /// The content hash.
     pub sha256: String,
 }
 
@@ -372,9 +382,11 @@ impl SignatureState {
 /// A bundle that passed every check of its trust policy, with its compiled rule set.
 #[derive(Debug)]
 pub struct OpenedBundle {
+    /// The compiled rule set.
     pub rules: CompiledRuleSet,
     /// The rule set's warnings (its errors would have refused the bundle).
     pub warnings: Vec<Diagnostic>,
+    /// Who signed the bundle, as far as the trust policy could tell.
     pub signature: SignatureState,
 }
 
@@ -389,48 +401,63 @@ pub enum BundleError {
     /// A bundle format this engine does not read.
     Version(u32),
     /// The content does not match the recorded hash: altered or damaged.
-    Hash { recorded: String, computed: String },
+    Hash {
+        /// The hash the bundle records.
+        recorded: String,
+        /// The hash of its content.
+        computed: String,
+    },
     /// A signature that is not one: wrong shape, algorithm, key or value.
     SignatureMalformed(String),
     /// A well-formed signature for this bundle that does not verify: forged or altered.
     SignatureInvalid,
     /// A valid signature, made for another rule set or version.
     SignatureMoved {
+        /// The rule set the signature was made for.
         signed_id: String,
+        /// Its version.
         signed_version: String,
     },
     /// A valid signature for this id and version but other content: the content was changed
     /// (and its hash recomputed) after signing.
-    Tampered { signed_sha256: String },
+    Tampered {
+        /// The content hash the signature was made for.
+        signed_sha256: String,
+    },
     /// Trusted keys were given, and the bundle carries no signature.
     Unsigned,
     /// A valid signature by a key that is not trusted.
-    UntrustedKey { fingerprint: String },
+    UntrustedKey {
+        /// The signer's key fingerprint.
+        fingerprint: String,
+    },
     /// The rule set inside does not load.
     RuleSet(Vec<Diagnostic>),
     /// The rule set inside is not the one the bundle declares.
     IdentityMismatch {
+        /// The id and version the bundle declares.
         declared: (String, String),
+        /// The id and version of the rule set inside.
         inside: (String, String),
     },
 }
 
 impl BundleError {
     /// A stable code, as the CLI and the WASM module report it.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::Format(_) => "bundle::format",
-            Self::DuplicateKey(_) => "bundle::duplicate-key",
-            Self::Version(_) => "bundle::version",
-            Self::Hash { .. } => "bundle::hash-mismatch",
-            Self::SignatureMalformed(_) => "bundle::signature-malformed",
-            Self::SignatureInvalid => "bundle::signature-invalid",
-            Self::SignatureMoved { .. } => "bundle::signature-moved",
-            Self::Tampered { .. } => "bundle::tampered",
-            Self::Unsigned => "bundle::unsigned",
-            Self::UntrustedKey { .. } => "bundle::untrusted-key",
-            Self::RuleSet(_) => "bundle::ruleset",
-            Self::IdentityMismatch { .. } => "bundle::identity-mismatch",
+            Self::Format(_) => codes::bundle::FORMAT,
+            Self::DuplicateKey(_) => codes::bundle::DUPLICATE_KEY,
+            Self::Version(_) => codes::bundle::VERSION,
+            Self::Hash { .. } => codes::bundle::HASH_MISMATCH,
+            Self::SignatureMalformed(_) => codes::bundle::SIGNATURE_MALFORMED,
+            Self::SignatureInvalid => codes::bundle::SIGNATURE_INVALID,
+            Self::SignatureMoved { .. } => codes::bundle::SIGNATURE_MOVED,
+            Self::Tampered { .. } => codes::bundle::TAMPERED,
+            Self::Unsigned => codes::bundle::UNSIGNED,
+            Self::UntrustedKey { .. } => codes::bundle::UNTRUSTED_KEY,
+            Self::RuleSet(_) => codes::bundle::RULESET,
+            Self::IdentityMismatch { .. } => codes::bundle::IDENTITY_MISMATCH,
         }
     }
 }
@@ -673,6 +700,7 @@ impl Bundle {
         })
     }
 
+    /// The bundle's files as a rule set's sources.
     pub fn sources(&self) -> Sources {
         Sources {
             files: self.files.clone(),

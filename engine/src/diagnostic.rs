@@ -4,16 +4,22 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::codes::Code;
+
 /// A place in a rule-set file: file name relative to the rule-set folder, 1-based line and
 /// column (columns count characters).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
+    /// The file, relative to the rule-set folder (`ruleset.yaml`, `tests/cases.yaml`).
     pub file: String,
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub column: u32,
 }
 
 impl Span {
+    /// A place; line and column 0 count as 1.
     pub fn new(file: &str, line: u32, column: u32) -> Self {
         Self {
             file: file.to_owned(),
@@ -33,7 +39,9 @@ impl fmt::Display for Span {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The rule set cannot be used.
     Error,
+    /// The rule set loads, but something is likely wrong.
     Warning,
 }
 
@@ -41,17 +49,23 @@ pub enum Severity {
 /// backticks, the place, and optional help saying how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
-    pub code: &'static str,
+    /// The stable code.
+    pub code: Code,
+    /// What is wrong: lowercase, user input in backticks.
     pub message: String,
+    /// Where.
     #[serde(flatten)]
     pub span: Span,
+    /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    /// An error.
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
             code,
@@ -61,7 +75,8 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    /// A warning.
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
             code,
@@ -71,12 +86,14 @@ impl Diagnostic {
         }
     }
 
+    /// With help saying how to fix it.
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether it stops the rule set from loading.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -97,7 +114,10 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The nearest of `candidates` to `word`, if it is close enough to be a likely typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -128,7 +148,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// "did you mean `x`?" help text for a misspelt name, if one is close.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {

@@ -1,20 +1,21 @@
-//! Screening one case: indicator states, dimension positivity, the decision, what may still
-//! change it, and the report. Never fails as a whole: a failing indicator is an entry.
+//! Screening one case: indicator states, then the decision ([`crate::decide`]), then the report
+//! or the compact result. Never fails as a whole: a failing indicator is an entry.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 
 use rhai::{Dynamic, EvalAltResult, Scope};
 
-use crate::compile::{CompiledRuleSet, Condition, Indicator, ScriptCondition};
-use crate::cond::{Cond, DecisionFacts, Env, Over, Value};
-use crate::manifest::{PositiveRule, Strength};
+use crate::codes;
+use crate::cond::{Cond, Env};
+use crate::decide::{self, Decided, Facts, Tally, positive_by};
+use crate::model::{CompiledRuleSet, Condition, ScriptCondition};
 use crate::observation::{Observations, to_json};
 use crate::report::{
-    DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads, Report,
-    ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
+    Clause, DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads,
+    Report, ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
 };
 use crate::sandbox;
+use crate::value::Value;
 
 /// The engine's name and version, as reports carry it.
 pub const ENGINE: &str = concat!("herken ", env!("CARGO_PKG_VERSION"));
@@ -37,15 +38,9 @@ impl Default for ScreenOptions {
     }
 }
 
-/// Indicator states of one case, with errors where a condition failed.
-#[derive(Debug, Clone)]
-pub struct Evaluation {
-    pub states: Vec<State>,
-    pub errors: Vec<Option<EvalError>>,
-}
-
 /// The lean result of screening one case ([`CompiledRuleSet::screen_compact`]): what a batch
-/// needs, as indices into the rule set, with the same outcome, rule and states as the report.
+/// needs, as indices into the rule set, with the same outcome, rule, states and dimensions as
+/// the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompactResult {
     /// Index into `outcomes` (the report's `outcome.level`).
@@ -58,370 +53,21 @@ pub struct CompactResult {
     pub could_rise_to: usize,
     /// Each indicator's state, in rule-set order.
     pub states: Vec<State>,
+    /// Each dimension, in rule-set order: the clause of its rule that made it positive, or
+    /// `None` when it is not positive.
+    pub dimensions: Vec<Option<Clause>>,
 }
 
-/// Per-dimension results.
-#[derive(Debug, Clone, Copy, Default)]
-struct DimensionResult {
-    positive: bool,
-    counts: StrengthCounts,
-    score: f64,
-}
-
-/// Indicator sets as bit masks (bit i of word i / 64 for indicator i), built once per rule
-/// set so that decision helpers count with a few popcounts instead of walking indicators.
-#[derive(Debug, Default)]
-pub(crate) struct DecisionIndex {
-    /// Words per mask.
-    words: usize,
-    /// Per dimension (`words` words each): its indicators, and its strong, medium and weak ones.
-    dimension: Vec<u64>,
-    strong: Vec<u64>,
-    medium: Vec<u64>,
-    weak: Vec<u64>,
-}
-
-impl DecisionIndex {
-    pub(crate) fn new(indicators: &[Indicator], dimensions: usize) -> Self {
-        let words = indicators.len().div_ceil(64);
-        let mut index = Self {
-            words,
-            dimension: vec![0; words * dimensions],
-            strong: vec![0; words * dimensions],
-            medium: vec![0; words * dimensions],
-            weak: vec![0; words * dimensions],
-        };
-        for (i, ind) in indicators.iter().enumerate() {
-            let word = ind.dimension * words + i / 64;
-            let bit = 1u64 << (i % 64);
-            if let Some(w) = index.dimension.get_mut(word) {
-                *w |= bit;
-            }
-            let by_strength = match ind.strength {
-                Some(Strength::Strong) => &mut index.strong,
-                Some(Strength::Medium) => &mut index.medium,
-                Some(Strength::Weak) => &mut index.weak,
-                None => continue,
-            };
-            if let Some(w) = by_strength.get_mut(word) {
-                *w |= bit;
-            }
-        }
-        index
+impl CompactResult {
+    /// Whether dimension `d` is positive.
+    pub fn positive(&self, d: usize) -> bool {
+        self.dimensions.get(d).is_some_and(Option::is_some)
     }
-
-    fn mask<'m>(&self, masks: &'m [u64], d: usize) -> &'m [u64] {
-        masks
-            .get(d * self.words..(d + 1) * self.words)
-            .unwrap_or(&[])
-    }
-}
-
-/// A few words of bits, on the stack for up to 256 indicators.
-#[derive(Debug, Clone)]
-enum Bits {
-    Inline([u64; 4]),
-    Heap(Vec<u64>),
-}
-
-impl Bits {
-    fn zeros(words: usize) -> Self {
-        if words <= 4 {
-            Bits::Inline([0; 4])
-        } else {
-            Bits::Heap(vec![0; words])
-        }
-    }
-
-    fn words(&self) -> &[u64] {
-        match self {
-            Bits::Inline(w) => w,
-            Bits::Heap(w) => w,
-        }
-    }
-
-    fn words_mut(&mut self) -> &mut [u64] {
-        match self {
-            Bits::Inline(w) => w,
-            Bits::Heap(w) => w,
-        }
-    }
-
-    fn get(&self, i: usize) -> bool {
-        self.words()
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
-    }
-
-    /// The set bits also set in `mask`, ascending.
-    fn and<'b>(&'b self, mask: &'b [u64]) -> impl Iterator<Item = usize> + 'b {
-        self.words()
-            .iter()
-            .zip(mask)
-            .enumerate()
-            .flat_map(|(w, (a, m))| {
-                let mut word = a & m;
-                std::iter::from_fn(move || {
-                    (word != 0).then(|| {
-                        let bit = word.trailing_zeros() as usize;
-                        word &= word - 1;
-                        w * 64 + bit
-                    })
-                })
-            })
-    }
-
-    fn count_and(&self, mask: &[u64]) -> u32 {
-        self.words()
-            .iter()
-            .zip(mask)
-            .map(|(a, m)| (a & m).count_ones())
-            .sum()
-    }
-}
-
-/// What decision rules read for one set of indicator states: which indicators are present and
-/// unknown, as bits. Dimensions are settled on first use (a decision rarely needs all of
-/// them), remembered for the first 64.
-struct Facts<'a> {
-    rules: &'a CompiledRuleSet,
-    /// How many states there are (normally one per indicator).
-    len: usize,
-    present: Bits,
-    unknown: Bits,
-    /// Bit d: whether dimension d is settled; `positive` bit d: its result.
-    settled: Cell<u64>,
-    positive: Cell<u64>,
-}
-
-impl<'a> Facts<'a> {
-    /// The facts of `states`; `optimistic` reads every unknown indicator as present (what the
-    /// answers could still lead to).
-    fn new(rules: &'a CompiledRuleSet, states: &[State], optimistic: bool) -> Self {
-        let words = states.len().div_ceil(64);
-        let mut present = Bits::zeros(words);
-        let mut unknown = Bits::zeros(words);
-        for ((chunk, p), u) in states
-            .chunks(64)
-            .zip(present.words_mut())
-            .zip(unknown.words_mut())
-        {
-            for (i, s) in chunk.iter().enumerate() {
-                let is_unknown = *s == State::Unknown;
-                *p |= u64::from(*s == State::Present || (optimistic && is_unknown)) << i;
-                *u |= u64::from(!optimistic && is_unknown) << i;
-            }
-        }
-        Self {
-            rules,
-            len: states.len(),
-            present,
-            unknown,
-            settled: Cell::new(0),
-            positive: Cell::new(0),
-        }
-    }
-
-    /// These facts with every unknown indicator present: what the answers could lead to.
-    fn optimistic(&self) -> Self {
-        let mut present = self.present.clone();
-        for (p, u) in present.words_mut().iter_mut().zip(self.unknown.words()) {
-            *p |= u;
-        }
-        Facts {
-            rules: self.rules,
-            len: self.len,
-            present,
-            unknown: Bits::zeros(self.unknown.words().len()),
-            settled: Cell::new(0),
-            positive: Cell::new(0),
-        }
-    }
-
-    /// These facts with the indicators `now_present` present: the decision a "yes" could lead
-    /// to. Dimensions they are not in stay settled.
-    fn with_present(&self, now_present: &[usize]) -> Self {
-        let mut trial = Facts {
-            rules: self.rules,
-            len: self.len,
-            present: self.present.clone(),
-            unknown: self.unknown.clone(),
-            settled: self.settled.clone(),
-            positive: self.positive.clone(),
-        };
-        for &i in now_present {
-            if i >= self.len {
-                continue;
-            }
-            let bit = 1u64 << (i % 64);
-            trial.present.words_mut()[i / 64] |= bit;
-            trial.unknown.words_mut()[i / 64] &= !bit;
-            let d = self.rules.indicators[i].dimension;
-            if let Some(dim_bit) = 1u64.checked_shl(d as u32) {
-                trial.settled.set(trial.settled.get() & !dim_bit);
-                trial.positive.set(trial.positive.get() & !dim_bit);
-            }
-        }
-        trial
-    }
-
-    fn settle(&self, d: usize) -> bool {
-        let index = &self.rules.decision_index;
-        let dim = &self.rules.dimensions[d];
-        match dim.rule {
-            PositiveRule::Ilo => {
-                let s = self.present.count_and(index.mask(&index.strong, d));
-                let m = self.present.count_and(index.mask(&index.medium, d));
-                let w = self.present.count_and(index.mask(&index.weak, d));
-                ilo_rule(s, m, w)
-            }
-            PositiveRule::AtLeast(k) => {
-                self.present.count_and(index.mask(&index.dimension, d)) >= k
-            }
-            PositiveRule::ScoreAtLeast(x) => {
-                let score: f64 = self
-                    .present
-                    .and(index.mask(&index.dimension, d))
-                    .map(|i| self.rules.indicators[i].weight)
-                    .sum();
-                score >= x
-            }
-        }
-    }
-
-    /// The indicators of the dimensions `ds`, as a mask (each once).
-    fn dimensions_mask(&self, ds: &[usize]) -> Bits {
-        let index = &self.rules.decision_index;
-        let mut mask = Bits::zeros(index.words);
-        for d in ds {
-            for (m, w) in mask
-                .words_mut()
-                .iter_mut()
-                .zip(index.mask(&index.dimension, *d))
-            {
-                *m |= w;
-            }
-        }
-        mask
-    }
-
-    fn count(&self, bits: &Bits, over: &Over) -> i64 {
-        let index = &self.rules.decision_index;
-        i64::from(match over {
-            Over::All => bits.words().iter().map(|w| w.count_ones()).sum(),
-            Over::Dimension(d) => bits.count_and(index.mask(&index.dimension, *d)),
-            Over::Dimensions(ds) => bits.count_and(self.dimensions_mask(ds).words()),
-            Over::Indicators(list) => return list.iter().filter(|i| bits.get(**i)).count() as i64,
-        })
-    }
-}
-
-impl DecisionFacts for Facts<'_> {
-    fn positive(&self, dimension: usize) -> bool {
-        if dimension >= self.rules.dimensions.len() {
-            return false;
-        }
-        let Some(bit) = 1u64.checked_shl(dimension as u32) else {
-            return self.settle(dimension);
-        };
-        if self.settled.get() & bit == 0 {
-            self.settled.set(self.settled.get() | bit);
-            if self.settle(dimension) {
-                self.positive.set(self.positive.get() | bit);
-            }
-        }
-        self.positive.get() & bit != 0
-    }
-    fn dimension_count(&self) -> usize {
-        self.rules.dimensions.len()
-    }
-    fn present(&self, indicator: usize) -> bool {
-        self.present.get(indicator)
-    }
-    fn present_count(&self, over: &Over) -> i64 {
-        self.count(&self.present, over)
-    }
-    fn unknown_count(&self, over: &Over) -> i64 {
-        self.count(&self.unknown, over)
-    }
-    fn score(&self, over: &Over) -> f64 {
-        let weight = |i: usize| self.rules.indicators.get(i).map_or(0.0, |ind| ind.weight);
-        let index = &self.rules.decision_index;
-        match over {
-            Over::All => (0..self.len)
-                .filter(|i| self.present.get(*i))
-                .map(weight)
-                .sum(),
-            Over::Dimension(d) => self
-                .present
-                .and(index.mask(&index.dimension, *d))
-                .map(weight)
-                .sum(),
-            Over::Dimensions(ds) => {
-                let mask = self.dimensions_mask(ds);
-                self.present.and(mask.words()).map(weight).sum()
-            }
-            Over::Indicators(list) => list
-                .iter()
-                .filter(|i| self.present.get(**i))
-                .map(|i| weight(*i))
-                .sum(),
-        }
-    }
-}
-
-/// The ILO/EC 2009 Delphi rule over the present strong, medium and weak indicators.
-fn ilo_rule(s: u32, m: u32, w: u32) -> bool {
-    s >= 2 || (s >= 1 && m + w >= 1) || m >= 3 || (m >= 2 && w >= 1)
-}
-
-/// Whether a state counts as present: `present`, or also `unknown` when reading optimistically.
-fn counts_present(state: State, optimistic: bool) -> bool {
-    state == State::Present || (optimistic && state == State::Unknown)
-}
-
-fn dimension(rules: &CompiledRuleSet, states: &[State], d: usize) -> DimensionResult {
-    dimension_result(rules, states, d, false)
-}
-
-fn dimension_result(
-    rules: &CompiledRuleSet,
-    states: &[State],
-    d: usize,
-    optimistic: bool,
-) -> DimensionResult {
-    let dim = &rules.dimensions[d];
-    let mut r = DimensionResult::default();
-    let mut present = 0u32;
-    for &i in &dim.indicators {
-        if !counts_present(states[i], optimistic) {
-            continue;
-        }
-        present += 1;
-        let ind = &rules.indicators[i];
-        r.score += ind.weight;
-        match ind.strength {
-            Some(Strength::Strong) => r.counts.strong += 1,
-            Some(Strength::Medium) => r.counts.medium += 1,
-            Some(Strength::Weak) => r.counts.weak += 1,
-            None => {}
-        }
-    }
-    let StrengthCounts {
-        strong: s,
-        medium: m,
-        weak: w,
-    } = r.counts;
-    r.positive = match dim.rule {
-        PositiveRule::Ilo => ilo_rule(s, m, w),
-        PositiveRule::AtLeast(k) => present >= k,
-        PositiveRule::ScoreAtLeast(x) => r.score >= x,
-    };
-    r
 }
 
 impl CompiledRuleSet {
-    /// Screens one case.
+    /// Screens one case: the full report, with the answers each indicator read, why each
+    /// dimension is positive, and (when asked) the next questions.
     pub fn evaluate(&self, obs: &Observations, options: &ScreenOptions) -> Report<'_> {
         sandbox::screen_case(|| {
             let mut states = Vec::with_capacity(self.indicators.len());
@@ -431,8 +77,9 @@ impl CompiledRuleSet {
         })
     }
 
-    /// Screens one case for batch use: the outcome, its rule, whether it may rise and every
-    /// indicator's state, without the report's texts, reads and next questions.
+    /// Screens one case for batch use: the outcome, its rule, whether it may rise, every
+    /// indicator's state and every dimension's clause, without the report's texts, reads and
+    /// next questions.
     pub fn screen_compact(&self, obs: &Observations) -> CompactResult {
         let mut result = CompactResult::default();
         self.screen_compact_into(obs, &mut result);
@@ -442,25 +89,65 @@ impl CompiledRuleSet {
     /// [`Self::screen_compact`] into `result`, reusing its memory from the previous case.
     pub fn screen_compact_into(&self, obs: &Observations, result: &mut CompactResult) {
         sandbox::screen_case(|| self.states_only(obs, &mut result.states));
-        let facts = Facts::new(self, &result.states, false);
-        let (outcome, rule) = self.decide_facts(&facts);
-        let (best, _) = self.decide_facts(&facts.optimistic());
-        result.outcome = outcome;
-        result.decided_by = rule;
-        result.may_rise = best > outcome;
-        result.could_rise_to = best.max(outcome);
+        self.decide_into(result);
     }
 
-    /// The state of every indicator for a case.
-    pub fn indicator_states(&self, obs: &Observations) -> Evaluation {
-        let mut states = Vec::with_capacity(self.indicators.len());
-        let mut failed = Vec::new();
-        sandbox::screen_case(|| self.states_into(obs, &mut states, Some(&mut failed)));
-        let mut errors = vec![None; states.len()];
-        for (i, e) in failed {
-            errors[i] = Some(e);
+    /// Decides a case from its indicator states alone (one per indicator, in rule-set order):
+    /// the outcome, the rule, what it could rise to and every dimension's clause, as
+    /// [`Self::screen_compact`] gives them for a case with these states. For analysing
+    /// decisions without answers.
+    pub fn decide(&self, states: &[State]) -> CompactResult {
+        let mut result = CompactResult {
+            states: states.to_vec(),
+            ..CompactResult::default()
+        };
+        self.decide_into(&mut result);
+        result
+    }
+
+    /// [`Self::decide`] over `result.states`, filling in the rest of `result`.
+    fn decide_into(&self, result: &mut CompactResult) {
+        let facts = Facts::new(self, &result.states);
+        let decided = decide::decide(&facts);
+        result.outcome = decided.outcome;
+        result.decided_by = decided.rule;
+        result.may_rise = decided.may_rise();
+        result.could_rise_to = decided.best;
+        result.dimensions.clear();
+        result
+            .dimensions
+            .extend((0..self.dimensions.len()).map(|d| facts.clause(d)));
+    }
+
+    /// The questions that apply to the answers so far (`ask_if` not false), in question
+    /// order. Their scripted conditions share one case's budget, as in [`Self::evaluate`].
+    pub fn applicable(&self, obs: &Observations) -> Vec<usize> {
+        sandbox::screen_case(|| {
+            (0..self.questions.len())
+                .filter(|&q| self.applies(q, obs))
+                .collect()
+        })
+    }
+
+    /// Whether question `q` applies, given the answers so far (`ask_if` not false).
+    pub fn applies(&self, q: usize, obs: &Observations) -> bool {
+        match &self.questions[q].ask_if {
+            None => true,
+            Some(Condition::Native(cond)) => {
+                let env = Env {
+                    answers: &obs.answers,
+                    facts: None,
+                };
+                match cond.truth(&env) {
+                    Some(value) => value != Some(false),
+                    None => !matches!(cond.eval(&env), Ok(Value::Bool(false))),
+                }
+            }
+            Some(Condition::Script(script)) => {
+                let map = self.obs_map(obs);
+                !matches!(self.script_state(script, &map, false).0, State::Absent)
+            }
         }
-        Evaluation { states, errors }
     }
 
     /// Indicator states into `states` (cleared first), and when asked for the errors of
@@ -519,75 +206,6 @@ impl CompiledRuleSet {
         }));
     }
 
-    /// The outcome (index into `outcomes`) that indicator states lead to.
-    pub fn decide_states(&self, states: &[State]) -> usize {
-        self.decide(states).0
-    }
-
-    /// The outcome index and deciding rule for indicator states.
-    fn decide(&self, states: &[State]) -> (usize, usize) {
-        self.decide_view(states, false)
-    }
-
-    /// The outcome index and deciding rule for indicator states; `optimistic` reads every
-    /// unknown indicator as present.
-    fn decide_view(&self, states: &[State], optimistic: bool) -> (usize, usize) {
-        self.decide_facts(&Facts::new(self, states, optimistic))
-    }
-
-    /// The outcome index and deciding rule for the facts of a case.
-    fn decide_facts(&self, facts: &Facts<'_>) -> (usize, usize) {
-        let env = Env {
-            answers: &[],
-            facts: Some(facts),
-        };
-        for (r, rule) in self.decision.iter().enumerate() {
-            let holds = match &rule.when {
-                None => true,
-                Some(cond) => match cond.truth(&env) {
-                    Some(holds) => holds == Some(true),
-                    None => matches!(cond.eval(&env), Ok(Value::Bool(true))),
-                },
-            };
-            if holds {
-                return (rule.outcome, r);
-            }
-        }
-        // The loader guarantees a final rule without `when`; stay total regardless.
-        (0, self.decision.len().saturating_sub(1))
-    }
-
-    /// The questions that apply to the answers so far (`ask_if` not false), in question
-    /// order. Their scripted conditions share one case's budget, as in [`Self::evaluate`].
-    pub fn applicable(&self, obs: &Observations) -> Vec<usize> {
-        sandbox::screen_case(|| {
-            (0..self.questions.len())
-                .filter(|&q| self.applies(q, obs))
-                .collect()
-        })
-    }
-
-    /// Whether question `q` applies, given the answers so far (`ask_if` not false).
-    pub fn applies(&self, q: usize, obs: &Observations) -> bool {
-        match &self.questions[q].ask_if {
-            None => true,
-            Some(Condition::Native(cond)) => {
-                let env = Env {
-                    answers: &obs.answers,
-                    facts: None,
-                };
-                match cond.truth(&env) {
-                    Some(value) => value != Some(false),
-                    None => !matches!(cond.eval(&env), Ok(Value::Bool(false))),
-                }
-            }
-            Some(Condition::Script(script)) => {
-                let map = self.obs_map(obs);
-                !matches!(self.script_state(script, &map, false).0, State::Absent)
-            }
-        }
-    }
-
     fn report(
         &self,
         obs: &Observations,
@@ -596,46 +214,19 @@ impl CompiledRuleSet {
         options: &ScreenOptions,
     ) -> Report<'_> {
         let error_of = |i: usize| errors.iter().find(|(j, _)| *j == i).map(|(_, e)| e);
-        let lang: Str<'_> = match self
-            .languages
-            .iter()
-            .find(|l| **l == options.language)
-            .or_else(|| self.languages.first())
-        {
+        let lang: Str<'_> = match self.languages.iter().find(|l| **l == options.language) {
             Some(l) => Cow::Borrowed(l),
-            None => Cow::Owned(options.language.clone()),
+            None => match self.languages.first() {
+                Some(l) => Cow::Borrowed(l),
+                None => Cow::Owned(options.language.clone()),
+            },
         };
-        let fallbacks = &self.languages;
-        let facts = Facts::new(self, states, false);
-        let (outcome, rule) = self.decide_facts(&facts);
+        let text = |t| Cow::Borrowed(self.text(t, &lang));
+        let facts = Facts::new(self, states);
+        let decided = decide::decide(&facts);
 
-        // What the unknown indicators could still do.
-        let (best, _) = self.decide_facts(&facts.optimistic());
-        let may_rise = best > outcome;
-
-        let dimensions = self
-            .dimensions
-            .iter()
-            .enumerate()
-            .map(|(d, dim)| {
-                let r = dimension(self, states, d);
-                let pick = |state: State| -> Vec<Str<'_>> {
-                    dim.indicators
-                        .iter()
-                        .filter(|&&i| states[i] == state)
-                        .map(|&i| Cow::Borrowed(self.indicators[i].id.as_str()))
-                        .collect()
-                };
-                DimensionReport {
-                    id: Cow::Borrowed(&dim.id),
-                    label: Cow::Borrowed(dim.label.get(&lang, fallbacks)),
-                    positive: r.positive,
-                    counts: r.counts,
-                    score: r.score,
-                    indicators: pick(State::Present),
-                    unknown: pick(State::Unknown),
-                }
-            })
+        let dimensions = (0..self.dimensions.len())
+            .map(|d| self.dimension_report(states, d, &lang))
             .collect();
 
         let mut diagnostics = Vec::new();
@@ -653,21 +244,15 @@ impl CompiledRuleSet {
                 let error = error_of(i);
                 if let Some(e) = error {
                     diagnostics.push(ReportDiagnostic {
-                        code: e.code.clone(),
+                        code: e.code,
                         message: format!("indicator `{}`: {}", ind.id, e.message),
                     });
                 }
                 IndicatorReport {
                     id: Cow::Borrowed(&ind.id),
-                    label: Cow::Borrowed(ind.label.get(&lang, fallbacks)),
+                    label: text(&ind.label),
                     dimension: Cow::Borrowed(&self.dimensions[ind.dimension].id),
-                    strength: ind.strength.map(|s| {
-                        Cow::Borrowed(match s {
-                            Strength::Strong => "strong",
-                            Strength::Medium => "medium",
-                            Strength::Weak => "weak",
-                        })
-                    }),
+                    strength: ind.strength.map(|s| Cow::Borrowed(s.as_str())),
                     weight: ind.weight,
                     state: states[i],
                     reads,
@@ -680,12 +265,11 @@ impl CompiledRuleSet {
             .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs))
             .collect();
         let next_questions = if options.next_questions {
-            self.next_questions(&unanswered, states, &facts, outcome, &lang)
+            self.next_questions(&unanswered, states, &facts, decided.outcome, &lang)
         } else {
             Vec::new()
         };
 
-        let o = &self.outcomes[outcome];
         Report {
             ruleset: RuleSetRef {
                 id: Cow::Borrowed(&self.id),
@@ -694,19 +278,7 @@ impl CompiledRuleSet {
                 sha256: Cow::Borrowed(&self.sha256),
             },
             engine: Cow::Borrowed(ENGINE),
-            outcome: OutcomeReport {
-                id: Cow::Borrowed(&o.id),
-                level: outcome,
-                label: Cow::Borrowed(o.label.get(&lang, fallbacks)),
-                advice: Cow::Borrowed(o.advice.get(&lang, fallbacks)),
-                decided_by: self
-                    .decision
-                    .get(rule)
-                    .map_or(Cow::Borrowed(""), |r| Cow::Borrowed(r.id.as_str())),
-                may_rise,
-                could_rise_to: may_rise.then(|| Cow::Borrowed(self.outcomes[best].id.as_str())),
-                htcds: o.htcds.as_deref().map(Cow::Borrowed),
-            },
+            outcome: self.outcome_report(decided, &lang),
             language: lang,
             dimensions,
             indicators,
@@ -716,6 +288,61 @@ impl CompiledRuleSet {
                 .collect(),
             next_questions,
             diagnostics,
+        }
+    }
+
+    /// The outcome as decided, with the rule that gave it and what it could rise to.
+    fn outcome_report(&self, decided: Decided, lang: &str) -> OutcomeReport<'_> {
+        let o = &self.outcomes[decided.outcome];
+        let rule = self.decision.get(decided.rule);
+        let higher = decided.may_rise().then(|| &self.outcomes[decided.best]);
+        OutcomeReport {
+            id: Cow::Borrowed(&o.id),
+            level: decided.outcome,
+            label: Cow::Borrowed(self.text(&o.label, lang)),
+            advice: Cow::Borrowed(self.text(&o.advice, lang)),
+            decided_by: rule.map_or(Cow::Borrowed(""), |r| Cow::Borrowed(r.id.as_str())),
+            condition: rule.and_then(|r| r.when_source.as_deref().map(Cow::Borrowed)),
+            may_rise: decided.may_rise(),
+            could_rise_to: higher.map(|h| Cow::Borrowed(h.id.as_str())),
+            could_rise_to_label: higher.map(|h| Cow::Borrowed(self.text(&h.label, lang))),
+            htcds: o.htcds.as_deref().map(Cow::Borrowed),
+        }
+    }
+
+    /// Dimension `d` of a case: its present and unknown indicators, their counts and score,
+    /// and the clause of its rule that holds.
+    fn dimension_report(&self, states: &[State], d: usize, lang: &str) -> DimensionReport<'_> {
+        let dim = &self.dimensions[d];
+        let mut tally = DimensionTally::default();
+        let mut present = Vec::new();
+        let mut unknown = Vec::new();
+        for &i in &dim.indicators {
+            let ind = &self.indicators[i];
+            match states[i] {
+                State::Present => {
+                    present.push(Cow::Borrowed(ind.id.as_str()));
+                    tally.score += ind.weight;
+                    if let Some(s) = ind.strength {
+                        tally.counts.add(s);
+                    }
+                }
+                State::Unknown => unknown.push(Cow::Borrowed(ind.id.as_str())),
+                State::Absent | State::Error => {}
+            }
+        }
+        tally.present = present.len() as u32;
+        let clause = positive_by(dim.rule, &tally);
+        DimensionReport {
+            id: Cow::Borrowed(&dim.id),
+            label: Cow::Borrowed(self.text(&dim.label, lang)),
+            positive: clause.is_some(),
+            rule: dim.rule,
+            clause,
+            counts: tally.counts,
+            score: tally.score,
+            indicators: present,
+            unknown,
         }
     }
 
@@ -745,7 +372,7 @@ impl CompiledRuleSet {
             if settles.is_empty() {
                 continue;
             }
-            let (level, _) = self.decide_facts(&facts.with_present(settles));
+            let (level, _) = decide::first_rule(&facts.with_present(settles));
             let weight: f64 = settles.iter().map(|&i| self.indicators[i].weight).sum();
             ranked.push((level, weight, q, start..settled.len()));
         }
@@ -754,7 +381,7 @@ impl CompiledRuleSet {
             .into_iter()
             .map(|(level, _, q, settles)| NextQuestion {
                 id: Cow::Borrowed(&self.questions[q].id),
-                question: Cow::Borrowed(self.questions[q].text.get(lang, &self.languages)),
+                question: Cow::Borrowed(self.text(&self.questions[q].text, lang)),
                 could_raise_to: (level > current)
                     .then(|| Cow::Borrowed(self.outcomes[level].id.as_str())),
                 indicators: settled[settles]
@@ -794,7 +421,7 @@ impl CompiledRuleSet {
                 Err(type_name) => (
                     State::Error,
                     Some(EvalError {
-                        code: "eval::not-a-condition".into(),
+                        code: codes::eval::NOT_A_CONDITION,
                         message: format!("the condition gave {type_name}, not true or false"),
                         at: Some(script.script.span.to_string()),
                     }),
@@ -810,17 +437,12 @@ impl CompiledRuleSet {
     fn eval_error(&self, mut e: EvalAltResult, script: &ScriptCondition) -> EvalError {
         // The place in the condition; what went wrong, from the innermost error (a limit hit
         // inside a function or a closure arrives wrapped in the call that ran it).
-        let pos = e.take_position();
+        let at = script.script.span_at(e.take_position());
         let e = e.unwrap_inner();
-        let at = match (pos.line(), pos.position()) {
-            (Some(l), Some(c)) => script.script.locate(l as u32, c as u32),
-            (Some(l), None) => script.script.locate(l as u32, 1),
-            _ => script.script.span.clone(),
-        };
         let limits = &self.limits;
         let (code, message) = match e {
             EvalAltResult::ErrorTooManyOperations(_) => (
-                "eval::operation-limit",
+                codes::eval::OPERATION_LIMIT,
                 format!(
                     "stopped at the operation limit ({} operations)",
                     limits.operations
@@ -828,21 +450,21 @@ impl CompiledRuleSet {
             ),
             EvalAltResult::ErrorTerminated(token, _) => match token.clone().into_string() {
                 Ok(t) if t == sandbox::STOPPED_STACK => (
-                    "eval::call-depth-limit",
+                    codes::eval::CALL_DEPTH_LIMIT,
                     format!(
                         "stopped at the nesting limit: calls and expressions nest too deeply (call-depth limit {})",
                         limits.call_depth
                     ),
                 ),
                 Ok(t) if t == sandbox::STOPPED_CASE => (
-                    "eval::operation-limit",
+                    codes::eval::OPERATION_LIMIT,
                     format!(
                         "stopped at the case's operation budget ({} operations for all scripted conditions together)",
                         sandbox::CASE_OPERATIONS
                     ),
                 ),
                 _ => (
-                    "eval::operation-limit",
+                    codes::eval::OPERATION_LIMIT,
                     format!(
                         "stopped at the operation limit ({} operations, counting the data the script touched)",
                         limits.operations
@@ -850,14 +472,14 @@ impl CompiledRuleSet {
                 ),
             },
             EvalAltResult::ErrorStackOverflow(_) => (
-                "eval::call-depth-limit",
+                codes::eval::CALL_DEPTH_LIMIT,
                 format!(
                     "stopped at the call-depth limit ({} nested calls)",
                     limits.call_depth
                 ),
             ),
             EvalAltResult::ErrorDataTooLarge(what, _) => (
-                "eval::size-limit",
+                codes::eval::SIZE_LIMIT,
                 format!(
                     "stopped at a size limit: {} (strings {} bytes, arrays {} items, maps {} entries)",
                     what.to_lowercase() + " too large",
@@ -866,13 +488,35 @@ impl CompiledRuleSet {
                     limits.map_size
                 ),
             ),
-            other => ("eval::script-error", other.to_string()),
+            other => (codes::eval::SCRIPT_ERROR, other.to_string()),
         };
         EvalError {
-            code: code.into(),
+            code,
             message,
             at: Some(at.to_string()),
         }
+    }
+}
+
+/// A dimension's present indicators as its rule counts them.
+#[derive(Debug, Default)]
+struct DimensionTally {
+    counts: StrengthCounts,
+    present: u32,
+    score: f64,
+}
+
+impl Tally for DimensionTally {
+    fn counts(&self) -> StrengthCounts {
+        self.counts
+    }
+
+    fn present(&self) -> u32 {
+        self.present
+    }
+
+    fn score(&self) -> f64 {
+        self.score
     }
 }
 
@@ -906,7 +550,7 @@ fn native_state(cond: &Cond, obs: &Observations) -> (State, Option<EvalError>) {
         Ok(_) => (
             State::Error,
             Some(EvalError {
-                code: "eval::not-a-condition".into(),
+                code: codes::eval::NOT_A_CONDITION,
                 message: "the condition did not give true or false".into(),
                 at: None,
             }),
@@ -914,7 +558,7 @@ fn native_state(cond: &Cond, obs: &Observations) -> (State, Option<EvalError>) {
         Err(message) => (
             State::Error,
             Some(EvalError {
-                code: "eval::script-error".into(),
+                code: codes::eval::SCRIPT_ERROR,
                 message,
                 at: None,
             }),

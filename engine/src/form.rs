@@ -3,8 +3,8 @@
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use crate::compile::CompiledRuleSet;
 use crate::manifest::QuestionType;
+use crate::model::CompiledRuleSet;
 use crate::observation::MAX_TEXT_ANSWER;
 
 /// What a form needs to ask a rule set's questions in one language: the questions in asking
@@ -15,12 +15,14 @@ use crate::observation::MAX_TEXT_ANSWER;
 /// `questions(lang)` returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Form {
+    /// Which rule set, in the form's language.
     pub ruleset: FormRuleSet,
     /// The language the texts are in: the one asked for, or the set's first when it lacks it.
     pub language: String,
     /// Groups in the rule set's order; questions without a group are in a last group with id
     /// `other` (only present when needed).
     pub groups: Vec<FormGroup>,
+    /// Every question, in asking order.
     pub questions: Vec<FormQuestion>,
     /// The rule set's description.
     pub description: String,
@@ -34,39 +36,57 @@ pub struct Form {
 /// Identity of the rule set a [`Form`] asks the questions of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormRuleSet {
+    /// The rule set's id.
     pub id: String,
+    /// Its version.
     pub version: String,
+    /// SHA-256 of its rule files.
     pub sha256: String,
+    /// Its title.
     pub title: String,
+    /// How far it has been checked against its sources.
     pub status: crate::manifest::Status,
+    /// Its languages.
     pub languages: Vec<String>,
 }
 
 /// A group of questions, with its questions' ids in asking order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormGroup {
+    /// The group's id (`other` for questions without one).
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its questions' ids, in asking order.
     pub questions: Vec<String>,
 }
 
 /// One question as a form asks it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormQuestion {
+    /// The question's id.
     pub id: String,
+    /// The type of its answer.
     #[serde(rename = "type")]
     pub kind: QuestionType,
+    /// The question.
     pub text: String,
+    /// Help for whoever asks it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The unit of a numeric answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// The lowest answer accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
+    /// The highest answer accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// The options of a choice question.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<FormOption>,
+    /// Its group's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// The `ask_if` condition as written (the engine evaluates it: see `unanswered` in reports).
@@ -79,17 +99,22 @@ pub struct FormQuestion {
 /// An option of a `choice` or `choices` question.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormOption {
+    /// The option's id: the answer.
     pub id: String,
+    /// Its label.
     pub label: String,
 }
 
 /// An outcome a screening can give, with the advice that goes with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormOutcome {
+    /// The outcome's id.
     pub id: String,
     /// 0 for the lowest, in the rule set's order (as `outcome.level` in a report).
     pub level: usize,
+    /// Its label.
     pub label: String,
+    /// Its advice.
     pub advice: String,
     /// The IOM HTCDS trafficking status, when the outcome has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,8 +124,11 @@ pub struct FormOutcome {
 /// A dimension (a group of indicators).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormDimension {
+    /// The dimension's id.
     pub id: String,
+    /// Its label.
     pub label: String,
+    /// Its description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

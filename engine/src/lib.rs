@@ -1,19 +1,51 @@
 #![doc = include_str!("../README.md")]
+//!
+//! # The pipeline
+//!
+//! Data flows one way, and the modules are layered the same way (each uses only those below
+//! it):
+//!
+//! 1. **Sources** ([`Sources`]): the text of a rule set's files, passed in by the caller; the
+//!    engine never reads files.
+//! 2. **Load** ([`load`]): YAML read into a positioned tree (`yaml`), then into the manifest
+//!    as written (`manifest`), every problem collected with its file, line and column.
+//! 3. **Compile** (`compile`): named passes check ids and references, parse every condition
+//!    with the sandboxed Rhai engine (`sandbox`), compile the common shapes natively
+//!    (`cond`), and run the lints (`lint`). The result is the compiled model (`model`): a
+//!    [`CompiledRuleSet`], immutable and shared between threads.
+//! 4. **Read a case** (`observation`): answers by question id, checked against the questions,
+//!    into [`Observations`].
+//! 5. **Evaluate** (`evaluate`): indicator states, then the decision (`decide`): which
+//!    dimensions are positive and by which clause, which rule holds, what could still change
+//!    it.
+//! 6. **Report** (`report`, `report_json`): the [`Report`], the one JSON answer the CLI and
+//!    the WASM module give; or the lean [`CompactResult`] for batches.
+//!
+//! Around it: `form` (what a form needs to ask the questions), `xpath` (`ask_if` as XLSForm),
+//! `testcase` (a set's own tests), `bundle` (one-file rule sets), and [`codes`] (every
+//! diagnostic and error code, documented).
+
+#![warn(missing_docs, unreachable_pub)]
 
 mod bundle;
 mod claims;
-mod codes;
+pub mod codes;
 mod compile;
 mod cond;
+mod decide;
 mod diagnostic;
 mod evaluate;
 mod form;
+mod lint;
 mod manifest;
+mod model;
 mod observation;
 mod report;
 mod report_json;
 mod sandbox;
+mod sources;
 mod testcase;
+mod value;
 mod xpath;
 mod yaml;
 
@@ -21,29 +53,29 @@ pub use bundle::{
     BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
     SecretKey, SignatureState, SignedClaims, TrustPolicy,
 };
-pub use codes::{CODES, CodeDoc, explain};
-pub use compile::{
-    CompiledRuleSet, Condition, Dimension, Group, Indicator, LoadOptions, Loaded, MANIFEST_FILE,
-    Outcome, Question, SourceRef, Sources, load, load_with,
-};
-pub use cond::Value;
+pub use codes::{Code, CodeDoc};
+pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};
-pub use evaluate::{CompactResult, ENGINE, Evaluation, ScreenOptions};
+pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
 pub use form::{
     Form, FormDimension, FormGroup, FormOption, FormOutcome, FormQuestion, FormRuleSet,
 };
+pub use lint::coverage as coverage_warnings;
 pub use manifest::{
-    Basis, ChoiceOption, Limits, PositiveRule, Provenance, QuestionType, Status, Strength, Text,
+    Basis, ChoiceOption, Group, Limits, Outcome, PositiveRule, Provenance, QuestionType, Source,
+    Status, Strength, Text,
 };
+pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
 pub use observation::{
     CaseTextError, CheckedValue, ObservationError, ObservationOptions, Observations,
 };
 pub use report::{
-    DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads, Report,
-    ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
+    Clause, DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads,
+    Report, ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
 };
-
+pub use sources::{MANIFEST_FILE, Sources};
 pub use testcase::{CaseResult, Coverage, Expectations, Mismatch, TestCase, read_tests, run_tests};
+pub use value::Value;
 
 /// Screens a JSON case against a rule set in one call.
 ///

@@ -3,17 +3,29 @@
 
 use std::collections::BTreeMap;
 
+use crate::codes::{self, Code};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::yaml::{Node, PlainValue, TextOrigin};
 
 /// The manifest format version this engine reads.
-pub const FORMAT_VERSION: i64 = 1;
+pub(crate) const FORMAT_VERSION: i64 = 1;
 
-/// Text in several languages, by language code.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Text(pub BTreeMap<String, String>);
+/// Text in several languages, by language code. In JSON an object `{"en": …, "nl": …}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Text(pub(crate) BTreeMap<String, String>);
 
 impl Text {
+    /// The texts by language, in language-code order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(l, t)| (l.as_str(), t.as_str()))
+    }
+
+    /// Whether it has a text in `lang`.
+    pub fn has(&self, lang: &str) -> bool {
+        self.0.contains_key(lang)
+    }
+
     /// The text in `lang`, else in the first of `fallbacks` that has one.
     pub fn get<'a>(&'a self, lang: &str, fallbacks: &[String]) -> &'a str {
         if let Some(t) = self.0.get(lang) {
@@ -36,14 +48,19 @@ impl Text {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Not (yet) checked against its sources.
     Draft,
+    /// Every indicator names its source.
     Reviewed,
+    /// Every indicator transcribed from the primary text, with its location.
     Verified,
 }
 
 impl Status {
+    /// Every status's name, lowest first.
     pub const NAMES: [&'static str; 3] = ["draft", "reviewed", "verified"];
 
+    /// Its name, as rule sets and reports write it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Draft => "draft",
@@ -66,8 +83,10 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// Every basis's name.
     pub const NAMES: [&'static str; 3] = ["transcribed", "secondary", "interpretation"];
 
+    /// Its name, as rule sets write it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Transcribed => "transcribed",
@@ -80,45 +99,103 @@ impl Basis {
 /// Where an indicator comes from: `source: {id, location, basis, note}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
-    /// The id of a source declared under `sources`.
-    pub source: String,
-    /// Page, table, item, article: where in the source.
-    pub location: Option<String>,
-    pub basis: Basis,
-    /// Anything else an author wants to say about it (a quote, what was reworded).
-    pub note: Option<String>,
+    pub(crate) source: String,
+    pub(crate) location: Option<String>,
+    pub(crate) basis: Basis,
+    pub(crate) note: Option<String>,
     /// Where `source:` stands, for diagnostics.
-    pub span: Span,
-    pub id_span: Span,
+    pub(crate) span: Span,
+    /// Where its `id` stands.
+    pub(crate) id_span: Span,
 }
 
+impl Provenance {
+    /// The id of a source declared under `sources`.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Page, table, item, article: where in the source.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// How the indicator was taken from the source.
+    pub fn basis(&self) -> Basis {
+        self.basis
+    }
+
+    /// Anything else the author says about it (a quote, what was reworded).
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+}
+
+/// A source a rule set cites.
 #[derive(Debug, Clone)]
 pub struct Source {
-    pub id: String,
-    pub citation: String,
-    pub url: Option<String>,
+    pub(crate) id: String,
+    pub(crate) citation: String,
+    pub(crate) url: Option<String>,
 }
 
+impl Source {
+    /// Its id, as indicators refer to it.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The citation.
+    pub fn citation(&self) -> &str {
+        &self.citation
+    }
+
+    /// Where to find it.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+}
+
+/// A group of questions on a form.
 #[derive(Debug, Clone)]
 pub struct Group {
-    pub id: String,
-    pub title: Text,
-    pub span: Span,
+    pub(crate) id: String,
+    pub(crate) title: Text,
+    pub(crate) span: Span,
+}
+
+impl Group {
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its title, per language.
+    pub fn title(&self) -> &Text {
+        &self.title
+    }
 }
 
 /// The type of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionType {
+    /// Yes or no (tri-state: unknown when unanswered).
     YesNo,
+    /// A whole number.
     Integer,
+    /// A number.
     Number,
+    /// One option.
     Choice,
+    /// Any number of options.
     Choices,
+    /// Free text.
     Text,
 }
 
 impl QuestionType {
+    /// Its name, as rule sets write it.
     pub fn name(self) -> &'static str {
         match self {
             Self::YesNo => "yesno",
@@ -131,30 +208,50 @@ impl QuestionType {
     }
 }
 
+/// An option of a `choice` or `choices` question.
 #[derive(Debug, Clone)]
 pub struct ChoiceOption {
-    pub id: String,
-    pub label: Text,
+    pub(crate) id: String,
+    pub(crate) label: Text,
+}
+
+impl ChoiceOption {
+    /// Its id: the answer a case gives.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its label, per language.
+    pub fn label(&self) -> &Text {
+        &self.label
+    }
 }
 
 /// Rhai source text with where it stands, so errors inside it point into the file.
 #[derive(Debug, Clone)]
-pub struct Script {
+pub(crate) struct Script {
     pub source: String,
     pub span: Span,
     pub origin: TextOrigin,
 }
 
 impl Script {
-    /// The file position of a 1-based position inside the script.
-    pub fn locate(&self, line: u32, column: u32) -> Span {
-        let (l, c) = self.origin.locate(line, column);
-        Span::new(&self.span.file, l, c)
+    /// The file position of a Rhai position inside the script (the script's start when Rhai
+    /// gives none): the one conversion from Rhai's positions to places in rule-set files.
+    pub(crate) fn span_at(&self, pos: rhai::Position) -> Span {
+        match pos.line() {
+            Some(line) => {
+                let column = pos.position().unwrap_or(1);
+                let (l, c) = self.origin.locate(line as u32, column as u32);
+                Span::new(&self.span.file, l, c)
+            }
+            None => self.span.clone(),
+        }
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Question {
+pub(crate) struct QuestionDecl {
     pub id: String,
     pub span: Span,
     pub kind: QuestionType,
@@ -169,17 +266,19 @@ pub struct Question {
 }
 
 /// How a dimension becomes positive.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PositiveRule {
     /// ILO/EC 2009: 2 strong; 1 strong + 1 medium or weak; 3 medium; 2 medium + 1 weak.
     Ilo,
+    /// At least this many of its indicators present.
     AtLeast(u32),
+    /// The weights of its present indicators add up to at least this.
     ScoreAtLeast(f64),
 }
 
 #[derive(Debug, Clone)]
-pub struct Dimension {
+pub(crate) struct DimensionDecl {
     pub id: String,
     pub span: Span,
     pub label: Text,
@@ -187,15 +286,28 @@ pub struct Dimension {
     pub positive: PositiveRule,
 }
 
+/// How strongly an indicator points to trafficking (the ILO/EC 2009 grading).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
+    /// Weak.
     Weak,
+    /// Medium.
     Medium,
+    /// Strong.
     Strong,
 }
 
 impl Strength {
+    /// Its name, as rule sets and reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Strong => "strong",
+            Self::Medium => "medium",
+            Self::Weak => "weak",
+        }
+    }
+
     /// The weight a strength counts for in scores.
     pub fn weight(self) -> f64 {
         match self {
@@ -207,7 +319,7 @@ impl Strength {
 }
 
 #[derive(Debug, Clone)]
-pub struct Indicator {
+pub(crate) struct IndicatorDecl {
     pub id: String,
     pub span: Span,
     pub dimension: (String, Span),
@@ -221,33 +333,67 @@ pub struct Indicator {
 }
 
 #[derive(Debug, Clone)]
-pub struct DecisionRule {
+pub(crate) struct RuleDecl {
     pub id: String,
     pub span: Span,
     pub outcome: (String, Span),
     pub when: Option<Script>,
 }
 
+/// An outcome a screening can give, with its advice.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub id: String,
-    pub span: Span,
-    pub label: Text,
-    pub advice: Text,
-    pub htcds: Option<String>,
-    /// The position of each language's label and advice, for the wording lint.
-    pub label_span: Span,
-    pub advice_span: Span,
+    pub(crate) id: String,
+    pub(crate) span: Span,
+    pub(crate) label: Text,
+    pub(crate) advice: Text,
+    pub(crate) htcds: Option<String>,
+    /// Where its label and advice stand, for the wording lint.
+    pub(crate) label_span: Span,
+    pub(crate) advice_span: Span,
+}
+
+impl Outcome {
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Where it is defined in the rule set.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// Its label, per language.
+    pub fn label(&self) -> &Text {
+        &self.label
+    }
+
+    /// Its advice, per language.
+    pub fn advice(&self) -> &Text {
+        &self.advice
+    }
+
+    /// The IOM HTCDS trafficking status it corresponds to, if any.
+    pub fn htcds(&self) -> Option<&str> {
+        self.htcds.as_deref()
+    }
 }
 
 /// Sandbox limits a rule set may set for itself, within the engine's hard caps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Limits {
+    /// Rhai operations per condition.
     pub operations: u64,
+    /// Nested function calls.
     pub call_depth: usize,
+    /// Nested expressions.
     pub expression_depth: usize,
+    /// Bytes in a string.
     pub string_size: usize,
+    /// Items in an array.
     pub array_size: usize,
+    /// Entries in a map.
     pub map_size: usize,
 }
 
@@ -282,7 +428,7 @@ impl Default for Limits {
 
 /// A whole manifest.
 #[derive(Debug, Clone)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub file: String,
     pub id: String,
     pub version: String,
@@ -295,10 +441,10 @@ pub struct Manifest {
     pub languages: Vec<String>,
     pub sources: Vec<Source>,
     pub groups: Vec<Group>,
-    pub questions: Vec<Question>,
-    pub dimensions: Vec<Dimension>,
-    pub indicators: Vec<Indicator>,
-    pub decision: Vec<DecisionRule>,
+    pub questions: Vec<QuestionDecl>,
+    pub dimensions: Vec<DimensionDecl>,
+    pub indicators: Vec<IndicatorDecl>,
+    pub decision: Vec<RuleDecl>,
     pub outcomes: Vec<Outcome>,
     pub limits: Limits,
     /// Ids of items that failed to read: references to them are not reported again.
@@ -306,7 +452,12 @@ pub struct Manifest {
 }
 
 /// Reads a manifest from its YAML tree; `source` is the file text (for script positions).
-pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) -> Option<Manifest> {
+pub(crate) fn read(
+    file: &str,
+    source: &str,
+    root: &Node,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Manifest> {
     let mut cx = Reader {
         source,
         out,
@@ -341,7 +492,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
         Some(n) => match cx.int(n, "`format`") {
             Some(FORMAT_VERSION) | None => {}
             Some(v) => cx.error(
-                "load::format-version",
+                codes::load::FORMAT_VERSION,
                 n,
                 format!("rule-set format `{v}` is not supported"),
                 Some(format!("this engine reads format {FORMAT_VERSION}")),
@@ -357,7 +508,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
             Some(v) if semver::Version::parse(v).is_ok() => v.to_owned(),
             _ => {
                 cx.error(
-                    "load::version",
+                    codes::load::VERSION,
                     n,
                     "`version` must be a semantic version such as `1.0.0`",
                     Some("write three numbers, e.g. `1.0.0` (YAML reads `1.0` as a number)".into()),
@@ -380,7 +531,7 @@ pub fn read(file: &str, source: &str, root: &Node, out: &mut Vec<Diagnostic>) ->
                     .and_then(|o| did_you_mean(o, Status::NAMES))
                     .unwrap_or_else(|| "statuses, lowest first: draft, reviewed, verified".into());
                 cx.error(
-                    "load::status",
+                    codes::load::STATUS,
                     n,
                     "`status` must be `draft`, `reviewed` or `verified`",
                     Some(help),
@@ -494,13 +645,7 @@ struct Reader<'s> {
 }
 
 impl Reader<'_> {
-    fn error(
-        &mut self,
-        code: &'static str,
-        node: &Node,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
+    fn error(&mut self, code: Code, node: &Node, message: impl Into<String>, help: Option<String>) {
         let mut d = Diagnostic::error(code, node.span.clone(), message);
         d.help = help;
         self.out.push(d);
@@ -511,7 +656,7 @@ impl Reader<'_> {
             return; // the misspelt key was reported, with this one as its suggestion
         }
         let mut d = Diagnostic::error(
-            "load::missing-key",
+            codes::load::MISSING_KEY,
             obj.node.span.clone(),
             format!("missing required key `{key}`"),
         );
@@ -523,7 +668,7 @@ impl Reader<'_> {
 
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
         self.error(
-            "load::wrong-type",
+            codes::load::WRONG_TYPE,
             node,
             format!("{what} must be {expected}, found {}", node.describe()),
             None,
@@ -551,7 +696,7 @@ impl Reader<'_> {
                 Some(k) if known.contains(&k) => {}
                 Some(k) => {
                     let mut d = Diagnostic::error(
-                        "load::unknown-key",
+                        codes::load::UNKNOWN_KEY,
                         key.span.clone(),
                         format!("unknown key `{k}` in {what}"),
                     );
@@ -642,7 +787,7 @@ impl Reader<'_> {
                 let shown = text.unwrap_or_default();
                 let fixed = shown.to_lowercase().replace(['-', ' ', '.'], "_");
                 self.error(
-                    "load::invalid-id",
+                    codes::load::INVALID_ID,
                     node,
                     format!("`{shown}` is not a valid id"),
                     Some(format!(
@@ -662,7 +807,7 @@ impl Reader<'_> {
             Some(t) if is_kebab_id(t) => Some(t.to_owned()),
             _ => {
                 self.error(
-                    "load::invalid-id",
+                    codes::load::INVALID_ID,
                     node,
                     format!("`{}` is not a valid id", text.unwrap_or_default()),
                     Some("use lowercase letters, digits and `-`, starting with a letter".into()),
@@ -677,7 +822,7 @@ impl Reader<'_> {
             Some(l) if is_language(l) => Some(l.to_owned()),
             _ => {
                 self.error(
-                    "load::invalid-language",
+                    codes::load::INVALID_LANGUAGE,
                     node,
                     format!(
                         "`{}` is not a language code",
@@ -694,7 +839,7 @@ impl Reader<'_> {
     fn text(&mut self, node: &Node) -> Option<Text> {
         let Some(entries) = node.as_map() else {
             self.error(
-                "load::wrong-type",
+                codes::load::WRONG_TYPE,
                 node,
                 format!(
                     "text must be a mapping of language to text, found {}",
@@ -767,7 +912,7 @@ impl Reader<'_> {
         })
     }
 
-    fn question(&mut self, node: &Node) -> Option<Question> {
+    fn question(&mut self, node: &Node) -> Option<QuestionDecl> {
         let o = self.object(
             node,
             "a question",
@@ -790,7 +935,7 @@ impl Reader<'_> {
                         .and_then(|o| did_you_mean(o, names))
                         .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
                     self.error(
-                        "load::question-type",
+                        codes::load::QUESTION_TYPE,
                         n,
                         format!("unknown question type `{}`", other.unwrap_or_default()),
                         Some(help),
@@ -816,7 +961,7 @@ impl Reader<'_> {
         for key in ["unit", "min", "max"] {
             if let (Some(n), false) = (o.get(key), numeric) {
                 self.error(
-                    "load::not-applicable",
+                    codes::load::NOT_APPLICABLE,
                     n,
                     format!(
                         "`{key}` applies to integer and number questions, not `{}`",
@@ -829,7 +974,7 @@ impl Reader<'_> {
         let has_options = matches!(kind, QuestionType::Choice | QuestionType::Choices);
         match (o.get("options"), has_options) {
             (Some(n), false) => self.error(
-                "load::not-applicable",
+                codes::load::NOT_APPLICABLE,
                 n,
                 format!(
                     "`options` applies to choice and choices questions, not `{}`",
@@ -848,13 +993,13 @@ impl Reader<'_> {
             && lo > hi
         {
             self.error(
-                "load::bounds",
+                codes::load::BOUNDS,
                 n,
                 format!("`max` ({hi}) is below `min` ({lo})"),
                 None,
             );
         }
-        Some(Question {
+        Some(QuestionDecl {
             id: id?,
             span: node.span.clone(),
             kind,
@@ -879,7 +1024,7 @@ impl Reader<'_> {
         })
     }
 
-    fn dimension(&mut self, node: &Node) -> Option<Dimension> {
+    fn dimension(&mut self, node: &Node) -> Option<DimensionDecl> {
         let o = self.object(
             node,
             "a dimension",
@@ -892,7 +1037,7 @@ impl Reader<'_> {
             None => Some(PositiveRule::Ilo),
             Some(n) => self.positive_rule(n),
         };
-        Some(Dimension {
+        Some(DimensionDecl {
             id: id?,
             span: node.span.clone(),
             label: label?,
@@ -908,7 +1053,7 @@ impl Reader<'_> {
         let help = "write `ilo`, `{at_least: 2}` or `{score_at_least: 3.5}`".to_owned();
         let Some(entries) = node.as_map().filter(|e| e.len() == 1) else {
             self.error(
-                "load::positive-rule",
+                codes::load::POSITIVE_RULE,
                 node,
                 "unknown dimension rule",
                 Some(help),
@@ -923,7 +1068,7 @@ impl Reader<'_> {
                     Ok(k) if k >= 1 => Some(PositiveRule::AtLeast(k)),
                     _ => {
                         self.error(
-                            "load::positive-rule",
+                            codes::load::POSITIVE_RULE,
                             value,
                             "`at_least` must be 1 or more",
                             None,
@@ -937,7 +1082,7 @@ impl Reader<'_> {
                 .map(PositiveRule::ScoreAtLeast),
             _ => {
                 self.error(
-                    "load::positive-rule",
+                    codes::load::POSITIVE_RULE,
                     key,
                     "unknown dimension rule",
                     Some(help),
@@ -947,7 +1092,7 @@ impl Reader<'_> {
         }
     }
 
-    fn indicator(&mut self, node: &Node) -> Option<Indicator> {
+    fn indicator(&mut self, node: &Node) -> Option<IndicatorDecl> {
         let o = self.object(
             node,
             "an indicator",
@@ -974,7 +1119,7 @@ impl Reader<'_> {
                     .and_then(|o| did_you_mean(o, ["strong", "medium", "weak"]))
                     .unwrap_or_else(|| "use `strong`, `medium` or `weak`".into());
                 self.error(
-                    "load::strength",
+                    codes::load::STRENGTH,
                     n,
                     format!(
                         "unknown strength `{}`",
@@ -995,7 +1140,7 @@ impl Reader<'_> {
                 .any(|k| *k == "strength" || *k == "weight")
         {
             self.error(
-                "load::missing-strength",
+                codes::load::MISSING_STRENGTH,
                 node,
                 "an indicator needs a `strength` (strong, medium, weak) or a numeric `weight`",
                 None,
@@ -1014,7 +1159,7 @@ impl Reader<'_> {
         if strength_invalid || no_strength {
             return None;
         }
-        Some(Indicator {
+        Some(IndicatorDecl {
             id: id?,
             span: node.span.clone(),
             dimension: dimension?,
@@ -1033,7 +1178,7 @@ impl Reader<'_> {
         const FORM: &str = "write `source: {id: <a source under `sources`>, location: \"p. 3, table 1, item 4\", basis: transcribed | secondary | interpretation}`";
         if node.as_scalar().is_some() {
             self.error(
-                "load::source-text",
+                codes::load::SOURCE_TEXT,
                 node,
                 "an indicator's `source` must be structured: the id of a declared source, where in it, and how the indicator was taken from it",
                 Some(format!("{FORM}; keep any other remark under `note`")),
@@ -1054,7 +1199,7 @@ impl Reader<'_> {
                     .and_then(|o| did_you_mean(o, Basis::NAMES))
                     .unwrap_or_else(|| format!("use one of: {}", Basis::NAMES.join(", ")));
                 self.error(
-                    "load::source-basis",
+                    codes::load::SOURCE_BASIS,
                     n,
                     format!("unknown basis `{}`", n.as_scalar().map_or("", |s| &s.text)),
                     Some(help),
@@ -1074,12 +1219,12 @@ impl Reader<'_> {
         })
     }
 
-    fn decision_rule(&mut self, node: &Node) -> Option<DecisionRule> {
+    fn decision_rule(&mut self, node: &Node) -> Option<RuleDecl> {
         let o = self.object(node, "a decision rule", &["id", "outcome", "when"])?;
         let id = o.req(self, "id").and_then(|n| self.kebab_or_snake(n));
         let outcome = o.req(self, "outcome").and_then(|n| self.reference(n));
         let when = o.get("when").and_then(|n| self.script(n, "`when`"));
-        Some(DecisionRule {
+        Some(RuleDecl {
             id: id?,
             span: node.span.clone(),
             outcome: outcome?,
@@ -1101,7 +1246,7 @@ impl Reader<'_> {
             const STATUSES: [&str; 2] = ["PossibleVictimOfTrafficking", "NotAVictimOfTrafficking"];
             if s == "ActualVictimOfTrafficking" {
                 self.error(
-                    "load::confirmed-victim-status",
+                    codes::load::CONFIRMED_VICTIM_STATUS,
                     n,
                     "an outcome cannot be the HTCDS status of a confirmed victim",
                     Some("a screening gives a signal, never an identification: use `PossibleVictimOfTrafficking`".into()),
@@ -1113,7 +1258,7 @@ impl Reader<'_> {
                 let help = did_you_mean(&s, STATUSES)
                     .unwrap_or_else(|| format!("use one of: {}", STATUSES.join(", ")));
                 self.error(
-                    "load::htcds-status",
+                    codes::load::HTCDS_STATUS,
                     n,
                     format!("unknown HTCDS trafficking status `{s}`"),
                     Some(help),
@@ -1156,7 +1301,7 @@ impl Reader<'_> {
                 Ok(v) if v >= 1 && v <= cap => Some(v),
                 _ => {
                     cx.error(
-                        "load::limit",
+                        codes::load::LIMIT,
                         n,
                         format!("`{key}` must be between 1 and {cap}"),
                         Some(
@@ -1191,13 +1336,13 @@ impl Reader<'_> {
     }
 }
 
-pub fn is_snake_id(s: &str) -> bool {
+pub(crate) fn is_snake_id(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-pub fn is_kebab_id(s: &str) -> bool {
+pub(crate) fn is_kebab_id(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

@@ -8,13 +8,14 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
-use crate::compile::{CompiledRuleSet, Question};
-use crate::cond::Value;
+use crate::codes::{self, Code};
 use crate::diagnostic::did_you_mean;
 use crate::manifest::QuestionType;
+use crate::model::{CompiledRuleSet, Question};
+use crate::value::Value;
 
 /// Longest text answer accepted (a free-text narrative), in bytes.
-pub const MAX_TEXT_ANSWER: usize = 64 * 1024;
+pub(crate) const MAX_TEXT_ANSWER: usize = 64 * 1024;
 
 /// One case's answers, by question index; `Value::Unknown` where unanswered.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,13 +35,6 @@ impl Observations {
     pub fn get(&self, index: usize) -> &Value {
         self.answers.get(index).unwrap_or(&Value::Unknown)
     }
-
-    /// Sets an answer by question index.
-    pub fn set(&mut self, index: usize, value: Value) {
-        if let Some(slot) = self.answers.get_mut(index) {
-            *slot = value;
-        }
-    }
 }
 
 /// A problem with one field of a case.
@@ -48,10 +42,12 @@ impl Observations {
 pub struct ObservationError {
     /// A stable code: `case::unknown-question`, `case::wrong-type`, `case::out-of-bounds`,
     /// `case::unknown-option`, `case::not-an-object`, `case::too-long`.
-    pub code: &'static str,
+    pub code: Code,
     /// The field (question id), empty for the case as a whole.
     pub field: String,
+    /// What is wrong; never the answer itself.
     pub message: String,
+    /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
@@ -126,7 +122,7 @@ impl CompiledRuleSet {
 
     fn unknown_question(&self, key: &str) -> ObservationError {
         ObservationError {
-            code: "case::unknown-question",
+            code: codes::case::UNKNOWN_QUESTION,
             field: key.to_owned(),
             message: format!("`{key}` is not a question of rule set `{}`", self.id),
             help: did_you_mean(key, self.questions.iter().map(|q| q.id.as_str())),
@@ -136,7 +132,7 @@ impl CompiledRuleSet {
 
 fn not_an_object(kind: &str) -> ObservationError {
     ObservationError {
-        code: "case::not-an-object",
+        code: codes::case::NOT_AN_OBJECT,
         field: String::new(),
         message: format!("a case must be a JSON object of answers, found {kind}"),
         help: Some("write `{\"question_id\": answer, ...}`".into()),
@@ -542,7 +538,7 @@ impl<'de> Visitor<'de> for CheckedVisitor {
     }
 }
 
-type AnswerError = (&'static str, String, Option<String>);
+type AnswerError = (Code, String, Option<String>);
 
 fn json_kind(v: &Json) -> &'static str {
     match v {
@@ -570,7 +566,7 @@ pub(crate) fn answer(q: &Question, v: &Json) -> Result<Value, AnswerError> {
     }
     let wrong = |expected: &str| -> AnswerError {
         (
-            "case::wrong-type",
+            codes::case::WRONG_TYPE,
             format!(
                 "expected {expected} for a {} question, found {}",
                 q.kind.name(),
@@ -585,7 +581,7 @@ pub(crate) fn answer(q: &Question, v: &Json) -> Result<Value, AnswerError> {
             Json::String(s) if s == "yes" => Ok(Value::Bool(true)),
             Json::String(s) if s == "no" => Ok(Value::Bool(false)),
             _ => Err((
-                "case::wrong-type",
+                codes::case::WRONG_TYPE,
                 format!("expected true, false or null, found {}", show(v)),
                 Some("unknown answers are null, \"unknown\" or left out".into()),
             )),
@@ -635,7 +631,7 @@ pub(crate) fn answer(q: &Question, v: &Json) -> Result<Value, AnswerError> {
         },
         QuestionType::Text => match v {
             Json::String(s) if s.len() > MAX_TEXT_ANSWER => Err((
-                "case::too-long",
+                codes::case::TOO_LONG,
                 format!(
                     "text of {} bytes is longer than the {MAX_TEXT_ANSWER} allowed",
                     s.len()
@@ -666,7 +662,7 @@ fn check_bounds(q: &Question, n: f64) -> Result<(), AnswerError> {
             (None, None) => String::new(),
         };
         return Err((
-            "case::out-of-bounds",
+            codes::case::OUT_OF_BOUNDS,
             format!("{n} is out of bounds: the answer must be {range}"),
             None,
         ));
@@ -680,7 +676,7 @@ fn option(q: &Question, s: &str) -> Result<Arc<str>, AnswerError> {
         // contend for its reference count on every choice answer.
         Some(id) => Ok(Arc::from(&**id)),
         None => Err((
-            "case::unknown-option",
+            codes::case::UNKNOWN_OPTION,
             format!("`{s}` is not an option of this question"),
             Some(
                 did_you_mean(s, q.option_ids.iter().map(|o| &**o)).unwrap_or_else(|| {
@@ -699,7 +695,7 @@ fn option(q: &Question, s: &str) -> Result<Arc<str>, AnswerError> {
 }
 
 /// An answer as JSON, for reports (`null` when unknown).
-pub fn to_json(v: &Value) -> Json {
+pub(crate) fn to_json(v: &Value) -> Json {
     match v {
         Value::Unknown => Json::Null,
         Value::Bool(b) => Json::Bool(*b),

@@ -14,29 +14,40 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
+use crate::codes::Code;
+use crate::manifest::{PositiveRule, Strength};
+
 /// A text of a report: borrowed from the rule set, or owned when read back from JSON.
 pub type Str<'r> = Cow<'r, str>;
 
 /// Which rule set produced a report.
+/// Which rule set produced a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleSetRef<'r> {
+    /// The rule set's id.
     pub id: Str<'r>,
+    /// Its version.
     pub version: Str<'r>,
     /// How far the set has been checked against its sources (`draft`, `reviewed`, `verified`).
     pub status: crate::manifest::Status,
+    /// SHA-256 of its rule files.
     pub sha256: Str<'r>,
 }
 
 /// The screening result of one case against one rule set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report<'r> {
+    /// Which rule set produced it.
     pub ruleset: RuleSetRef<'r>,
     /// `herken <version>` of the engine that produced it.
     pub engine: Str<'r>,
     /// The language of labels and advice.
     pub language: Str<'r>,
+    /// The outcome, how it was decided and what it could still become.
     pub outcome: OutcomeReport<'r>,
+    /// Every dimension, in rule-set order.
     pub dimensions: Vec<DimensionReport<'r>>,
+    /// Every indicator, in rule-set order.
     pub indicators: Vec<IndicatorReport<'r>>,
     /// Applicable questions without an answer, in question order.
     pub unanswered: Vec<Str<'r>>,
@@ -46,37 +57,71 @@ pub struct Report<'r> {
     pub diagnostics: Vec<ReportDiagnostic>,
 }
 
+/// The outcome of a screening, how it was decided and what it could still become.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutcomeReport<'r> {
+    /// The outcome's id.
     pub id: Str<'r>,
     /// 0 for the lowest outcome, counting up in the rule set's order.
     pub level: usize,
+    /// Its label, in the report's language.
     pub label: Str<'r>,
+    /// Its advice, in the report's language.
     pub advice: Str<'r>,
     /// The decision rule that gave the outcome.
     pub decided_by: Str<'r>,
+    /// That rule's condition as written; absent for a rule without one (the default).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub condition: Option<Str<'r>>,
     /// Whether answering the unknown questions could still give a higher outcome.
     pub may_rise: bool,
     /// The highest outcome the unknown answers could lead to, when `may_rise`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub could_rise_to: Option<Str<'r>>,
+    /// The label of that outcome, in the report's language.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub could_rise_to_label: Option<Str<'r>>,
     /// The IOM HTCDS trafficking status the outcome corresponds to, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub htcds: Option<Str<'r>>,
 }
 
+/// Present indicators by strength.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StrengthCounts {
+    /// Strong indicators present.
     pub strong: u32,
+    /// Medium indicators present.
     pub medium: u32,
+    /// Weak indicators present.
     pub weak: u32,
 }
 
+impl StrengthCounts {
+    /// Counts one more present indicator of `strength`.
+    pub fn add(&mut self, strength: Strength) {
+        match strength {
+            Strength::Strong => self.strong += 1,
+            Strength::Medium => self.medium += 1,
+            Strength::Weak => self.weak += 1,
+        }
+    }
+}
+
+/// One dimension of a screening: whether it is positive, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionReport<'r> {
+    /// The dimension's id.
     pub id: Str<'r>,
+    /// Its label, in the report's language.
     pub label: Str<'r>,
+    /// Whether it is positive by its rule.
     pub positive: bool,
+    /// Its rule: `"ilo"`, `{"at_least": k}` or `{"score_at_least": x}`.
+    pub rule: PositiveRule,
+    /// The clause of the rule that made it positive (the first that holds), when it is.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub clause: Option<Clause>,
     /// Present indicators by strength.
     pub counts: StrengthCounts,
     /// Sum of the weights of present indicators.
@@ -88,16 +133,23 @@ pub struct DimensionReport<'r> {
 }
 
 /// The state of one indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
+    /// Its condition is true.
     Present,
+    /// Its condition is false, and every answer it reads is known.
     Absent,
+    /// Its condition is not true while an answer it reads is unknown.
     Unknown,
+    /// Its condition failed (a script error or a sandbox limit); the report says why.
     Error,
 }
 
 impl State {
+    /// Every state, in this order.
+    pub const ALL: [State; 4] = [State::Present, State::Absent, State::Unknown, State::Error];
+
+    /// Its name, as reports, test files and outputs write it.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Present => "present",
@@ -106,20 +158,158 @@ impl State {
             State::Error => "error",
         }
     }
+
+    /// The state written as `name`.
+    pub fn from_name(name: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.as_str() == name)
+    }
 }
 
+impl Serialize for State {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for State {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = Cow::<'de, str>::deserialize(deserializer)?;
+        State::from_name(&name).ok_or_else(|| {
+            serde::de::Error::unknown_variant(&name, &["present", "absent", "unknown", "error"])
+        })
+    }
+}
+
+/// The clause of a dimension's rule that made it positive: for the ILO/EC 2009 Delphi rule,
+/// the first of its four that holds; for the other rules their only one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Clause {
+    /// ILO: 2 strong indicators.
+    TwoStrong,
+    /// ILO: 1 strong and 1 medium or weak indicator.
+    StrongAndMediumOrWeak,
+    /// ILO: 3 medium indicators.
+    ThreeMedium,
+    /// ILO: 2 medium and 1 weak indicator.
+    TwoMediumAndWeak,
+    /// At least the rule's number of indicators present.
+    AtLeast,
+    /// The weights of the present indicators add up to at least the rule's score.
+    ScoreAtLeast,
+}
+
+impl Clause {
+    /// Every clause, in this order.
+    pub const ALL: [Clause; 6] = [
+        Clause::TwoStrong,
+        Clause::StrongAndMediumOrWeak,
+        Clause::ThreeMedium,
+        Clause::TwoMediumAndWeak,
+        Clause::AtLeast,
+        Clause::ScoreAtLeast,
+    ];
+
+    /// Its stable id, as reports write it (`2_strong`, `1_strong_1_medium_or_weak`,
+    /// `3_medium`, `2_medium_1_weak`, `at_least`, `score_at_least`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Clause::TwoStrong => "2_strong",
+            Clause::StrongAndMediumOrWeak => "1_strong_1_medium_or_weak",
+            Clause::ThreeMedium => "3_medium",
+            Clause::TwoMediumAndWeak => "2_medium_1_weak",
+            Clause::AtLeast => "at_least",
+            Clause::ScoreAtLeast => "score_at_least",
+        }
+    }
+
+    /// The clause read by people, in `lang` (Dutch for `nl`, else English).
+    pub fn text(self, lang: &str) -> &'static str {
+        let nl = lang == "nl";
+        match self {
+            Clause::TwoStrong if nl => "2 sterk",
+            Clause::TwoStrong => "2 strong",
+            Clause::StrongAndMediumOrWeak if nl => "1 sterk + 1 middel/zwak",
+            Clause::StrongAndMediumOrWeak => "1 strong + 1 medium/weak",
+            Clause::ThreeMedium if nl => "3 middel",
+            Clause::ThreeMedium => "3 medium",
+            Clause::TwoMediumAndWeak if nl => "2 middel + 1 zwak",
+            Clause::TwoMediumAndWeak => "2 medium + 1 weak",
+            Clause::AtLeast if nl => "genoeg aanwezig",
+            Clause::AtLeast => "enough present",
+            Clause::ScoreAtLeast if nl => "score gehaald",
+            Clause::ScoreAtLeast => "score reached",
+        }
+    }
+}
+
+impl Serialize for Clause {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Clause {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = Cow::<'de, str>::deserialize(deserializer)?;
+        Clause::ALL
+            .into_iter()
+            .find(|c| c.id() == id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown clause `{id}`")))
+    }
+}
+
+impl DimensionReport<'_> {
+    /// Why the dimension is (not) positive, in `lang` (Dutch for `nl`, else English): the
+    /// counts its rule looks at and the clause that held, e.g. "0 strong, 3 medium, 0 weak;
+    /// ILO rule: 3 medium".
+    pub fn why(&self, lang: &str) -> String {
+        let nl = lang == "nl";
+        let c = self.counts;
+        match self.rule {
+            PositiveRule::Ilo => {
+                let counts = if nl {
+                    format!("{} sterk, {} middel, {} zwak", c.strong, c.medium, c.weak)
+                } else {
+                    format!("{} strong, {} medium, {} weak", c.strong, c.medium, c.weak)
+                };
+                match (self.clause, nl) {
+                    (Some(clause), true) => format!("{counts}; ILO-regel: {}", clause.text(lang)),
+                    (Some(clause), false) => format!("{counts}; ILO rule: {}", clause.text(lang)),
+                    (None, true) => format!("{counts}; ILO-regel niet gehaald"),
+                    (None, false) => format!("{counts}; ILO rule not met"),
+                }
+            }
+            PositiveRule::AtLeast(k) if nl => {
+                format!("{} aanwezig, ten minste {k} nodig", self.indicators.len())
+            }
+            PositiveRule::AtLeast(k) => {
+                format!("{} present, at least {k} needed", self.indicators.len())
+            }
+            PositiveRule::ScoreAtLeast(x) if nl => format!("score {} van {x} nodig", self.score),
+            PositiveRule::ScoreAtLeast(x) => format!("score {} of {x} needed", self.score),
+        }
+    }
+}
+
+/// One indicator of a screening: its state and the answers behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorReport<'r> {
+    /// The indicator's id.
     pub id: Str<'r>,
+    /// Its label, in the report's language.
     pub label: Str<'r>,
+    /// Its dimension's id.
     pub dimension: Str<'r>,
     /// `strong`, `medium` or `weak`; absent for weighted indicators.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub strength: Option<Str<'r>>,
+    /// The weight it adds to a score when present.
     pub weight: f64,
+    /// Its state for this case.
     pub state: State,
     /// The answers the condition read, by question id (`null` when unknown).
     pub reads: Reads<'r>,
+    /// Why it is in error, when it is.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<EvalError>,
 }
@@ -127,17 +317,22 @@ pub struct IndicatorReport<'r> {
 /// Why an indicator is in the `error` state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvalError {
-    /// `eval::operation-limit`, `eval::call-depth-limit`, `eval::size-limit`, `eval::script-error`.
-    pub code: String,
+    /// `eval::operation-limit`, `eval::call-depth-limit`, `eval::size-limit`,
+    /// `eval::not-a-condition` or `eval::script-error`.
+    pub code: Code,
+    /// What happened.
     pub message: String,
     /// Position in the rule-set file (`ruleset.yaml:12:9`), when known.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub at: Option<String>,
 }
 
+/// An unanswered question worth asking next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextQuestion<'r> {
+    /// The question's id.
     pub id: Str<'r>,
+    /// The question, in the report's language.
     pub question: Str<'r>,
     /// The outcome a "yes" could lead to, when higher than the current one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -146,9 +341,12 @@ pub struct NextQuestion<'r> {
     pub indicators: Vec<Str<'r>>,
 }
 
+/// A problem met while screening.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportDiagnostic {
-    pub code: String,
+    /// Its code.
+    pub code: Code,
+    /// What happened.
     pub message: String,
 }
 
@@ -178,8 +376,10 @@ impl Report<'_> {
                 label: owned(self.outcome.label),
                 advice: owned(self.outcome.advice),
                 decided_by: owned(self.outcome.decided_by),
+                condition: self.outcome.condition.map(owned),
                 may_rise: self.outcome.may_rise,
                 could_rise_to: self.outcome.could_rise_to.map(owned),
+                could_rise_to_label: self.outcome.could_rise_to_label.map(owned),
                 htcds: self.outcome.htcds.map(owned),
             },
             dimensions: self
@@ -189,6 +389,8 @@ impl Report<'_> {
                     id: owned(d.id),
                     label: owned(d.label),
                     positive: d.positive,
+                    rule: d.rule,
+                    clause: d.clause,
                     counts: d.counts,
                     score: d.score,
                     indicators: owned_all(d.indicators),
@@ -222,19 +424,6 @@ impl Report<'_> {
                 .collect(),
             diagnostics: self.diagnostics,
         }
-    }
-
-    /// Canonical JSON: compact, fields in declaration order (the bytes of `serde_json::to_string`,
-    /// written directly).
-    pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.json_size_hint());
-        crate::report_json::write_report(self, &mut out);
-        out
-    }
-
-    /// A generous guess of the JSON's length, so that writing it rarely grows the buffer.
-    fn json_size_hint(&self) -> usize {
-        1024 + 320 * self.indicators.len() + 160 * self.next_questions.len()
     }
 
     /// Canonical JSON, indented for people.
@@ -276,6 +465,7 @@ impl<'r> Reads<'r> {
             .map(|i| &self.0[i].1)
     }
 
+    /// Whether the condition read `question`.
     pub fn contains_key(&self, question: &str) -> bool {
         self.get(question).is_some()
     }
@@ -285,10 +475,12 @@ impl<'r> Reads<'r> {
         self.0.iter().map(|(q, v)| (q.as_ref(), v))
     }
 
+    /// How many answers were read.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether no answer was read.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -5,7 +5,7 @@
 //! them, in practice) is one copy. That matters most in the WASM module, which is built for
 //! size and where serialising the report was most of the time of a screen.
 //!
-//! The derived `Serialize` stays the definition: `engine/tests/report_json.rs` checks that both
+//! The derived `Serialize` stays the definition: `engine/tests/differential.rs` checks that both
 //! give the same bytes for every test case of every bundled rule set and for random cases, so a
 //! field added to the report and not here fails the tests.
 
@@ -13,13 +13,26 @@ use std::fmt::Write as _;
 
 use serde_json::Value as Json;
 
+use crate::manifest::PositiveRule;
 use crate::report::{
     DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Report,
     ReportDiagnostic, Str,
 };
 
+impl Report<'_> {
+    /// Canonical JSON: compact, fields in declaration order (the bytes of `serde_json::to_string`,
+    /// written directly).
+    pub fn to_json(&self) -> String {
+        // A generous guess of the length, so that writing rarely grows the buffer.
+        let hint = 1024 + 320 * self.indicators.len() + 160 * self.next_questions.len();
+        let mut out = String::with_capacity(hint);
+        write_report(self, &mut out);
+        out
+    }
+}
+
 /// Appends the report's compact JSON to `out`.
-pub(crate) fn write_report(r: &Report<'_>, out: &mut String) {
+fn write_report(r: &Report<'_>, out: &mut String) {
     out.push_str("{\"ruleset\":{\"id\":");
     string(out, &r.ruleset.id);
     out.push_str(",\"version\":");
@@ -58,11 +71,19 @@ fn outcome(out: &mut String, o: &OutcomeReport<'_>) {
     string(out, &o.advice);
     out.push_str(",\"decided_by\":");
     string(out, &o.decided_by);
+    if let Some(c) = &o.condition {
+        out.push_str(",\"condition\":");
+        string(out, c);
+    }
     out.push_str(",\"may_rise\":");
     boolean(out, o.may_rise);
     if let Some(to) = &o.could_rise_to {
         out.push_str(",\"could_rise_to\":");
         string(out, to);
+    }
+    if let Some(label) = &o.could_rise_to_label {
+        out.push_str(",\"could_rise_to_label\":");
+        string(out, label);
     }
     if let Some(h) = &o.htcds {
         out.push_str(",\"htcds\":");
@@ -78,6 +99,24 @@ fn dimension(out: &mut String, d: &DimensionReport<'_>) {
     string(out, &d.label);
     out.push_str(",\"positive\":");
     boolean(out, d.positive);
+    out.push_str(",\"rule\":");
+    match d.rule {
+        PositiveRule::Ilo => out.push_str("\"ilo\""),
+        PositiveRule::AtLeast(k) => {
+            out.push_str("{\"at_least\":");
+            unsigned(out, u64::from(k));
+            out.push('}');
+        }
+        PositiveRule::ScoreAtLeast(x) => {
+            out.push_str("{\"score_at_least\":");
+            float(out, x);
+            out.push('}');
+        }
+    }
+    if let Some(c) = d.clause {
+        out.push_str(",\"clause\":");
+        string(out, c.id());
+    }
     out.push_str(",\"counts\":{\"strong\":");
     unsigned(out, u64::from(d.counts.strong));
     out.push_str(",\"medium\":");
@@ -127,7 +166,7 @@ fn indicator(out: &mut String, i: &IndicatorReport<'_>) {
 
 fn error(out: &mut String, e: &EvalError) {
     out.push_str("{\"code\":");
-    string(out, &e.code);
+    string(out, e.code.as_str());
     out.push_str(",\"message\":");
     string(out, &e.message);
     if let Some(at) = &e.at {
@@ -153,7 +192,7 @@ fn next_question(out: &mut String, q: &NextQuestion<'_>) {
 
 fn diagnostic(out: &mut String, d: &ReportDiagnostic) {
     out.push_str("{\"code\":");
-    string(out, &d.code);
+    string(out, d.code.as_str());
     out.push_str(",\"message\":");
     string(out, &d.message);
     out.push('}');

@@ -35,7 +35,7 @@ const RUNTIME_PATTERN_COST: u64 = 1_000;
 /// nested call or expression, so this allows hundreds of levels within the smallest stack the
 /// engine runs on (WebAssembly's 1 MiB). Debug builds use ten to thirty times more per level;
 /// they get more room (test threads have 2 MiB).
-pub const STACK_BUDGET: usize = if cfg!(debug_assertions) {
+pub(crate) const STACK_BUDGET: usize = if cfg!(debug_assertions) {
     1024 * 1024
 } else {
     512 * 1024
@@ -45,21 +45,21 @@ pub const STACK_BUDGET: usize = if cfg!(debug_assertions) {
 /// state, which takes as long as many plain steps.
 const CLOSURE_CALL: u64 = 32;
 /// Operations all scripted conditions of one case may spend together.
-pub const CASE_OPERATIONS: u64 = 1_000_000;
+pub(crate) const CASE_OPERATIONS: u64 = 1_000_000;
 /// How deeply arrays and maps may nest inside a script's values (copying, comparing and
 /// dropping nested values recurses).
-pub const MAX_NESTING: usize = 32;
+pub(crate) const MAX_NESTING: usize = 32;
 /// Text bytes that count as one operation when a script reads or scans text.
 const BYTES_PER_OPERATION: u64 = 256;
 /// Longest text literal in a script, in bytes: a step that works through a literal costs
 /// time in proportion to it, and literals are not charged when read.
-pub const MAX_LITERAL: usize = 4 * 1024;
+pub(crate) const MAX_LITERAL: usize = 4 * 1024;
 /// Patterns built at run time (in scripted conditions) kept compiled, at most.
 const RUNTIME_PATTERN_CACHE: usize = 64;
 
 /// Compiled patterns, shared by everything in one rule set, so each is compiled once.
 #[derive(Debug, Default, Clone)]
-pub struct RegexCache {
+pub(crate) struct RegexCache {
     compiled: HashMap<String, Arc<Regex>>,
 }
 
@@ -68,7 +68,7 @@ impl RegexCache {
     ///
     /// # Errors
     /// The regex crate's message when the pattern is invalid or too large.
-    pub fn get_or_compile(&mut self, pattern: &str) -> Result<Arc<Regex>, String> {
+    pub(crate) fn get_or_compile(&mut self, pattern: &str) -> Result<Arc<Regex>, String> {
         if let Some(re) = self.compiled.get(pattern) {
             return Ok(Arc::clone(re));
         }
@@ -80,7 +80,7 @@ impl RegexCache {
 
 /// How herken compiles a pattern: case-insensitive with Unicode simple case folding, bounded
 /// in size so a hostile pattern cannot exhaust memory.
-pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, String> {
     compile_pattern_within(pattern, REGEX_SIZE_LIMIT)
 }
 
@@ -127,9 +127,9 @@ thread_local! {
 }
 
 /// Why the meter stopped a script: the token of Rhai's `ErrorTerminated`.
-pub const STOPPED_STACK: &str = "stack";
-pub const STOPPED_OPERATIONS: &str = "operations";
-pub const STOPPED_CASE: &str = "case";
+pub(crate) const STOPPED_STACK: &str = "stack";
+pub(crate) const STOPPED_OPERATIONS: &str = "operations";
+pub(crate) const STOPPED_CASE: &str = "case";
 
 /// Puts the meter back as it was, also when a caller catches a panic.
 struct Restore(Meter);
@@ -141,7 +141,7 @@ impl Drop for Restore {
 }
 
 /// Runs `f` (the screening of one case) with a fresh case budget.
-pub fn screen_case<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn screen_case<T>(f: impl FnOnce() -> T) -> T {
     let _restore = Restore(METER.get());
     METER.set(Meter {
         in_case: true,
@@ -151,7 +151,7 @@ pub fn screen_case<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// Runs `f` (one script evaluation) under the meter.
-pub fn run_script<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn run_script<T>(f: impl FnOnce() -> T) -> T {
     let outer = METER.get();
     let mut restore = Restore(outer);
     METER.set(Meter {
@@ -272,7 +272,7 @@ fn cost_of(value: &Dynamic, stop: u64) -> Result<u64, Box<EvalAltResult>> {
 }
 
 /// Whether a (valid) pattern can match no text at all, as herken compiles it.
-pub fn never_matches(pattern: &str) -> bool {
+pub(crate) fn never_matches(pattern: &str) -> bool {
     regex_syntax::ParserBuilder::new()
         .case_insensitive(true)
         .unicode(true)
@@ -282,7 +282,7 @@ pub fn never_matches(pattern: &str) -> bool {
 }
 
 /// Builds the sandboxed engine for a rule set with the given limits.
-pub fn engine(limits: &Limits, patterns: &RegexCache) -> Engine {
+pub(crate) fn engine(limits: &Limits, patterns: &RegexCache) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_max_operations(limits.operations)

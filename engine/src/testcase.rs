@@ -5,46 +5,64 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::compile::CompiledRuleSet;
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::evaluate::ScreenOptions;
+use crate::model::CompiledRuleSet;
 use crate::report::{Report, State};
 use crate::yaml::{self, Kind, Node, PlainValue, ScalarStyle};
 
 /// One test case as written.
 #[derive(Debug, Clone)]
 pub struct TestCase {
+    /// The test file, relative to the rule-set folder.
     pub file: String,
+    /// Its name.
     pub name: String,
+    /// Where it is written.
     pub span: Span,
+    /// The language to screen in (the set's first when absent).
     pub language: Option<String>,
+    /// The case: answers by question id.
     pub observations: Json,
+    /// What it expects.
     pub expect: Expectations,
 }
 
 /// What a case expects; every part optional, lists are subset matches.
 #[derive(Debug, Clone, Default)]
 pub struct Expectations {
+    /// The outcome id.
     pub outcome: Option<String>,
+    /// The id of the deciding rule.
     pub decided_by: Option<String>,
+    /// Whether the outcome may still rise.
     pub may_rise: Option<bool>,
+    /// Indicators expected in each state.
     pub states: Vec<(State, Vec<String>)>,
+    /// Dimensions expected positive.
     pub positive: Vec<String>,
+    /// Dimensions expected not positive.
     pub negative: Vec<String>,
+    /// Questions expected among the next questions.
     pub next_questions: Vec<String>,
 }
 
 /// One expectation that did not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mismatch {
+    /// What was checked (`outcome`, ``indicator `x` ``, …).
     pub what: String,
+    /// What the case expected.
     pub expected: String,
+    /// What screening gave.
     pub actual: String,
 }
 
 /// The result of one case.
 #[derive(Debug, Clone)]
 pub struct CaseResult<'r> {
+    /// The case.
     pub case: TestCase,
     /// Empty when the case passed.
     pub mismatches: Vec<Mismatch>,
@@ -53,6 +71,7 @@ pub struct CaseResult<'r> {
 }
 
 impl CaseResult<'_> {
+    /// Whether every expectation held.
     pub fn passed(&self) -> bool {
         self.mismatches.is_empty()
     }
@@ -68,11 +87,29 @@ pub struct Coverage {
     /// Indicator ids in rule-set order (for reports).
     #[serde(skip)]
     pub indicator_order: Vec<String>,
+    /// Outcome ids in rule-set order (for reports).
     #[serde(skip)]
     pub outcome_order: Vec<String>,
 }
 
 impl Coverage {
+    /// The states each indicator should be seen in, in the order of
+    /// [`Coverage::indicators`]' flags.
+    pub const STATES: [State; 3] = [State::Present, State::Absent, State::Unknown];
+
+    /// The states no case saw indicator `id` in.
+    pub fn unseen(&self, id: &str) -> Vec<State> {
+        match self.indicators.get(id) {
+            Some(seen) => Self::STATES
+                .into_iter()
+                .zip(seen)
+                .filter(|(_, seen)| !**seen)
+                .map(|(s, _)| s)
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// Share of (indicator, state) pairs and outcomes seen, in percent.
     pub fn percent(&self) -> f64 {
         let seen: usize = self
@@ -110,7 +147,7 @@ pub fn read_tests(
         };
         let Some(entries) = root.as_map() else {
             out.push(Diagnostic::error(
-                "test::format",
+                codes::test::FORMAT,
                 root.span.clone(),
                 "a test file is a mapping with `cases:`",
             ));
@@ -120,7 +157,7 @@ pub fn read_tests(
             if key.as_str() != Some("cases") {
                 out.push(
                     Diagnostic::error(
-                        "test::format",
+                        codes::test::FORMAT,
                         key.span.clone(),
                         "unknown key in a test file",
                     )
@@ -130,7 +167,7 @@ pub fn read_tests(
             }
             let Some(items) = value.as_seq() else {
                 out.push(Diagnostic::error(
-                    "test::format",
+                    codes::test::FORMAT,
                     value.span.clone(),
                     "`cases` must be a list",
                 ));
@@ -158,7 +195,7 @@ fn read_case(
 ) -> Option<TestCase> {
     let Some(entries) = node.as_map() else {
         out.push(Diagnostic::error(
-            "test::format",
+            codes::test::FORMAT,
             node.span.clone(),
             "a test case is a mapping",
         ));
@@ -179,7 +216,7 @@ fn read_case(
             other => {
                 let k = other.unwrap_or_default();
                 let mut d = Diagnostic::error(
-                    "test::unknown-key",
+                    codes::test::UNKNOWN_KEY,
                     key.span.clone(),
                     format!("unknown key `{k}` in a test case"),
                 );
@@ -190,7 +227,7 @@ fn read_case(
     }
     let Some(name) = name else {
         out.push(Diagnostic::error(
-            "test::format",
+            codes::test::FORMAT,
             node.span.clone(),
             "a test case needs a `name`",
         ));
@@ -210,7 +247,7 @@ fn read_expect(rules: &CompiledRuleSet, node: &Node, out: &mut Vec<Diagnostic>) 
     let mut e = Expectations::default();
     let Some(entries) = node.as_map() else {
         out.push(Diagnostic::error(
-            "test::format",
+            codes::test::FORMAT,
             node.span.clone(),
             "`expect` is a mapping",
         ));
@@ -235,7 +272,7 @@ fn read_expect(rules: &CompiledRuleSet, node: &Node, out: &mut Vec<Diagnostic>) 
                         Some(id)
                     } else {
                         let mut d = Diagnostic::error(
-                            "test::unknown-reference",
+                            codes::test::UNKNOWN_REFERENCE,
                             n.span.clone(),
                             format!("unknown {what} `{id}`"),
                         );
@@ -259,46 +296,30 @@ fn read_expect(rules: &CompiledRuleSet, node: &Node, out: &mut Vec<Diagnostic>) 
             Some("may_rise") => match value.as_scalar().map(|s| s.plain_value()) {
                 Some(PlainValue::Bool(b)) => e.may_rise = Some(b),
                 _ => out.push(Diagnostic::error(
-                    "test::format",
+                    codes::test::FORMAT,
                     value.span.clone(),
                     "`may_rise` is true or false",
                 )),
             },
-            Some("present") => e
-                .states
-                .push((State::Present, ids(value, &indicator_ids, "indicator", out))),
-            Some("absent") => e
-                .states
-                .push((State::Absent, ids(value, &indicator_ids, "indicator", out))),
-            Some("unknown") => e
-                .states
-                .push((State::Unknown, ids(value, &indicator_ids, "indicator", out))),
-            Some("error") => e
-                .states
-                .push((State::Error, ids(value, &indicator_ids, "indicator", out))),
+            Some(name) if State::from_name(name).is_some() => {
+                let state = State::from_name(name).unwrap_or(State::Error);
+                e.states
+                    .push((state, ids(value, &indicator_ids, "indicator", out)));
+            }
             Some("positive") => e.positive = ids(value, &dimension_ids, "dimension", out),
             Some("negative") => e.negative = ids(value, &dimension_ids, "dimension", out),
             Some("next_questions") => e.next_questions = ids(value, &question_ids, "question", out),
             other => {
-                let known = [
-                    "outcome",
-                    "decided_by",
-                    "may_rise",
-                    "present",
-                    "absent",
-                    "unknown",
-                    "error",
-                    "positive",
-                    "negative",
-                    "next_questions",
-                ];
+                let mut known = vec!["outcome", "decided_by", "may_rise"];
+                known.extend(State::ALL.map(State::as_str));
+                known.extend(["positive", "negative", "next_questions"]);
                 let k = other.unwrap_or_default();
                 let mut d = Diagnostic::error(
-                    "test::unknown-key",
+                    codes::test::UNKNOWN_KEY,
                     key.span.clone(),
                     format!("unknown expectation `{k}`"),
                 );
-                d.help = did_you_mean(k, known)
+                d.help = did_you_mean(k, known.iter().copied())
                     .or_else(|| Some(format!("expectations: {}", known.join(", "))));
                 out.push(d);
             }
@@ -308,7 +329,7 @@ fn read_expect(rules: &CompiledRuleSet, node: &Node, out: &mut Vec<Diagnostic>) 
 }
 
 /// A YAML node as JSON: plain scalars typed by the YAML 1.2 core schema, quoted ones as text.
-pub fn to_json(node: &Node) -> Json {
+pub(crate) fn to_json(node: &Node) -> Json {
     match &node.kind {
         Kind::Scalar(s) if s.style != ScalarStyle::Plain => Json::String(s.text.clone()),
         Kind::Scalar(s) => match s.plain_value() {
@@ -376,13 +397,11 @@ pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResu
                 Ok(obs) => {
                     let report = rules.evaluate(&obs, &options);
                     for ind in &report.indicators {
-                        if let Some(seen) = coverage.indicators.get_mut(ind.id.as_ref()) {
-                            match ind.state {
-                                State::Present => seen[0] = true,
-                                State::Absent => seen[1] = true,
-                                State::Unknown => seen[2] = true,
-                                State::Error => {}
-                            }
+                        let at = Coverage::STATES.iter().position(|s| *s == ind.state);
+                        if let (Some(seen), Some(at)) =
+                            (coverage.indicators.get_mut(ind.id.as_ref()), at)
+                        {
+                            seen[at] = true;
                         }
                     }
                     *coverage

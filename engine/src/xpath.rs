@@ -1,9 +1,10 @@
 //! `ask_if` conditions as XLSForm `relevant` expressions (ODK XPath), keeping herken's rule
 //! that a question applies unless its condition is known to be false.
 
-use crate::compile::{CompiledRuleSet, Condition};
-use crate::cond::{CmpOp, Cond, Value};
+use crate::cond::{CmpOp, Cond};
 use crate::manifest::QuestionType;
+use crate::model::{CompiledRuleSet, Condition};
+use crate::value::Value;
 
 impl CompiledRuleSet {
     /// The XLSForm `relevant` expression of question `q`: `None` when it always applies, or

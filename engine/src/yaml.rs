@@ -9,6 +9,7 @@
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Span};
 
 /// Deepest nesting a rule-set file may have; real files stay under 8.
@@ -16,14 +17,14 @@ const MAX_DEPTH: usize = 64;
 
 /// One node of the tree.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     pub kind: Kind,
     pub span: Span,
 }
 
 /// What a node holds.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Scalar(Scalar),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
@@ -31,14 +32,14 @@ pub enum Kind {
 
 /// A scalar with how it was written: plain scalars are typed by YAML 1.2 core rules.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Scalar {
+pub(crate) struct Scalar {
     pub text: String,
     pub style: ScalarStyle,
 }
 
 /// How a scalar was written; only plain scalars can be numbers, booleans or null.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScalarStyle {
+pub(crate) enum ScalarStyle {
     Plain,
     Quoted,
     /// A `|` block: the text starts on the line after the indicator.
@@ -49,7 +50,7 @@ pub enum ScalarStyle {
 
 impl Node {
     /// A short name of what the node is, for messages ("a list", "a number").
-    pub fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> &'static str {
         match &self.kind {
             Kind::Seq(_) => "a list",
             Kind::Map(_) => "a mapping",
@@ -63,21 +64,21 @@ impl Node {
         }
     }
 
-    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+    pub(crate) fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.kind {
             Kind::Map(entries) => Some(entries),
             _ => None,
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub(crate) fn as_seq(&self) -> Option<&[Node]> {
         match &self.kind {
             Kind::Seq(items) => Some(items),
             _ => None,
         }
     }
 
-    pub fn as_scalar(&self) -> Option<&Scalar> {
+    pub(crate) fn as_scalar(&self) -> Option<&Scalar> {
         match &self.kind {
             Kind::Scalar(s) => Some(s),
             _ => None,
@@ -86,7 +87,7 @@ impl Node {
 
     /// Text of a scalar that is not a number, boolean or null (those are refused where text
     /// is expected, so `id: 1` and `id: yes` read as what the author meant only when quoted).
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         let s = self.as_scalar()?;
         match s.plain_value() {
             PlainValue::Str => Some(&s.text),
@@ -95,7 +96,7 @@ impl Node {
     }
 
     /// Where the text of a scalar starts, for positioning errors inside it (Rhai scripts).
-    pub fn text_origin(&self, source: &str) -> TextOrigin {
+    pub(crate) fn text_origin(&self, source: &str) -> TextOrigin {
         let Some(s) = self.as_scalar() else {
             return TextOrigin::at(&self.span);
         };
@@ -131,7 +132,7 @@ impl Node {
 
 /// Maps a (line, column) inside a scalar's text to a place in the file.
 #[derive(Debug, Clone, Copy)]
-pub struct TextOrigin {
+pub(crate) struct TextOrigin {
     line: u32,
     column: u32,
     block_indent: Option<u32>,
@@ -149,7 +150,7 @@ impl TextOrigin {
     }
 
     /// The file position of 1-based `line`, `column` within the scalar's text.
-    pub fn locate(&self, line: u32, column: u32) -> (u32, u32) {
+    pub(crate) fn locate(&self, line: u32, column: u32) -> (u32, u32) {
         if !self.exact {
             return (self.line, self.column);
         }
@@ -166,7 +167,7 @@ impl TextOrigin {
 
 /// A plain scalar typed by the YAML 1.2 core schema.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PlainValue {
+pub(crate) enum PlainValue {
     Null,
     Bool(bool),
     Int(i64),
@@ -175,7 +176,7 @@ pub enum PlainValue {
 }
 
 impl Scalar {
-    pub fn plain_value(&self) -> PlainValue {
+    pub(crate) fn plain_value(&self) -> PlainValue {
         if self.style != ScalarStyle::Plain {
             return PlainValue::Str;
         }
@@ -220,7 +221,7 @@ fn looks_like_float(t: &str) -> bool {
 /// # Errors
 /// Every problem found: a syntax error ends parsing, the structural refusals (aliases, tags,
 /// duplicate keys) are all collected.
-pub fn parse(file: &str, source: &str) -> Result<Node, Vec<Diagnostic>> {
+pub(crate) fn parse(file: &str, source: &str) -> Result<Node, Vec<Diagnostic>> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
@@ -232,7 +233,7 @@ pub fn parse(file: &str, source: &str) -> Result<Node, Vec<Diagnostic>> {
         let m = e.marker();
         let span = Span::new(file, m.line() as u32, m.col() as u32 + 1);
         builder.errors.push(Diagnostic::error(
-            "load::yaml-syntax",
+            codes::load::YAML_SYNTAX,
             span,
             format!("invalid YAML: {}", e.info()),
         ));
@@ -287,10 +288,14 @@ impl Builder<'_> {
                                 k.text, first.span.line
                             );
                             self.errors.push(
-                                Diagnostic::error("load::duplicate-key", key.span.clone(), message)
-                                    .with_help(
-                                        "a key may appear once in a mapping; remove or rename one",
-                                    ),
+                                Diagnostic::error(
+                                    codes::load::DUPLICATE_KEY,
+                                    key.span.clone(),
+                                    message,
+                                )
+                                .with_help(
+                                    "a key may appear once in a mapping; remove or rename one",
+                                ),
                             );
                         }
                     }
@@ -302,10 +307,13 @@ impl Builder<'_> {
 
     fn open(&mut self, frame: Frame, span: &Span) -> bool {
         if self.stack.len() >= MAX_DEPTH
-            && self.errors.iter().all(|e| e.code != "load::yaml-too-deep")
+            && self
+                .errors
+                .iter()
+                .all(|e| e.code != codes::load::YAML_TOO_DEEP)
         {
             self.errors.push(Diagnostic::error(
-                "load::yaml-too-deep",
+                codes::load::YAML_TOO_DEEP,
                 span.clone(),
                 format!("nesting deeper than {MAX_DEPTH} levels"),
             ));
@@ -366,7 +374,7 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::Alias(_) => {
                 self.errors.push(
-                    Diagnostic::error("load::yaml-alias", span.clone(), "YAML aliases (`*name`) are not allowed")
+                    Diagnostic::error(codes::load::YAML_ALIAS, span.clone(), "YAML aliases (`*name`) are not allowed")
                         .with_help("write the value out; aliases make rule sets hard to read and can expand without bound"),
                 );
                 self.push_node(Node {
@@ -389,10 +397,10 @@ impl MarkedEventReceiver for Builder<'_> {
 impl Builder<'_> {
     fn refuse_anchor_or_tag(&mut self, span: &Span, tag: bool) {
         let (code, what) = if tag {
-            ("load::yaml-tag", "YAML tags (`!name`) are not allowed")
+            (codes::load::YAML_TAG, "YAML tags (`!name`) are not allowed")
         } else {
             (
-                "load::yaml-anchor",
+                codes::load::YAML_ANCHOR,
                 "YAML anchors (`&name`) are not allowed",
             )
         };
@@ -421,10 +429,10 @@ mod tests {
         assert_eq!(
             codes,
             [
-                "load::yaml-anchor",
-                "load::yaml-alias",
-                "load::duplicate-key",
-                "load::duplicate-key"
+                codes::load::YAML_ANCHOR,
+                codes::load::YAML_ALIAS,
+                codes::load::DUPLICATE_KEY,
+                codes::load::DUPLICATE_KEY
             ]
         );
     }
@@ -439,7 +447,7 @@ mod tests {
             ));
         }
         let errors = parse("bomb.yaml", &src).expect_err("refused");
-        assert!(errors.iter().any(|e| e.code == "load::yaml-alias"));
+        assert!(errors.iter().any(|e| e.code == codes::load::YAML_ALIAS));
     }
 
     #[test]

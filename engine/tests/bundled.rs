@@ -93,7 +93,11 @@ fn every_bundled_set_loads_cleanly_and_passes_its_own_tests() {
             set.name,
             crate::common::render(&loaded.warnings)
         );
-        assert_eq!(loaded.rules.id, set.name, "folder name is the rule-set id");
+        assert_eq!(
+            loaded.rules.id(),
+            set.name,
+            "folder name is the rule-set id"
+        );
         let cases = read_tests(&loaded.rules, &set.tests)
             .unwrap_or_else(|d| panic!("{}: {}", set.name, crate::common::render(&d)));
         assert!(!cases.is_empty(), "{} has no test cases", set.name);
@@ -127,14 +131,14 @@ fn every_bundled_set_loads_cleanly_and_passes_its_own_tests() {
 fn no_outcome_says_victim_without_possible() {
     for set in bundled() {
         let rules = load(&set.sources).expect("loads").rules;
-        for o in &rules.outcomes {
-            for (lang, label) in &o.label.0 {
+        for o in rules.outcomes() {
+            for (lang, label) in o.label().iter() {
                 let l = label.to_lowercase();
-                let ok = match lang.as_str() {
+                let ok = match lang {
                     "nl" => !l.contains("slachtoffer") || l.contains("mogelijk"),
                     _ => !l.contains("victim") || l.contains("possible"),
                 };
-                assert!(ok, "{}: outcome `{}` label `{label}`", set.name, o.id);
+                assert!(ok, "{}: outcome `{}` label `{label}`", set.name, o.id());
             }
         }
     }
@@ -174,29 +178,30 @@ fn shared_questions_are_identical_across_sets() {
         .collect();
     let mut first: BTreeMap<String, (String, String)> = BTreeMap::new();
     for (name, rules) in &sets {
-        for q in &rules.questions {
+        for q in rules.questions() {
             let options: Vec<String> = q
-                .options
+                .options()
                 .iter()
-                .map(|o| format!("{}={:?}", o.id, o.label.0))
+                .map(|o| format!("{}={:?}", o.id(), o.label()))
                 .collect();
             let shape = format!(
                 "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-                q.kind,
-                q.text.0,
-                q.min,
-                q.max,
-                q.unit.as_ref().map(|u| &u.0),
+                q.kind(),
+                q.text(),
+                q.min(),
+                q.max(),
+                q.unit(),
                 options
             );
-            match first.get(&q.id) {
+            match first.get(q.id()) {
                 None => {
-                    first.insert(q.id.clone(), (name.clone(), shape));
+                    first.insert(q.id().to_owned(), (name.clone(), shape));
                 }
                 Some((other, expected)) => assert_eq!(
-                    &shape, expected,
+                    &shape,
+                    expected,
                     "question `{}` differs between {other} and {name}",
-                    q.id
+                    q.id()
                 ),
             }
         }
@@ -223,21 +228,21 @@ fn child_sets_reach_possible_victim_without_means_and_adult_sets_do_not() {
             "abuse_of_vulnerability_at_destination",
         ];
         let mut states: Vec<herken_engine::State> = Vec::new();
-        for ind in &rules.indicators {
-            let dim = &rules.dimensions[ind.dimension].id;
-            states.push(if means.contains(&dim.as_str()) {
+        for ind in rules.indicators() {
+            let dim = rules.dimensions()[ind.dimension()].id();
+            states.push(if means.contains(&dim) {
                 herken_engine::State::Absent
             } else {
                 herken_engine::State::Present
             });
         }
-        let outcome = rules.decide_states(&states);
+        let outcome = rules.decide(&states).outcome;
         let is_child = name.contains("child");
         assert_eq!(
-            rules.outcomes[outcome].id == "possible_victim",
+            rules.outcomes()[outcome].id() == "possible_victim",
             is_child,
             "{name}: outcome `{}` with exploitation but no means",
-            rules.outcomes[outcome].id
+            rules.outcomes()[outcome].id()
         );
     }
 }
@@ -250,11 +255,11 @@ fn the_adult_labour_set_has_the_ilo_counts_per_dimension() {
         .expect("bundled");
     let rules = load(&set.sources).expect("loads").rules;
     let counts: Vec<usize> = rules
-        .dimensions
+        .dimensions()
         .iter()
-        .map(|d| d.indicators.len())
+        .map(|d| d.indicators().len())
         .collect();
     // The six ILO dimensions, then the forms of exploitation outside the ILO list.
     assert_eq!(counts, [10, 10, 16, 9, 15, 7, 3]);
-    assert_eq!(rules.status, herken_engine::Status::Reviewed);
+    assert_eq!(rules.status(), herken_engine::Status::Reviewed);
 }

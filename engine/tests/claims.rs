@@ -94,11 +94,11 @@ fn verified_is_refused_unless_every_indicator_is_transcribed_with_a_location() {
 #[test]
 fn a_verified_set_that_earns_it_loads_and_its_reports_say_so() {
     let rules = load_ok(&set("verified", &[Some(TRANSCRIBED)], POSSIBLE));
-    assert_eq!(rules.status, Status::Verified);
-    let source = rules.indicators[0].source.as_ref().expect("provenance");
-    assert_eq!(source.source, "ilo-ec-2009");
-    assert_eq!(source.location.as_deref(), Some("p. 3, table 1, item 4"));
-    assert_eq!(source.basis, Basis::Transcribed);
+    assert_eq!(rules.status(), Status::Verified);
+    let source = rules.indicators()[0].source().expect("provenance");
+    assert_eq!(source.source(), "ilo-ec-2009");
+    assert_eq!(source.location(), Some("p. 3, table 1, item 4"));
+    assert_eq!(source.basis(), Basis::Transcribed);
     let report = run(&rules, serde_json::json!({"q": true}));
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("json");
     assert_eq!(json["ruleset"]["status"], "verified");
@@ -122,14 +122,14 @@ fn reviewed_needs_a_source_for_every_indicator_of_any_basis() {
         &[Some("{id: ilo-ec-2009, basis: secondary}")],
         POSSIBLE,
     ));
-    assert_eq!(rules.status, Status::Reviewed);
+    assert_eq!(rules.status(), Status::Reviewed);
     assert!(Status::Draft < Status::Reviewed && Status::Reviewed < Status::Verified);
 }
 
 #[test]
 fn a_draft_needs_no_sources() {
     let rules = load_ok(&set("draft", &[None], POSSIBLE));
-    assert_eq!(rules.status, Status::Draft);
+    assert_eq!(rules.status(), Status::Draft);
 }
 
 #[test]

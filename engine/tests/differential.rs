@@ -81,9 +81,9 @@ fn compare(p: &Pair, case: &Value) -> Result<(), String> {
     let native = p.native.screen_compact(&obs);
     let scripted = p.scripted.screen_compact(&obs_scripted);
     let known = |q: usize| *obs.get(q) != herken_engine::Value::Unknown;
-    for (i, ind) in p.native.indicators.iter().enumerate() {
+    for (i, ind) in p.native.indicators().iter().enumerate() {
         let (n, s) = (native.states[i], scripted.states[i]);
-        let all_known = ind.reads.iter().all(|&q| known(q));
+        let all_known = ind.reads().iter().all(|&q| known(q));
         let ok = if all_known {
             n == s
         } else {
@@ -98,11 +98,11 @@ fn compare(p: &Pair, case: &Value) -> Result<(), String> {
         if !ok {
             return Err(format!(
                 "indicator `{}`: native {n:?}, interpreted {s:?} (every read known: {all_known})",
-                ind.id
+                ind.id()
             ));
         }
     }
-    if (0..p.native.questions.len()).all(known) && !same_decision(&native, &scripted) {
+    if (0..p.native.questions().len()).all(known) && !same_decision(&native, &scripted) {
         return Err(format!(
             "with every answer known the decisions differ: native {native:?}, interpreted {scripted:?}"
         ));
@@ -169,7 +169,7 @@ fn native_and_interpreted_agree_on_every_bundled_test_case() {
 
 /// A valid answer for a question, unknown with probability `unknown`.
 fn answer(q: &herken_engine::Question, unknown: bool) -> BoxedStrategy<Option<Value>> {
-    let given: BoxedStrategy<Value> = match q.kind {
+    let given: BoxedStrategy<Value> = match q.kind() {
         QuestionType::YesNo => prop_oneof![
             any::<bool>().prop_map(Value::Bool),
             prop_oneof![Just("yes"), Just("no")].prop_map(|s| json!(s)),
@@ -177,8 +177,8 @@ fn answer(q: &herken_engine::Question, unknown: bool) -> BoxedStrategy<Option<Va
         .boxed(),
         QuestionType::Integer => {
             let (lo, hi) = (
-                q.min.unwrap_or(-1000.0) as i64,
-                q.max.unwrap_or(1000.0) as i64,
+                q.min().unwrap_or(-1000.0) as i64,
+                q.max().unwrap_or(1000.0) as i64,
             );
             // Mostly near small thresholds, sometimes anywhere in range.
             prop_oneof![
@@ -188,7 +188,7 @@ fn answer(q: &herken_engine::Question, unknown: bool) -> BoxedStrategy<Option<Va
             .boxed()
         }
         QuestionType::Number => {
-            let (lo, hi) = (q.min.unwrap_or(-1000.0), q.max.unwrap_or(1000.0));
+            let (lo, hi) = (q.min().unwrap_or(-1000.0), q.max().unwrap_or(1000.0));
             // Values at and around Rhai's relative epsilon from the thresholds used below.
             let edges: Vec<f64> = [
                 0.0,
@@ -221,11 +221,11 @@ fn answer(q: &herken_engine::Question, unknown: bool) -> BoxedStrategy<Option<Va
             .boxed()
         }
         QuestionType::Choice => {
-            let ids: Vec<String> = q.option_ids.iter().map(|o| o.to_string()).collect();
+            let ids: Vec<String> = q.options().iter().map(|o| o.id().to_owned()).collect();
             prop::sample::select(ids).prop_map(Value::String).boxed()
         }
         QuestionType::Choices => {
-            let ids: Vec<String> = q.option_ids.iter().map(|o| o.to_string()).collect();
+            let ids: Vec<String> = q.options().iter().map(|o| o.id().to_owned()).collect();
             prop::sample::subsequence(ids.clone(), 0..=ids.len())
                 .prop_map(|v| json!(v))
                 .boxed()
@@ -254,8 +254,16 @@ fn answer(q: &herken_engine::Question, unknown: bool) -> BoxedStrategy<Option<Va
 
 /// Cases for a rule set: every question answered, or some left unknown.
 fn cases(rules: &CompiledRuleSet, unknown: bool) -> impl Strategy<Value = Value> {
-    let ids: Vec<String> = rules.questions.iter().map(|q| q.id.clone()).collect();
-    let answers: Vec<_> = rules.questions.iter().map(|q| answer(q, unknown)).collect();
+    let ids: Vec<String> = rules
+        .questions()
+        .iter()
+        .map(|q| q.id().to_owned())
+        .collect();
+    let answers: Vec<_> = rules
+        .questions()
+        .iter()
+        .map(|q| answer(q, unknown))
+        .collect();
     answers.prop_map(move |answers| {
         let mut map = Map::new();
         for (id, a) in ids.iter().zip(answers) {
@@ -353,17 +361,11 @@ outcomes:
 fn native_and_interpreted_agree_on_condition_shapes() {
     let p = pair("shapes", &Sources::new().with("ruleset.yaml", SHAPES));
     assert!(
-        p.native
-            .indicators
-            .iter()
-            .all(|i| matches!(i.condition, herken_engine::Condition::Native(_))),
+        p.native.indicators().iter().all(|i| !i.is_scripted()),
         "every shape compiles natively"
     );
     assert!(
-        p.scripted
-            .indicators
-            .iter()
-            .all(|i| matches!(i.condition, herken_engine::Condition::Script(_))),
+        p.scripted.indicators().iter().all(|i| i.is_scripted()),
         "interpret_all compiles every condition as a script"
     );
     run_generated(&p, 512);
@@ -399,7 +401,11 @@ fn a_script_comparing_an_unknown_answer_for_inequality_is_present_natively_unkno
 /// JSON text for the reader tests: valid cases, wrong types, unknown keys and options,
 /// duplicate keys, out-of-range numbers, not an object, broken JSON.
 fn case_texts(rules: &CompiledRuleSet) -> impl Strategy<Value = String> {
-    let ids: Vec<String> = rules.questions.iter().map(|q| q.id.clone()).collect();
+    let ids: Vec<String> = rules
+        .questions()
+        .iter()
+        .map(|q| q.id().to_owned())
+        .collect();
     let key = prop_oneof![
         6 => prop::sample::select(ids),
         1 => prop::sample::select(vec!["hours".to_owned(), "nope".to_owned(), "paspoort".to_owned()]),

@@ -77,7 +77,7 @@ decision:
     let codes: Vec<(&str, u32)> = diagnostics
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| (d.code, d.span.line))
+        .map(|d| (d.code.as_str(), d.span.line))
         .collect();
     let expected = [
         ("load::duplicate-id", 12),

@@ -42,7 +42,7 @@ fn options() -> ScreenOptions {
 
 /// A valid answer to question `q` chosen by `seed`, or `None` for "not answered".
 fn answer(rules: &CompiledRuleSet, q: usize, seed: u32) -> Option<Value> {
-    let question = &rules.questions[q];
+    let question = &rules.questions()[q];
     if seed.is_multiple_of(5) {
         return None;
     }
@@ -50,22 +50,27 @@ fn answer(rules: &CompiledRuleSet, q: usize, seed: u32) -> Option<Value> {
         return Some(Value::Null);
     }
     let pick = seed / 5;
-    Some(match question.kind {
+    Some(match question.kind() {
         QuestionType::YesNo => json!(pick.is_multiple_of(2)),
         QuestionType::Integer => {
-            let (min, max) = (question.min.unwrap_or(0.0), question.max.unwrap_or(100.0));
+            let (min, max) = (
+                question.min().unwrap_or(0.0),
+                question.max().unwrap_or(100.0),
+            );
             let span = (max - min).max(0.0) as u32 + 1;
             json!(min as i64 + i64::from(pick % span))
         }
-        QuestionType::Number => json!(question.min.unwrap_or(0.0) + f64::from(pick % 100) / 4.0),
-        QuestionType::Choice => json!(question.options[pick as usize % question.options.len()].id),
+        QuestionType::Number => json!(question.min().unwrap_or(0.0) + f64::from(pick % 100) / 4.0),
+        QuestionType::Choice => {
+            json!(question.options()[pick as usize % question.options().len()].id())
+        }
         QuestionType::Choices => {
             let ids: Vec<&str> = question
-                .options
+                .options()
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| pick & (1 << (i % 31)) != 0)
-                .map(|(_, o)| o.id.as_str())
+                .map(|(_, o)| o.id())
                 .collect();
             json!(ids)
         }
@@ -78,9 +83,9 @@ fn answer(rules: &CompiledRuleSet, q: usize, seed: u32) -> Option<Value> {
 /// A case for `rules` from one seed per question.
 fn case_from(rules: &CompiledRuleSet, seeds: &[u32]) -> Value {
     let mut map = Map::new();
-    for (q, &seed) in seeds.iter().enumerate().take(rules.questions.len()) {
+    for (q, &seed) in seeds.iter().enumerate().take(rules.questions().len()) {
         if let Some(a) = answer(rules, q, seed) {
-            map.insert(rules.questions[q].id.clone(), a);
+            map.insert(rules.questions()[q].id().to_owned(), a);
         }
     }
     Value::Object(map)
@@ -91,7 +96,7 @@ fn screen<'r>(rules: &'r CompiledRuleSet, case: &Value) -> Report<'r> {
 }
 
 fn seeds() -> impl Strategy<Value = Vec<u32>> {
-    prop::collection::vec(any::<u32>(), ilo().questions.len())
+    prop::collection::vec(any::<u32>(), ilo().questions().len())
 }
 
 /// Any JSON value, a few levels deep.
@@ -137,8 +142,8 @@ proptest! {
         let rules = ilo();
         let mut case = case_from(rules, &seeds);
         let before = screen(rules, &case);
-        let q = which.index(rules.questions.len());
-        let id = rules.questions[q].id.clone();
+        let q = which.index(rules.questions().len());
+        let id = rules.questions()[q].id().to_owned();
         let map = case.as_object_mut().expect("an object");
         match answer(rules, q, seed) {
             Some(a) => map.insert(id.clone(), a),
@@ -158,11 +163,11 @@ proptest! {
         which in any::<prop::sample::Index>(),
     ) {
         let rules = ilo();
-        let yes_no: Vec<usize> = (0..rules.questions.len())
-            .filter(|&q| rules.questions[q].kind == QuestionType::YesNo)
+        let yes_no: Vec<usize> = (0..rules.questions().len())
+            .filter(|&q| rules.questions()[q].kind() == QuestionType::YesNo)
             .collect();
         let q = yes_no[which.index(yes_no.len())];
-        let id = rules.questions[q].id.clone();
+        let id = rules.questions()[q].id().to_owned();
         let mut case = case_from(rules, &seeds);
         // From unknown or no …
         let map = case.as_object_mut().expect("an object");
@@ -195,8 +200,8 @@ proptest! {
         let rules = ilo();
         let mut map = Map::new();
         for (which, value) in answers {
-            let q = which.index(rules.questions.len());
-            map.insert(rules.questions[q].id.clone(), value);
+            let q = which.index(rules.questions().len());
+            map.insert(rules.questions()[q].id().to_owned(), value);
         }
         if let Some((key, value)) = extra {
             map.insert(key, value);
@@ -205,7 +210,7 @@ proptest! {
             match rules.observations(&case) {
                 Ok(obs) => {
                     let report = rules.evaluate(&obs, &options());
-                    prop_assert_eq!(report.indicators.len(), rules.indicators.len());
+                    prop_assert_eq!(report.indicators.len(), rules.indicators().len());
                 }
                 Err(errors) => prop_assert!(!errors.is_empty()),
             }

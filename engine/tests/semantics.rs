@@ -206,7 +206,10 @@ fn invalid_answers_name_their_field() {
         &herken_engine::ScreenOptions::default(),
     )
     .expect_err("invalid");
-    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.code.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -316,4 +319,147 @@ fn the_form_gives_outcomes_with_advice_and_dimensions_in_its_language() {
         "left out when the outcome has none"
     );
     assert!(json["dimensions"][0].get("description").is_none());
+}
+
+/// A set whose one ILO dimension `d` has two indicators of each strength (one question each),
+/// plus an `at_least` and a `score_at_least` dimension.
+fn clauses_set() -> herken_engine::CompiledRuleSet {
+    let mut questions = String::new();
+    let mut indicators = String::new();
+    for (id, dim, grade) in [
+        ("s1", "d", "strength: strong"),
+        ("s2", "d", "strength: strong"),
+        ("m1", "d", "strength: medium"),
+        ("m2", "d", "strength: medium"),
+        ("m3", "d", "strength: medium"),
+        ("w1", "d", "strength: weak"),
+        ("k1", "k", "strength: weak"),
+        ("k2", "k", "strength: weak"),
+        ("x1", "x", "weight: 1.5"),
+        ("x2", "x", "weight: 1.5"),
+    ] {
+        questions += &format!("  - {{id: {id}, type: yesno, text: {{en: {id}?, nl: {id}?}}}}\n");
+        indicators += &format!(
+            "  - {{id: i_{id}, dimension: {dim}, {grade}, label: {{en: {id}, nl: {id}}}, when: obs.{id}}}\n"
+        );
+    }
+    load_ok(&format!(
+        "{HEAD}questions:
+{questions}dimensions:
+  - {{id: d, label: {{en: D, nl: D}}}}
+  - {{id: k, label: {{en: K, nl: K}}, positive: {{at_least: 2}}}}
+  - {{id: x, label: {{en: X, nl: X}}, positive: {{score_at_least: 3}}}}
+indicators:
+{indicators}decision:
+  - {{id: ilo, outcome: possible_victim, when: 'positive(\"d\")'}}
+  - {{id: otherwise, outcome: no_signals}}
+{OUTCOMES}"
+    ))
+}
+
+/// Each clause of each dimension rule is named when it is the first that holds, in the report
+/// and in the compact result alike, with the counts behind it in the report's language.
+#[test]
+fn dimensions_say_which_clause_of_their_rule_made_them_positive() {
+    use herken_engine::Clause;
+    let rules = clauses_set();
+    let all_no = |yes: &[&str]| {
+        let mut case = serde_json::Map::new();
+        for q in rules.questions() {
+            case.insert(q.id().to_owned(), json!(yes.contains(&q.id())));
+        }
+        serde_json::Value::Object(case)
+    };
+    let clause = |yes: &[&str], d: &str| {
+        let r = run(&rules, all_no(yes));
+        let dim = r.dimensions.iter().find(|x| x.id == d).expect("dimension");
+        let obs = rules.observations(&all_no(yes)).expect("valid");
+        let compact = rules.screen_compact(&obs);
+        let at = rules
+            .dimensions()
+            .iter()
+            .position(|x| x.id() == d)
+            .expect("d");
+        assert_eq!(compact.dimensions[at], dim.clause, "{yes:?}");
+        assert_eq!(dim.positive, dim.clause.is_some());
+        dim.clause
+    };
+    assert_eq!(clause(&["s1", "s2", "m1"], "d"), Some(Clause::TwoStrong));
+    assert_eq!(
+        clause(&["s1", "w1"], "d"),
+        Some(Clause::StrongAndMediumOrWeak)
+    );
+    assert_eq!(clause(&["m1", "m2", "m3"], "d"), Some(Clause::ThreeMedium));
+    assert_eq!(
+        clause(&["m1", "m2", "w1"], "d"),
+        Some(Clause::TwoMediumAndWeak)
+    );
+    assert_eq!(clause(&["m1", "m2"], "d"), None);
+    assert_eq!(clause(&["s1"], "d"), None);
+    assert_eq!(clause(&["k1", "k2"], "k"), Some(Clause::AtLeast));
+    assert_eq!(clause(&["k1"], "k"), None);
+    assert_eq!(clause(&["x1", "x2"], "x"), Some(Clause::ScoreAtLeast));
+    assert_eq!(clause(&["x1"], "x"), None);
+
+    let r = run(&rules, all_no(&["m1", "m2", "w1"]));
+    let d = &r.dimensions[0];
+    assert_eq!(
+        d.why("en"),
+        "0 strong, 2 medium, 1 weak; ILO rule: 2 medium + 1 weak"
+    );
+    assert_eq!(
+        d.why("nl"),
+        "0 sterk, 2 middel, 1 zwak; ILO-regel: 2 middel + 1 zwak"
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).expect("json");
+    assert_eq!(json["dimensions"][0]["rule"], "ilo");
+    assert_eq!(json["dimensions"][0]["clause"], "2_medium_1_weak");
+    assert_eq!(json["dimensions"][1]["rule"], json!({"at_least": 2}));
+    assert_eq!(json["dimensions"][1].get("clause"), None, "not positive");
+    assert_eq!(
+        json["dimensions"][2]["rule"],
+        json!({"score_at_least": 3.0})
+    );
+    assert_eq!(r.dimensions[1].why("en"), "0 present, at least 2 needed");
+    assert_eq!(r.dimensions[2].why("nl"), "score 0 van 3 nodig");
+}
+
+/// The outcome names the condition of the rule that decided it, and the label of the outcome
+/// unanswered questions could still lead to.
+#[test]
+fn the_outcome_carries_its_rule_and_the_label_it_could_rise_to() {
+    let rules = set();
+    let r = run(&rules, json!({"hours": 70}));
+    assert_eq!(r.outcome.decided_by, "any");
+    assert_eq!(r.outcome.condition.as_deref(), Some("present_count() > 0"));
+    assert_eq!(r.outcome.could_rise_to.as_deref(), Some("possible_victim"));
+    assert_eq!(
+        r.outcome.could_rise_to_label.as_deref(),
+        Some("Possible victim")
+    );
+    let r = run(&rules, json!({}));
+    assert_eq!(r.outcome.decided_by, "otherwise");
+    assert_eq!(
+        r.outcome.condition, None,
+        "the default rule has no condition"
+    );
+    let r = run(&rules, json!({"a": true, "b": true, "hours": 70}));
+    assert!(!r.outcome.may_rise);
+    assert_eq!(r.outcome.could_rise_to_label, None);
+}
+
+/// Deciding from indicator states alone gives what screening the case gives.
+#[test]
+fn deciding_from_states_agrees_with_screening() {
+    let rules = set();
+    for case in [
+        json!({}),
+        json!({"a": true, "b": true, "hours": 70}),
+        json!({"hours": 70, "sector": "shop", "held": [], "story": ""}),
+        json!({"a": false, "b": false}),
+    ] {
+        let obs = rules.observations(&case).expect("valid");
+        let compact = rules.screen_compact(&obs);
+        assert_eq!(rules.decide(&compact.states), compact, "{case}");
+    }
 }

@@ -76,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
         let indicator = &report.indicators[0];
         if indicator.state == herken_engine::State::Error {
             let code = &indicator.error.as_ref().expect("an error says why").code;
-            assert!(code.starts_with("eval::"), "{code}");
+            assert_eq!(code.stage(), "eval", "{code}");
         }
     }
 });

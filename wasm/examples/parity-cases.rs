@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let cases = read_tests(&rules, &tests)
             .map_err(|d| format!("{folder}: the tests do not read: {d:?}"))?;
         for case in cases {
-            for lang in &rules.languages {
+            for lang in rules.languages() {
                 let options = ScreenOptions {
                     language: lang.clone(),
                     next_questions: true,
@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 };
                 let line = serde_json::json!({
                     "ruleset": folder,
-                    "id": rules.id,
+                    "id": rules.id(),
                     "source": case.file,
                     "name": case.name,
                     "lang": lang,

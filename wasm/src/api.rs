@@ -2,12 +2,10 @@
 //! form view, as JSON text in and out, with errors carrying the CLI's codes and messages.
 //! Native tests cover it; `lib.rs` only moves the text across the JS boundary.
 
-use std::collections::BTreeMap;
-
 use herken_engine::{
-    Bundle, BundleError, CaseTextError, CompiledRuleSet, ENGINE, ObservationError,
+    Bundle, BundleError, CaseTextError, Code, CompiledRuleSet, ENGINE, ObservationError,
     ObservationOptions, Observations, OpenedBundle, PublicKey, ScreenOptions, SignatureState,
-    Status, TrustPolicy,
+    Status, Text, TrustPolicy, codes,
 };
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub struct Failure {
     /// A stable code: `bundle::…` ([`BundleError::code`]), `case::…` (as the CLI reports a
     /// case), or `options::invalid`.
-    pub code: &'static str,
+    pub code: Code,
     /// The CLI's message for the same problem.
     pub message: String,
     /// The question the (first) problem is about, for case errors.
@@ -27,7 +25,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -59,7 +57,7 @@ impl From<Vec<ObservationError>> for Failure {
             .join("\n");
         let first = errors.first();
         Self {
-            code: first.map_or("case::invalid", |e| e.code),
+            code: first.map_or(codes::case::NOT_AN_OBJECT, |e| e.code),
             message,
             field: first.map(|e| e.field.clone()).filter(|f| !f.is_empty()),
             details: serde_json::to_value(&errors).ok().map(|v| ("errors", v)),
@@ -84,7 +82,7 @@ pub struct JsBundleOptions {
 pub fn trust_policy(json: &str) -> Result<TrustPolicy, Failure> {
     let options: JsBundleOptions = serde_json::from_str(json).map_err(|e| {
         Failure::new(
-            "options::invalid",
+            codes::options::INVALID,
             format!("invalid bundle options: {e} (expected {{trustedKeys?: string[]}})"),
         )
     })?;
@@ -93,7 +91,7 @@ pub fn trust_policy(json: &str) -> Result<TrustPolicy, Failure> {
     };
     if texts.is_empty() {
         return Err(Failure::new(
-            "options::invalid",
+            codes::options::INVALID,
             "`trustedKeys` is empty: give the publishers' public keys, or leave the option out to accept unsigned bundles",
         ));
     }
@@ -101,8 +99,9 @@ pub fn trust_policy(json: &str) -> Result<TrustPolicy, Failure> {
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            PublicKey::from_text(text)
-                .map_err(|e| Failure::new("options::invalid", format!("`trustedKeys[{i}]`: {e}")))
+            PublicKey::from_text(text).map_err(|e| {
+                Failure::new(codes::options::INVALID, format!("`trustedKeys[{i}]`: {e}"))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(TrustPolicy::trusting(keys))
@@ -138,7 +137,7 @@ pub struct JsScreenOptions {
 pub fn options(json: &str) -> Result<JsScreenOptions, Failure> {
     serde_json::from_str(json).map_err(|e| {
         Failure::new(
-            "options::invalid",
+            codes::options::INVALID,
             format!("invalid screen options: {e} (expected {{lang?, allowUnknownKeys?, nextQuestions?}})"),
         )
     })
@@ -163,7 +162,7 @@ pub fn observations(
     }
     let case: serde_json::Value = serde_json::from_str(case_json).map_err(|e| {
         Failure::new(
-            "case::invalid-json",
+            codes::case::INVALID_JSON,
             format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
         )
     })?;
@@ -197,7 +196,7 @@ pub fn applicable(rules: &CompiledRuleSet, case_json: &str) -> Result<Vec<String
     Ok(rules
         .applicable(&obs)
         .into_iter()
-        .map(|q| rules.questions[q].id.clone())
+        .map(|q| rules.questions()[q].id().to_owned())
         .collect())
 }
 
@@ -214,8 +213,8 @@ pub struct Info<'a> {
     pub id: &'a str,
     pub version: &'a str,
     pub sha256: &'a str,
-    pub title: &'a BTreeMap<String, String>,
-    pub description: &'a BTreeMap<String, String>,
+    pub title: &'a Text,
+    pub description: &'a Text,
     pub status: Status,
     pub languages: &'a [String],
     pub licence: &'a str,
@@ -257,21 +256,21 @@ pub struct SourceView<'a> {
 
 pub fn info<'a>(rules: &'a CompiledRuleSet, signature: &SignatureState) -> Info<'a> {
     Info {
-        id: &rules.id,
-        version: &rules.version,
-        sha256: &rules.sha256,
-        title: &rules.title.0,
-        description: &rules.description.0,
-        status: rules.status,
-        languages: &rules.languages,
-        licence: &rules.licence,
+        id: rules.id(),
+        version: rules.version(),
+        sha256: rules.sha256(),
+        title: rules.title(),
+        description: rules.description(),
+        status: rules.status(),
+        languages: rules.languages(),
+        licence: rules.licence(),
         sources: rules
-            .sources
+            .sources()
             .iter()
             .map(|s| SourceView {
-                id: &s.id,
-                citation: &s.citation,
-                url: s.url.as_deref(),
+                id: s.id(),
+                citation: s.citation(),
+                url: s.url(),
             })
             .collect(),
         engine: ENGINE,
@@ -481,7 +480,7 @@ outcomes:
             r#"{"trustedkeys": []}"#,
         ] {
             let err = trust_policy(bad).expect_err("refused");
-            assert_eq!(err.code, "options::invalid", "{bad}");
+            assert_eq!(err.code, codes::options::INVALID, "{bad}");
         }
         let secret = SecretKey::from_bytes(&[4; 32]).to_file_text();
         let err = trust_policy(&serde_json::json!({"trustedKeys": [secret]}).to_string())

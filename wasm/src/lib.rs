@@ -122,7 +122,12 @@ fn json_text(value: &JsValue, empty: &str) -> Result<String, Failure> {
     JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| Failure::new("case::invalid-json", "the value cannot be written as JSON"))
+        .ok_or_else(|| {
+            Failure::new(
+                herken_engine::codes::case::INVALID_JSON,
+                "the value cannot be written as JSON",
+            )
+        })
 }
 
 fn parse(json: &str) -> Result<JsValue, JsValue> {
@@ -137,7 +142,7 @@ fn throwable(failure: Failure) -> JsValue {
         // Setting a property on a fresh Error object cannot fail.
         let _ = Reflect::set(&error, &JsValue::from_str(key), &value);
     };
-    set("code", JsValue::from_str(failure.code));
+    set("code", JsValue::from_str(failure.code.as_str()));
     if let Some(field) = &failure.field {
         set("field", JsValue::from_str(field));
     }

@@ -38,9 +38,13 @@ export interface Report {
     advice: string;
     /** The decision rule that gave the outcome. */
     decided_by: string;
+    /** That rule's condition as written; absent for the default rule without one. */
+    condition?: string;
     /** Whether answering the unknown questions could still give a higher outcome. */
     may_rise: boolean;
+    /** The highest outcome unanswered questions could lead to, when `may_rise`: id and label. */
     could_rise_to?: string;
+    could_rise_to_label?: string;
     /** IOM HTCDS trafficking status, if the outcome has one. */
     htcds?: string;
   };
@@ -48,6 +52,10 @@ export interface Report {
     id: string;
     label: string;
     positive: boolean;
+    /** The rule that makes it positive, as the rule set writes it. */
+    rule: "ilo" | { at_least: number } | { score_at_least: number };
+    /** When positive, the first clause of the rule that holds. */
+    clause?: "2_strong" | "1_strong_1_medium_or_weak" | "3_medium" | "2_medium_1_weak" | "at_least" | "score_at_least";
     counts: { strong: number; medium: number; weak: number };
     score: number;
     /** Present indicators. */

@@ -101,7 +101,7 @@ fn handwritten_line(s: &handwritten::Screened, out: &mut String) {
 fn compact_line(rules: &CompiledRuleSet, r: &CompactResult, out: &mut String) {
     write_compact_line(
         out,
-        &rules.outcomes[r.outcome].id,
+        rules.outcomes()[r.outcome].id(),
         r.may_rise,
         r.states.iter().map(|s| state_letter(*s)),
     );
@@ -250,14 +250,14 @@ fn variants(rules: &CompiledRuleSet) -> Vec<Variant<'_>> {
 
 /// Checks that every implementation gives the same outcome, "may rise" and indicator states.
 fn verify(rules: &CompiledRuleSet, cases: &[String]) -> Result<(), String> {
-    let ids: Vec<&str> = rules.indicators.iter().map(|i| i.id.as_str()).collect();
+    let ids: Vec<&str> = rules.indicators().iter().map(|i| i.id()).collect();
     let expected: Vec<&str> = INDICATORS.iter().map(|(id, _)| *id).collect();
     if ids != expected {
         return Err(format!(
             "the hand-written indicators differ from {SET}'s: {ids:?} vs {expected:?}"
         ));
     }
-    let outcomes: Vec<&str> = rules.outcomes.iter().map(|o| o.id.as_str()).collect();
+    let outcomes: Vec<&str> = rules.outcomes().iter().map(|o| o.id()).collect();
     if outcomes != OUTCOMES {
         return Err(format!("outcomes differ: {outcomes:?}"));
     }
@@ -297,7 +297,7 @@ fn verify(rules: &CompiledRuleSet, cases: &[String]) -> Result<(), String> {
             (
                 "herken compact",
                 letters(&mut compact.states.iter().map(|s| state_letter(*s))),
-                rules.outcomes[compact.outcome].id.as_str(),
+                rules.outcomes()[compact.outcome].id(),
                 compact.may_rise,
             ),
         ];

@@ -16,6 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 
+use herken_engine::{Code, codes};
+
 use crate::error::CliError;
 
 /// Longest record accepted (a line, or the lines of one CSV record), in bytes.
@@ -51,7 +53,7 @@ pub enum RawData {
 
 #[derive(Debug, Clone)]
 pub struct RowProblem {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
@@ -373,7 +375,7 @@ pub struct CsvRecords {
     row: u64,
 }
 
-fn bad(row: u64, line: u64, code: &'static str, message: String) -> Option<RawRow> {
+fn bad(row: u64, line: u64, code: Code, message: String) -> Option<RawRow> {
     Some(RawRow {
         row,
         line,
@@ -409,7 +411,7 @@ impl CsvRecords {
             return Ok(bad(
                 row,
                 line,
-                "batch::row-too-long",
+                codes::batch::ROW_TOO_LONG,
                 format!("line {line} is longer than {MAX_RECORD_BYTES} bytes"),
             ));
         }
@@ -439,7 +441,7 @@ impl CsvRecords {
                         return Ok(bad(
                             row,
                             line,
-                            "batch::malformed-row",
+                            codes::batch::MALFORMED_ROW,
                             format!(
                                 "line {line}: a quoted field opened on this line is not closed {why}; the lines after it are read as rows again"
                             ),
@@ -451,7 +453,7 @@ impl CsvRecords {
                     return Ok(bad(
                         row,
                         line,
-                        "batch::malformed-row",
+                        codes::batch::MALFORMED_ROW,
                         format!("line {line}: {why}"),
                     ));
                 }
@@ -463,7 +465,7 @@ impl CsvRecords {
             return Ok(bad(
                 row,
                 line,
-                "batch::malformed-row",
+                codes::batch::MALFORMED_ROW,
                 format!(
                     "line {line}: a quoted field opened on this line does not close where the row ends (read to its closing quote the row would have {n} fields, the header has {width}); the lines after it are read as rows again"
                 ),
@@ -473,7 +475,7 @@ impl CsvRecords {
             return Ok(bad(
                 row,
                 line,
-                "batch::malformed-row",
+                codes::batch::MALFORMED_ROW,
                 format!(
                     "line {line}: the row has {n} field{}, the header has {width}",
                     if n == 1 { "" } else { "s" }
@@ -493,7 +495,7 @@ impl CsvRecords {
                 Ok(bad(
                     row,
                     line,
-                    "batch::invalid-utf8",
+                    codes::batch::INVALID_UTF8,
                     format!(
                         "line {line}: column `{}` is not valid UTF-8",
                         self.header[i]
@@ -524,7 +526,7 @@ impl JsonlRecords {
                 return Ok(bad(
                     self.row,
                     l.number,
-                    "batch::row-too-long",
+                    codes::batch::ROW_TOO_LONG,
                     format!("line {} is longer than {MAX_RECORD_BYTES} bytes", l.number),
                 ));
             }

@@ -27,11 +27,11 @@ use super::values::is_unknown_text;
 /// Whether every question the rule sets share has one type and one list of options, so that
 /// reading a value by "its question's type" means the same for each set.
 pub fn one_reading(sets: &[Arc<CompiledRuleSet>]) -> bool {
-    let mut seen: BTreeMap<&str, (QuestionType, &[Arc<str>])> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, (QuestionType, Vec<&str>)> = BTreeMap::new();
     sets.iter().all(|set| {
-        set.questions.iter().all(|q| {
-            let this = (q.kind, q.option_ids.as_slice());
-            *seen.entry(&q.id).or_insert(this) == this
+        set.questions().iter().all(|q| {
+            let this = (q.kind(), q.options().iter().map(|o| o.id()).collect());
+            *seen.entry(q.id()).or_insert_with(|| this.clone()) == this
         })
     })
 }
@@ -41,10 +41,10 @@ pub fn one_reading(sets: &[Arc<CompiledRuleSet>]) -> bool {
 /// the two differ only where that reading makes an answer unknown or trims it: a number `-99`,
 /// text that is blank, `-99` or `unknown` in any case, and an option id with spaces around it.
 pub fn reads_alike(set: &CompiledRuleSet, obs: &Observations) -> bool {
-    set.questions
+    set.questions()
         .iter()
         .enumerate()
-        .all(|(i, q)| match (q.kind, obs.get(i)) {
+        .all(|(i, q)| match (q.kind(), obs.get(i)) {
             (QuestionType::Integer, Value::Int(n)) => *n != -99,
             (QuestionType::Number, Value::Float(f)) => *f != -99.0,
             (QuestionType::Text, Value::Str(s)) => !is_unknown_text(s),

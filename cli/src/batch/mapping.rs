@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use herken_engine::{CompiledRuleSet, ObservationOptions, QuestionType};
+use herken_engine::{Code, CompiledRuleSet, ObservationOptions, QuestionType, codes};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 
@@ -194,11 +194,13 @@ impl Questions {
     pub fn of(sets: &[Arc<CompiledRuleSet>]) -> Self {
         let mut by_id = BTreeMap::new();
         for set in sets {
-            for q in &set.questions {
-                by_id.entry(q.id.clone()).or_insert_with(|| QuestionInfo {
-                    kind: q.kind,
-                    options: Arc::new(q.options.iter().map(|o| o.id.clone()).collect()),
-                });
+            for q in set.questions() {
+                by_id
+                    .entry(q.id().to_owned())
+                    .or_insert_with(|| QuestionInfo {
+                        kind: q.kind(),
+                        options: Arc::new(q.options().iter().map(|o| o.id().to_owned()).collect()),
+                    });
             }
         }
         Self { by_id }
@@ -238,7 +240,7 @@ pub struct RowError {
     /// The rule set the problem is about, when it concerns one set only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ruleset: Option<String>,
-    pub code: String,
+    pub code: Code,
     /// The input column or question, when the problem is in one.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub field: String,
@@ -457,7 +459,7 @@ impl Plan {
         };
         let problem = |source: &Source, (code, message): ReadError| RowError {
             ruleset: None,
-            code: code.to_owned(),
+            code,
             field: source.column.clone(),
             message,
         };
@@ -484,7 +486,7 @@ impl Plan {
                             .map_err(|message| {
                                 errors.push(RowError {
                                     ruleset: None,
-                                    code: "batch::conflicting-columns".into(),
+                                    code: codes::batch::CONFLICTING_COLUMNS,
                                     field: target.question.clone(),
                                     message,
                                 });
@@ -601,14 +603,14 @@ fn validate(
             return Err(CliError::input(format!(
                 "mapping `{name}`: {what}: {} (rule set `{}`)",
                 why.join("; "),
-                set.id
+                set.id()
             )));
         }
     }
     Ok(())
 }
 
-type ReadError = (&'static str, String);
+type ReadError = (Code, String);
 
 /// One source cell → an answer (`null` when unknown).
 fn read(target: &Target, source: &Source, cell: Cell<'_>) -> Result<Json, ReadError> {
@@ -617,12 +619,13 @@ fn read(target: &Target, source: &Source, cell: Cell<'_>) -> Result<Json, ReadEr
         Cell::Text(s) => coded(target, source, s),
         Cell::Json(Json::String(s)) => coded(target, source, s),
         Cell::Json(_) if source.codes.is_none() && source.split.is_none() => {
-            natural(target.kind, &target.options, cell).map_err(|why| ("batch::wrong-type", why))
+            natural(target.kind, &target.options, cell)
+                .map_err(|why| (codes::batch::WRONG_TYPE, why))
         }
         Cell::Json(Json::Number(n)) => coded(target, source, &n.to_string()),
         Cell::Json(Json::Bool(b)) => coded(target, source, if *b { "true" } else { "false" }),
         Cell::Json(_) => Err((
-            "batch::wrong-type",
+            codes::batch::WRONG_TYPE,
             "a list or object where the mapping expects a single code".into(),
         )),
     }
@@ -636,7 +639,7 @@ fn coded(target: &Target, source: &Source, text: &str) -> Result<Json, ReadError
                 Some(v) => Ok(v.clone()),
                 None if code.is_empty() => Ok(Json::Null),
                 None => Err((
-                    "batch::unknown-code",
+                    codes::batch::UNKNOWN_CODE,
                     format!(
                         "the value is not one of the codes of this column ({})",
                         list_codes(codes)
@@ -666,16 +669,16 @@ fn coded(target: &Target, source: &Source, text: &str) -> Result<Json, ReadError
             &target.options,
             Cell::Json(&Json::Array(items)),
         )
-        .map_err(|why| ("batch::wrong-type", why));
+        .map_err(|why| (codes::batch::WRONG_TYPE, why));
     }
     let value = if source.codes.is_some() {
         lookup(text.trim())?
     } else {
         return natural(target.kind, &target.options, Cell::Text(text))
-            .map_err(|why| ("batch::wrong-type", why));
+            .map_err(|why| (codes::batch::WRONG_TYPE, why));
     };
     natural(target.kind, &target.options, Cell::Json(&value))
-        .map_err(|why| ("batch::wrong-type", why))
+        .map_err(|why| (codes::batch::WRONG_TYPE, why))
 }
 
 fn list_codes(codes: &Codes) -> String {

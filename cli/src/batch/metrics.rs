@@ -194,13 +194,13 @@ impl Tally {
                 .iter()
                 .map(|s| SetTally {
                     scored: 0,
-                    outcomes: vec![0; s.outcomes.len()],
+                    outcomes: vec![0; s.outcomes().len()],
                     may_rise: 0,
-                    states: vec![[0; 4]; s.indicators.len()],
-                    dimensions: vec![0; s.dimensions.len()],
+                    states: vec![[0; 4]; s.indicators().len()],
+                    dimensions: vec![0; s.dimensions().len()],
                     classes: [
-                        ClassTally::new(s.outcomes.len(), s.indicators.len()),
-                        ClassTally::new(s.outcomes.len(), s.indicators.len()),
+                        ClassTally::new(s.outcomes().len(), s.indicators().len()),
+                        ClassTally::new(s.outcomes().len(), s.indicators().len()),
                     ],
                     missing_label: 0,
                 })
@@ -393,7 +393,7 @@ fn set_summary(
             let fp: u64 = neg.outcomes[level..].iter().sum();
             Metrics::of(
                 Threshold {
-                    outcome: set.outcomes[level].id.clone(),
+                    outcome: set.outcomes()[level].id().to_owned(),
                     level,
                 },
                 Confusion {
@@ -412,20 +412,20 @@ fn set_summary(
             label_negative: neg.n,
             prevalence: Proportion::of(pos.n, pos.n + neg.n),
             metrics: at(threshold),
-            thresholds: (0..set.outcomes.len()).map(at).collect(),
+            thresholds: (0..set.outcomes().len()).map(at).collect(),
         }
     });
     SetSummary {
-        id: set.id.clone(),
-        version: set.version.clone(),
-        sha256: set.sha256.clone(),
+        id: set.id().to_owned(),
+        version: set.version().to_owned(),
+        sha256: set.sha256().to_owned(),
         scored: t.scored,
         outcomes: set
-            .outcomes
+            .outcomes()
             .iter()
             .enumerate()
             .map(|(level, o)| OutcomeCount {
-                id: o.id.clone(),
+                id: o.id().to_owned(),
                 level,
                 count: t.outcomes[level],
                 rate: rate(t.outcomes[level], t.scored),
@@ -433,23 +433,23 @@ fn set_summary(
             .collect(),
         may_rise: Proportion::of(t.may_rise, t.scored),
         dimensions: set
-            .dimensions
+            .dimensions()
             .iter()
             .zip(&t.dimensions)
             .map(|(d, &n)| DimensionCount {
-                id: d.id.clone(),
+                id: d.id().to_owned(),
                 positive: n,
                 rate: rate(n, t.scored),
             })
             .collect(),
         indicators: set
-            .indicators
+            .indicators()
             .iter()
             .zip(&t.states)
             .enumerate()
             .map(|(i, (ind, c))| IndicatorCount {
-                id: ind.id.clone(),
-                dimension: set.dimensions[ind.dimension].id.clone(),
+                id: ind.id().to_owned(),
+                dimension: set.dimensions()[ind.dimension()].id().to_owned(),
                 present: c[0],
                 absent: c[1],
                 unknown: c[2],

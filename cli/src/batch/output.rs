@@ -240,7 +240,7 @@ pub fn error_text(e: &RowError, several_sets: bool) -> String {
         t.push_str(set);
         t.push_str(": ");
     }
-    t.push_str(&e.code);
+    t.push_str(e.code.as_str());
     t.push_str(": ");
     if !e.field.is_empty() {
         t.push('`');
@@ -299,7 +299,7 @@ mod tests {
         );
         let err = RowError {
             ruleset: Some("t".into()),
-            code: "case::out-of-bounds".into(),
+            code: herken_engine::codes::case::OUT_OF_BOUNDS,
             field: "n".into(),
             message: "too big, \"really\"".into(),
         };

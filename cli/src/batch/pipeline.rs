@@ -12,6 +12,8 @@
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
+use herken_engine::codes;
+
 use super::input::{RawRow, Records};
 use super::mapping::RowError;
 use super::metrics::RowStats;
@@ -145,7 +147,7 @@ fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch) -> Scored 
         Err(_) => {
             let errors = [RowError {
                 ruleset: None,
-                code: "batch::internal-error".into(),
+                code: codes::batch::INTERNAL_ERROR,
                 field: String::new(),
                 message: "scoring this row failed inside herken; please report it".into(),
             }];

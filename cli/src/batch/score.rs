@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use herken_engine::{
-    CompactResult, CompiledRuleSet, ObservationOptions, Observations, PositiveRule, ScreenOptions,
-    State, Strength,
+    CompactResult, CompiledRuleSet, ObservationOptions, Observations, ScreenOptions, State, codes,
 };
 use serde_json::Value as Json;
 
@@ -86,7 +85,7 @@ impl Scorer {
                 Answers::None,
                 vec![RowError {
                     ruleset: None,
-                    code: p.code.into(),
+                    code: p.code,
                     field: String::new(),
                     message: p.message,
                 }],
@@ -121,7 +120,7 @@ impl Scorer {
                 }
                 let parsed = match std::str::from_utf8(&bytes) {
                     Err(e) => Err((
-                        "batch::invalid-utf8",
+                        codes::batch::INVALID_UTF8,
                         format!(
                             "line {line_no} is not valid UTF-8 (at byte {})",
                             e.valid_up_to()
@@ -129,7 +128,7 @@ impl Scorer {
                     )),
                     Ok(text) => serde_json::from_str::<Json>(text).map_err(|e| {
                         (
-                            "batch::invalid-json",
+                            codes::batch::INVALID_JSON,
                             format!("line {line_no}: invalid JSON: {e}"),
                         )
                     }),
@@ -137,7 +136,7 @@ impl Scorer {
                 let object = match parsed {
                     Ok(Json::Object(map)) => Ok(map),
                     Ok(other) => Err((
-                        "batch::not-an-object",
+                        codes::batch::NOT_AN_OBJECT,
                         format!(
                             "line {line_no} is {}, not a JSON object of answers",
                             json_kind(&other)
@@ -156,7 +155,7 @@ impl Scorer {
                             Answers::None,
                             vec![RowError {
                                 ruleset: None,
-                                code: code.into(),
+                                code,
                                 field: String::new(),
                                 message,
                             }],
@@ -270,8 +269,8 @@ impl Scorer {
                         }
                         Err(problems) => {
                             errors.extend(problems.into_iter().map(|p| RowError {
-                                ruleset: Some(set.id.clone()),
-                                code: p.code.into(),
+                                ruleset: Some(set.id().to_owned()),
+                                code: p.code,
                                 field: p.field,
                                 message: p.message,
                             }));
@@ -282,12 +281,11 @@ impl Scorer {
                 };
                 let result = &mut compact[i];
                 set.screen_compact_into(obs, result);
-                let positive = positive_dimensions(set, &result.states);
                 let (mut present, mut unknown) = (Vec::new(), Vec::new());
-                for (ind, state) in set.indicators.iter().zip(&result.states) {
+                for (ind, state) in set.indicators().iter().zip(&result.states) {
                     match state {
-                        State::Present => present.push(ind.id.clone()),
-                        State::Unknown => unknown.push(ind.id.clone()),
+                        State::Present => present.push(ind.id().to_owned()),
+                        State::Unknown => unknown.push(ind.id().to_owned()),
                         State::Absent | State::Error => {}
                     }
                 }
@@ -300,11 +298,11 @@ impl Scorer {
                         .filter(|i| i.state == State::Error)
                     {
                         let (code, message) = ind.error.map_or_else(
-                            || ("eval::error".into(), String::new()),
+                            || (codes::eval::ERROR, String::new()),
                             |e| (e.code, e.message),
                         );
                         errors.push(RowError {
-                            ruleset: Some(set.id.clone()),
+                            ruleset: Some(set.id().to_owned()),
                             code,
                             field: ind.id.into_owned(),
                             message,
@@ -312,26 +310,26 @@ impl Scorer {
                     }
                 }
                 results[i] = Some(SetResult {
-                    ruleset: set.id.clone(),
-                    outcome: set.outcomes[result.outcome].id.clone(),
+                    ruleset: set.id().to_owned(),
+                    outcome: set.outcomes()[result.outcome].id().to_owned(),
                     level: result.outcome,
-                    decided_by: set.decision[result.decided_by].id.clone(),
+                    decided_by: set.decision()[result.decided_by].id().to_owned(),
                     may_rise: result.may_rise,
                     present,
                     unknown,
                     positive_dimensions: set
-                        .dimensions
+                        .dimensions()
                         .iter()
-                        .zip(&positive)
-                        .filter(|(_, p)| **p)
-                        .map(|(d, _)| d.id.clone())
+                        .enumerate()
+                        .filter(|(d, _)| result.positive(*d))
+                        .map(|(_, dim)| dim.id().to_owned())
                         .collect(),
                 });
                 stats[i] = Some(SetStats {
                     level: result.outcome,
                     may_rise: result.may_rise,
                     states: result.states.clone(),
-                    positive,
+                    positive: result.dimensions.iter().map(Option::is_some).collect(),
                 });
             }
         }
@@ -346,42 +344,6 @@ impl Scorer {
             },
         }
     }
-}
-
-/// Which dimensions are positive, from indicator states: the engine's rule (ILO strength
-/// combination, at least k present, or a score threshold). `CompactResult` does not carry this
-/// yet; the unit test below holds it equal to the engine's report.
-fn positive_dimensions(set: &CompiledRuleSet, states: &[State]) -> Vec<bool> {
-    set.dimensions
-        .iter()
-        .map(|dim| {
-            let (mut strong, mut medium, mut weak, mut present, mut score) = (0, 0, 0, 0u32, 0.0);
-            for &i in &dim.indicators {
-                if states.get(i) != Some(&State::Present) {
-                    continue;
-                }
-                present += 1;
-                let ind = &set.indicators[i];
-                score += ind.weight;
-                match ind.strength {
-                    Some(Strength::Strong) => strong += 1,
-                    Some(Strength::Medium) => medium += 1,
-                    Some(Strength::Weak) => weak += 1,
-                    None => {}
-                }
-            }
-            match dim.rule {
-                PositiveRule::Ilo => {
-                    strong >= 2
-                        || (strong >= 1 && medium + weak >= 1)
-                        || medium >= 3
-                        || (medium >= 2 && weak >= 1)
-                }
-                PositiveRule::AtLeast(k) => present >= k,
-                PositiveRule::ScoreAtLeast(x) => score >= x,
-            }
-        })
-        .collect()
 }
 
 /// The id a JSONL value gives: text as it is, other values as JSON; none for `null`.
@@ -495,7 +457,7 @@ outcomes:
             plan,
             layout: Layout {
                 format,
-                set_ids: sets.iter().map(|s| s.id.clone()).collect(),
+                set_ids: sets.iter().map(|s| s.id().to_owned()).collect(),
                 include_input: false,
                 input_header: None,
             },
@@ -727,25 +689,27 @@ outcomes:
         for _ in 0..300 {
             let mut case = serde_json::Map::new();
             let p = rng.below(400);
-            for q in &set.questions {
-                let v = match q.kind {
+            for q in set.questions() {
+                let v = match q.kind() {
                     QuestionType::YesNo if rng.chance(700) => Json::Bool(rng.chance(p)),
                     QuestionType::Integer if rng.chance(700) => Json::from(rng.below(100)),
                     QuestionType::Choice if rng.chance(700) => {
-                        Json::String(rng.pick(&q.options).id.clone())
+                        Json::String(rng.pick(q.options()).id().to_owned())
                     }
                     _ => continue,
                 };
-                case.insert(q.id.clone(), v);
+                case.insert(q.id().to_owned(), v);
             }
             let obs = set.observations(&Json::Object(case)).expect("valid case");
             let report = set.evaluate(&obs, &options);
             set.screen_compact_into(&obs, &mut compact);
             let positive: Vec<bool> = report.dimensions.iter().map(|d| d.positive).collect();
-            assert_eq!(positive_dimensions(&set, &compact.states), positive);
-            assert_eq!(set.outcomes[compact.outcome].id, report.outcome.id);
+            let compact_positive: Vec<bool> =
+                (0..positive.len()).map(|d| compact.positive(d)).collect();
+            assert_eq!(compact_positive, positive);
+            assert_eq!(set.outcomes()[compact.outcome].id(), report.outcome.id);
             assert_eq!(
-                set.decision[compact.decided_by].id,
+                set.decision()[compact.decided_by].id(),
                 report.outcome.decided_by
             );
             assert_eq!(compact.may_rise, report.outcome.may_rise);

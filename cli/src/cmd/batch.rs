@@ -90,10 +90,10 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
     for spec in &args.rules {
         let set = ruleset::compile(&ruleset::find(spec)?, err)?;
-        if sets.iter().any(|s| s.id == set.id) {
+        if sets.iter().any(|s| s.id() == set.id()) {
             return Err(CliError::usage(format!(
                 "rule set `{}` is given twice",
-                set.id
+                set.id()
             )));
         }
         sets.push(Arc::new(set));
@@ -154,7 +154,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     });
     let layout = Layout {
         format,
-        set_ids: sets.iter().map(|s| s.id.clone()).collect(),
+        set_ids: sets.iter().map(|s| s.id().to_owned()).collect(),
         include_input: args.include_input,
         input_header: header.clone(),
     };
@@ -333,14 +333,17 @@ fn thresholds(
     threshold: Option<&str>,
     err: &mut dyn Write,
 ) -> Result<Vec<usize>, CliError> {
-    let highest = |s: &CompiledRuleSet| s.outcomes.len().saturating_sub(1);
+    let highest = |s: &CompiledRuleSet| s.outcomes().len().saturating_sub(1);
     let Some(t) = threshold else {
         return Ok(sets.iter().map(|s| highest(s)).collect());
     };
-    if !sets.iter().any(|s| s.outcomes.iter().any(|o| o.id == t)) {
+    if !sets
+        .iter()
+        .any(|s| s.outcomes().iter().any(|o| o.id() == t))
+    {
         let ids: Vec<&str> = sets
             .iter()
-            .flat_map(|s| s.outcomes.iter().map(|o| o.id.as_str()))
+            .flat_map(|s| s.outcomes().iter().map(|o| o.id()))
             .collect();
         return Err(CliError::usage(format!(
             "`--threshold {t}` is not an outcome of the rule sets (outcomes: {})",
@@ -349,13 +352,13 @@ fn thresholds(
     }
     let mut levels = Vec::new();
     for s in sets {
-        match s.outcomes.iter().position(|o| o.id == t) {
+        match s.outcomes().iter().position(|o| o.id() == t) {
             Some(level) => levels.push(level),
             None => {
                 writeln!(
                     err,
                     "herken: note: rule set `{}` has no outcome `{t}`; its threshold is its highest outcome",
-                    s.id
+                    s.id()
                 )?;
                 levels.push(highest(s));
             }

@@ -25,7 +25,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let files = ruleset::find(&args.rules)?;
     // Only a rule set that loads is bundled.
     let rules = ruleset::compile(&files, err)?;
-    let mut bundle = Bundle::new(&rules.id, &rules.version, &files.sources);
+    let mut bundle = Bundle::new(rules.id(), rules.version(), &files.sources);
     let mut signer = None;
     if let Some(path) = &args.sign_key {
         let key = crate::cmd::keygen::read_secret_key(path)?;
@@ -51,8 +51,8 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                 err,
                 "wrote {} ({} {}, sha256 {}{})",
                 path.display(),
-                rules.id,
-                rules.version,
+                rules.id(),
+                rules.version(),
                 bundle.sha256,
                 signer.map_or(String::new(), |key| format!(
                     ", signed by {}",

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use herken_engine::{CompiledRuleSet, Coverage, Diagnostic, load, read_tests, run_tests};
+use herken_engine::{Diagnostic, coverage_warnings, load, read_tests, run_tests};
 
 use crate::Format;
 use crate::error::CliError;
@@ -86,44 +86,4 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )));
     }
     Ok(())
-}
-
-/// Warnings for indicators no test sees in every state and outcomes no test produces.
-fn coverage_warnings(rules: &CompiledRuleSet, coverage: &Coverage) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for ind in &rules.indicators {
-        let Some(seen) = coverage.indicators.get(&ind.id) else {
-            continue;
-        };
-        let missing: Vec<&str> = ["present", "absent", "unknown"]
-            .iter()
-            .zip(seen)
-            .filter(|(_, s)| !**s)
-            .map(|(n, _)| *n)
-            .collect();
-        if !missing.is_empty() {
-            out.push(
-                Diagnostic::warning(
-                    "check::untested-indicator",
-                    ind.span.clone(),
-                    format!(
-                        "no test case sees indicator `{}` {}",
-                        ind.id,
-                        missing.join(" or ")
-                    ),
-                )
-                .with_help("add cases under tests/; `herken test` shows coverage"),
-            );
-        }
-    }
-    for o in &rules.outcomes {
-        if coverage.outcomes.get(&o.id).copied().unwrap_or(0) == 0 {
-            out.push(Diagnostic::warning(
-                "check::untested-outcome",
-                o.span.clone(),
-                format!("no test case produces outcome `{}`", o.id),
-            ));
-        }
-    }
-    out
 }

@@ -26,9 +26,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
                 .iter()
                 .map(|r| {
                     serde_json::json!({
-                        "id": r.id, "version": r.version, "status": r.status,
-                        "title": r.title.get("en", &r.languages), "sha256": r.sha256,
-                        "indicators": r.indicators.len(), "questions": r.questions.len(),
+                        "id": r.id(), "version": r.version(), "status": r.status(),
+                        "title": r.title().get("en", r.languages()), "sha256": r.sha256(),
+                        "indicators": r.indicators().len(), "questions": r.questions().len(),
                     })
                 })
                 .collect();
@@ -40,18 +40,18 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Format::Human => {
             for r in &rows {
-                let status = serde_json::to_value(r.status)
+                let status = serde_json::to_value(r.status())
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
                 writeln!(
                     out,
                     "{:<28} {:<8} {:<9} {:>3} indicators  {}",
-                    r.id,
-                    r.version,
+                    r.id(),
+                    r.version(),
                     status,
-                    r.indicators.len(),
-                    r.title.get("en", &r.languages)
+                    r.indicators().len(),
+                    r.title().get("en", r.languages())
                 )?;
             }
         }

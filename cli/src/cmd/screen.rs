@@ -70,7 +70,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             .as_object()
             .map(|m| {
                 m.keys()
-                    .filter(|k| !sets.iter().any(|s| s.questions.iter().any(|q| q.id == **k)))
+                    .filter(|k| !sets.iter().any(|s| s.question_index(k).is_some()))
                     .collect()
             })
             .unwrap_or_default();
@@ -131,7 +131,7 @@ pub fn heading(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std:
     writeln!(
         out,
         "{} ({} {}, {status})",
-        rules.title.get(&r.language, &rules.languages),
+        rules.text(rules.title(), &r.language),
         r.ruleset.id,
         r.ruleset.version
     )
@@ -150,13 +150,7 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         t("decided by rule", "besloten door regel"),
         r.outcome.decided_by
     )?;
-    if let Some(higher) = &r.outcome.could_rise_to {
-        let label = rules
-            .outcomes
-            .iter()
-            .find(|o| o.id == *higher)
-            .map(|o| o.label.get(&r.language, &rules.languages))
-            .unwrap_or(higher);
+    if let Some(label) = &r.outcome.could_rise_to_label {
         writeln!(
             out,
             "  {} {label}",

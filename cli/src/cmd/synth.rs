@@ -193,14 +193,14 @@ struct Q {
 fn questions(sets: &[CompiledRuleSet]) -> Vec<Q> {
     let mut out: Vec<Q> = Vec::new();
     for set in sets {
-        for q in &set.questions {
-            if !out.iter().any(|x| x.id == q.id) {
+        for q in set.questions() {
+            if !out.iter().any(|x| x.id == q.id()) {
                 out.push(Q {
-                    id: q.id.clone(),
-                    kind: q.kind,
-                    min: q.min,
-                    max: q.max,
-                    options: q.options.iter().map(|o| o.id.clone()).collect(),
+                    id: q.id().to_owned(),
+                    kind: q.kind(),
+                    min: q.min(),
+                    max: q.max(),
+                    options: q.options().iter().map(|o| o.id().to_owned()).collect(),
                 });
             }
         }

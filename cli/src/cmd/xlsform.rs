@@ -37,7 +37,7 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         err,
         "wrote {} ({} questions)",
         args.output.display(),
-        rules.questions.len()
+        rules.questions().len()
     )?;
     Ok(())
 }
@@ -45,7 +45,7 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
 /// Language columns: XLSForm wants `label::Language name (code)`.
 fn languages(rules: &CompiledRuleSet) -> Vec<(String, String)> {
     rules
-        .languages
+        .languages()
         .iter()
         .map(|l| {
             let name = match l.as_str() {
@@ -72,7 +72,7 @@ fn row(sheet: &mut Worksheet, r: u32, cells: &[String]) -> Result<(), XlsxError>
 /// The workbook as bytes, and warnings about `ask_if` conditions without an XPath form.
 pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxError> {
     let langs = languages(rules);
-    let fb = &rules.languages;
+    let fb = &rules.languages();
     let mut warnings = Vec::new();
     let mut book = Workbook::new();
 
@@ -85,19 +85,19 @@ pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxEr
     let mut r = 1;
     let mut write_question =
         |survey: &mut Worksheet, r: &mut u32, q_index: usize| -> Result<(), XlsxError> {
-            let q = &rules.questions[q_index];
-            let kind = match q.kind {
+            let q = &rules.questions()[q_index];
+            let kind = match q.kind() {
                 QuestionType::YesNo => format!("select_one {YES_NO_LIST}"),
                 QuestionType::Integer => "integer".to_owned(),
                 QuestionType::Number => "decimal".to_owned(),
-                QuestionType::Choice => format!("select_one {}", q.id),
-                QuestionType::Choices => format!("select_multiple {}", q.id),
+                QuestionType::Choice => format!("select_one {}", q.id()),
+                QuestionType::Choices => format!("select_multiple {}", q.id()),
                 QuestionType::Text => "text".to_owned(),
             };
-            let mut cells = vec![kind, q.id.clone()];
-            cells.extend(langs.iter().map(|(l, _)| q.text.get(l, fb).to_owned()));
+            let mut cells = vec![kind, q.id().to_owned()];
+            cells.extend(langs.iter().map(|(l, _)| q.text().get(l, fb).to_owned()));
             cells.extend(langs.iter().map(|(l, _)| {
-                q.help
+                q.help()
                     .as_ref()
                     .map(|h| h.get(l, fb).to_owned())
                     .unwrap_or_default()
@@ -108,13 +108,13 @@ pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxEr
                 Some(Err(())) => {
                     warnings.push(format!(
                         "`ask_if` of `{}` has no XLSForm form; the question is always shown",
-                        q.id
+                        q.id()
                     ));
                     String::new()
                 }
             };
             cells.push(relevant);
-            let constraint = match (q.min, q.max) {
+            let constraint = match (q.min(), q.max()) {
                 (Some(a), Some(b)) => format!(". >= {a} and . <= {b}"),
                 (Some(a), None) => format!(". >= {a}"),
                 (None, Some(b)) => format!(". <= {b}"),
@@ -125,27 +125,31 @@ pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxEr
             *r += 1;
             Ok(())
         };
-    for group in &rules.groups {
-        let mut cells = vec!["begin_group".to_owned(), group.id.clone()];
-        cells.extend(langs.iter().map(|(l, _)| group.title.get(l, fb).to_owned()));
+    for group in rules.groups() {
+        let mut cells = vec!["begin_group".to_owned(), group.id().to_owned()];
+        cells.extend(
+            langs
+                .iter()
+                .map(|(l, _)| group.title().get(l, fb).to_owned()),
+        );
         row(survey, r, &cells)?;
         r += 1;
         for (i, _) in rules
-            .questions
+            .questions()
             .iter()
             .enumerate()
-            .filter(|(_, q)| q.group.as_deref() == Some(group.id.as_str()))
+            .filter(|(_, q)| q.group() == Some(group.id()))
         {
             write_question(survey, &mut r, i)?;
         }
-        row(survey, r, &["end_group".to_owned(), group.id.clone()])?;
+        row(survey, r, &["end_group".to_owned(), group.id().to_owned()])?;
         r += 1;
     }
     for (i, _) in rules
-        .questions
+        .questions()
         .iter()
         .enumerate()
-        .filter(|(_, q)| q.group.is_none())
+        .filter(|(_, q)| q.group().is_none())
     {
         write_question(survey, &mut r, i)?;
     }
@@ -171,13 +175,13 @@ pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxEr
         r += 1;
     }
     for q in rules
-        .questions
+        .questions()
         .iter()
-        .filter(|q| matches!(q.kind, QuestionType::Choice | QuestionType::Choices))
+        .filter(|q| matches!(q.kind(), QuestionType::Choice | QuestionType::Choices))
     {
-        for o in &q.options {
-            let mut cells = vec![q.id.clone(), o.id.clone()];
-            cells.extend(langs.iter().map(|(l, _)| o.label.get(l, fb).to_owned()));
+        for o in q.options() {
+            let mut cells = vec![q.id().to_owned(), o.id().to_owned()];
+            cells.extend(langs.iter().map(|(l, _)| o.label().get(l, fb).to_owned()));
             row(choices, r, &cells)?;
             r += 1;
         }
@@ -195,14 +199,14 @@ pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxEr
             "default_language".into(),
         ],
     )?;
-    let title = rules.title.get("nl", fb).to_owned();
+    let title = rules.title().get("nl", fb).to_owned();
     row(
         settings,
         1,
         &[
             title,
-            rules.id.replace('-', "_"),
-            rules.version.clone(),
+            rules.id().replace('-', "_"),
+            rules.version().to_owned(),
             default_language,
         ],
     )?;

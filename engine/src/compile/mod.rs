@@ -1,0 +1,600 @@
+//! Load and compile: sources → every diagnostic at once, or an immutable [`CompiledRuleSet`].
+//!
+//! [`load_with`] reads the manifest (YAML → positioned tree → [`Manifest`]), then [`compile`]
+//! runs these passes over it, each adding what it finds to the diagnostics and going on, so
+//! that one run reports every problem:
+//!
+//! 1. [`Pass::check_ids`]: every id unique within its kind; translations complete (a lint);
+//!    nothing required empty;
+//! 2. [`Pass::parse_scripts`]: every condition parsed by the sandboxed Rhai engine, and the
+//!    `*.rhai` function library ([`script`]);
+//! 3. [`Pass::questions`]: groups resolved, `ask_if` conditions compiled;
+//! 4. [`Pass::indicators`]: dimensions and indicators, conditions compiled natively where they
+//!    have a common shape ([`native`]), else as sandboxed scripts with static reads;
+//! 5. [`Pass::decision`]: decision rules over the decision helpers, outcomes resolved;
+//! 6. the lints over the whole ([`crate::lint`]): unused outcomes and questions, unreachable
+//!    decision rules;
+//! 7. [`assemble`]: indexes, the sandbox engine, the [`CompiledRuleSet`].
+
+mod native;
+mod script;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rhai::AST;
+
+use crate::claims;
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::lint;
+use crate::manifest::{self, Manifest, PositiveRule, QuestionType, Strength};
+use crate::model::{CompiledRuleSet, DecisionIndex, DecisionRule, Dimension, Indicator, Question};
+use crate::sandbox::{self, RegexCache};
+use crate::sources::{MANIFEST_FILE, MAX_FILE_SIZE, Sources};
+use crate::yaml;
+use native::{Names, Ty};
+
+/// A rule set that loaded, with the warnings found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The compiled rule set.
+    pub rules: CompiledRuleSet,
+    /// Warnings (`check::*`), in file order.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// How to compile a rule set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Compile every indicator and `ask_if` condition as a sandboxed Rhai script, also the
+    /// shapes herken evaluates natively. Diagnostics are the same; screening is slower and
+    /// follows the conservative rule for scripts. For differential tests: the interpreted path
+    /// is the reference the native one must agree with (or refine, where answers are unknown).
+    pub interpret_all: bool,
+}
+
+/// Loads and compiles a rule set.
+///
+/// # Errors
+/// Every diagnostic found (errors and warnings, in file order) when any is an error.
+pub fn load(sources: &Sources) -> Result<Loaded, Vec<Diagnostic>> {
+    load_with(sources, &LoadOptions::default())
+}
+
+/// [`load`] with options.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(sources: &Sources, options: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let compiled = read(sources, &mut diagnostics)
+        .and_then(|manifest| compile(&manifest, sources, options, &mut diagnostics));
+    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.code.cmp(&b.code)));
+    diagnostics.dedup();
+    match compiled {
+        Some(rules) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Loaded {
+            rules,
+            warnings: diagnostics,
+        }),
+        _ => Err(diagnostics),
+    }
+}
+
+/// The manifest, read from its YAML (also when it has errors, so that the passes can report
+/// theirs; `None` when nothing can be read).
+fn read(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Manifest> {
+    let Some(text) = sources.files.get(MANIFEST_FILE) else {
+        out.push(Diagnostic::error(
+            codes::load::NO_MANIFEST,
+            Span::new(MANIFEST_FILE, 1, 1),
+            format!("the rule set has no `{MANIFEST_FILE}`"),
+        ));
+        return None;
+    };
+    for (path, text) in &sources.files {
+        if Sources::is_rule_file(path) && text.len() > MAX_FILE_SIZE {
+            out.push(Diagnostic::error(
+                codes::load::FILE_TOO_LARGE,
+                Span::new(path, 1, 1),
+                format!(
+                    "`{path}` is {} bytes; rule-set files may be at most {MAX_FILE_SIZE}",
+                    text.len()
+                ),
+            ));
+            return None;
+        }
+    }
+    let root = match yaml::parse(MANIFEST_FILE, text) {
+        Ok(root) => root,
+        Err(errors) => {
+            out.extend(errors);
+            return None;
+        }
+    };
+    manifest::read(MANIFEST_FILE, text, &root, out)
+}
+
+/// Runs the passes over a manifest; `None` when any found an error.
+fn compile(
+    m: &Manifest,
+    sources: &Sources,
+    options: &LoadOptions,
+    out: &mut Vec<Diagnostic>,
+) -> Option<CompiledRuleSet> {
+    let mut pass = Pass::new(m, options, out);
+    pass.check_ids();
+    let library = script::library(sources, pass.out);
+    let parsed = pass.parse_scripts();
+    let questions = pass.questions(&parsed.ask_if);
+    let (dimensions, indicators) = pass.indicators(&parsed.indicators, &library);
+    let decision = pass.decision(&parsed.decision);
+    let readers = readers(questions.len(), &indicators);
+
+    // Unused-item warnings only make sense once nothing failed to load: a broken indicator or
+    // rule would otherwise make its question or outcome look unused.
+    let clean = !pass.out.iter().any(Diagnostic::is_error) && m.broken.is_empty();
+    lint::unreachable_rules(m, pass.out);
+    if clean {
+        lint::unused_outcomes(m, pass.out);
+        lint::unused_questions(m, &questions, &readers, pass.out);
+    }
+    if pass.out.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let parts = Parts {
+        questions,
+        dimensions,
+        indicators,
+        decision,
+        readers,
+    };
+    Some(assemble(m, sources, parts, &pass.patterns))
+}
+
+/// What the passes share: the manifest, the diagnostics so far, and every literal pattern the
+/// conditions use (the sandbox precompiles them).
+struct Pass<'a> {
+    m: &'a Manifest,
+    options: &'a LoadOptions,
+    out: &'a mut Vec<Diagnostic>,
+    patterns: RegexCache,
+    /// Question ids with the static type of their answers, in question order.
+    question_types: Vec<(String, Ty)>,
+}
+
+/// The parsed scripts, by position in the manifest (`None` where parsing failed or there is
+/// no script).
+struct Parsed {
+    indicators: Vec<Option<AST>>,
+    ask_if: Vec<Option<AST>>,
+    decision: Vec<Option<AST>>,
+}
+
+/// The compiled parts [`assemble`] puts together.
+struct Parts {
+    questions: Vec<Question>,
+    dimensions: Vec<Dimension>,
+    indicators: Vec<Indicator>,
+    decision: Vec<DecisionRule>,
+    readers: Vec<Vec<usize>>,
+}
+
+impl<'a> Pass<'a> {
+    fn new(m: &'a Manifest, options: &'a LoadOptions, out: &'a mut Vec<Diagnostic>) -> Self {
+        let question_types = m
+            .questions
+            .iter()
+            .map(|q| (q.id.clone(), ty_of(q.kind)))
+            .collect();
+        Self {
+            m,
+            options,
+            out,
+            patterns: RegexCache::default(),
+            question_types,
+        }
+    }
+
+    /// Ids unique within their kind, translations complete, nothing required empty.
+    fn check_ids(&mut self) {
+        let m = self.m;
+        let out = &mut *self.out;
+        check_unique(
+            out,
+            "question",
+            m.questions.iter().map(|q| (&q.id, &q.span)),
+        );
+        check_unique(
+            out,
+            "dimension",
+            m.dimensions.iter().map(|d| (&d.id, &d.span)),
+        );
+        check_unique(
+            out,
+            "indicator",
+            m.indicators.iter().map(|i| (&i.id, &i.span)),
+        );
+        check_unique(out, "outcome", m.outcomes.iter().map(|o| (&o.id, &o.span)));
+        check_unique(
+            out,
+            "decision rule",
+            m.decision.iter().map(|r| (&r.id, &r.span)),
+        );
+        check_unique(out, "group", m.groups.iter().map(|g| (&g.id, &g.span)));
+        for q in &m.questions {
+            check_unique(out, "option", q.options.iter().map(|o| (&o.id, &q.span)));
+        }
+        lint::translations(m, out);
+        lint::victim_wording(m, out);
+        claims::check(m, out);
+        for (what, empty) in [
+            ("languages", m.languages.is_empty()),
+            ("questions", m.questions.is_empty()),
+            ("indicators", m.indicators.is_empty()),
+            ("outcomes", m.outcomes.is_empty()),
+            ("decision", m.decision.is_empty()),
+        ] {
+            if empty {
+                out.push(Diagnostic::error(
+                    codes::load::EMPTY,
+                    Span::new(&m.file, 1, 1),
+                    format!("`{what}` is empty"),
+                ));
+            }
+        }
+    }
+
+    /// Every condition parsed with the sandboxed engine (indicators and `ask_if` with `obs`
+    /// declared, decision rules without).
+    fn parse_scripts(&mut self) -> Parsed {
+        let m = self.m;
+        let engine = sandbox::engine(&m.limits, &self.patterns);
+        let mut parse = |s: Option<&manifest::Script>, with_obs: bool| {
+            s.and_then(|s| script::parse(&engine, s, with_obs, self.out))
+        };
+        Parsed {
+            indicators: m
+                .indicators
+                .iter()
+                .map(|i| parse(Some(&i.when), true))
+                .collect(),
+            ask_if: m
+                .questions
+                .iter()
+                .map(|q| parse(q.ask_if.as_ref(), true))
+                .collect(),
+            decision: m
+                .decision
+                .iter()
+                .map(|r| parse(r.when.as_ref(), false))
+                .collect(),
+        }
+    }
+
+    /// Questions with their groups checked and `ask_if` compiled (reading earlier questions
+    /// only).
+    fn questions(&mut self, parsed: &[Option<AST>]) -> Vec<Question> {
+        let m = self.m;
+        let group_ids: BTreeSet<&str> = m.groups.iter().map(|g| g.id.as_str()).collect();
+        let mut questions = Vec::with_capacity(m.questions.len());
+        for (index, q) in m.questions.iter().enumerate() {
+            if let Some((g, span)) = &q.group
+                && !group_ids.contains(g.as_str())
+            {
+                let help = did_you_mean(g, group_ids.iter().copied())
+                    .unwrap_or_else(|| "declare it under `groups`".into());
+                self.out.push(
+                    Diagnostic::error(
+                        codes::load::UNKNOWN_GROUP,
+                        span.clone(),
+                        format!("unknown group `{g}`"),
+                    )
+                    .with_help(help),
+                );
+            }
+            let ask_if = match (&q.ask_if, &parsed[index]) {
+                (Some(source), Some(ast)) => {
+                    let names = names(&self.question_types, &m.broken, Some(index));
+                    script::condition(
+                        ast,
+                        source,
+                        names,
+                        &mut self.patterns,
+                        self.out,
+                        None,
+                        self.options,
+                    )
+                    .map(|(cond, _)| cond)
+                }
+                _ => None,
+            };
+            questions.push(Question {
+                id: q.id.clone(),
+                kind: q.kind,
+                group: q.group.as_ref().map(|(g, _)| g.clone()),
+                text: q.text.clone(),
+                help: q.help.clone(),
+                unit: q.unit.clone(),
+                min: q.min,
+                max: q.max,
+                option_ids: q.options.iter().map(|o| Arc::from(o.id.as_str())).collect(),
+                options: q.options.clone(),
+                ask_if,
+                ask_if_source: q.ask_if.as_ref().map(|s| s.source.trim().to_owned()),
+            });
+        }
+        questions
+    }
+
+    /// Dimensions and their indicators, each condition compiled with the function library.
+    fn indicators(
+        &mut self,
+        parsed: &[Option<AST>],
+        library: &AST,
+    ) -> (Vec<Dimension>, Vec<Indicator>) {
+        let m = self.m;
+        let dimension_ids: Vec<&str> = m.dimensions.iter().map(|d| d.id.as_str()).collect();
+        let mut dimensions: Vec<Dimension> = m
+            .dimensions
+            .iter()
+            .map(|d| Dimension {
+                id: d.id.clone(),
+                label: d.label.clone(),
+                description: d.description.clone(),
+                rule: d.positive,
+                indicators: Vec::new(),
+            })
+            .collect();
+        let mut indicators = Vec::with_capacity(m.indicators.len());
+        for (index, ind) in m.indicators.iter().enumerate() {
+            let Some(dimension) = dimension_ids.iter().position(|d| *d == ind.dimension.0) else {
+                if !m.broken.contains(&ind.dimension.0) {
+                    let help = did_you_mean(&ind.dimension.0, dimension_ids.iter().copied())
+                        .unwrap_or_else(|| "declare it under `dimensions`".into());
+                    self.out.push(
+                        Diagnostic::error(
+                            codes::load::UNKNOWN_DIMENSION,
+                            ind.dimension.1.clone(),
+                            format!("unknown dimension `{}`", ind.dimension.0),
+                        )
+                        .with_help(help),
+                    );
+                }
+                continue;
+            };
+            if dimensions[dimension].rule == PositiveRule::Ilo && ind.strength.is_none() {
+                self.out.push(
+                    Diagnostic::error(
+                        codes::load::MISSING_STRENGTH,
+                        ind.span.clone(),
+                        format!("indicator `{}` needs a `strength`: its dimension uses the ILO rule", ind.id),
+                    )
+                    .with_help("the ILO rule counts strong, medium and weak indicators; or give the dimension `positive: {at_least: k}`"),
+                );
+            }
+            let Some(ast) = &parsed[index] else {
+                continue;
+            };
+            let declared = ind.reads.as_ref().map(|reads| self.declared_reads(reads));
+            let names = names(&self.question_types, &m.broken, None);
+            let Some((condition, mut reads)) = script::condition(
+                ast,
+                &ind.when,
+                names,
+                &mut self.patterns,
+                self.out,
+                Some((library, declared)),
+                self.options,
+            ) else {
+                continue;
+            };
+            reads.sort_unstable();
+            reads.dedup();
+            dimensions[dimension].indicators.push(indicators.len());
+            indicators.push(Indicator {
+                id: ind.id.clone(),
+                span: ind.span.clone(),
+                label: ind.label.clone(),
+                dimension,
+                strength: ind.strength,
+                weight: ind
+                    .weight
+                    .or(ind.strength.map(Strength::weight))
+                    .unwrap_or(0.0),
+                condition,
+                reads,
+                tags: ind.tags.clone(),
+                source: ind.source.clone(),
+            });
+        }
+        (dimensions, indicators)
+    }
+
+    /// An indicator's declared `reads`, as question indices (unknown ids reported).
+    fn declared_reads(&mut self, reads: &[(String, Span)]) -> Vec<usize> {
+        let questions = &self.question_types;
+        reads
+            .iter()
+            .filter_map(|(r, span)| {
+                let found = questions.iter().position(|(q, _)| q == r);
+                if found.is_none() {
+                    let mut d = Diagnostic::error(
+                        codes::load::UNKNOWN_QUESTION,
+                        span.clone(),
+                        format!("unknown question `{r}` in `reads`"),
+                    );
+                    d.help = did_you_mean(r, questions.iter().map(|(q, _)| q.as_str()));
+                    self.out.push(d);
+                }
+                found
+            })
+            .collect()
+    }
+
+    /// The decision rules with their outcomes resolved and conditions compiled.
+    fn decision(&mut self, parsed: &[Option<AST>]) -> Vec<DecisionRule> {
+        let m = self.m;
+        let outcome_ids: Vec<&str> = m.outcomes.iter().map(|o| o.id.as_str()).collect();
+        let dimension_ids: Vec<String> = m.dimensions.iter().map(|d| d.id.clone()).collect();
+        let indicator_ids: Vec<String> = m.indicators.iter().map(|i| i.id.clone()).collect();
+        let mut decision = Vec::with_capacity(m.decision.len());
+        for (index, rule) in m.decision.iter().enumerate() {
+            let outcome = outcome_ids.iter().position(|o| *o == rule.outcome.0);
+            if outcome.is_none() && !m.broken.contains(&rule.outcome.0) {
+                let help = did_you_mean(&rule.outcome.0, outcome_ids.iter().copied())
+                    .unwrap_or_else(|| format!("the outcomes are: {}", outcome_ids.join(", ")));
+                self.out.push(
+                    Diagnostic::error(
+                        codes::load::UNKNOWN_OUTCOME,
+                        rule.outcome.1.clone(),
+                        format!(
+                            "decision rule `{}` gives unknown outcome `{}`",
+                            rule.id, rule.outcome.0
+                        ),
+                    )
+                    .with_help(help),
+                );
+            }
+            let when = match (&rule.when, &parsed[index]) {
+                (Some(source), Some(ast)) => {
+                    let names = Names {
+                        questions: None,
+                        read_before: None,
+                        dimensions: Some(&dimension_ids),
+                        indicators: Some(&indicator_ids),
+                        broken: &m.broken,
+                    };
+                    script::decision(ast, source, names, &mut self.patterns, self.out)
+                }
+                _ => None,
+            };
+            if let Some(outcome) = outcome {
+                decision.push(DecisionRule {
+                    id: rule.id.clone(),
+                    outcome,
+                    when,
+                    when_source: rule.when.as_ref().map(|s| s.source.trim().to_owned()),
+                });
+            }
+        }
+        if let Some(last) = m.decision.last()
+            && last.when.is_some()
+        {
+            self.out.push(
+                Diagnostic::error(
+                    codes::load::DECISION_FALLS_THROUGH,
+                    last.span.clone(),
+                    "the decision can end without an outcome: its last rule has a `when`",
+                )
+                .with_help("end the decision with a rule without `when`, e.g. `- {id: otherwise, outcome: no_signals}`"),
+            );
+        }
+        decision
+    }
+}
+
+/// What an indicator or `ask_if` condition may refer to: the questions (in `ask_if`, only
+/// those before `read_before`).
+fn names<'n>(
+    questions: &'n [(String, Ty)],
+    broken: &'n BTreeSet<String>,
+    read_before: Option<usize>,
+) -> Names<'n> {
+    Names {
+        questions: Some(questions),
+        read_before,
+        dimensions: None,
+        indicators: None,
+        broken,
+    }
+}
+
+/// For each question, the indicators that read it.
+fn readers(questions: usize, indicators: &[Indicator]) -> Vec<Vec<usize>> {
+    let mut readers = vec![Vec::new(); questions];
+    for (i, ind) in indicators.iter().enumerate() {
+        for &q in &ind.reads {
+            readers[q].push(i);
+        }
+    }
+    readers
+}
+
+/// The compiled rule set: the parts, their indexes, and the sandbox engine (which knows every
+/// literal pattern).
+fn assemble(
+    m: &Manifest,
+    sources: &Sources,
+    parts: Parts,
+    patterns: &RegexCache,
+) -> CompiledRuleSet {
+    let Parts {
+        questions,
+        dimensions,
+        indicators,
+        decision,
+        readers,
+    } = parts;
+    let decision_index = DecisionIndex::new(&indicators, dimensions.len());
+    let scripted_indicators = indicators.iter().any(Indicator::is_scripted);
+    let question_index: HashMap<_, _, _> = questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id.clone(), i))
+        .collect();
+    CompiledRuleSet {
+        id: m.id.clone(),
+        version: m.version.clone(),
+        status: m.status,
+        title: m.title.clone(),
+        description: m.description.clone(),
+        licence: m.licence.clone(),
+        languages: m.languages.clone(),
+        sources: m.sources.clone(),
+        groups: m.groups.clone(),
+        sha256: sources.sha256(),
+        limits: m.limits,
+        questions,
+        dimensions,
+        indicators,
+        decision,
+        outcomes: m.outcomes.clone(),
+        question_index,
+        readers,
+        decision_index,
+        scripted_indicators,
+        engine: sandbox::engine(&m.limits, patterns),
+    }
+}
+
+fn ty_of(kind: QuestionType) -> Ty {
+    match kind {
+        QuestionType::YesNo => Ty::Bool,
+        QuestionType::Integer | QuestionType::Number => Ty::Num,
+        QuestionType::Choice | QuestionType::Text => Ty::Str,
+        QuestionType::Choices => Ty::List,
+    }
+}
+
+fn check_unique<'a>(
+    out: &mut Vec<Diagnostic>,
+    what: &str,
+    items: impl Iterator<Item = (&'a String, &'a Span)>,
+) {
+    let mut seen: HashMap<&str, &Span> = HashMap::new();
+    for (id, span) in items {
+        if let Some(first) = seen.get(id.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    codes::load::DUPLICATE_ID,
+                    span.clone(),
+                    format!("duplicate {what} id `{id}`"),
+                )
+                .with_help(format!("first defined at line {}", first.line)),
+            );
+        } else {
+            seen.insert(id, span);
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Scripts: every condition parsed by the sandboxed Rhai engine; conditions compiled natively
+//! where they have a common shape ([`native`](super::native)), else kept as sandboxed scripts
+//! whose reads come from static analysis of their syntax tree.
+
+use rhai::{AST, ASTNode, Engine, Expr as RExpr, Scope, Stmt};
+
+use super::LoadOptions;
+use super::native::{Compiler, Names, NotNative, Ty};
+use crate::codes;
+use crate::cond::Cond;
+use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::manifest::{Limits, Script};
+use crate::model::{Condition, ScriptCondition};
+use crate::sandbox::{self, RegexCache};
+use crate::sources::Sources;
+use crate::yaml;
+
+/// Parses a script with the sandboxed engine; `with_obs` declares `obs` (strict variables).
+pub(super) fn parse(
+    engine: &Engine,
+    script: &Script,
+    with_obs: bool,
+    out: &mut Vec<Diagnostic>,
+) -> Option<AST> {
+    let mut scope = Scope::new();
+    if with_obs {
+        scope.push("obs", rhai::Map::new());
+    }
+    match engine.compile_with_scope(&scope, &script.source) {
+        Ok(ast) => Some(ast),
+        Err(e) => {
+            let span = script.span_at(e.position());
+            let message = e.0.to_string();
+            let help = if message.contains("eval")
+                || message.contains("print")
+                || message.contains("debug")
+                || message.contains("import")
+            {
+                Some("rule sets cannot evaluate text, print or import modules (sandbox)".to_owned())
+            } else {
+                None
+            };
+            let mut d = Diagnostic::error(
+                codes::compile::SYNTAX,
+                span,
+                format!("invalid Rhai: {}", lowercase_first(&message)),
+            );
+            d.help = help;
+            out.push(d);
+            None
+        }
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `*.rhai` files: function libraries available to every scripted condition.
+pub(super) fn library(sources: &Sources, out: &mut Vec<Diagnostic>) -> AST {
+    let engine = sandbox::engine(&Limits::DEFAULT, &RegexCache::default());
+    let mut library = AST::empty();
+    for (path, text) in sources
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".rhai") && Sources::is_rule_file(p))
+    {
+        let script = Script {
+            source: text.clone(),
+            span: Span::new(path, 1, 1),
+            origin: yaml::Node {
+                kind: yaml::Kind::Scalar(yaml::Scalar {
+                    text: String::new(),
+                    style: yaml::ScalarStyle::Plain,
+                }),
+                span: Span::new(path, 1, 1),
+            }
+            .text_origin(""),
+        };
+        let Some(ast) = parse(&engine, &script, false, out) else {
+            continue;
+        };
+        if !ast.statements().is_empty() {
+            out.push(
+                Diagnostic::error(
+                    codes::compile::LIBRARY_STATEMENT,
+                    Span::new(path, 1, 1),
+                    format!("`{path}` has statements outside functions"),
+                )
+                .with_help("a `.rhai` file of a rule set holds only `fn` definitions"),
+            );
+        }
+        library = library.merge(&ast.clone_functions_only());
+    }
+    library
+}
+
+/// A condition compiled natively ([`Compiler`]), with the questions it reads; a script with
+/// function definitions never is.
+fn native(
+    ast: &AST,
+    script: &Script,
+    names: Names<'_>,
+    patterns: &mut RegexCache,
+    out: &mut Vec<Diagnostic>,
+) -> (Result<Cond, NotNative>, Vec<usize>) {
+    let mut compiler = Compiler {
+        names,
+        script,
+        diagnostics: out,
+        regexes: patterns,
+        reads: Vec::new(),
+    };
+    let result = if ast.has_functions() {
+        Err(NotNative::Unsupported(
+            "function definitions",
+            rhai::Position::NONE,
+        ))
+    } else {
+        compiler.condition(ast.statements())
+    };
+    (result, compiler.reads)
+}
+
+/// Compiles an indicator or `ask_if` condition: natively when it has a common shape, else as a
+/// sandboxed script whose reads come from static analysis (or the declared `reads`).
+pub(super) fn condition(
+    ast: &AST,
+    script: &Script,
+    names: Names<'_>,
+    patterns: &mut RegexCache,
+    out: &mut Vec<Diagnostic>,
+    library: Option<(&AST, Option<Vec<usize>>)>,
+    options: &LoadOptions,
+) -> Option<(Condition, Vec<usize>)> {
+    let question_types = names.questions.unwrap_or_default();
+    let read_before = names.read_before;
+    let (native, reads) = native(ast, script, names, patterns, out);
+    // The condition as a sandboxed script, with the rule set's function library.
+    let as_script = || {
+        let ast = match &library {
+            Some((lib, _)) => lib.merge(ast),
+            None => ast.clone(),
+        };
+        Condition::Script(Box::new(ScriptCondition {
+            ast,
+            script: script.clone(),
+        }))
+    };
+    match native {
+        Ok(cond) if !options.interpret_all => Some((Condition::Native(cond), reads)),
+        Ok(_) => {
+            // Checked like a native condition above; run as the script it is.
+            Some((as_script(), reads))
+        }
+        Err(NotNative::Reported) => None,
+        Err(NotNative::Unsupported(..)) => {
+            let (static_reads, dynamic) =
+                script_reads(ast, script, question_types, read_before, out)?;
+            let declared = library.as_ref().and_then(|(_, d)| d.clone());
+            let reads = match (declared, dynamic) {
+                (Some(declared), _) => declared.into_iter().chain(static_reads).collect(),
+                (None, None) => static_reads,
+                (None, Some(pos)) => {
+                    out.push(
+                        Diagnostic::error(codes::compile::DYNAMIC_READ, pos, "this condition reads answers in a way that cannot be resolved before screening")
+                            .with_help("read answers as `obs.<id>` or `obs[\"<id>\"]`, or list them under `reads:`"),
+                    );
+                    return None;
+                }
+            };
+            Some((as_script(), reads))
+        }
+    }
+}
+
+pub(super) fn decision(
+    ast: &AST,
+    script: &Script,
+    names: Names<'_>,
+    patterns: &mut RegexCache,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Cond> {
+    match native(ast, script, names, patterns, out).0 {
+        Ok(cond) => Some(cond),
+        Err(NotNative::Reported) => None,
+        Err(NotNative::Unsupported(what, pos)) => {
+            let span = script.span_at(pos);
+            out.push(
+                Diagnostic::error(codes::compile::DECISION_SHAPE, span, format!("decision rules cannot use {what}"))
+                    .with_help("a decision rule is one condition over the decision helpers (`positive(\"dim\")`, `present_count()`, `score()`, …) with `&&`, `||`, `!`, comparisons and arithmetic; put scripted logic in an indicator"),
+            );
+            None
+        }
+    }
+}
+
+/// Static reads of a scripted condition: `obs.<id>` and `obs["<id>"]`. Returns the position of
+/// any other use of `obs` (a read that cannot be resolved statically).
+fn script_reads(
+    ast: &AST,
+    script: &Script,
+    questions: &[(String, Ty)],
+    read_before: Option<usize>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(Vec<usize>, Option<Span>)> {
+    let locate = |pos: rhai::Position| script.span_at(pos);
+    let mut reads = Vec::new();
+    let mut resolved_uses = 0usize;
+    let mut all_uses = 0usize;
+    let mut first_use = None;
+    let mut ok = true;
+    let mut visit = |path: &[ASTNode]| -> bool {
+        let Some(ASTNode::Expr(e)) = path.last() else {
+            if let Some(ASTNode::Stmt(Stmt::Import(_, pos))) = path.last() {
+                out.push(Diagnostic::error(
+                    codes::compile::IMPORT,
+                    locate(*pos),
+                    "rule sets cannot import modules",
+                ));
+                ok = false;
+            }
+            return true;
+        };
+        match e {
+            RExpr::Variable(v, _, pos) if v.1.as_str() == "obs" => {
+                all_uses += 1;
+                first_use.get_or_insert(*pos);
+            }
+            RExpr::Dot(bin, _, _) | RExpr::Index(bin, _, _) => {
+                let name = match (&bin.lhs, &bin.rhs, e) {
+                    (RExpr::Variable(v, _, _), RExpr::Property(p, pos), RExpr::Dot(..))
+                        if v.1.as_str() == "obs" =>
+                    {
+                        Some((p.2.clone(), *pos))
+                    }
+                    (RExpr::Variable(v, _, _), RExpr::StringConstant(s, pos), RExpr::Index(..))
+                        if v.1.as_str() == "obs" =>
+                    {
+                        Some((s.clone(), *pos))
+                    }
+                    _ => None,
+                };
+                if let Some((name, pos)) = name {
+                    resolved_uses += 1;
+                    match questions
+                        .iter()
+                        .position(|(q, _)| q.as_str() == name.as_str())
+                    {
+                        Some(i) if read_before.is_none_or(|limit| i < limit) => reads.push(i),
+                        Some(_) => {
+                            out.push(Diagnostic::error(codes::compile::ASK_IF_ORDER, locate(pos), format!("`ask_if` reads `{name}`, which is not asked before this question")));
+                            ok = false;
+                        }
+                        None => {
+                            let mut d = Diagnostic::error(
+                                codes::compile::UNKNOWN_QUESTION,
+                                locate(pos),
+                                format!("unknown question `{name}`"),
+                            );
+                            d.help = did_you_mean(&name, questions.iter().map(|(q, _)| q.as_str()));
+                            out.push(d);
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    };
+    ast.walk(&mut visit);
+    if !ok {
+        return None;
+    }
+    let dynamic =
+        (all_uses > resolved_uses).then(|| locate(first_use.unwrap_or(rhai::Position::NONE)));
+    Some((reads, dynamic))
+}

@@ -1,0 +1,276 @@
+//! Every `check::*` lint: a rule set that loads but is likely wrong. Lints give warnings, never
+//! errors; loading runs those over the manifest and its conditions, `herken check` adds the
+//! ones over the set's own tests ([`coverage`]).
+
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::manifest::{Manifest, Text};
+use crate::model::{CompiledRuleSet, Condition, Question};
+use crate::sandbox;
+use crate::testcase::Coverage;
+
+/// `check::missing-translation`: every text in every language of the set.
+pub(crate) fn translations(m: &Manifest, out: &mut Vec<Diagnostic>) {
+    let mut check = |text: &Text, span: &Span, what: &str| {
+        for lang in &m.languages {
+            if !text.has(lang) {
+                out.push(
+                    Diagnostic::warning(
+                        codes::check::MISSING_TRANSLATION,
+                        span.clone(),
+                        format!("{what} has no `{lang}` text"),
+                    )
+                    .with_help("every text needs each language in `languages`; the first language fills in"),
+                );
+            }
+        }
+    };
+    check(&m.title, &Span::new(&m.file, 1, 1), "the title");
+    for q in &m.questions {
+        check(&q.text, &q.span, &format!("question `{}`", q.id));
+        if let Some(h) = &q.help {
+            check(h, &q.span, &format!("the help of question `{}`", q.id));
+        }
+        for o in &q.options {
+            let what = format!("option `{}` of question `{}`", o.id, q.id);
+            check(&o.label, &q.span, &what);
+        }
+    }
+    for d in &m.dimensions {
+        check(&d.label, &d.span, &format!("dimension `{}`", d.id));
+    }
+    for i in &m.indicators {
+        check(&i.label, &i.span, &format!("indicator `{}`", i.id));
+    }
+    for o in &m.outcomes {
+        check(
+            &o.label,
+            &o.span,
+            &format!("the label of outcome `{}`", o.id),
+        );
+        check(
+            &o.advice,
+            &o.span,
+            &format!("the advice of outcome `{}`", o.id),
+        );
+    }
+}
+
+/// `check::unreachable-rule`: decision rules after one without `when`.
+pub(crate) fn unreachable_rules(m: &Manifest, out: &mut Vec<Diagnostic>) {
+    let Some(first) = m.decision.iter().position(|r| r.when.is_none()) else {
+        return;
+    };
+    let catch_all = &m.decision[first].id;
+    for rule in &m.decision[first + 1..] {
+        out.push(Diagnostic::warning(
+            codes::check::UNREACHABLE_RULE,
+            rule.span.clone(),
+            format!(
+                "decision rule `{}` is never reached: `{catch_all}` before it has no `when`",
+                rule.id
+            ),
+        ));
+    }
+}
+
+/// `check::unused-outcome`: outcomes no decision rule gives.
+pub(crate) fn unused_outcomes(m: &Manifest, out: &mut Vec<Diagnostic>) {
+    for o in &m.outcomes {
+        if !m.decision.iter().any(|r| r.outcome.0 == o.id) {
+            out.push(Diagnostic::warning(
+                codes::check::UNUSED_OUTCOME,
+                o.span.clone(),
+                format!("no decision rule gives outcome `{}`", o.id),
+            ));
+        }
+    }
+}
+
+/// `check::unused-question`: questions no indicator and no `ask_if` reads.
+pub(crate) fn unused_questions(
+    m: &Manifest,
+    questions: &[Question],
+    readers: &[Vec<usize>],
+    out: &mut Vec<Diagnostic>,
+) {
+    for (q, mq) in m.questions.iter().enumerate() {
+        let read_by_ask_if = questions.iter().any(|other| match &other.ask_if {
+            Some(Condition::Native(c)) => {
+                let mut hit = false;
+                c.visit_reads(&mut |r| hit |= r == q);
+                hit
+            }
+            _ => false,
+        });
+        if readers.get(q).is_some_and(Vec::is_empty) && !read_by_ask_if {
+            out.push(
+                Diagnostic::warning(
+                    codes::check::UNUSED_QUESTION,
+                    mq.span.clone(),
+                    format!("no indicator reads question `{}`", mq.id),
+                )
+                .with_help("remove the question, or use it in an indicator's `when`"),
+            );
+        }
+    }
+}
+
+/// `check::regex-never-matches`: a `matches` pattern (at `span`) that no text can match.
+pub(crate) fn pattern(pattern: &str, span: Span, out: &mut Vec<Diagnostic>) {
+    if sandbox::never_matches(pattern) {
+        out.push(
+            Diagnostic::warning(
+                codes::check::REGEX_NEVER_MATCHES,
+                span,
+                format!("pattern `{pattern}` can never match any text"),
+            )
+            .with_help("the indicator could never be present; check the pattern (e.g. a class that excludes everything, `[^\\s\\S]`)"),
+        );
+    }
+}
+
+/// `check::untested-indicator` and `check::untested-outcome`: what a set's own test cases
+/// never see (each indicator present, absent and unknown; each outcome).
+pub fn coverage(rules: &CompiledRuleSet, coverage: &Coverage) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for ind in &rules.indicators {
+        let missing = coverage.unseen(&ind.id);
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+            out.push(
+                Diagnostic::warning(
+                    codes::check::UNTESTED_INDICATOR,
+                    ind.span.clone(),
+                    format!(
+                        "no test case sees indicator `{}` {}",
+                        ind.id,
+                        names.join(" or ")
+                    ),
+                )
+                .with_help("add cases under tests/; `herken test` shows coverage"),
+            );
+        }
+    }
+    for o in &rules.outcomes {
+        if coverage.outcomes.get(&o.id).copied().unwrap_or(0) == 0 {
+            out.push(Diagnostic::warning(
+                codes::check::UNTESTED_OUTCOME,
+                o.span.clone(),
+                format!("no test case produces outcome `{}`", o.id),
+            ));
+        }
+    }
+    out
+}
+
+/// Words that speak of a person as a victim, and words before them that make it a possibility.
+const VICTIM: [&str; 4] = ["victim", "victims", "slachtoffer", "slachtoffers"];
+const QUALIFIERS: [&str; 16] = [
+    "possible",
+    "possibly",
+    "potential",
+    "potentially",
+    "presumed",
+    "suspected",
+    "likely",
+    "mogelijk",
+    "mogelijke",
+    "vermoedelijk",
+    "vermoedelijke",
+    "vermoed",
+    "vermoede",
+    "potentieel",
+    "potentiële",
+    "potentiele",
+];
+/// How many words before "victim" a qualifier may stand ("possible child victim").
+const WINDOW: usize = 3;
+
+/// `check::unqualified-victim`: an outcome's label or advice that calls a person a victim
+/// without "possible" or "mogelijk" shortly before (a screening gives a signal, never an
+/// identification).
+pub(crate) fn victim_wording(m: &Manifest, out: &mut Vec<Diagnostic>) {
+    for o in &m.outcomes {
+        for (what, text, span) in [
+            ("label", &o.label, &o.label_span),
+            ("advice", &o.advice, &o.advice_span),
+        ] {
+            for (lang, word) in unqualified(text) {
+                out.push(
+                    Diagnostic::warning(
+                        codes::check::UNQUALIFIED_VICTIM,
+                        span.clone(),
+                        format!(
+                            "the `{lang}` {what} of outcome `{}` says `{word}` without \"possible\" or \"mogelijk\"",
+                            o.id
+                        ),
+                    )
+                    .with_help(
+                        "write \"possible victim\" / \"mogelijk slachtoffer\" (or potential, presumed, vermoedelijk): a screening gives a signal, never an identification",
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Per language, the first "victim" word with no qualifier shortly before it.
+fn unqualified(text: &Text) -> Vec<(&str, String)> {
+    let mut found = Vec::new();
+    for (lang, t) in text.iter() {
+        // Hyphens and apostrophes stay inside words: "victim-centred" is not "victim".
+        let words: Vec<String> = t
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’'))
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let w = w.to_lowercase();
+                w.strip_suffix("'s")
+                    .or_else(|| w.strip_suffix("’s"))
+                    .map_or(w.clone(), str::to_owned)
+            })
+            .collect();
+        let hit = words.iter().enumerate().find(|(i, w)| {
+            VICTIM.contains(&w.as_str())
+                && !words[i.saturating_sub(WINDOW)..*i]
+                    .iter()
+                    .any(|q| QUALIFIERS.contains(&q.as_str()))
+        });
+        if let Some((_, w)) = hit {
+            found.push((lang, w.clone()));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(t: &str) -> Text {
+        Text([("en".to_owned(), t.to_owned())].into_iter().collect())
+    }
+
+    #[test]
+    fn victim_needs_a_qualifier_shortly_before_it() {
+        for ok in [
+            "Possible victim of trafficking",
+            "possible child victim",
+            "(mogelijk) slachtoffer",
+            "Mogelijk minderjarig slachtoffer van uitbuiting",
+            "a victim-centred approach",
+            "Slachtofferhulp Nederland",
+            "Fier helps potential victims",
+        ] {
+            assert!(unqualified(&text(ok)).is_empty(), "{ok}");
+        }
+        for bad in [
+            "Victim of trafficking",
+            "Slachtoffer van mensenhandel",
+            "the victim's passport",
+            "Possible signals. Refer the victim.",
+        ] {
+            assert_eq!(unqualified(&text(bad)).len(), 1, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! The compiled model: a rule set as screening uses it, immutable once built.
+//!
+//! `compile` builds it; `observation`, `decide`, `evaluate`, `form` and `xpath` read it. It
+//! depends on none of them. Outside the crate its parts are read through accessors only:
+//! how a condition is compiled (a native tree or a Rhai script) stays inside the engine.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rhai::{AST, Engine};
+
+use crate::cond::Cond;
+use crate::diagnostic::Span;
+use crate::manifest::{
+    ChoiceOption, Group, Limits, Outcome, PositiveRule, Provenance, QuestionType, Script, Source,
+    Status, Strength, Text,
+};
+
+/// An immutable, compiled rule set: shared by reference between threads and cases.
+///
+/// Built by [`load`](crate::load); screens cases with
+/// [`evaluate`](CompiledRuleSet::evaluate) and
+/// [`screen_compact`](CompiledRuleSet::screen_compact).
+#[derive(Debug)]
+pub struct CompiledRuleSet {
+    pub(crate) id: String,
+    pub(crate) version: String,
+    pub(crate) status: Status,
+    pub(crate) title: Text,
+    pub(crate) description: Text,
+    pub(crate) licence: String,
+    pub(crate) languages: Vec<String>,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) sha256: String,
+    pub(crate) limits: Limits,
+    pub(crate) questions: Vec<Question>,
+    pub(crate) dimensions: Vec<Dimension>,
+    pub(crate) indicators: Vec<Indicator>,
+    pub(crate) decision: Vec<DecisionRule>,
+    pub(crate) outcomes: Vec<Outcome>,
+    /// Question id → index.
+    pub(crate) question_index: HashMap<String, usize, IdHasher>,
+    /// For each question, the indicators that read it, ascending.
+    pub(crate) readers: Vec<Vec<usize>>,
+    /// The indicators of each dimension and strength as bit masks, for decisions.
+    pub(crate) decision_index: DecisionIndex,
+    /// Whether any indicator's condition is a script.
+    pub(crate) scripted_indicators: bool,
+    /// The sandboxed Rhai engine scripted conditions run in (the one that compiled them).
+    pub(crate) engine: Engine,
+}
+
+impl CompiledRuleSet {
+    /// The rule set's id (`ilo-2009-adult-labour`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its version (semver).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// How far it has been checked against its sources.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Its title, per language.
+    pub fn title(&self) -> &Text {
+        &self.title
+    }
+
+    /// Its description, per language (empty when it has none).
+    pub fn description(&self) -> &Text {
+        &self.description
+    }
+
+    /// The licence of its text (an SPDX id).
+    pub fn licence(&self) -> &str {
+        &self.licence
+    }
+
+    /// The languages of its texts; the first is the fallback for any other.
+    pub fn languages(&self) -> &[String] {
+        &self.languages
+    }
+
+    /// The sources it cites.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// Question groups, in form order.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// SHA-256 of its rule files ([`Sources::sha256`](crate::Sources::sha256)).
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The sandbox limits its scripts run with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Its questions, in asking order; a case's answers are stored by this index.
+    pub fn questions(&self) -> &[Question] {
+        &self.questions
+    }
+
+    /// Its dimensions, in rule-set order.
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.dimensions
+    }
+
+    /// Its indicators, in rule-set order; states are reported by this index.
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    /// Its decision rules, in the order they are tried.
+    pub fn decision(&self) -> &[DecisionRule] {
+        &self.decision
+    }
+
+    /// Its outcomes, lowest (level 0) first.
+    pub fn outcomes(&self) -> &[Outcome] {
+        &self.outcomes
+    }
+
+    /// The index of the question with this id.
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.question_index.get(id).copied()
+    }
+
+    /// The indicators whose condition reads question `q`, ascending.
+    pub fn readers(&self, q: usize) -> &[usize] {
+        self.readers.get(q).map_or(&[], Vec::as_slice)
+    }
+
+    /// The language texts are given in for a request for `lang`: `lang` itself when the set
+    /// has it, else its first language.
+    pub fn language<'a>(&'a self, lang: &'a str) -> &'a str {
+        if self.languages.iter().any(|l| l == lang) {
+            lang
+        } else {
+            self.languages.first().map_or(lang, String::as_str)
+        }
+    }
+
+    /// A text in `lang`, falling back to the set's languages in order.
+    pub fn text<'a>(&'a self, text: &'a Text, lang: &str) -> &'a str {
+        text.get(lang, &self.languages)
+    }
+}
+
+/// A question, ready for screening.
+#[derive(Debug)]
+pub struct Question {
+    pub(crate) id: String,
+    pub(crate) kind: QuestionType,
+    pub(crate) group: Option<String>,
+    pub(crate) text: Text,
+    pub(crate) help: Option<Text>,
+    pub(crate) unit: Option<Text>,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    pub(crate) options: Vec<ChoiceOption>,
+    /// Option ids, to check choice answers against.
+    pub(crate) option_ids: Vec<Arc<str>>,
+    pub(crate) ask_if: Option<Condition>,
+    /// The `ask_if` source, for forms that show or evaluate it.
+    pub(crate) ask_if_source: Option<String>,
+}
+
+impl Question {
+    /// Its id, as cases name it.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The type of its answer.
+    pub fn kind(&self) -> QuestionType {
+        self.kind
+    }
+
+    /// The form group it is asked in.
+    pub fn group(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+
+    /// The question, per language.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+
+    /// Help for whoever asks it, per language.
+    pub fn help(&self) -> Option<&Text> {
+        self.help.as_ref()
+    }
+
+    /// The unit of a numeric answer, per language.
+    pub fn unit(&self) -> Option<&Text> {
+        self.unit.as_ref()
+    }
+
+    /// The lowest numeric answer accepted.
+    pub fn min(&self) -> Option<f64> {
+        self.min
+    }
+
+    /// The highest numeric answer accepted.
+    pub fn max(&self) -> Option<f64> {
+        self.max
+    }
+
+    /// The options of a `choice` or `choices` question.
+    pub fn options(&self) -> &[ChoiceOption] {
+        &self.options
+    }
+
+    /// Its `ask_if` condition as written: the question applies unless it is known false.
+    pub fn ask_if(&self) -> Option<&str> {
+        self.ask_if_source.as_deref()
+    }
+}
+
+/// A compiled condition: natively evaluated, or a script run in the sandbox.
+#[derive(Debug)]
+pub(crate) enum Condition {
+    Native(Cond),
+    Script(Box<ScriptCondition>),
+}
+
+/// A condition that runs in the sandbox.
+#[derive(Debug)]
+pub(crate) struct ScriptCondition {
+    pub(crate) ast: AST,
+    /// Where the script stands, to place runtime errors in the file.
+    pub(crate) script: Script,
+}
+
+/// A group of indicators that is positive by its rule.
+#[derive(Debug)]
+pub struct Dimension {
+    pub(crate) id: String,
+    pub(crate) label: Text,
+    pub(crate) description: Option<Text>,
+    pub(crate) rule: PositiveRule,
+    pub(crate) indicators: Vec<usize>,
+}
+
+impl Dimension {
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its label, per language.
+    pub fn label(&self) -> &Text {
+        &self.label
+    }
+
+    /// Its description, per language.
+    pub fn description(&self) -> Option<&Text> {
+        self.description.as_ref()
+    }
+
+    /// The rule that makes it positive.
+    pub fn rule(&self) -> PositiveRule {
+        self.rule
+    }
+
+    /// Its indicators (indices into [`CompiledRuleSet::indicators`]), ascending.
+    pub fn indicators(&self) -> &[usize] {
+        &self.indicators
+    }
+}
+
+/// An indicator: a condition over answers, in a dimension, with a strength or a weight.
+#[derive(Debug)]
+pub struct Indicator {
+    pub(crate) id: String,
+    /// Where it is defined, for diagnostics about it.
+    pub(crate) span: Span,
+    pub(crate) label: Text,
+    pub(crate) dimension: usize,
+    pub(crate) strength: Option<Strength>,
+    pub(crate) weight: f64,
+    pub(crate) condition: Condition,
+    /// Question indices the condition reads, ascending.
+    pub(crate) reads: Vec<usize>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) source: Option<Provenance>,
+}
+
+impl Indicator {
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Where it is defined in the rule set.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// Its label, per language.
+    pub fn label(&self) -> &Text {
+        &self.label
+    }
+
+    /// Its dimension (an index into [`CompiledRuleSet::dimensions`]).
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    /// Its strength, for dimensions that count strengths; `None` for weighted indicators.
+    pub fn strength(&self) -> Option<Strength> {
+        self.strength
+    }
+
+    /// The weight it adds to a score when present (a strength's weight unless set).
+    pub fn weight(&self) -> f64 {
+        self.weight
+    }
+
+    /// The questions its condition reads (indices), ascending.
+    pub fn reads(&self) -> &[usize] {
+        &self.reads
+    }
+
+    /// Its tags (ILO forced-labour indicators, HTCDS methods of control, …).
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// Where it comes from: a source of the rule set, where in it, and how it was taken.
+    pub fn source(&self) -> Option<&Provenance> {
+        self.source.as_ref()
+    }
+
+    /// Whether its condition runs as a sandboxed script (not natively).
+    pub fn is_scripted(&self) -> bool {
+        matches!(self.condition, Condition::Script(_))
+    }
+}
+
+/// A decision rule: the first one whose condition holds gives the outcome.
+#[derive(Debug)]
+pub struct DecisionRule {
+    pub(crate) id: String,
+    pub(crate) outcome: usize,
+    pub(crate) when: Option<Cond>,
+    /// The condition as written, for explanations.
+    pub(crate) when_source: Option<String>,
+}
+
+impl DecisionRule {
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The outcome it gives (an index into [`CompiledRuleSet::outcomes`]).
+    pub fn outcome(&self) -> usize {
+        self.outcome
+    }
+
+    /// Its condition as written; `None` for the final rule without one.
+    pub fn condition(&self) -> Option<&str> {
+        self.when_source.as_deref()
+    }
+}
+
+/// Indicator sets as bit masks (bit i of word i / 64 for indicator i), built once per rule
+/// set so that decision helpers count with a few popcounts instead of walking indicators.
+#[derive(Debug, Default)]
+pub(crate) struct DecisionIndex {
+    /// Words per mask.
+    pub(crate) words: usize,
+    /// Per dimension (`words` words each): its indicators, and its strong, medium and weak ones.
+    dimension: Vec<u64>,
+    strong: Vec<u64>,
+    medium: Vec<u64>,
+    weak: Vec<u64>,
+}
+
+impl DecisionIndex {
+    pub(crate) fn new(indicators: &[Indicator], dimensions: usize) -> Self {
+        let words = indicators.len().div_ceil(64);
+        let mut index = Self {
+            words,
+            dimension: vec![0; words * dimensions],
+            strong: vec![0; words * dimensions],
+            medium: vec![0; words * dimensions],
+            weak: vec![0; words * dimensions],
+        };
+        for (i, ind) in indicators.iter().enumerate() {
+            let word = ind.dimension * words + i / 64;
+            let bit = 1u64 << (i % 64);
+            if let Some(w) = index.dimension.get_mut(word) {
+                *w |= bit;
+            }
+            let by_strength = match ind.strength {
+                Some(Strength::Strong) => &mut index.strong,
+                Some(Strength::Medium) => &mut index.medium,
+                Some(Strength::Weak) => &mut index.weak,
+                None => continue,
+            };
+            if let Some(w) = by_strength.get_mut(word) {
+                *w |= bit;
+            }
+        }
+        index
+    }
+
+    /// The indicators of dimension `d`.
+    pub(crate) fn dimension(&self, d: usize) -> &[u64] {
+        self.mask(&self.dimension, d)
+    }
+
+    /// The indicators of dimension `d` with a strength.
+    pub(crate) fn strength(&self, d: usize, strength: Strength) -> &[u64] {
+        let masks = match strength {
+            Strength::Strong => &self.strong,
+            Strength::Medium => &self.medium,
+            Strength::Weak => &self.weak,
+        };
+        self.mask(masks, d)
+    }
+
+    fn mask<'m>(&self, masks: &'m [u64], d: usize) -> &'m [u64] {
+        masks
+            .get(d * self.words..(d + 1) * self.words)
+            .unwrap_or(&[])
+    }
+}
+
+/// FNV-1a for looking up question ids: a case names up to a few hundred of them, and SipHash's
+/// flooding resistance buys nothing for a table fixed at load (collisions cannot be added).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IdHasher;
+
+impl std::hash::BuildHasher for IdHasher {
+    type Hasher = Fnv1a;
+
+    fn build_hasher(&self) -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Fnv1a(u64);
+
+impl std::hash::Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}

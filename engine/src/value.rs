@@ -1,0 +1,35 @@
+//! Answers as screening reads them: tri-state, typed, shared without copying.
+
+use std::sync::Arc;
+
+/// A value during evaluation; `Unknown` is an unanswered question (or what follows from one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Not answered (or what follows from an unanswered question).
+    Unknown,
+    /// Yes or no.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// Text, or an option id.
+    Str(Arc<str>),
+    /// Option ids of a `choices` answer, in option order.
+    List(Arc<[Value]>),
+}
+
+impl Value {
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Value::Unknown => "unknown",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "text",
+            Value::List(_) => "a list",
+        }
+    }
+}
+
+/// The value of an unanswered question, to lend by reference.
+pub(crate) static UNKNOWN: Value = Value::Unknown;
