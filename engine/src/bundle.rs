@@ -26,6 +26,7 @@ use std::fmt;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::codes::{self, Code};
@@ -47,9 +48,8 @@ const SIGNATURE_CONTEXT: &str = "herken-bundle-signature-v1\n";
 const SECRET_KEY_LABEL: &str = "herken-secret-key";
 const PUBLIC_KEY_LABEL: &str = "herken-public-key";
 
-/// A rule set in one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a herken bundle (a JSON object)")]
+/// A rule set in one file. Read with [`Bundle::from_json`] or [`Bundle::open`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Bundle {
     /// The bundle format version ([`BUNDLE_FORMAT`]).
     pub herken_bundle: u32,
@@ -60,22 +60,14 @@ pub struct Bundle {
     /// SHA-256 of the rule files, as [`Sources::sha256`] computes it.
     pub sha256: String,
     /// Who published the bundle, when signed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "read_signature"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<BundleSignature>,
     /// Rule files by path (`ruleset.yaml`, `*.rhai`).
     pub files: BTreeMap<String, String>,
 }
 
 /// A bundle's signature: who made it, over what, and the signature itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an object of `algorithm`, `key`, `signed` and `value`"
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BundleSignature {
     /// `ed25519`.
     pub algorithm: String,
@@ -88,11 +80,7 @@ pub struct BundleSignature {
 }
 
 /// What a signature vouches for: the bundle's identity and content hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an object of `herken_bundle`, `id`, `version` and `sha256`"
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignedClaims {
     /// The bundle format version.
     pub herken_bundle: u32,
@@ -241,12 +229,12 @@ impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Malformed(why) => write!(f, "not a key: {why}"),
-            Self::NotAKey => f.write_str("not an Ed25519 public key (the 32 bytes are no point of the curve)"),
+            Self::NotAKey => f.write_str("not an Ed25519 public key"),
             Self::SecretGiven => f.write_str(
-                "this is a secret key; a trusted key is the public key (the `.pub` file `herken keygen` wrote), and the secret key is never handed out",
+                "this is a secret key: trust the public key (the `.pub` file), and keep this one private",
             ),
             Self::PublicGiven => f.write_str(
-                "this is a public key; signing needs the secret key (the file `herken keygen -o FILE` wrote to FILE, not FILE.pub)",
+                "this is a public key: signing needs the secret key (`herken keygen -o FILE` wrote it to FILE, not FILE.pub)",
             ),
             Self::Unlabelled => f.write_str(
                 "not a secret key file: give the file `herken keygen -o FILE` wrote to FILE (it starts with `herken-secret-key ed25519`)",
@@ -475,9 +463,11 @@ impl fmt::Display for BundleError {
                 f,
                 "the bundle's content does not match its sha256 (recorded {recorded}, computed {computed}): it was altered or damaged"
             ),
-            Self::SignatureMalformed(why) => write!(f, "the bundle's signature is not a signature: {why}"),
+            Self::SignatureMalformed(why) => {
+                write!(f, "the bundle's signature is not a signature: {why}")
+            }
             Self::SignatureInvalid => f.write_str(
-                "the bundle's signature does not verify: it or what it names was altered, or it was never made with its key",
+                "the bundle's signature does not verify: it or what it names was altered",
             ),
             Self::SignatureMoved {
                 signed_id,
@@ -583,22 +573,30 @@ impl Bundle {
                 BundleError::Format(message)
             }
         })?;
-        // The format first: another format's fields may mean something else.
-        if let Ok(FormatOnly {
-            herken_bundle: Some(v),
-        }) = serde_json::from_str(json)
-            && v != u64::from(BUNDLE_FORMAT)
-        {
-            return Err(BundleError::Version(u32::try_from(v).unwrap_or(u32::MAX)));
-        }
-        let bundle: Bundle = serde_json::from_str(json).map_err(|e| {
-            let message = e.to_string();
-            if let Some(why) = message.strip_prefix(NOT_A_SIGNATURE) {
-                BundleError::SignatureMalformed(why.to_owned())
-            } else {
-                BundleError::Format(message)
+        let raw: RawBundle = serde_json::from_str(json).map_err(|e| {
+            // Another format's fields may mean something else: say which format it is.
+            let format = serde_json::from_str::<Value>(json)
+                .ok()
+                .and_then(|v| v.get("herken_bundle").and_then(Value::as_u64));
+            match format.filter(|v| *v != u64::from(BUNDLE_FORMAT)) {
+                Some(v) => BundleError::Version(u32::try_from(v).unwrap_or(u32::MAX)),
+                None => BundleError::Format(e.to_string()),
             }
         })?;
+        let bundle = Bundle {
+            herken_bundle: raw.herken_bundle,
+            id: raw.id,
+            version: raw.version,
+            sha256: raw.sha256,
+            signature: raw
+                .signature
+                .map(|v| read_signature(&v).map_err(BundleError::SignatureMalformed))
+                .transpose()?,
+            files: raw.files,
+        };
+        if bundle.herken_bundle != BUNDLE_FORMAT {
+            return Err(BundleError::Version(bundle.herken_bundle));
+        }
         if let Some(path) = bundle.files.keys().find(|p| !Sources::is_rule_file(p)) {
             return Err(BundleError::Format(format!(
                 "`{path}` is not a rule file (a bundle holds `ruleset.yaml` and `*.rhai` files, at the top)"
@@ -710,23 +708,66 @@ impl Bundle {
 
 /// How a duplicate key error starts (serde_json adds the line and column).
 const DUPLICATE_KEY: &str = "duplicate key";
-/// How an error in the `signature` field starts, to tell it from the rest of the bundle.
-const NOT_A_SIGNATURE: &str = "signature: ";
-
-/// Only a bundle's format version, read before the rest.
+/// A bundle as its JSON has it, the signature still as written.
 #[derive(Deserialize)]
-struct FormatOnly {
-    herken_bundle: Option<u64>,
+#[serde(deny_unknown_fields, expecting = "a herken bundle (a JSON object)")]
+struct RawBundle {
+    herken_bundle: u32,
+    id: String,
+    version: String,
+    sha256: String,
+    /// Present (even as `null`) means claimed: a bundle without a signature leaves it out.
+    #[serde(default, deserialize_with = "present")]
+    signature: Option<Value>,
+    files: BTreeMap<String, String>,
 }
 
-/// Reads the `signature` field; its errors are marked as the signature's. `null` is no
-/// signature either: a bundle without one leaves the field out.
-fn read_signature<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<BundleSignature>, D::Error> {
-    BundleSignature::deserialize(deserializer)
-        .map(Some)
-        .map_err(|e| de::Error::custom(format!("{NOT_A_SIGNATURE}{e}")))
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+/// Reads a signature as written, or says why it is not one.
+fn read_signature(value: &Value) -> Result<BundleSignature, String> {
+    fn object<'v>(
+        value: &'v Value,
+        what: &str,
+        fields: &[&str],
+    ) -> Result<&'v serde_json::Map<String, Value>, String> {
+        let map = value
+            .as_object()
+            .ok_or_else(|| format!("{what} is not an object"))?;
+        if let Some(unknown) = map.keys().find(|k| !fields.contains(&k.as_str())) {
+            return Err(format!("{what} has an unknown field `{unknown}`"));
+        }
+        Ok(map)
+    }
+    fn text(map: &serde_json::Map<String, Value>, field: &str) -> Result<String, String> {
+        map.get(field)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("`{field}` is missing or not text"))
+    }
+    let map = object(value, "it", &["algorithm", "key", "signed", "value"])?;
+    let signed = object(
+        map.get("signed").unwrap_or(&Value::Null),
+        "`signed`",
+        &["herken_bundle", "id", "version", "sha256"],
+    )?;
+    Ok(BundleSignature {
+        algorithm: text(map, "algorithm")?,
+        key: text(map, "key")?,
+        signed: SignedClaims {
+            herken_bundle: signed
+                .get("herken_bundle")
+                .and_then(Value::as_u64)
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or("`herken_bundle` is missing or not a format number")?,
+            id: text(signed, "id")?,
+            version: text(signed, "version")?,
+            sha256: text(signed, "sha256")?,
+        },
+        value: text(map, "value")?,
+    })
 }
 
 /// Reads any JSON, refusing an object with a key twice (serde_json keeps the last).

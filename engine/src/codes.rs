@@ -587,44 +587,44 @@ codes! {
             "Run `herken check` on the rule set and recreate the bundle.",
         }
         DUPLICATE_KEY = "bundle::duplicate-key" {
-            "A bundle's JSON has the same key twice in one object.",
-            "A reader would silently keep one of them: what loads may not be what was checked or signed.",
-            "Recreate the bundle with `herken bundle`; never edit a bundle by hand.",
+            "A bundle's JSON has a key twice in one object.",
+            "A reader would keep one of them unseen.",
+            "Recreate the bundle with `herken bundle`.",
         }
         IDENTITY_MISMATCH = "bundle::identity-mismatch" {
-            "The rule set inside a bundle has another id or version than the bundle declares.",
-            "The bundle would be taken for another rule set or version than the one it screens with.",
-            "Recreate the bundle with `herken bundle` from the rule-set folder.",
+            "The rule set inside a bundle is not the id and version the bundle declares.",
+            "The bundle would pass for another rule set or version.",
+            "Recreate the bundle with `herken bundle`.",
         }
         UNSIGNED = "bundle::unsigned" {
-            "Trusted keys were given, and the bundle carries no signature (or it was stripped).",
-            "Unsigned bundles could come from anyone; with trusted keys, only their signatures count.",
-            "Get the signed bundle from its publisher, who signs it with `herken bundle --sign-key`.",
+            "Trusted keys were given, and the bundle has no signature.",
+            "Unsigned bundles could come from anyone.",
+            "Get the signed bundle from its publisher (`herken bundle --sign-key`).",
         }
         UNTRUSTED_KEY = "bundle::untrusted-key" {
-            "A bundle's signature is valid, but made by a key that is not among the trusted keys.",
-            "Anyone can sign a bundle with a key of their own: only the trusted keys say who published it.",
-            "Get the bundle from its publisher, or add the publisher's public key (compare its fingerprint with them first).",
+            "A bundle's signature is valid but made by a key that is not trusted.",
+            "Anyone can sign with a key of their own.",
+            "Get the bundle from its publisher, or trust their key (check its fingerprint).",
         }
         TAMPERED = "bundle::tampered" {
-            "A bundle's signature was made for the same rule set and version but other content: the content was changed, and its hash recomputed, after signing.",
+            "A bundle's content was changed (and re-hashed) after it was signed.",
             "The rules are not the ones the signer published.",
             "Get the bundle again from its publisher.",
         }
         SIGNATURE_MOVED = "bundle::signature-moved" {
-            "A bundle carries a valid signature that was made for another bundle (another rule set, version or format).",
-            "A signature copied from another bundle vouches for nothing in this one.",
+            "A bundle carries a signature made for another bundle.",
+            "It vouches for nothing in this one.",
             "Get the bundle again from its publisher.",
         }
         SIGNATURE_INVALID = "bundle::signature-invalid" {
-            "A bundle's signature names this bundle but does not verify with its key.",
-            "The signature or what it names was altered, or it was never made with that key: a bundle that claims a signature must carry a valid one.",
+            "A bundle's signature does not verify.",
+            "It or what it names was altered; a claimed signature must be valid.",
             "Get the bundle again from its publisher.",
         }
         SIGNATURE_MALFORMED = "bundle::signature-malformed" {
-            "A bundle's `signature` is not a signature herken reads (its shape, algorithm, key or value).",
-            "A bundle that claims a signature must carry a valid one, with or without trusted keys.",
-            "Get the bundle again from its publisher, or recreate and sign it with this herken version.",
+            "A bundle's `signature` is not a signature herken reads.",
+            "A claimed signature must be valid, with or without trusted keys.",
+            "Get the bundle again, or sign it with this herken version.",
         }
     }
     /// Rows of `herken batch`.

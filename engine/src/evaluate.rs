@@ -488,7 +488,10 @@ impl CompiledRuleSet {
                     limits.map_size
                 ),
             ),
-            other => (codes::eval::SCRIPT_ERROR, other.to_string()),
+            other => (
+                codes::eval::SCRIPT_ERROR,
+                sandbox::describe_error(other, &script.script.source),
+            ),
         };
         EvalError {
             code,

@@ -529,11 +529,24 @@ fn dedup_with(
 }
 
 fn register_comparators(engine: &mut Engine, limit: u64) {
-    for name in ["sort", "sort_by"] {
+    // One function for the comparators that change the list in place (one closure keeps the
+    // WebAssembly module smaller).
+    for name in ["sort", "sort_by", "dedup"] {
         engine.register_fn(
             name,
             move |context: NativeCallContext, array: &mut Array, comparer: FnPtr| {
-                sort_with(name, &context, array, &comparer, limit)
+                if name != "dedup" {
+                    return sort_with(name, &context, array, &comparer, limit);
+                }
+                dedup_with(array, |kept, next| {
+                    charge(1, limit)?;
+                    let answer = comparer.call_raw(&context, None, [kept.clone(), next.clone()])?;
+                    answer.as_bool().map_err(|type_name| {
+                        script_error(format!(
+                            "the comparer given to `dedup` gave {type_name}, not true or false"
+                        ))
+                    })
+                })
             },
         );
     }
@@ -550,20 +563,6 @@ fn register_comparators(engine: &mut Engine, limit: u64) {
             },
         );
     }
-    engine.register_fn(
-        "dedup",
-        move |context: NativeCallContext, array: &mut Array, comparer: FnPtr| {
-            dedup_with(array, |kept, next| {
-                charge(1, limit)?;
-                let answer = comparer.call_raw(&context, None, [kept.clone(), next.clone()])?;
-                answer.as_bool().map_err(|type_name| {
-                    script_error(format!(
-                        "the comparer given to `dedup` gave {type_name}, not true or false"
-                    ))
-                })
-            })
-        },
-    );
     engine.register_fn(
         "dedup",
         move |context: NativeCallContext, array: &mut Array| {
@@ -660,7 +659,7 @@ fn register_numbers(engine: &mut Engine) {
     ];
     for (name, f) in unary {
         engine.register_raw_fn(name, [TypeId::of::<f64>()], move |_, args| {
-            finite(f(number(args[0])))
+            finite(f(number(args[0]))).map(Dynamic::from_float)
         });
     }
     register_binary(engine, "hypot", [TypeId::of::<f64>(); 2], f64::hypot);
@@ -670,13 +669,11 @@ fn register_numbers(engine: &mut Engine) {
         [TypeId::of::<ImmutableString>()],
         |_, args| {
             let text = args[0].clone().into_immutable_string().unwrap_or_default();
-            let x: f64 = text.trim().parse().map_err(|_| {
-                script_error(format!(
-                    "`parse_float` found no number in {} bytes of text",
-                    text.len()
-                ))
-            })?;
-            finite(x)
+            let x: f64 = text
+                .trim()
+                .parse()
+                .map_err(|_| script_error("`parse_float` found no number in the text".into()))?;
+            finite(x).map(Dynamic::from_float)
         },
     );
 }
@@ -702,7 +699,7 @@ fn number(value: &Dynamic) -> f64 {
 
 fn register_binary(engine: &mut Engine, name: &'static str, types: [TypeId; 2], f: Binary) {
     engine.register_raw_fn(name, types, move |_, args| {
-        finite(f(number(args[0]), number(args[1])))
+        finite(f(number(args[0]), number(args[1]))).map(Dynamic::from_float)
     });
 }
 
@@ -755,7 +752,7 @@ fn register_comparisons(engine: &mut Engine) {
     for op in COMPARISONS {
         for types in NUMBER_PAIRS {
             engine.register_raw_fn(op, types, move |_, args| {
-                compare_floats(op, number(args[0]), number(args[1]))
+                compare_floats(op, number(args[0]), number(args[1])).map(Dynamic::from_bool)
             });
         }
     }
@@ -767,13 +764,91 @@ fn register_comparisons(engine: &mut Engine) {
                 if a_kind == b_kind {
                     continue;
                 }
-                engine.register_raw_fn(op, [a, b], move |_, _| -> Result<bool, _> {
+                engine.register_raw_fn(op, [a, b], move |_, _| -> Result<Dynamic, _> {
                     Err(script_error(format!(
                         "cannot compare {a_kind} with {b_kind} (`{op}`)"
                     )))
                 });
             }
         }
+    }
+}
+
+/// What a script's error says in a report: what went wrong, with names only where the
+/// script's own text has them, and never a value the script computed — that may be, or be
+/// made from, an answer, and a report's errors, a batch's output file and a WASM error must
+/// not carry answers (only a report's `reads` do).
+pub(crate) fn describe_error(e: &EvalAltResult, source: &str) -> String {
+    // A name is shown when the script spells it out (so it came from the rule set).
+    let named = |what: &str, name: &str| {
+        let literal = !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && source.contains(name);
+        if literal {
+            format!("{what} `{name}`")
+        } else {
+            what.to_owned()
+        }
+    };
+    match e {
+        // herken's own messages carry kinds and types, never values.
+        EvalAltResult::ErrorArithmetic(m, _) if OWN_MESSAGES.iter().any(|p| m.starts_with(p)) => {
+            m.clone()
+        }
+        EvalAltResult::ErrorArithmetic(..) => "an arithmetic error (a division by zero, a number too large, or text that is not a number)".into(),
+        EvalAltResult::ErrorRuntime(..) => "the script stopped with `throw` (what it threw is not shown: it may hold an answer)".into(),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => {
+            let name = signature.split([' ', '(']).next().unwrap_or_default();
+            format!("{} for these arguments", named("no function", name))
+        }
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+        | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => format!(
+            "a value of type {} where {} is needed",
+            type_name(actual),
+            type_name(expected)
+        ),
+        EvalAltResult::ErrorIndexingType(t, _) => format!("{} cannot be indexed", type_name(t)),
+        EvalAltResult::ErrorArrayBounds(..) => "a list index out of range".into(),
+        EvalAltResult::ErrorStringBounds(..) => "a text index out of range".into(),
+        EvalAltResult::ErrorBitFieldBounds(..) => "a bit index out of range".into(),
+        EvalAltResult::ErrorIndexNotFound(..) => "no such index".into(),
+        EvalAltResult::ErrorPropertyNotFound(name, _) => named("no such property", name),
+        EvalAltResult::ErrorVariableNotFound(name, _) => named("no such variable", name),
+        EvalAltResult::ErrorAssignmentToConstant(name, _) => {
+            named("cannot change the constant", name)
+        }
+        EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => {
+            named("cannot change a constant with", name)
+        }
+        EvalAltResult::ErrorDotExpr(..) => "no such property or method here".into(),
+        EvalAltResult::ErrorFor(..) => "`for` needs a list, a range or text".into(),
+        EvalAltResult::ErrorUnboundThis(..) => "`this` is not bound here".into(),
+        EvalAltResult::ErrorDataRace(..) => "a value was used while it was being changed".into(),
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => describe_error(inner, source),
+        // Rhai's own text may quote values.
+        _ => "the script failed".into(),
+    }
+}
+
+/// The beginnings of herken's own script errors (see `script_error`): none carries a value.
+const OWN_MESSAGES: [&str; 5] = [
+    NOT_FINITE,
+    "cannot compare ",
+    "the comparer given to ",
+    "`parse_float` found no number",
+    "a pattern built while the script ran",
+];
+
+/// A Rhai type name as herken's messages say it.
+fn type_name(rhai: &str) -> &str {
+    match rhai {
+        "i64" | "f64" | "int" | "float" => "number",
+        "string" | "&str" | "ImmutableString" | "char" => "text",
+        "bool" => "true/false",
+        "array" => "list",
+        "map" => "map",
+        "()" => "unknown",
+        other => other,
     }
 }
 
@@ -788,8 +863,11 @@ fn runtime_pattern(
         return Ok(Arc::clone(re));
     }
     let re = Arc::new(
-        compile_pattern_within(pattern, RUNTIME_REGEX_SIZE_LIMIT)
-            .map_err(|m| format!("invalid pattern `{pattern}`: {m}"))?,
+        compile_pattern_within(pattern, RUNTIME_REGEX_SIZE_LIMIT).map_err(|m| {
+            script_error(format!(
+                "a pattern built while the script ran is invalid: {m}"
+            ))
+        })?,
     );
     if cache.len() < RUNTIME_PATTERN_CACHE {
         cache.insert(pattern.to_owned(), Arc::clone(&re));

@@ -1145,3 +1145,93 @@ fn a_division_by_zero_is_an_error_natively_and_in_a_script() {
         }
     }
 }
+
+// --- No answer in an error ------------------------------------------------------------------
+
+#[test]
+fn script_errors_never_carry_an_answer() {
+    // Every way a script can fail with an answer in hand; the marker is what the person said.
+    const MARKER: &str = "Zq7MarkerPrivate";
+    let text = common::manifest()
+        .question("story", "text")
+        .question("n", "integer")
+        .script("thrown", &["story"], "let s = obs.story;\nthrow s")
+        .script(
+            "thrown_map",
+            &["story"],
+            "let s = obs.story;\nthrow #{said: s}",
+        )
+        .script("called", &["story"], "let s = obs.story;\ncall(Fn(s))")
+        .script(
+            "indexed",
+            &["story"],
+            "let s = obs.story;\nlet m = #{};\nm[s] > 1",
+        )
+        .script("parsed", &["story"], "let s = obs.story;\nparse_int(s) > 1")
+        .script(
+            "floated",
+            &["story"],
+            "let s = obs.story;\nparse_float(s) > 1.0",
+        )
+        .script(
+            "pattern",
+            &["story"],
+            "let s = obs.story;\nmatches(\"x\", \"(\" + s)",
+        )
+        .script("bounds", &["n"], "let n = obs.n;\n[1, 2][n] > 0")
+        .script(
+            "text_bounds",
+            &["n"],
+            "let n = obs.n;\n\"ab\".sub_string(n, 1) == \"x\"",
+        )
+        .script("divided", &["n"], "let n = obs.n;\nlet z = 0;\nn / z > 1")
+        .script(
+            "overflow",
+            &["n"],
+            "let n = obs.n;\nn * 9223372036854775807 > 1",
+        )
+        .script(
+            "property",
+            &["story"],
+            "let s = obs.story;\nlet m = #{};\nm.get(s).len() > 0",
+        )
+        .script("compared", &["story"], "let s = obs.story;\ns > 5")
+        .script("not_bool", &["story"], "let s = obs.story;\ns")
+        .script(
+            "sorted",
+            &["story"],
+            "let s = obs.story;\nlet l = [s, s];\nl.sort(|a, b| throw a);\ntrue",
+        )
+        .build();
+    let rules = common::load_ok(&text);
+    let number = 947_331_i64;
+    let report = run(&rules, json!({"story": MARKER, "n": number}));
+    let mut errors = 0;
+    for i in &report.indicators {
+        if let Some(e) = &i.error {
+            errors += 1;
+            for leak in [MARKER.to_owned(), number.to_string()] {
+                assert!(!e.message.contains(&leak), "{}: {}", i.id, e.message);
+            }
+        }
+    }
+    assert!(errors >= 13, "{errors} errors: {:?}", report.indicators);
+    // Nowhere in the report's JSON but where it reads the answers.
+    let json = report.to_json();
+    assert_eq!(
+        json.matches(MARKER).count(),
+        report
+            .indicators
+            .iter()
+            .filter(|i| i.reads.contains_key("story"))
+            .count(),
+        "{json}"
+    );
+    for d in &report.diagnostics {
+        assert!(
+            !d.message.contains(MARKER) && !d.message.contains(&number.to_string()),
+            "{}",
+            d.message
+        );
+    }
+}

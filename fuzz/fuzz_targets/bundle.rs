@@ -70,8 +70,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let parsed = Bundle::from_json(bundle).expect("what opens parses");
-    assert_eq!(opened.rules.sha256, parsed.sha256);
-    assert_eq!((&*opened.rules.id, &*opened.rules.version), (&*parsed.id, &*parsed.version));
+    assert_eq!(opened.rules.sha256(), parsed.sha256);
+    assert_eq!((opened.rules.id(), opened.rules.version()), (&*parsed.id, &*parsed.version));
     if let Some(signature) = &parsed.signature {
         // An independent check of what the engine accepted.
         let key: [u8; 32] = hex(&signature.key).try_into().expect("32 bytes");

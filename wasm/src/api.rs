@@ -452,7 +452,7 @@ outcomes:
     #[test]
     fn trusted_keys_decide_which_bundles_open() {
         let publisher = SecretKey::from_bytes(&[3; 32]);
-        let mut signed: Bundle = serde_json::from_str(&bundle()).expect("a bundle");
+        let mut signed = Bundle::from_json(&bundle()).expect("a bundle");
         signed.sign(&publisher);
         let signed = signed.to_json();
         let key_file = publisher.public_key().to_file_text();
