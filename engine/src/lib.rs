@@ -50,7 +50,10 @@ mod value;
 mod xpath;
 mod yaml;
 
-pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
+pub use bundle::{
+    BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
+    SecretKey, SignatureState, SignedClaims, TrustPolicy,
+};
 pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};
