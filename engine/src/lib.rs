@@ -27,6 +27,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod analysis;
 mod bundle;
 mod claims;
 pub mod codes;
@@ -49,6 +50,7 @@ mod value;
 mod xpath;
 mod yaml;
 
+pub use analysis::{Example, Reachability, RuleReach, States};
 pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
 pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
