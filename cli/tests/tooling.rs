@@ -45,6 +45,9 @@ outcomes:
   - id: no_signals
     label: {en: No signals, nl: Geen signalen}
     advice: {en: Not proof of absence., nl: Geen bewijs van afwezigheid.}
+population: any
+forms: [labour]
+guidance: [{id: alone, text: {en: Speak alone., nl: Spreek alleen.}}]
 ";
 
 fn seeded_set() -> Temp {

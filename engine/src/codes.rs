@@ -353,6 +353,31 @@ codes! {
             "A case matching no rule would have no outcome.",
             "End the decision with a rule without `when`.",
         }
+        POPULATION = "load::population" {
+            "`population` is not `adult`, `child` or `any`.",
+            "Tools choose the set for the person by it, and reports check a case's age against it.",
+            "Write `population: adult` (18 and older), `child` (under 18) or `any` (rules that hold at every age).",
+        }
+        POPULATION_QUESTION = "load::population-question" {
+            "A set for adults or children does not ask `under_18` as a yes/no question.",
+            "Without the age answer a screening of a minor by an adult set (or of an adult by a child set) would pass unnoticed; with it, the report says so (`case::population-mismatch`).",
+            "Add the shared question `under_18` (`type: yesno`, `audience: interviewer`: \"Is the person younger than 18?\"), or write `population: any` if the rules hold at every age.",
+        }
+        EXPLOITATION_FORM = "load::exploitation-form" {
+            "An entry of `forms` is not a known form of exploitation.",
+            "Tools and forms say which forms a set covers, in their own words, from this list.",
+            "Use sexual, labour, begging, criminal, organ_removal, forced_marriage, illegal_adoption or surrogacy.",
+        }
+        AUDIENCE = "load::audience" {
+            "A question's `audience` is not `person` or `interviewer`.",
+            "Forms keep questions the interviewer answers alone apart from those put to the person.",
+            "Write `audience: interviewer` for an observation or assessment that is never read out; leave it out for a question put to the person.",
+        }
+        TRANSLATION = "load::translation" {
+            "An entry of `translations` is wrong: an unknown `status` or `covers`, a language not in `languages`, or the set's first language marked as covering only the questions.",
+            "Tools and forms mark unverified translations on screen; a mark on the wrong language, or a first language that cannot fill in every text, would mislead.",
+            "Write `translations: {pl: {status: unverified, covers: questions, note: \"...\"}}` for a language listed in `languages` (not the first).",
+        }
     }
     /// Conditions and decision rules, compiled when a rule set loads.
     compile {
@@ -509,6 +534,21 @@ codes! {
             "Its rule was never exercised.",
             "Add a test case that reaches it.",
         }
+        NO_POPULATION = "check::no-population" {
+            "The set does not say who it is for (`population`).",
+            "A tool cannot choose the right set for the person, and a report cannot say that a set for adults screened a minor.",
+            "Add `population: adult`, `child` or `any` (and, for adult and child sets, the question `under_18`).",
+        }
+        NO_FORMS = "check::no-forms" {
+            "The set does not say which forms of exploitation it covers (`forms`).",
+            "Forms and summaries explain what each chosen set is for, and why sets' outcomes can differ.",
+            "Add e.g. `forms: [labour]`.",
+        }
+        NO_GUIDANCE = "check::no-guidance" {
+            "The set has no `guidance` on holding the conversation.",
+            "A screening can put a person at risk: asked within earshot of a companion or the employer, through a companion as interpreter, or with the screen in view. The interviewer should read how to hold it safely before the first question.",
+            "Add `guidance:` items: speak with the person alone; an independent professional interpreter; the screen out of sight; what confidentiality does and does not cover.",
+        }
     }
     /// A rule set's own test files.
     test {
@@ -559,6 +599,11 @@ codes! {
             "A text answer is longer than 64 KB.",
             "Free text is for short narratives; huge inputs slow screening down.",
             "Shorten the text.",
+        }
+        POPULATION_MISMATCH = "case::population-mismatch" {
+            "The case's `under_18` answer puts the person outside the population the set is written for: a minor screened by a set for adults, or an adult by a set for children. A warning in the report; the screening itself goes on.",
+            "Rules for adults and for children differ (for a child, the means of coercion need not be shown, and the routes of help differ): an outcome by the wrong set can mislead. A screening of a person under 18 never uses an adult rule without the report saying so.",
+            "Screen the case with a set for the person's population as well (e.g. `ilo-2009-child-labour` for a minor), and read that set's outcome; if the age is uncertain and the person may be a minor, treat them as a minor.",
         }
         DUPLICATE_KEY = "case::duplicate-key" {
             "A case gives the same key twice.",

@@ -251,6 +251,8 @@ impl CompiledRuleSet {
             })
             .collect();
 
+        diagnostics.extend(self.population_mismatch(obs));
+
         let unanswered: Vec<usize> = (0..self.questions.len())
             .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs))
             .collect();

@@ -44,6 +44,7 @@ mod observation;
 mod report;
 mod report_json;
 mod sandbox;
+mod scope;
 mod sources;
 mod testcase;
 mod value;
@@ -57,12 +58,14 @@ pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
 pub use form::{
-    Form, FormDimension, FormGroup, FormOption, FormOutcome, FormQuestion, FormRuleSet,
+    Form, FormDimension, FormExploitation, FormGroup, FormGuidance, FormOption, FormOutcome,
+    FormPopulation, FormQuestion, FormRuleSet,
 };
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
-    Basis, ChoiceOption, Group, Limits, Outcome, PositiveRule, Provenance, QuestionType, Source,
-    Status, Strength, Text,
+    Audience, Basis, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome,
+    Population, PositiveRule, Provenance, QuestionType, Source, Status, Strength, Text,
+    Translation, TranslationScope, TranslationStatus,
 };
 pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
 pub use observation::{

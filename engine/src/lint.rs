@@ -7,15 +7,24 @@ use crate::analysis::{DecisionModel, Query, Search, Solved, States};
 use crate::codes;
 use crate::cond::Cond;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::manifest::{Manifest, Text};
+use crate::manifest::{Audience, Manifest, Population, Text, TranslationScope};
 use crate::model::{CompiledRuleSet, Condition, Question};
 use crate::sandbox;
 use crate::testcase::Coverage;
 
-/// `check::missing-translation`: every text in every language of the set.
+/// `check::missing-translation`: every text in every language of the set; a translation that
+/// covers only the questions is checked on what the person reads (the text, options and unit of
+/// each question put to the person).
 pub(crate) fn translations(m: &Manifest, out: &mut Vec<Diagnostic>) {
-    let mut check = |text: &Text, span: &Span, what: &str| {
-        for lang in &m.languages {
+    let (full, person): (Vec<&String>, Vec<&String>) = m.languages.iter().partition(|l| {
+        m.translations
+            .iter()
+            .find(|t| &t.language == *l)
+            .is_none_or(|t| t.covers == TranslationScope::All)
+    });
+    let mut check = |text: &Text, span: &Span, what: &str, person_reads: bool| {
+        let langs = full.iter().chain(person.iter().filter(|_| person_reads));
+        for lang in langs {
             if !text.has(lang) {
                 out.push(
                     Diagnostic::warning(
@@ -28,33 +37,93 @@ pub(crate) fn translations(m: &Manifest, out: &mut Vec<Diagnostic>) {
             }
         }
     };
-    check(&m.title, &Span::new(&m.file, 1, 1), "the title");
+    check(&m.title, &Span::new(&m.file, 1, 1), "the title", false);
+    for g in &m.guidance {
+        check(
+            &g.text,
+            &g.span,
+            &format!("guidance item `{}`", g.id),
+            false,
+        );
+    }
     for q in &m.questions {
-        check(&q.text, &q.span, &format!("question `{}`", q.id));
+        let asked = q.audience == Audience::Person;
+        check(&q.text, &q.span, &format!("question `{}`", q.id), asked);
         if let Some(h) = &q.help {
-            check(h, &q.span, &format!("the help of question `{}`", q.id));
+            check(
+                h,
+                &q.span,
+                &format!("the help of question `{}`", q.id),
+                false,
+            );
+        }
+        if let Some(u) = &q.unit {
+            check(
+                u,
+                &q.span,
+                &format!("the unit of question `{}`", q.id),
+                asked,
+            );
         }
         for o in &q.options {
             let what = format!("option `{}` of question `{}`", o.id, q.id);
-            check(&o.label, &q.span, &what);
+            check(&o.label, &q.span, &what, asked);
         }
     }
     for d in &m.dimensions {
-        check(&d.label, &d.span, &format!("dimension `{}`", d.id));
+        check(&d.label, &d.span, &format!("dimension `{}`", d.id), false);
     }
     for i in &m.indicators {
-        check(&i.label, &i.span, &format!("indicator `{}`", i.id));
+        check(&i.label, &i.span, &format!("indicator `{}`", i.id), false);
     }
     for o in &m.outcomes {
         check(
             &o.label,
             &o.span,
             &format!("the label of outcome `{}`", o.id),
+            false,
         );
         check(
             &o.advice,
             &o.span,
             &format!("the advice of outcome `{}`", o.id),
+            false,
+        );
+    }
+}
+
+/// `check::no-population`, `check::no-forms`, `check::no-guidance`: a set that does not say
+/// who it is for, what it covers, or how to hold the conversation.
+pub(crate) fn scope(m: &Manifest, out: &mut Vec<Diagnostic>) {
+    let top = Span::new(&m.file, 1, 1);
+    if m.population.is_none() {
+        out.push(
+            Diagnostic::warning(
+                codes::check::NO_POPULATION,
+                top.clone(),
+                "the set does not say who it is for",
+            )
+            .with_help("add `population: adult`, `child` or `any`"),
+        );
+    }
+    if m.forms.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                codes::check::NO_FORMS,
+                top.clone(),
+                "the set does not say which forms of exploitation it covers",
+            )
+            .with_help("add e.g. `forms: [labour]`"),
+        );
+    }
+    if m.guidance.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                codes::check::NO_GUIDANCE,
+                top,
+                "the set gives no guidance on holding the conversation safely",
+            )
+            .with_help("add `guidance:` items (speak with the person alone, an independent interpreter, the screen out of sight, confidentiality and its limits)"),
         );
     }
 }
@@ -243,14 +312,22 @@ fn number(x: f64) -> String {
     }
 }
 
-/// `check::unused-question`: questions no indicator and no `ask_if` reads.
+/// `check::unused-question`: questions no indicator and no `ask_if` reads (nor, for a set for
+/// adults or children, the population check: `under_18`).
 pub(crate) fn unused_questions(
     m: &Manifest,
     questions: &[Question],
     readers: &[Vec<usize>],
     out: &mut Vec<Diagnostic>,
 ) {
+    let age_read = m
+        .population
+        .as_ref()
+        .is_some_and(|(p, _)| *p != Population::Any);
     for (q, mq) in m.questions.iter().enumerate() {
+        if age_read && mq.id == crate::scope::AGE_QUESTION {
+            continue;
+        }
         let read_by_ask_if = questions.iter().any(|other| match &other.ask_if {
             Some(Condition::Native(c)) => {
                 let mut hit = false;

@@ -168,41 +168,191 @@ fn the_same_case_gives_byte_identical_reports() {
     }
 }
 
-/// Where sets ask the same thing they use the same id, type, wording and options, so one
-/// intake answers several sets.
+/// The sets written for children. The format does not declare a set's population yet; keep in
+/// step with `CHILD_SETS` in `scripts/vocabulary.py`.
+const CHILD_SETS: [&str; 2] = ["ilo-2009-child-labour", "ilo-2009-child-sexual"];
+
+fn population(set: &str) -> &'static str {
+    if CHILD_SETS.contains(&set) {
+        "child"
+    } else {
+        "adult"
+    }
+}
+
+/// Where sets ask the same thing they use the same id, and the id means the same answer in every
+/// set (type, option ids, bounds, unit, `ask_if`, form group), so one intake answers several sets.
+/// The wording (text, help, option labels, group titles) is the same within a population: a child
+/// set may word a question for a child, and every child set then words it the same way.
 #[test]
-fn shared_questions_are_identical_across_sets() {
+fn shared_questions_mean_the_same_answer_across_sets() {
     let sets: Vec<_> = bundled()
         .into_iter()
         .map(|s| (s.name.clone(), load(&s.sources).expect("loads").rules))
         .collect();
-    let mut first: BTreeMap<String, (String, String)> = BTreeMap::new();
+    // (id, population) -> (the first set, what it says)
+    type Seen = BTreeMap<(String, &'static str), (String, String)>;
+    fn same(seen: &mut Seen, key: (String, &'static str), name: &str, value: String, what: &str) {
+        match seen.get(&key) {
+            None => {
+                seen.insert(key, (name.to_owned(), value));
+            }
+            Some((other, expected)) => {
+                assert_eq!(
+                    &value, expected,
+                    "{what} {key:?} differs between {other} and {name}"
+                );
+            }
+        }
+    }
+    let (mut answers, mut wordings, mut titles) = (Seen::new(), Seen::new(), Seen::new());
     for (name, rules) in &sets {
+        let pop = population(name);
+        for g in rules.groups() {
+            let title = format!("{:?}", g.title());
+            same(
+                &mut titles,
+                (g.id().to_owned(), pop),
+                name,
+                title,
+                "group title",
+            );
+        }
         for q in rules.questions() {
-            let options: Vec<String> = q
-                .options()
-                .iter()
-                .map(|o| format!("{}={:?}", o.id(), o.label()))
-                .collect();
-            let shape = format!(
-                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            let option_ids: Vec<&str> = q.options().iter().map(|o| o.id()).collect();
+            let answer = format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
                 q.kind(),
-                q.text(),
+                option_ids,
                 q.min(),
                 q.max(),
                 q.unit(),
-                options
+                q.ask_if(),
+                q.group()
             );
-            match first.get(q.id()) {
-                None => {
-                    first.insert(q.id().to_owned(), (name.clone(), shape));
-                }
-                Some((other, expected)) => assert_eq!(
-                    &shape,
-                    expected,
-                    "question `{}` differs between {other} and {name}",
-                    q.id()
-                ),
+            same(
+                &mut answers,
+                (q.id().to_owned(), ""),
+                name,
+                answer,
+                "the answer to question",
+            );
+            let labels: Vec<_> = q.options().iter().map(|o| o.label()).collect();
+            let wording = format!("{:?}|{:?}|{:?}", q.text(), q.help(), labels);
+            same(
+                &mut wordings,
+                (q.id().to_owned(), pop),
+                name,
+                wording,
+                "the wording of question",
+            );
+        }
+    }
+}
+
+/// A text in `lang`, which every bundled set has.
+fn text_in<'a>(text: &'a herken_engine::Text, lang: &str) -> &'a str {
+    assert!(text.has(lang), "no `{lang}` text");
+    text.get(lang, &[])
+}
+
+/// Words in a question: whitespace-separated tokens with at least one letter or digit ("ID-kaart",
+/// "0800-2000" and "don't" are one word each; a dash on its own is none).
+fn words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Plain language (issue 13): a question put to a person is short. In every set and language the
+/// median question has at most 15 words and none has more than 25. Help texts are not counted:
+/// they are for the interviewer, and that is where examples and explanations go.
+#[test]
+fn every_sets_questions_are_short() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        for lang in ["nl", "en"] {
+            let mut counts: Vec<(usize, &str)> = rules
+                .questions()
+                .iter()
+                .map(|q| (words(text_in(q.text(), lang)), q.id()))
+                .collect();
+            counts.sort_unstable();
+            let n = counts.len();
+            let median = if n % 2 == 1 {
+                counts[n / 2].0 as f64
+            } else {
+                (counts[n / 2 - 1].0 + counts[n / 2].0) as f64 / 2.0
+            };
+            assert!(
+                median <= 15.0,
+                "{} [{lang}]: median question has {median} words",
+                set.name
+            );
+            let long: Vec<_> = counts.iter().filter(|(w, _)| *w > 25).collect();
+            assert!(
+                long.is_empty(),
+                "{} [{lang}]: questions over 25 words: {long:?}",
+                set.name
+            );
+        }
+    }
+}
+
+/// Plain language (issue 13): one question per text, ending in its question mark; examples and
+/// explanations in `help`, not in brackets; no negatively framed question, whose "yes" would be
+/// ambiguous ("Mag u niet alleen naar buiten?"): every yes/no question is worded so that "yes"
+/// signals the concern, without "niet", "geen", "nooit", "not", "no" or "never".
+#[test]
+fn every_question_is_one_plain_question() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        for q in rules.questions() {
+            for (lang, text) in q.text().iter() {
+                let at = format!("{} `{}` [{lang}]: {text}", set.name, q.id());
+                assert!(
+                    text.ends_with('?') && text.matches('?').count() == 1,
+                    "one question: {at}"
+                );
+                assert!(
+                    !text.contains(['(', ')', ';']),
+                    "examples belong in help: {at}"
+                );
+                let negations: &[&str] = match lang {
+                    "nl" => &["niet", "geen", "nooit"],
+                    _ => &["not", "no", "never"],
+                };
+                let negated = text
+                    .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                    .any(|w| negations.contains(&w.to_lowercase().as_str()) || w.ends_with("n't"));
+                assert!(!negated, "negatively framed: {at}");
+            }
+        }
+    }
+}
+
+/// Children as children (issue 13): the child sets say "je" to the person, the other sets "u";
+/// questions for the interviewer ("Interviewer: ...") address neither.
+#[test]
+fn child_sets_say_je_and_adult_sets_say_u() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        let child = population(&set.name) == "child";
+        for q in rules.questions() {
+            let text = text_in(q.text(), "nl");
+            let tokens: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect();
+            let has = |ws: &[&str]| tokens.iter().any(|t| ws.contains(&t.as_str()));
+            let at = format!("{} `{}`: {text}", set.name, q.id());
+            if child {
+                assert!(!has(&["u", "uw"]), "a child set says je: {at}");
+            } else {
+                assert!(
+                    !has(&["je", "jij", "jou", "jouw"]),
+                    "an adult set says u: {at}"
+                );
             }
         }
     }

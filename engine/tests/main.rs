@@ -8,6 +8,8 @@
 //! - `properties`: generated cases: determinism, locality, monotonicity, JSON round trips;
 //! - `bundled`: every bundled rule set loads, passes its own tests and screens deterministically;
 //! - `claims`: a status is earned by provenance; sources declared; no outcome says "victim";
+//! - `conversation`: population and its age check, forms, guidance, interviewer-only
+//!   questions, translations;
 //! - `docs`: examples in the documentation work as written;
 //! - `differential`: the native evaluator against every condition run as a script, and the
 //!   JSON-text reader against the `serde_json::Value` one.
@@ -16,6 +18,7 @@ mod analysis;
 mod bundled;
 mod claims;
 mod common;
+mod conversation;
 mod differential;
 mod docs;
 mod hostile;

@@ -3,7 +3,9 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use herken_engine::{CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status};
+use herken_engine::{
+    CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status, codes,
+};
 
 use crate::Format;
 use crate::error::CliError;
@@ -107,6 +109,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         )?,
         Format::Human => {
+            if several {
+                which_sets_apply(out, &sets, &reports, &case)?;
+            }
             for (rules, report) in sets.iter().zip(&reports) {
                 if args.explain {
                     crate::explain_tree::write(out, rules, report)?;
@@ -134,7 +139,98 @@ pub fn heading(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std:
         rules.text(rules.title(), &r.language),
         r.ruleset.id,
         r.ruleset.version
-    )
+    )?;
+    let nl = r.language == "nl";
+    if let Some(p) = rules.population() {
+        let forms: Vec<&str> = rules.forms().iter().map(|f| f.label(&r.language)).collect();
+        let (who, what) = if nl { ("Voor", "over") } else { ("For", "on") };
+        write!(out, "{who}: {}", p.label(&r.language))?;
+        if !forms.is_empty() {
+            write!(out, "; {what} {}", forms.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    if outside_population(r) {
+        let p = rules.population().map_or("", |p| p.label(&r.language));
+        if nl {
+            writeln!(
+                out,
+                "LET OP: deze set is voor {p}, en volgens het antwoord op `under_18` valt de persoon daarbuiten. Lees de uitkomst van een set voor de leeftijd van de persoon."
+            )?;
+        } else {
+            writeln!(
+                out,
+                "NOTE: this set is for {p}, and the answer to `under_18` puts the person outside that. Read the outcome of a set for the person's age."
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether the report says the case is outside the set's population.
+fn outside_population(r: &Report) -> bool {
+    r.diagnostics
+        .iter()
+        .any(|d| d.code == codes::case::POPULATION_MISMATCH)
+}
+
+/// With several sets: which fit the person (by the population each is written for and the
+/// case's `under_18` answer), before the reports.
+fn which_sets_apply(
+    out: &mut dyn Write,
+    sets: &[CompiledRuleSet],
+    reports: &[Report],
+    case: &serde_json::Value,
+) -> std::io::Result<()> {
+    let Some(first) = reports.first() else {
+        return Ok(());
+    };
+    let nl = first.language == "nl";
+    let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
+    let age_known = matches!(case.get("under_18"), Some(serde_json::Value::Bool(_)))
+        || matches!(
+            case.get("under_18").and_then(|v| v.as_str()),
+            Some("yes" | "no")
+        );
+    writeln!(
+        out,
+        "{} {} {}:",
+        t("Screened with", "Gescreend met"),
+        sets.len(),
+        t("rule sets", "regelsets")
+    )?;
+    for (rules, r) in sets.iter().zip(reports) {
+        let fit = match rules.population() {
+            _ if outside_population(r) => t(
+                "does NOT fit this person's age: read another set's outcome",
+                "past NIET bij de leeftijd van deze persoon: lees de uitkomst van een andere set",
+            ),
+            Some(herken_engine::Population::Any) => t("fits any age", "past bij elke leeftijd"),
+            Some(_) if age_known => t(
+                "fits this person's age",
+                "past bij de leeftijd van deze persoon",
+            ),
+            Some(_) => t(
+                "age not answered (`under_18`): check that it fits",
+                "leeftijd niet beantwoord (`under_18`): ga na of de set past",
+            ),
+            None => t("does not say who it is for", "zegt niet voor wie de set is"),
+        };
+        let who = rules
+            .population()
+            .map(|p| format!(" {} {},", t("for", "voor"), p.label(&r.language)))
+            .unwrap_or_default();
+        writeln!(out, "  - {}:{who} {fit}", r.ruleset.id)?;
+    }
+    writeln!(
+        out,
+        "  {}",
+        t(
+            "Each set applies its own indicators and rule for its own population and forms of exploitation, so their outcomes can differ.",
+            "Elke set past eigen indicatoren en een eigen regel toe, voor een eigen doelgroep en eigen vormen van uitbuiting; de uitkomsten kunnen dus verschillen."
+        )
+    )?;
+    writeln!(out)
 }
 
 /// The readable summary: outcome, advice, present signals with why, next questions.

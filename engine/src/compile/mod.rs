@@ -35,6 +35,7 @@ use crate::model::{
 };
 use crate::report::State;
 use crate::sandbox::{self, RegexCache};
+use crate::scope;
 use crate::sources::{MANIFEST_FILE, MAX_FILE_SIZE, Sources};
 use crate::yaml;
 use native::Names;
@@ -260,12 +261,19 @@ impl<'a> Pass<'a> {
             m.decision.iter().map(|r| (&r.id, &r.span)),
         );
         check_unique(out, "group", m.groups.iter().map(|g| (&g.id, &g.span)));
+        check_unique(
+            out,
+            "guidance item",
+            m.guidance.iter().map(|g| (&g.id, &g.span)),
+        );
         for q in &m.questions {
             check_unique(out, "option", q.options.iter().map(|o| (&o.id, &q.span)));
         }
         lint::translations(m, out);
         lint::victim_wording(m, out);
         claims::check(m, out);
+        scope::check(m, out);
+        lint::scope(m, out);
         for (what, empty) in [
             ("languages", m.languages.is_empty()),
             ("questions", m.questions.is_empty()),
@@ -386,6 +394,7 @@ impl<'a> Pass<'a> {
                 options: q.options.clone(),
                 ask_if,
                 ask_if_source: q.ask_if.as_ref().map(|s| s.source.trim().to_owned()),
+                audience: q.audience,
             });
         }
         questions
@@ -702,6 +711,11 @@ fn assemble(
         description: m.description.clone(),
         licence: m.licence.clone(),
         languages: m.languages.clone(),
+        translations: m.translations.clone(),
+        population: m.population.as_ref().map(|(p, _)| *p),
+        forms: m.forms.clone(),
+        guidance: m.guidance.clone(),
+        age_question: question_index.get(scope::AGE_QUESTION).copied(),
         sources: m.sources.clone(),
         groups: m.groups.clone(),
         sha256: sources.sha256(),
