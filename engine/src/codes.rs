@@ -446,6 +446,46 @@ codes! {
             "The rule would never hold as intended.",
             "Fix the id (see the suggestion).",
         }
+        UNKNOWN_FUNCTION = "compile::unknown-function" {
+            "A scripted condition calls a function that neither Rhai nor the rule set's `.rhai` library defines, or calls it with a different number of arguments.",
+            "The condition would fail every time it runs: the indicator would be in error (or unknown) for every case, found only at screening time.",
+            "Fix the name (see the suggestion) or the number of arguments, or define the function in a `.rhai` file of the set.",
+        }
+        ASSIGNMENT = "compile::assignment" {
+            "A condition assigns (`obs.x = true`, a single `=`) where it should compare (`==`).",
+            "An assignment gives no true or false: the indicator would never be present, and nothing would say why.",
+            "Write `==` to compare, or just `obs.x` for a yes/no answer.",
+        }
+        UNKNOWN_OPTION = "compile::unknown-option" {
+            "A condition compares a choice answer with text that is not one of the question's options (`obs.sector == \"agricultur\"`), or looks for such an option.",
+            "Answers are option ids: the comparison could never hold, so the indicator could never be present.",
+            "Use one of the question's option ids (see the suggestion), or add the option to the question.",
+        }
+        NEVER_HOLDS = "compile::never-holds" {
+            "A comparison can never hold for any answer the question accepts: a number beyond its `min` or `max`, or a fraction compared with a whole-number answer.",
+            "The part of the condition that uses it is dead: the indicator is present less often than its author thinks, or never.",
+            "Fix the number or the question's `min`/`max` (a typo such as `> 600` for `> 60` is common).",
+        }
+        CONSTANT_CONDITION = "compile::constant-condition" {
+            "A condition gives the same result whatever the answers: an indicator that can never be present, one that is present for every answer, or an `ask_if` that is never true.",
+            "A constant indicator is not a signal: it either never counts or always counts, and the decision rules built on it mislead.",
+            "Make the condition depend on the answers; look for `||` where `&&` was meant, a comparison with itself, or a negation too many.",
+        }
+        UNREACHABLE_RULE = "compile::unreachable-rule" {
+            "A decision rule's condition can never hold, whatever the indicators' states: it contradicts itself (`positive(\"a\") && !positive(\"a\")`) or asks for more than the set has (`present_count() > 5` with 3 indicators).",
+            "The rule can never decide: its outcome may never be given, and the author's intent is lost silently.",
+            "Fix the condition; `herken check` names the part that can never hold where it can.",
+        }
+        SHADOWED_RULE = "compile::shadowed-rule" {
+            "A decision rule can hold, but never decides: whenever its condition holds, an earlier rule's condition holds too, and the first rule that holds decides.",
+            "The rule is dead. Often a broader rule stands before a narrower one, or a rule stands after the final rule without `when`.",
+            "Move the rule before the rules named in the message, or narrow them.",
+        }
+        UNREACHABLE_OUTCOME = "compile::unreachable-outcome" {
+            "No case can get this outcome: every decision rule that gives it can never decide (unreachable or shadowed).",
+            "Its label and advice would never be shown, and a reader of the set is misled about what it can conclude.",
+            "Add or fix a decision rule that gives the outcome, or remove the outcome.",
+        }
         DECISION_SHAPE = "compile::decision-shape" {
             "A decision rule uses statements, functions or other shapes beyond one condition over the helpers.",
             "Decisions stay declarative and analysable.",
@@ -474,15 +514,15 @@ codes! {
             "A screening gives a signal, never an identification; a frontline worker reads the label aloud or writes it in a file, and a person wrongly called a victim is stigmatised.",
             "Write \"possible victim\" / \"mogelijk slachtoffer\", or reword (\"signals of trafficking\").",
         }
-        UNREACHABLE_RULE = "check::unreachable-rule" {
-            "A decision rule comes after a rule without `when`.",
-            "It can never decide.",
-            "Move it before the catch-all rule.",
-        }
         REGEX_NEVER_MATCHES = "check::regex-never-matches" {
             "A `matches` pattern can match no text at all.",
             "The indicator could never be present.",
             "Fix the pattern; try it on examples of the text it should find.",
+        }
+        ANALYSIS_LIMIT = "check::analysis-limit" {
+            "The decision analysis could not settle, within its work limit, whether a decision rule can decide.",
+            "Unreachable and shadowed rules are errors; a rule the analysis could not settle may be one.",
+            "Simplify the rule (fewer arithmetic combinations of counts), or check it with test cases that reach it.",
         }
         UNTESTED_INDICATOR = "check::untested-indicator" {
             "No test case sees this indicator present (or absent, or unknown).",

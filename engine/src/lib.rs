@@ -27,6 +27,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod analysis;
 mod bundle;
 mod claims;
 pub mod codes;
@@ -50,6 +51,7 @@ mod value;
 mod xpath;
 mod yaml;
 
+pub use analysis::{Example, Reachability, RuleReach, States};
 pub use bundle::{
     BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
     SecretKey, SignatureState, SignedClaims, TrustPolicy,
