@@ -1123,10 +1123,15 @@ fn a_division_by_zero_is_an_error_natively_and_in_a_script() {
         .build();
     let sources = Sources::new().with("ruleset.yaml", text);
     for interpret_all in [false, true] {
-        let rules =
-            herken_engine::load_with(&sources, &herken_engine::LoadOptions { interpret_all })
-                .unwrap_or_else(|d| panic!("should load:\n{}", render(&d)))
-                .rules;
+        let rules = herken_engine::load_with(
+            &sources,
+            &herken_engine::LoadOptions {
+                interpret_all,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|d| panic!("should load:\n{}", render(&d)))
+        .rules;
         for case in [
             json!({"x": 1.0, "y": 0.0}),
             json!({"x": 0.0, "y": 0.0}),
