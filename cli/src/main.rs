@@ -44,6 +44,8 @@ enum Command {
     Bundle(cmd::bundle::Args),
     /// Make an Ed25519 key pair for signing bundles (`bundle --sign-key`).
     Keygen(cmd::keygen::Args),
+    /// What a bundle file is, who signed it, and whether it opens under `--trusted-key`.
+    Verify(cmd::verify::Args),
     /// Score many cases from CSV or JSONL (researchers): one result row per input row.
     Batch(cmd::batch::Args),
     /// Write deterministic synthetic cases (intake or CTDC format) for tests and benchmarks.
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::List(args) => cmd::list::run(&args, &mut out),
         Command::Bundle(args) => cmd::bundle::run(&args, &mut out, &mut err),
         Command::Keygen(args) => cmd::keygen::run(&args, &mut err),
+        Command::Verify(args) => cmd::verify::run(&args, &mut out, &mut err),
         Command::Batch(args) => cmd::batch::run(&args, &mut out, &mut err),
         Command::Synth(args) => cmd::synth::run(&args, &mut out, &mut err),
         Command::Questions(args) => cmd::questions::run(&args, &mut out, &mut err),
@@ -88,7 +91,8 @@ fn main() -> ExitCode {
         Err(e) if e.message.contains("Broken pipe") => ExitCode::SUCCESS,
         Err(e) => {
             if !e.message.is_empty() {
-                let _ = writeln!(err, "herken: {e}");
+                // Messages name rule-set and case text: escaped, never obeyed by the terminal.
+                let _ = writeln!(err, "herken: {}", render::escape(&e.message));
             }
             ExitCode::from(e.code)
         }

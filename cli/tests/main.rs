@@ -4,9 +4,11 @@
 //! after it, shared helpers in `util.rs`.
 
 mod batch;
+mod bundles;
 mod conversation;
 mod edges;
 mod properties;
 mod synth;
+mod terminal;
 mod tooling;
 mod util;

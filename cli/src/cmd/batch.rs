@@ -42,7 +42,7 @@ pub struct Args {
     /// The cases: a CSV (with a header row) or JSONL file, gzip-compressed or not, or `-` for
     /// standard input.
     input: String,
-    /// Rule-set folders or bundled ids, comma-separated (default: the ILO adult-labour set).
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated (default: the ILO adult-labour set).
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Where to write one result row per input row (default: standard output).
@@ -81,15 +81,18 @@ pub struct Args {
     /// addresses, phone numbers, BSNs, passport numbers, IBANs).
     #[arg(long)]
     check_identifiers: bool,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     if args.threads == Some(0) {
         return Err(CliError::usage("`--threads` must be 1 or more"));
     }
     let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
     for spec in &args.rules {
-        let set = ruleset::compile(&ruleset::find(spec)?, err)?;
+        let set = ruleset::open(spec, &trust, err)?;
         if sets.iter().any(|s| s.id() == set.id()) {
             return Err(CliError::usage(format!(
                 "rule set `{}` is given twice",

@@ -12,4 +12,5 @@ pub mod schema;
 pub mod screen;
 pub mod synth;
 pub mod test;
+pub mod verify;
 pub mod xlsform;

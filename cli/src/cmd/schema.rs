@@ -8,7 +8,7 @@ use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folder or bundled id.
+    /// Rule-set folder, bundle file (`*.bundle.json`) or bundled id.
     #[arg(default_value = DEFAULT_RULES)]
     rules: String,
     /// Language of titles and descriptions.
@@ -17,10 +17,12 @@ pub struct Args {
     /// Where to write it (standard output when left out).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
-    let files = ruleset::find(&args.rules)?;
+    let files = ruleset::find(&args.rules, &args.trust.policy()?)?;
     let rules = ruleset::compile(&files, err)?;
     let json =
         serde_json::to_string_pretty(&rules.json_schema(&args.lang)).unwrap_or_default() + "\n";

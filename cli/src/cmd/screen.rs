@@ -9,6 +9,7 @@ use herken_engine::{
 
 use crate::Format;
 use crate::error::CliError;
+use crate::render::Escaping;
 use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
@@ -16,7 +17,7 @@ pub struct Args {
     /// The case: a JSON file of answers by question id, or `-` for standard input.
     #[arg(default_value = "-")]
     case: String,
-    /// Rule-set folders or bundled ids, comma-separated (default: the ILO adult-labour set).
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated (default: the ILO adult-labour set).
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Output format: a readable summary or the JSON report.
@@ -28,9 +29,12 @@ pub struct Args {
     /// Show why: outcome ← decision rule ← positive dimensions ← present indicators ← answers.
     #[arg(long)]
     explain: bool,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     let text = if args.case == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| {
@@ -62,8 +66,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
 
     let mut sets = Vec::new();
     for spec in &args.rules {
-        let files = ruleset::find(spec)?;
-        sets.push(ruleset::compile(&files, err)?);
+        sets.push(ruleset::open(spec, &trust, err)?);
     }
     // One intake may answer several sets: a key is only unknown if no set asks it.
     let several = sets.len() > 1;
@@ -109,6 +112,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         )?,
         Format::Human => {
+            // Rule-set and case text reach the terminal: escaped, never obeyed.
+            let mut out = Escaping::new(out);
+            let out: &mut dyn Write = &mut out;
             if several {
                 which_sets_apply(out, &sets, &reports, &case)?;
             }

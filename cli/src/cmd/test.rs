@@ -5,7 +5,7 @@ use std::io::Write;
 use herken_engine::{CaseResult, Coverage, read_tests, run_tests};
 
 use crate::error::CliError;
-use crate::render;
+use crate::render::{self, Escaping};
 use crate::ruleset;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,9 +17,13 @@ pub enum TestFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folders or bundled ids.
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids.
     #[arg(required = true)]
     rules: Vec<String>,
+    /// Run the test cases (`*.yaml`) in this folder instead of the sets' own `tests/` (a
+    /// bundle carries no tests: give them here).
+    #[arg(long, value_name = "FOLDER")]
+    tests: Option<std::path::PathBuf>,
     /// Run only cases whose name contains this text.
     #[arg(long)]
     filter: Option<String>,
@@ -29,15 +33,32 @@ pub struct Args {
     /// Fail when coverage (indicator states and outcomes seen) is below this percentage.
     #[arg(long, value_name = "N")]
     min_coverage: Option<f64>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     let mut failed = 0usize;
     let mut low_coverage = Vec::new();
     let mut json = Vec::new();
     let mut suites = Vec::new();
     for spec in &args.rules {
-        let files = ruleset::find(spec)?;
+        let mut files = ruleset::find(spec, &trust)?;
+        if let Some(dir) = &args.tests {
+            if !dir.is_dir() {
+                return Err(CliError::usage(format!(
+                    "`--tests {}`: not a folder of test cases",
+                    dir.display()
+                )));
+            }
+            files.tests = ruleset::read_tests_dir(dir)?;
+            files.tests_dir = Some(dir.clone());
+        } else if files.bundle.is_some() {
+            return Err(CliError::usage(format!(
+                "`{spec}` is a bundle, and a bundle carries no test cases: give them with `--tests FOLDER` (the set's `tests/` folder)"
+            )));
+        }
         let rules = ruleset::compile(&files, err)?;
         let cases = match read_tests(&rules, &files.tests) {
             Ok(cases) => cases,
@@ -118,7 +139,10 @@ fn human(
     results: &[CaseResult],
     coverage: &Coverage,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", files.name)?;
+    // Rule-set and case text reach the terminal: escaped, never obeyed.
+    let mut out = Escaping::new(out);
+    let out: &mut dyn Write = &mut out;
+    writeln!(out, "{}", files.title())?;
     for r in results {
         let place = format!("{}:{}", files.display_path(&r.case.file), r.case.span.line);
         if r.passed() {
