@@ -158,9 +158,15 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {
-        assert_eq!(escape("plain, ünïcode\tand\nlines"), "plain, ünïcode\tand\nlines");
+        assert_eq!(
+            escape("plain, ünïcode\tand\nlines"),
+            "plain, ünïcode\tand\nlines"
+        );
         assert_eq!(escape("\u{1b}[31mred\u{7}"), "\\u{1b}[31mred\\u{7}");
-        assert_eq!(escape("over\rwrite \u{9b}2J \u{202e}txt"), "over\\u{d}write \\u{9b}2J \\u{202e}txt");
+        assert_eq!(
+            escape("over\rwrite \u{9b}2J \u{202e}txt"),
+            "over\\u{d}write \\u{9b}2J \\u{202e}txt"
+        );
     }
 
     #[test]

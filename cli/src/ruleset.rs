@@ -74,11 +74,7 @@ impl TrustArgs {
 
 /// A refused bundle as a one-line error: the file, the code, why.
 pub fn bundle_error(path: &Path, e: &BundleError) -> CliError {
-    CliError::input(format!(
-        "`{}`: error[{}]: {e}",
-        path.display(),
-        e.code()
-    ))
+    CliError::input(format!("`{}`: error[{}]: {e}", path.display(), e.code()))
 }
 
 impl RuleSetFiles {

@@ -69,7 +69,11 @@ fn assert_refused(r: &Run, path: &str, code: &str) {
     assert!(r.stdout.is_empty(), "{}", r.stdout_text());
     assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains(path), "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("error[{code}]")), "{code}: {}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("error[{code}]")),
+        "{code}: {}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
@@ -92,7 +96,10 @@ fn a_signed_bundle_works_in_every_command_with_its_trusted_key() {
         &case,
     ]);
     assert_eq!(screened.code, 0, "{}", screened.stderr);
-    assert_eq!(screened.stdout, folder.stdout, "the same report as the set itself");
+    assert_eq!(
+        screened.stdout, folder.stdout,
+        "the same report as the set itself"
+    );
 
     let tests = repo(&format!("rules/{SET}/tests"));
     let tested = run(&["test", bundle, "--tests", &tests, "--trusted-key", key]);
@@ -105,7 +112,9 @@ fn a_signed_bundle_works_in_every_command_with_its_trusted_key() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--tests"), "{}", r.stderr);
 
-    let input = p.dir.write("cases.csv", "deceived_about_job\ntrue\nfalse\n");
+    let input = p
+        .dir
+        .write("cases.csv", "deceived_about_job\ntrue\nfalse\n");
     let from_folder = run(&["batch", &input, "--rules", SET]);
     let batch = run(&["batch", &input, "--rules", bundle, "--trusted-key", key]);
     assert_eq!(batch.code, 0, "{}", batch.stderr);
@@ -157,9 +166,20 @@ fn trusted_keys_fail_closed() {
     }
     // A key file that holds no public key is an input error naming the file.
     let secret = p.key.trim_end_matches(".pub").to_owned();
-    let r = run(&["screen", "--rules", &p.signed, "--trusted-key", &secret, &case]);
+    let r = run(&[
+        "screen",
+        "--rules",
+        &p.signed,
+        "--trusted-key",
+        &secret,
+        &case,
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("publisher.key`") && r.stderr.contains("secret key"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("publisher.key`") && r.stderr.contains("secret key"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -201,7 +221,12 @@ fn every_tampering_is_refused_with_its_own_code() {
     garbage_value["signature"]["value"] = "zz".into();
 
     for (name, bundle, with_key, without_key) in [
-        ("tampered", &tampered, "bundle::tampered", "bundle::tampered"),
+        (
+            "tampered",
+            &tampered,
+            "bundle::tampered",
+            "bundle::tampered",
+        ),
         (
             "swapped",
             &swapped,
@@ -229,14 +254,7 @@ fn every_tampering_is_refused_with_its_own_code() {
         ),
     ] {
         let path = p.variant(&format!("{name}.bundle.json"), bundle);
-        let r = run(&[
-            "screen",
-            "--rules",
-            &path,
-            "--trusted-key",
-            &p.key,
-            &case,
-        ]);
+        let r = run(&["screen", "--rules", &path, "--trusted-key", &p.key, &case]);
         assert_refused(&r, &path, with_key);
         let r = run(&["batch", &case, "--rules", &path, "--trusted-key", &p.key]);
         assert_refused(&r, &path, with_key);

@@ -56,7 +56,10 @@ fn hostile_set(dir: &Temp) -> String {
 }
 
 fn assert_escaped(what: &str, r: &Run) {
-    for (stream, bytes) in [("stdout", r.stdout.as_slice()), ("stderr", r.stderr.as_bytes())] {
+    for (stream, bytes) in [
+        ("stdout", r.stdout.as_slice()),
+        ("stderr", r.stderr.as_bytes()),
+    ] {
         let text = String::from_utf8_lossy(bytes);
         assert!(
             !text
@@ -78,7 +81,15 @@ fn rule_set_text_reaches_the_terminal_escaped() {
         let r = run(&["screen", "--rules", &set, "--lang", lang, &case]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_escaped(&format!("screen --lang {lang}"), &r);
-        let r = run(&["screen", "--rules", &set, "--lang", lang, "--explain", &case]);
+        let r = run(&[
+            "screen",
+            "--rules",
+            &set,
+            "--lang",
+            lang,
+            "--explain",
+            &case,
+        ]);
         assert_escaped(&format!("screen --explain --lang {lang}"), &r);
     }
     let r = run(&["questions", &set, "--lang", "en"]);
@@ -88,9 +99,15 @@ fn rule_set_text_reaches_the_terminal_escaped() {
     assert_eq!(r.code, 1, "one case fails: {}", r.stdout_text());
     assert_escaped("test", &r);
     // JSON is escaped by its own rules, and keeps the text whole.
-    let r = run(&["screen", "--rules", &set, "--lang", "en", "--format", "json", &case]);
+    let r = run(&[
+        "screen", "--rules", &set, "--lang", "en", "--format", "json", &case,
+    ]);
     assert!(!r.stdout.contains(&0x1b));
-    assert!(r.stdout_text().contains("\\u001b[2J"), "{}", r.stdout_text());
+    assert!(
+        r.stdout_text().contains("\\u001b[2J"),
+        "{}",
+        r.stdout_text()
+    );
 }
 
 #[test]

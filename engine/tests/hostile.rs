@@ -1101,7 +1101,11 @@ fn comparing_text_with_a_number_in_a_script_is_an_error() {
         ("let u = ();\n!(u == 1)", "present"),
         ("\"b\" > \"a\"", "present"),
     ] {
-        assert_eq!(screened_interpreted(script).state.as_str(), state, "{script}");
+        assert_eq!(
+            screened_interpreted(script).state.as_str(),
+            state,
+            "{script}"
+        );
     }
 }
 

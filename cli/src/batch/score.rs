@@ -681,7 +681,8 @@ outcomes:
         let files = crate::ruleset::find(
             crate::ruleset::DEFAULT_RULES,
             &herken_engine::TrustPolicy::no_keys(),
-        ).expect("bundled set");
+        )
+        .expect("bundled set");
         let set = crate::ruleset::compile(&files, &mut Vec::new()).expect("compiles");
         let options = ScreenOptions {
             language: "en".into(),

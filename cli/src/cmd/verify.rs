@@ -47,13 +47,18 @@ fn declared(json: &str) -> Declared {
         return Declared::default();
     };
     let text = |field: &str| map.get(field).and_then(Value::as_str).map(str::to_owned);
-    let computed = map.get("files").and_then(Value::as_object).and_then(|files| {
-        let mut sources = Sources::new();
-        for (path, text) in files {
-            sources.files.insert(path.clone(), text.as_str()?.to_owned());
-        }
-        Some(sources.sha256())
-    });
+    let computed = map
+        .get("files")
+        .and_then(Value::as_object)
+        .and_then(|files| {
+            let mut sources = Sources::new();
+            for (path, text) in files {
+                sources
+                    .files
+                    .insert(path.clone(), text.as_str()?.to_owned());
+            }
+            Some(sources.sha256())
+        });
     let signature = map.get("signature");
     let signer = signature
         .and_then(|s| s.get("key"))
