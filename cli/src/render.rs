@@ -18,6 +18,9 @@ pub fn diagnostics(
     // Messages and source lines quote the rule set: a line may carry escape sequences.
     let mut out = Escaping::new(out);
     let out = &mut out;
+    // Each file split into lines once: finding a line by scanning from the top for every
+    // diagnostic made a set with thousands of warnings take seconds.
+    let mut lines: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
     for d in diagnostics {
         let level = match d.severity {
             Severity::Error => "error",
@@ -26,10 +29,12 @@ pub fn diagnostics(
         writeln!(out, "{level}[{}]: {}", d.code, d.message)?;
         let path = files.display_path(&d.span.file);
         writeln!(out, "  --> {path}:{}:{}", d.span.line, d.span.column)?;
-        if let Some(line) = files
-            .text(&d.span.file)
-            .and_then(|t| t.lines().nth(d.span.line as usize - 1))
-        {
+        let file_lines = lines.entry(d.span.file.as_str()).or_insert_with(|| {
+            files
+                .text(&d.span.file)
+                .map_or_else(Vec::new, |t| t.lines().collect())
+        });
+        if let Some(line) = file_lines.get((d.span.line as usize).wrapping_sub(1)) {
             let number = d.span.line.to_string();
             let pad = " ".repeat(number.len());
             writeln!(out, "{pad} |")?;

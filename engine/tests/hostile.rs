@@ -62,6 +62,18 @@ fn assert_code(diagnostics: &[Diagnostic], code: &str) {
     );
 }
 
+/// Screens the hostile indicator (loaded with `limits`) without timing it: for tests that
+/// measure in operations, which do not flake on a busy machine.
+fn screened_untimed(limits: &str, script: &str) -> IndicatorReport<'static> {
+    let sources = Sources::new().with("ruleset.yaml", manifest(limits, script));
+    let rules = match load(&sources) {
+        Ok(loaded) => loaded.rules,
+        Err(d) => panic!("should load:\n{}", render(&d)),
+    };
+    let report = run(&rules, json!({"a": true, "story": "they took my passport"}));
+    report.indicators.into_iter().next().expect("one indicator")
+}
+
 /// Screens the hostile indicator (loaded with `limits`) within the budget; returns its report.
 fn screened_with(limits: &str, script: &str) -> IndicatorReport<'static> {
     let sources = Sources::new().with("ruleset.yaml", manifest(limits, script));
@@ -224,6 +236,45 @@ fn deeply_nested_values_stop_at_a_size_limit() {
 #[test]
 fn copying_large_values_costs_operations() {
     // Each step copies thousands of items: once 33 s for one condition at the default limits.
+    // Measured in operations, not seconds (a timing assertion flakes on a busy machine): `n`
+    // such steps fit in the default 100,000 operations when the value is small, and cannot
+    // when each step is charged for the thousands of items it copies.
+    for (large, small, step, n) in [
+        (
+            "let a = [];\na.pad(4999, [1]);",
+            "let a = [[1]];",
+            "let b = a;",
+            40,
+        ),
+        (
+            "let m = #{};\nfor i in 0..4999 { m[`k${i}`] = [1]; }",
+            "let m = #{k: [1]};",
+            "let b = m;",
+            40,
+        ),
+        ("", "", "[].pad(9999, [1]);", 40),
+        (
+            "let s = \"x\";\ns.pad(65000, \"y\");",
+            "let s = \"xy\";",
+            "let t = s.to_upper();",
+            1000,
+        ),
+    ] {
+        let counted = |setup: &str, step: &str| {
+            format!("{setup}\nlet n = 0;\nwhile n < {n} {{ {step} n += 1; }}\ntrue")
+        };
+        let cheap = step.replace("9999", "1");
+        let control = screened_untimed("", &counted(small, &cheap));
+        assert_eq!(control.state.as_str(), "present", "{step}: {control:?}");
+        let i = screened_untimed("", &counted(large, step));
+        assert_eq!(i.state.as_str(), "error", "{large} {step}: {i:?}");
+        assert_eq!(
+            i.error.expect("an error").code,
+            "eval::operation-limit",
+            "{large} {step}"
+        );
+    }
+    // Endless versions end at a limit at the caps too.
     for script in [
         "let a = [];\na.pad(4999, [1]);\nloop { let b = a; }\ntrue",
         "let m = #{};\nfor i in 0..4999 { m[`k${i}`] = [1]; }\nloop { let b = m; }\ntrue",
@@ -234,7 +285,8 @@ fn copying_large_values_costs_operations() {
         "loop { matches(obs.story, \"z$\"); }\ntrue",
     ] {
         for limits in ["", AT_CAPS] {
-            let code = error_code(limits, script);
+            let i = screened_untimed(limits, script);
+            let code = i.error.map(|e| e.code.to_string()).unwrap_or_default();
             assert!(
                 code == "eval::operation-limit" || code == "eval::size-limit",
                 "{script} ({limits}): {code}"
