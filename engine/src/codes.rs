@@ -671,15 +671,45 @@ codes! {
             "It cannot screen.",
             "Run `herken check` on the rule set and recreate the bundle.",
         }
-        UNSIGNED = "bundle::unsigned" {
-            "A signature was required (a public key was given) but the bundle has none.",
-            "Unsigned bundles could come from anyone.",
-            "Sign the bundle with `herken bundle --sign-key`.",
+        DUPLICATE_KEY = "bundle::duplicate-key" {
+            "A bundle's JSON has a key twice in one object.",
+            "A reader would keep one of them unseen.",
+            "Recreate the bundle with `herken bundle`.",
         }
-        BAD_SIGNATURE = "bundle::bad-signature" {
-            "A bundle's signature does not verify with the given public key.",
-            "It was altered or signed by someone else.",
-            "Get the bundle from its source, or check the key.",
+        IDENTITY_MISMATCH = "bundle::identity-mismatch" {
+            "The rule set inside a bundle is not the id and version the bundle declares.",
+            "The bundle would pass for another rule set or version.",
+            "Recreate the bundle with `herken bundle`.",
+        }
+        UNSIGNED = "bundle::unsigned" {
+            "Trusted keys were given, and the bundle has no signature.",
+            "Unsigned bundles could come from anyone.",
+            "Get the signed bundle from its publisher (`herken bundle --sign-key`).",
+        }
+        UNTRUSTED_KEY = "bundle::untrusted-key" {
+            "A bundle's signature is valid but made by a key that is not trusted.",
+            "Anyone can sign with a key of their own.",
+            "Get the bundle from its publisher, or trust their key (check its fingerprint).",
+        }
+        TAMPERED = "bundle::tampered" {
+            "A bundle's content was changed (and re-hashed) after it was signed.",
+            "The rules are not the ones the signer published.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_MOVED = "bundle::signature-moved" {
+            "A bundle carries a signature made for another bundle.",
+            "It vouches for nothing in this one.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_INVALID = "bundle::signature-invalid" {
+            "A bundle's signature does not verify.",
+            "It or what it names was altered; a claimed signature must be valid.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_MALFORMED = "bundle::signature-malformed" {
+            "A bundle's `signature` is not a signature herken reads.",
+            "A claimed signature must be valid, with or without trusted keys.",
+            "Get the bundle again, or sign it with this herken version.",
         }
     }
     /// Rows of `herken batch`.
@@ -733,9 +763,9 @@ codes! {
     /// Options of the WASM module's calls.
     options {
         INVALID = "options::invalid" {
-            "Screen options (WASM `screen()`) have an unknown field or a value of the wrong type.",
-            "A misspelt option would silently be ignored.",
-            "Use `lang`, `allowUnknownKeys` and `nextQuestions`.",
+            "Options given to the WASM module have an unknown field or a value of the wrong type: `screen()`'s, or `fromBundle()`'s (a trusted key that is not a public key, an empty `trustedKeys`).",
+            "A misspelt option would silently be ignored; a lost list of trusted keys would open unsigned bundles.",
+            "Use `lang`, `allowUnknownKeys` and `nextQuestions` for `screen()`; `trustedKeys` with the publishers' public keys (the `.pub` files) for `fromBundle()`.",
         }
     }
 }

@@ -52,7 +52,10 @@ mod xpath;
 mod yaml;
 
 pub use analysis::{Example, Reachability, RuleReach, States};
-pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
+pub use bundle::{
+    BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
+    SecretKey, SignatureState, SignedClaims, TrustPolicy,
+};
 pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};
