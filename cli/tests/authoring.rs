@@ -55,7 +55,12 @@ fn explain_rule_prints_a_case_that_the_rule_decides() {
         "{out}"
     );
     assert!(out.contains("for example these answers"), "{out}");
-    let unknown = run(&["check", "ilo-2009-adult-labour", "--explain-rule", "no-such"]);
+    let unknown = run(&[
+        "check",
+        "ilo-2009-adult-labour",
+        "--explain-rule",
+        "no-such",
+    ]);
     assert_eq!(unknown.code, 2);
     assert!(
         unknown.stderr.contains("no decision rule `no-such`"),
@@ -95,10 +100,16 @@ fn coverage_names_every_rule_clause_indicator_and_outcome() {
     assert!(indicators.contains(&serde_json::json!(
         {"indicator": "risk_sector", "present": false, "absent": true, "unknown": true}
     )));
-    assert!(coverage["outcomes"].as_array().expect("outcomes").contains(
-        &serde_json::json!({"outcome": "possible_victim", "cases": 0})
-    ));
-    assert_eq!(coverage["summary"]["rules"], serde_json::json!({"seen": 2, "total": 3}));
+    assert!(
+        coverage["outcomes"]
+            .as_array()
+            .expect("outcomes")
+            .contains(&serde_json::json!({"outcome": "possible_victim", "cases": 0}))
+    );
+    assert_eq!(
+        coverage["summary"]["rules"],
+        serde_json::json!({"seen": 2, "total": 3})
+    );
 
     let human = run(&["test", &set]).stdout_text();
     assert!(human.contains("decision rules 2/3"), "{human}");
@@ -114,15 +125,25 @@ fn coverage_names_every_rule_clause_indicator_and_outcome() {
     let junit = run(&["test", &set, "--format", "junit", "--min-coverage", "100"]);
     assert_eq!(junit.code, 1);
     let xml = junit.stdout_text();
-    assert!(xml.contains("<property name=\"coverage.rules\" value=\"2/3\"/>"), "{xml}");
+    assert!(
+        xml.contains("<property name=\"coverage.rules\" value=\"2/3\"/>"),
+        "{xml}"
+    );
     assert!(xml.contains("<testcase name=\"coverage\""), "{xml}");
-    assert!(xml.contains("decision rule possible-victim (never decided a case)"), "{xml}");
+    assert!(
+        xml.contains("decision rule possible-victim (never decided a case)"),
+        "{xml}"
+    );
 }
 
 #[test]
 fn min_coverage_must_be_a_percentage() {
     for bad in ["101", "-1", "lots", "NaN"] {
-        let r = run(&["test", "nl-arbeidsuitbuiting", &format!("--min-coverage={bad}")]);
+        let r = run(&[
+            "test",
+            "nl-arbeidsuitbuiting",
+            &format!("--min-coverage={bad}"),
+        ]);
         assert_eq!(r.code, 2, "{bad}");
         assert!(r.stderr.contains("from 0 to 100"), "{bad}: {}", r.stderr);
     }
@@ -137,12 +158,19 @@ fn junit_for_a_set_that_cannot_run_is_a_failing_suite() {
     let dir = Temp::new("junit-load");
     let broken = fixture(
         &dir,
-        Some(("ruleset.yaml", "    when: obs.debt\n", "    when: obs.dept\n")),
+        Some((
+            "ruleset.yaml",
+            "    when: obs.debt\n",
+            "    when: obs.dept\n",
+        )),
     );
     let r = run(&["test", &broken, "--format", "junit"]);
     assert_eq!(r.code, 2);
     let xml = r.stdout_text();
-    assert!(xml.contains("<testsuites name=\"herken\" tests=\"1\" failures=\"1\">"), "{xml}");
+    assert!(
+        xml.contains("<testsuites name=\"herken\" tests=\"1\" failures=\"1\">"),
+        "{xml}"
+    );
     assert!(xml.contains("<testcase name=\"load\""), "{xml}");
     assert!(xml.contains("has 1 error"), "{xml}");
 

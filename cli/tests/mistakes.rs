@@ -292,7 +292,12 @@ fn one_check_run_catches_every_seeded_mistake_with_its_position_and_code() {
         copy_dir(&base, &folder);
         let file = folder.join(m.file);
         let text = std::fs::read_to_string(&file).expect("fixture file");
-        assert_eq!(text.matches(m.find).count(), 1, "{}: the text to replace", m.name);
+        assert_eq!(
+            text.matches(m.find).count(),
+            1,
+            "{}: the text to replace",
+            m.name
+        );
         std::fs::write(&file, text.replace(m.find, m.replace)).expect("seed the mistake");
         folders.push(folder.display().to_string());
     }
@@ -327,7 +332,11 @@ fn one_check_run_catches_every_seeded_mistake_with_its_position_and_code() {
             assert!(found(code, (line, column)), "{}: also `{code}`", m.name);
         }
         // A set that only has a warning still says so; every other mistake is an error.
-        let severity = if m.code.starts_with("check::") { "warning" } else { "error" };
+        let severity = if m.code.starts_with("check::") {
+            "warning"
+        } else {
+            "error"
+        };
         assert!(
             diagnostics
                 .iter()

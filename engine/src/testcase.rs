@@ -135,10 +135,8 @@ impl Coverage {
             + self.outcomes.values().filter(|n| **n > 0).count()
             + self.rules.values().filter(|n| **n > 0).count()
             + clauses().filter(|(_, n)| *n > 0).count();
-        let total = self.indicators.len() * 3
-            + self.outcomes.len()
-            + self.rules.len()
-            + clauses().count();
+        let total =
+            self.indicators.len() * 3 + self.outcomes.len() + self.rules.len() + clauses().count();
         if total == 0 {
             100.0
         } else {
@@ -378,7 +376,9 @@ fn contradictions(entries: &[(Node, Node)], out: &mut Vec<Diagnostic>) {
                         item.span.clone(),
                         format!("{what} `{id}` is expected both `{first}` and `{name}`"),
                     )
-                    .with_help("a case shows one state of each; remove the expectation that is a mistake"),
+                    .with_help(
+                        "a case shows one state of each; remove the expectation that is a mistake",
+                    ),
                 ),
                 Some(_) => {}
                 None => {
@@ -522,7 +522,11 @@ fn meetable_clauses(rules: &CompiledRuleSet, d: &Dimension) -> impl Iterator<Ite
             .filter(|i| rules.indicators[**i].strength == Some(strength))
             .count()
     };
-    let (s, m, w) = (of(Strength::Strong), of(Strength::Medium), of(Strength::Weak));
+    let (s, m, w) = (
+        of(Strength::Strong),
+        of(Strength::Medium),
+        of(Strength::Weak),
+    );
     let clauses: Vec<Clause> = match d.rule {
         PositiveRule::Ilo => [
             (Clause::TwoStrong, s >= 2),
@@ -542,7 +546,10 @@ fn meetable_clauses(rules: &CompiledRuleSet, d: &Dimension) -> impl Iterator<Ite
                 .iter()
                 .map(|i| rules.indicators[*i].weight.max(0.0))
                 .sum();
-            (best >= x).then_some(Clause::ScoreAtLeast).into_iter().collect()
+            (best >= x)
+                .then_some(Clause::ScoreAtLeast)
+                .into_iter()
+                .collect()
         }
     };
     clauses.into_iter()

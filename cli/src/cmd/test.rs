@@ -167,9 +167,7 @@ fn human(
             )?;
         }
         if let Some(report) = &r.report {
-            let present: Vec<&str> = report
-                .indicators_in(State::Present)
-                .collect();
+            let present: Vec<&str> = report.indicators_in(State::Present).collect();
             let positive: Vec<&str> = report
                 .dimensions
                 .iter()
@@ -234,10 +232,7 @@ impl Tally {
                 c.outcomes.len(),
             ),
             rules: count(c.rules.values().filter(|n| **n > 0).count(), c.rules.len()),
-            clauses: count(
-                clauses().filter(|(_, n)| *n > 0).count(),
-                clauses().count(),
-            ),
+            clauses: count(clauses().filter(|(_, n)| *n > 0).count(), clauses().count()),
         }
     }
 }
