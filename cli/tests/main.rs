@@ -7,6 +7,7 @@ mod authoring;
 mod batch;
 mod conversation;
 mod edges;
+mod finish;
 mod mistakes;
 mod properties;
 mod synth;

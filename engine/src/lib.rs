@@ -37,6 +37,7 @@ mod decide;
 mod diagnostic;
 mod evaluate;
 mod form;
+mod json_text;
 mod lint;
 mod manifest;
 mod model;
@@ -60,6 +61,7 @@ pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
+pub use json_text::json_problem;
 pub use form::{
     Form, FormDimension, FormExploitation, FormGroup, FormGuidance, FormOption, FormOutcome,
     FormPopulation, FormQuestion, FormRuleSet,
