@@ -10,6 +10,7 @@ mod edges;
 mod finish;
 mod mistakes;
 mod properties;
+mod readme;
 mod synth;
 mod tooling;
 mod util;
