@@ -82,7 +82,9 @@ fn main() -> ExitCode {
         Command::Xlsform(args) => cmd::xlsform::run(&args, &mut out, &mut err),
         Command::New(args) => cmd::new::run(&args, &mut out, &mut err),
         Command::Explain(args) => cmd::explain::run(&args, &mut out),
-        Command::Version => writeln!(out, "herken {}", env!("CARGO_PKG_VERSION")).map_err(Into::into),
+        Command::Version => {
+            writeln!(out, "herken {}", env!("CARGO_PKG_VERSION")).map_err(Into::into)
+        }
     };
     let _ = out.flush();
     match result {

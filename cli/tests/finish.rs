@@ -24,7 +24,10 @@ fn a_language_the_set_lacks_is_an_error_naming_those_it_has() {
         assert_eq!(r.code, 2, "{args:?}");
         assert!(r.stderr.contains("is not written in `fr`"), "{}", r.stderr);
         assert!(r.stderr.contains("nl, en"), "{}", r.stderr);
-        assert!(r.stdout.is_empty(), "{args:?}: no report in another language");
+        assert!(
+            r.stdout.is_empty(),
+            "{args:?}: no report in another language"
+        );
     }
 }
 
@@ -40,17 +43,26 @@ fn explain_keeps_the_advice_and_the_footer() {
     );
     let nl = run(&["screen", &case, "--explain", "--lang", "nl"]).stdout_text();
     assert!(nl.contains("\nAdvies:\n"), "{nl}");
-    assert!(nl.contains("Dit is een signaal, geen vaststelling."), "{nl}");
+    assert!(
+        nl.contains("Dit is een signaal, geen vaststelling."),
+        "{nl}"
+    );
 }
 
 #[test]
 fn dutch_output_gives_strengths_in_dutch() {
     let case = repo("examples/seasonal-worker.json");
-    for args in [vec!["screen", case.as_str()], vec!["screen", case.as_str(), "--explain"]] {
+    for args in [
+        vec!["screen", case.as_str()],
+        vec!["screen", case.as_str(), "--explain"],
+    ] {
         let out = run(&args).stdout_text();
         assert!(out.contains("[middel"), "{out}");
         assert!(out.contains("[sterk"), "{out}");
-        assert!(!out.contains("[medium") && !out.contains("[strong"), "{out}");
+        assert!(
+            !out.contains("[medium") && !out.contains("[strong"),
+            "{out}"
+        );
     }
     let en = run(&["screen", &case, "--lang", "en"]).stdout_text();
     assert!(en.contains("[medium"), "{en}");
@@ -63,12 +75,20 @@ fn invalid_json_says_where_once_in_plain_words() {
     let r = run(&["screen", &case]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("case.json:3:1: invalid JSON: a value is missing here"),
+        r.stderr
+            .contains("case.json:3:1: invalid JSON: a value is missing here"),
         "{}",
         r.stderr
     );
-    assert!(!r.stderr.contains("line 3"), "the position once: {}", r.stderr);
-    let jsonl = dir.write("cases.jsonl", "{\"debt_to_employer\": true}\n{\"debt_to_employer\": tru}\n");
+    assert!(
+        !r.stderr.contains("line 3"),
+        "the position once: {}",
+        r.stderr
+    );
+    let jsonl = dir.write(
+        "cases.jsonl",
+        "{\"debt_to_employer\": true}\n{\"debt_to_employer\": tru}\n",
+    );
     let r = run(&["batch", &jsonl, "--format", "jsonl"]);
     let out = r.stdout_text();
     assert!(
@@ -90,14 +110,26 @@ fn messages_say_an_before_a_vowel() {
 #[test]
 fn help_states_each_default_once() {
     let commands = [
-        "screen", "test", "check", "list", "bundle", "keygen", "batch", "synth", "questions",
-        "schema", "xlsform", "new", "explain",
+        "screen",
+        "test",
+        "check",
+        "list",
+        "bundle",
+        "keygen",
+        "batch",
+        "synth",
+        "questions",
+        "schema",
+        "xlsform",
+        "new",
+        "explain",
     ];
     for command in commands {
         let help = run(&[command, "--help"]).stdout_text();
         let mut option = String::new();
         for line in help.lines().chain(["  -"]) {
-            let starts_option = line.trim_start().starts_with('-') || line.trim_start().starts_with('[');
+            let starts_option =
+                line.trim_start().starts_with('-') || line.trim_start().starts_with('[');
             if starts_option || line.is_empty() {
                 assert!(
                     option.to_lowercase().matches("default").count() <= 1,

@@ -88,7 +88,13 @@ fn the_quick_start_and_batch_commands_run_as_written() {
     }
     assert!(ran >= 15, "{ran} commands ran");
     // What the commands were meant to produce is there.
-    for file in ["ilo.bundle.json", "form.xlsx", "results.csv", "summary.json", "rules/my-set/ruleset.yaml"] {
+    for file in [
+        "ilo.bundle.json",
+        "form.xlsx",
+        "results.csv",
+        "summary.json",
+        "rules/my-set/ruleset.yaml",
+    ] {
         assert!(dir.path(file).is_file(), "{file}");
     }
 }

@@ -37,7 +37,9 @@ pub fn json_problem(e: &serde_json::Error) -> String {
         "control character (\\u0000-\\u001F) found while parsing a string" => {
             "a quoted text contains a line break or tab; write it as `\\n` or `\\t`"
         }
-        "invalid escape" => "a `\\` in a quoted text starts no valid escape (write `\\\\` for a backslash)",
+        "invalid escape" => {
+            "a `\\` in a quoted text starts no valid escape (write `\\\\` for a backslash)"
+        }
         "invalid unicode code point" | "invalid \\u escape" => "a `\\u` escape is not valid",
         "invalid number" => "this is not a valid number",
         "number out of range" => "this number is too large",
@@ -74,7 +76,10 @@ mod tests {
         ] {
             let p = problem(text);
             assert!(p.contains(words), "{text}: {p}");
-            assert!(!p.contains("line") && !p.contains("column") && !p.contains("EOF"), "{p}");
+            assert!(
+                !p.contains("line") && !p.contains("column") && !p.contains("EOF"),
+                "{p}"
+            );
         }
     }
 }

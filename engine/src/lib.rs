@@ -61,11 +61,11 @@ pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
-pub use json_text::json_problem;
 pub use form::{
     Form, FormDimension, FormExploitation, FormGroup, FormGuidance, FormOption, FormOutcome,
     FormPopulation, FormQuestion, FormRuleSet,
 };
+pub use json_text::json_problem;
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
     Audience, Basis, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome,

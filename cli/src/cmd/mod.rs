@@ -16,7 +16,10 @@ pub mod xlsform;
 
 /// `--lang` must be a language the set is written in: a silent fallback would show another
 /// language than the one asked for.
-pub fn check_language(rules: &herken_engine::CompiledRuleSet, lang: &str) -> Result<(), crate::error::CliError> {
+pub fn check_language(
+    rules: &herken_engine::CompiledRuleSet,
+    lang: &str,
+) -> Result<(), crate::error::CliError> {
     if rules.languages().iter().any(|l| l == lang) {
         return Ok(());
     }

@@ -385,7 +385,11 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
 
 /// The outcome's advice (with the referral), shown whatever the outcome.
 pub fn advice(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
-    let heading = if r.language == "nl" { "Advies" } else { "Advice" };
+    let heading = if r.language == "nl" {
+        "Advies"
+    } else {
+        "Advice"
+    };
     writeln!(out, "{heading}:")?;
     for line in r.outcome.advice.lines() {
         writeln!(out, "  {line}")?;
