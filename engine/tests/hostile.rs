@@ -296,6 +296,35 @@ fn copying_large_values_costs_operations() {
 }
 
 #[test]
+fn library_files_are_capped_by_count_and_size() {
+    // 40,000 tiny `.rhai` files once took two minutes to load (308 s in a browser).
+    let base = manifest("", "obs.a");
+    let mut sources = Sources::new().with("ruleset.yaml", base.clone());
+    for i in 0..40_000 {
+        sources = sources.with(format!("f{i:05}.rhai"), format!("fn f{i}() {{ {i} }}"));
+    }
+    let d = refused(&sources);
+    assert_code(&d, "load::too-many-files");
+    // 256 files load, however many functions they define.
+    let mut sources = Sources::new().with("ruleset.yaml", base.clone());
+    for i in 0..256 {
+        sources = sources.with(format!("f{i:03}.rhai"), format!("fn f{i}() {{ {i} }}"));
+    }
+    assert!(load(&sources).is_ok(), "256 library files load");
+    // Over 1 MiB of library text, in files each well under the 4 MiB file limit.
+    let big = format!(
+        "fn big() {{ 1 }}\n{}",
+        "// padding padding padding\n".repeat(15_000)
+    );
+    let mut sources = Sources::new().with("ruleset.yaml", base);
+    for i in 0..4 {
+        sources = sources.with(format!("b{i}.rhai"), big.clone());
+    }
+    let d = refused(&sources);
+    assert_code(&d, "load::library-too-large");
+}
+
+#[test]
 fn long_text_literals_are_refused_at_load() {
     // A step that works through a literal costs time in proportion to its length.
     let literal = "y".repeat(5000);
