@@ -103,6 +103,19 @@ fn read(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Manifest> {
         ));
         return None;
     };
+    for (path, text) in &sources.files {
+        if Sources::is_rule_file(path) && text.len() > MAX_FILE_SIZE {
+            out.push(Diagnostic::error(
+                codes::load::FILE_TOO_LARGE,
+                Span::new(path, 1, 1),
+                format!(
+                    "`{path}` is {} bytes; rule-set files may be at most {MAX_FILE_SIZE}",
+                    text.len()
+                ),
+            ));
+            return None;
+        }
+    }
     // Caps before any parsing: each library file costs loading time, so a set of tens of
     // thousands of tiny files is refused by count, and all of them together by size.
     let library: Vec<(&String, &String)> = sources
@@ -137,19 +150,6 @@ fn read(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Manifest> {
             .with_help("a library holds functions for conditions, not data"),
         );
         return None;
-    }
-    for (path, text) in &sources.files {
-        if Sources::is_rule_file(path) && text.len() > MAX_FILE_SIZE {
-            out.push(Diagnostic::error(
-                codes::load::FILE_TOO_LARGE,
-                Span::new(path, 1, 1),
-                format!(
-                    "`{path}` is {} bytes; rule-set files may be at most {MAX_FILE_SIZE}",
-                    text.len()
-                ),
-            ));
-            return None;
-        }
     }
     let root = match yaml::parse(MANIFEST_FILE, text) {
         Ok(root) => root,
