@@ -4,6 +4,7 @@
 //! after it, shared helpers in `util.rs`.
 
 mod batch;
+mod cases;
 mod edges;
 mod properties;
 mod synth;

@@ -13,8 +13,8 @@
 //!    with the sandboxed Rhai engine (`sandbox`), compile the common shapes natively
 //!    (`cond`), and run the lints (`lint`). The result is the compiled model (`model`): a
 //!    [`CompiledRuleSet`], immutable and shared between threads.
-//! 4. **Read a case** (`observation`): answers by question id, checked against the questions,
-//!    into [`Observations`].
+//! 4. **Read a case** (`observation`, `answer`): answers by question id, read by an explicit
+//!    [`AnswerPolicy`] and checked against the questions, into [`Observations`].
 //! 5. **Evaluate** (`evaluate`): indicator states, then the decision (`decide`): which
 //!    dimensions are positive and by which clause, which rule holds, what could still change
 //!    it.
@@ -27,6 +27,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod answer;
 mod bundle;
 mod claims;
 pub mod codes;
@@ -49,6 +50,10 @@ mod value;
 mod xpath;
 mod yaml;
 
+pub use answer::{
+    AnswerError, AnswerErrorKind, AnswerPolicy, AnswerSeed, CheckedValue, MAX_TEXT_ANSWER,
+    RawAnswer,
+};
 pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
 pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
@@ -63,9 +68,7 @@ pub use manifest::{
     Status, Strength, Text,
 };
 pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
-pub use observation::{
-    CaseTextError, CheckedValue, ObservationError, ObservationOptions, Observations,
-};
+pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
 pub use report::{
     Clause, DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads,
     Report, ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,

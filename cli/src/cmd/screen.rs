@@ -3,7 +3,10 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use herken_engine::{CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status};
+use herken_engine::{
+    AnswerPolicy, CaseTextError, CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State,
+    Status,
+};
 
 use crate::Format;
 use crate::error::CliError;
@@ -50,14 +53,6 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     } else {
         args.case.as_str()
     };
-    let case: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::input(format!(
-            "{name}:{}:{}: invalid JSON: {e}",
-            e.line(),
-            e.column()
-        ))
-    })?;
-
     let mut sets = Vec::new();
     for spec in &args.rules {
         let files = ruleset::find(spec)?;
@@ -65,40 +60,46 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     }
     // One intake may answer several sets: a key is only unknown if no set asks it.
     let several = sets.len() > 1;
-    if several {
-        let unknown: Vec<&String> = case
-            .as_object()
-            .map(|m| {
-                m.keys()
-                    .filter(|k| !sets.iter().any(|s| s.question_index(k).is_some()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(k) = unknown.first() {
-            return Err(CliError::input(format!(
-                "{name}: field `{k}` is not a question of any of the rule sets"
-            )));
-        }
+    let read_options = ObservationOptions {
+        allow_unknown_keys: several,
+        policy: AnswerPolicy::CASE,
+    };
+    let mut answers = Vec::new();
+    for rules in &sets {
+        let obs = rules
+            .observations_from_str(&text, read_options)
+            .map_err(|e| match e {
+                CaseTextError::Json(e) => CliError::input(format!(
+                    "{name}:{}:{}: invalid JSON: {e}",
+                    e.line(),
+                    e.column()
+                )),
+                CaseTextError::Answers(errors) => {
+                    let lines: Vec<String> =
+                        errors.iter().map(|e| format!("{name}: {e}")).collect();
+                    CliError::input(lines.join("\n"))
+                }
+            })?;
+        answers.push(obs);
+    }
+    if several
+        && let Some(k) = answers[0]
+            .other_keys()
+            .find(|k| answers.iter().all(|obs| obs.other_keys().any(|o| o == *k)))
+    {
+        return Err(CliError::input(format!(
+            "{name}: field `{k}` is not a question of any of the rule sets"
+        )));
     }
     let options = ScreenOptions {
         language: args.lang.clone(),
         next_questions: true,
     };
-    let mut reports = Vec::new();
-    for rules in &sets {
-        let obs = rules
-            .observations_with(
-                &case,
-                ObservationOptions {
-                    allow_unknown_keys: several,
-                },
-            )
-            .map_err(|errors| {
-                let lines: Vec<String> = errors.iter().map(|e| format!("{name}: {e}")).collect();
-                CliError::input(lines.join("\n"))
-            })?;
-        reports.push(rules.evaluate(&obs, &options));
-    }
+    let reports: Vec<Report> = sets
+        .iter()
+        .zip(&answers)
+        .map(|(rules, obs)| rules.evaluate(obs, &options))
+        .collect();
     match args.format {
         Format::Json if reports.len() == 1 => writeln!(out, "{}", reports[0].to_json_pretty())?,
         Format::Json => writeln!(
