@@ -108,6 +108,7 @@ impl AnswerPolicy {
     }
 
     /// A single value by the question's type: the rules of this policy in one place.
+    #[inline]
     fn scalar(&self, q: &Question, raw: Scalar<'_>) -> Result<Value, AnswerError> {
         if self.is_unknown(&raw) {
             return Ok(Value::Unknown);
@@ -171,6 +172,7 @@ impl AnswerPolicy {
         }
     }
 
+    #[inline]
     fn is_unknown(&self, raw: &Scalar<'_>) -> bool {
         match raw {
             Scalar::Null => true,
@@ -182,6 +184,7 @@ impl AnswerPolicy {
     }
 
     /// Whether `text` is one of `words`: exactly, or in cells trimmed and without case.
+    #[inline]
     fn is_word(&self, text: &str, words: &[&str]) -> bool {
         if self.cells {
             let t = text.trim();
@@ -367,11 +370,27 @@ impl Question {
     ///
     /// # Errors
     /// A number out of bounds, or text that is too long.
+    #[inline(always)]
     pub fn check(&self, value: Value) -> Result<Value, AnswerError> {
+        // Most answers need no check at all: say so without a call.
+        let needs_check = match &value {
+            Value::Int(_) | Value::Float(_) => self.min.is_some() || self.max.is_some(),
+            Value::Str(s) => s.len() > MAX_TEXT_ANSWER,
+            _ => false,
+        };
+        if needs_check {
+            self.check_bounds(value)
+        } else {
+            Ok(value)
+        }
+    }
+
+    #[cold]
+    fn check_bounds(&self, value: Value) -> Result<Value, AnswerError> {
         let n = match &value {
             Value::Int(i) => *i as f64,
             Value::Float(f) => *f,
-            Value::Str(s) if self.kind == QuestionType::Text && s.len() > MAX_TEXT_ANSWER => {
+            Value::Str(s) if self.kind == QuestionType::Text => {
                 return Err(AnswerError {
                     kind: AnswerErrorKind::TooLong,
                     message: format!(
@@ -472,6 +491,7 @@ pub struct AnswerSeed<'a> {
 impl<'de> DeserializeSeed<'de> for AnswerSeed<'_> {
     type Value = Result<Value, AnswerError>;
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
@@ -495,7 +515,12 @@ impl<'de> Visitor<'de> for AnswerSeed<'_> {
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
-        Ok(self.scalar(Scalar::Bool(b)))
+        // The commonest answer of all, read without the general rules.
+        Ok(if self.question.kind == QuestionType::YesNo {
+            Ok(Value::Bool(b))
+        } else {
+            self.scalar(Scalar::Bool(b))
+        })
     }
 
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {

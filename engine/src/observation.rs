@@ -90,6 +90,7 @@ impl Observations {
     }
 
     /// Marks question `q` answered; whether it was already.
+    #[inline]
     fn seen_before(&mut self, q: usize) -> bool {
         let (word, bit) = (q / 64, 1u64 << (q % 64));
         match self.seen.get_mut(word) {
@@ -423,18 +424,18 @@ impl Visitor<'_> for KeySeed<'_, '_> {
         f.write_str("a question id")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
         // Answers left out skip a question or two; look a few ahead before hashing.
-        let ahead = self
-            .rules
-            .questions
-            .iter()
-            .enumerate()
-            .skip(self.next)
-            .take(4)
-            .find(|(_, q)| q.id == key)
-            .map(|(i, _)| i);
-        Ok(match ahead.or_else(|| self.rules.question_index(key)) {
+        let mut found = None;
+        for (q, question) in self.rules.questions.iter().enumerate().skip(self.next).take(4) {
+            if question.id == key {
+                found = Some(q);
+                break;
+            }
+        }
+        let found = found.or_else(|| self.rules.question_index.get(key).copied());
+        Ok(match found {
             Some(index) => Key::Question {
                 index,
                 again: self.obs.seen_before(index),
