@@ -3,7 +3,9 @@
 #   wasm/www/pkg/       --target web    (the page, a plain <script type="module">, bundlers)
 #   wasm/pkg/node/      --target nodejs (Node, the parity tests)
 #   wasm/www/bundles/   every rule set in rules/ as a verified bundle, plus index.json
-# and prints the sizes (raw and gzipped). All of these are build outputs, ignored by git.
+#   wasm/www/offline-files.js   the files the page's service worker keeps for offline use
+#   wasm/www/**/*.br, *.gz      pre-compressed copies for scripts/serve-page.mjs
+# and prints the sizes (raw, gzip, brotli). All of these are build outputs, ignored by git.
 #
 # Tools (installed when missing): the rustup target wasm32-unknown-unknown; wasm-bindgen-cli at
 # exactly the version of the wasm-bindgen crate in Cargo.lock; wasm-opt from the npm package
@@ -73,38 +75,22 @@ cargo build --locked -p herken-cli
 herken=${HERKEN:-target/debug/herken}
 rm -rf "$BUNDLES"
 mkdir -p "$BUNDLES"
-ids=()
 for dir in rules/*/; do
   [ -f "$dir/ruleset.yaml" ] || continue
-  id=$(basename "$dir")
-  "$herken" bundle "$dir" -o "$BUNDLES/$id.bundle.json"
-  ids+=("$id")
+  "$herken" bundle "$dir" -o "$BUNDLES/$(basename "$dir").bundle.json"
 done
-# The page loads this list and every bundle in it once, at start (no request after that).
-{
-  printf '{"default": "ilo-2009-adult-labour", "bundles": ['
-  sep=
-  for id in "${ids[@]}"; do
-    printf '%s{"id": "%s", "file": "%s.bundle.json"}' "$sep" "$id" "$id"
-    sep=', '
-  done
-  printf ']}\n'
-} >"$BUNDLES/index.json"
 
-step "sizes (what a browser downloads: $WEB_OUT)"
+# bundles/index.json (each bundle loaded by the module just built), the service worker's list of
+# files kept offline, the .br and .gz beside every file the page serves, and the sizes.
+step "the page's files: index, offline list, pre-compressed copies (wasm/www)"
+node scripts/finish-page.mjs --default ilo-2009-adult-labour
+
+step "sizes (what a browser downloads for the engine: $WEB_OUT)"
 size() { wc -c <"$1" | tr -d ' '; }
 gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
-wasm_raw=$(size "$WEB_OUT/herken_wasm_bg.wasm")
 wasm_gz=$(gz "$WEB_OUT/herken_wasm_bg.wasm")
-js_raw=$(size "$WEB_OUT/herken_wasm.js")
 js_gz=$(gz "$WEB_OUT/herken_wasm.js")
-printf '%-22s %10s %10s\n' file raw gzip-9 \
-  herken_wasm_bg.wasm "$wasm_raw" "$wasm_gz" \
-  herken_wasm.js "$js_raw" "$js_gz" \
-  "WASM + JS" "$((wasm_raw + js_raw))" "$((wasm_gz + js_gz))"
-for f in "$BUNDLES"/*.bundle.json; do
-  printf '%-22s %10s %10s\n' "$(basename "$f")" "$(size "$f")" "$(gz "$f")"
-done
+printf 'WASM + JS: %s bytes raw, %s gzipped\n' "$(($(size "$WEB_OUT/herken_wasm_bg.wasm") + $(size "$WEB_OUT/herken_wasm.js")))" "$((wasm_gz + js_gz))"
 limit=700000
 if [ "$((wasm_gz + js_gz))" -gt "$limit" ]; then
   echo "build-wasm: WASM + JS is $((wasm_gz + js_gz)) bytes gzipped, over the 700 KB budget" >&2

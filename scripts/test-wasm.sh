@@ -4,7 +4,12 @@
 # builds the module and the page's files, then runs under Node
 #   wasm/tests/parity.test.mjs   WASM report = native engine report = CLI report, byte for byte,
 #                                for every test case of every rule set and every example
-#   wasm/tests/browser.test.mjs  the intake page in headless Chromium (playwright-core)
+#   wasm/tests/browser.test.mjs  the intake page in headless Chromium (playwright-core): form,
+#                                outcome, several sets, languages, keyboard, privacy, axe
+#   wasm/tests/robust.test.mjs   failed bundles, nothing loaded, reload warning, case file,
+#                                offline (service worker), installable, served compressed
+#   wasm/tests/discreet.test.mjs the discreet view and the page on a phone
+#   wasm/tests/a11y.test.mjs     axe-core on every state, both languages, phone and desktop
 # The tests reach nothing but 127.0.0.1. Screenshots are left in target/wasm-screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +34,4 @@ cargo build --locked -p herken-wasm --example parity-cases
 
 step "node --test (parity under Node, then the page in Chromium)"
 cd wasm
-node --test --test-concurrency=1 tests/parity.test.mjs tests/browser.test.mjs
+node --test --test-concurrency=1 tests/parity.test.mjs tests/browser.test.mjs tests/robust.test.mjs tests/discreet.test.mjs tests/a11y.test.mjs

@@ -7,7 +7,8 @@ const MARKER: &str = "ZQXMARKERQXZ";
 
 #[test]
 fn screen_refuses_a_key_given_twice() {
-    let case = br#"{"deceived_about_job": true, "hours_per_week": 50, "deceived_about_job": false}"#;
+    let case =
+        br#"{"deceived_about_job": true, "hours_per_week": 50, "deceived_about_job": false}"#;
     let r = run_with(&["screen", "-", "--lang", "en"], case);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
@@ -17,7 +18,12 @@ fn screen_refuses_a_key_given_twice() {
     );
     // Several sets: each reads the case, the key is still given twice.
     let r = run_with(
-        &["screen", "-", "--rules", "ilo-2009-adult-labour,nl-arbeidsuitbuiting"],
+        &[
+            "screen",
+            "-",
+            "--rules",
+            "ilo-2009-adult-labour,nl-arbeidsuitbuiting",
+        ],
         case,
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -72,10 +78,7 @@ fn no_case_error_shows_the_answer() {
     let csv = format!(
         "deceived_about_job,hours_per_week,passport_held_by\n{MARKER},,\n,{MARKER},\n,,{MARKER}\n,1000000,\n"
     );
-    for (file, text, rows) in [
-        ("cases.jsonl", jsonl, answers.len()),
-        ("cases.csv", csv, 4),
-    ] {
+    for (file, text, rows) in [("cases.jsonl", jsonl, answers.len()), ("cases.csv", csv, 4)] {
         let input = dir.write(file, text);
         let r = run(&["batch", &input, "--format", "jsonl"]);
         assert_eq!(r.code, 1, "{file}: {}", r.stderr);

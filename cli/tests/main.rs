@@ -5,6 +5,7 @@
 
 mod batch;
 mod cases;
+mod conversation;
 mod edges;
 mod properties;
 mod synth;

@@ -353,6 +353,31 @@ codes! {
             "A case matching no rule would have no outcome.",
             "End the decision with a rule without `when`.",
         }
+        POPULATION = "load::population" {
+            "`population` is not `adult`, `child` or `any`.",
+            "Tools choose the set for the person by it, and reports check a case's age against it.",
+            "Write `population: adult` (18 and older), `child` (under 18) or `any` (rules that hold at every age).",
+        }
+        POPULATION_QUESTION = "load::population-question" {
+            "A set for adults or children does not ask `under_18` as a yes/no question.",
+            "Without the age answer a screening of a minor by an adult set (or of an adult by a child set) would pass unnoticed; with it, the report says so (`case::population-mismatch`).",
+            "Add the shared question `under_18` (`type: yesno`, `audience: interviewer`: \"Is the person younger than 18?\"), or write `population: any` if the rules hold at every age.",
+        }
+        EXPLOITATION_FORM = "load::exploitation-form" {
+            "An entry of `forms` is not a known form of exploitation.",
+            "Tools and forms say which forms a set covers, in their own words, from this list.",
+            "Use sexual, labour, begging, criminal, organ_removal, forced_marriage, illegal_adoption or surrogacy.",
+        }
+        AUDIENCE = "load::audience" {
+            "A question's `audience` is not `person` or `interviewer`.",
+            "Forms keep questions the interviewer answers alone apart from those put to the person.",
+            "Write `audience: interviewer` for an observation or assessment that is never read out; leave it out for a question put to the person.",
+        }
+        TRANSLATION = "load::translation" {
+            "An entry of `translations` is wrong: an unknown `status` or `covers`, a language not in `languages`, or the set's first language marked as covering only the questions.",
+            "Tools and forms mark unverified translations on screen; a mark on the wrong language, or a first language that cannot fill in every text, would mislead.",
+            "Write `translations: {pl: {status: unverified, covers: questions, note: \"...\"}}` for a language listed in `languages` (not the first).",
+        }
     }
     /// Conditions and decision rules, compiled when a rule set loads.
     compile {
@@ -421,6 +446,46 @@ codes! {
             "The rule would never hold as intended.",
             "Fix the id (see the suggestion).",
         }
+        UNKNOWN_FUNCTION = "compile::unknown-function" {
+            "A scripted condition calls a function that neither Rhai nor the rule set's `.rhai` library defines, or calls it with a different number of arguments.",
+            "The condition would fail every time it runs: the indicator would be in error (or unknown) for every case, found only at screening time.",
+            "Fix the name (see the suggestion) or the number of arguments, or define the function in a `.rhai` file of the set.",
+        }
+        ASSIGNMENT = "compile::assignment" {
+            "A condition assigns (`obs.x = true`, a single `=`) where it should compare (`==`).",
+            "An assignment gives no true or false: the indicator would never be present, and nothing would say why.",
+            "Write `==` to compare, or just `obs.x` for a yes/no answer.",
+        }
+        UNKNOWN_OPTION = "compile::unknown-option" {
+            "A condition compares a choice answer with text that is not one of the question's options (`obs.sector == \"agricultur\"`), or looks for such an option.",
+            "Answers are option ids: the comparison could never hold, so the indicator could never be present.",
+            "Use one of the question's option ids (see the suggestion), or add the option to the question.",
+        }
+        NEVER_HOLDS = "compile::never-holds" {
+            "A comparison can never hold for any answer the question accepts: a number beyond its `min` or `max`, or a fraction compared with a whole-number answer.",
+            "The part of the condition that uses it is dead: the indicator is present less often than its author thinks, or never.",
+            "Fix the number or the question's `min`/`max` (a typo such as `> 600` for `> 60` is common).",
+        }
+        CONSTANT_CONDITION = "compile::constant-condition" {
+            "A condition gives the same result whatever the answers: an indicator that can never be present, one that is present for every answer, or an `ask_if` that is never true.",
+            "A constant indicator is not a signal: it either never counts or always counts, and the decision rules built on it mislead.",
+            "Make the condition depend on the answers; look for `||` where `&&` was meant, a comparison with itself, or a negation too many.",
+        }
+        UNREACHABLE_RULE = "compile::unreachable-rule" {
+            "A decision rule's condition can never hold, whatever the indicators' states: it contradicts itself (`positive(\"a\") && !positive(\"a\")`) or asks for more than the set has (`present_count() > 5` with 3 indicators).",
+            "The rule can never decide: its outcome may never be given, and the author's intent is lost silently.",
+            "Fix the condition; `herken check` names the part that can never hold where it can.",
+        }
+        SHADOWED_RULE = "compile::shadowed-rule" {
+            "A decision rule can hold, but never decides: whenever its condition holds, an earlier rule's condition holds too, and the first rule that holds decides.",
+            "The rule is dead. Often a broader rule stands before a narrower one, or a rule stands after the final rule without `when`.",
+            "Move the rule before the rules named in the message, or narrow them.",
+        }
+        UNREACHABLE_OUTCOME = "compile::unreachable-outcome" {
+            "No case can get this outcome: every decision rule that gives it can never decide (unreachable or shadowed).",
+            "Its label and advice would never be shown, and a reader of the set is misled about what it can conclude.",
+            "Add or fix a decision rule that gives the outcome, or remove the outcome.",
+        }
         DECISION_SHAPE = "compile::decision-shape" {
             "A decision rule uses statements, functions or other shapes beyond one condition over the helpers.",
             "Decisions stay declarative and analysable.",
@@ -449,15 +514,15 @@ codes! {
             "A screening gives a signal, never an identification; a frontline worker reads the label aloud or writes it in a file, and a person wrongly called a victim is stigmatised.",
             "Write \"possible victim\" / \"mogelijk slachtoffer\", or reword (\"signals of trafficking\").",
         }
-        UNREACHABLE_RULE = "check::unreachable-rule" {
-            "A decision rule comes after a rule without `when`.",
-            "It can never decide.",
-            "Move it before the catch-all rule.",
-        }
         REGEX_NEVER_MATCHES = "check::regex-never-matches" {
             "A `matches` pattern can match no text at all.",
             "The indicator could never be present.",
             "Fix the pattern; try it on examples of the text it should find.",
+        }
+        ANALYSIS_LIMIT = "check::analysis-limit" {
+            "The decision analysis could not settle, within its work limit, whether a decision rule can decide.",
+            "Unreachable and shadowed rules are errors; a rule the analysis could not settle may be one.",
+            "Simplify the rule (fewer arithmetic combinations of counts), or check it with test cases that reach it.",
         }
         UNTESTED_INDICATOR = "check::untested-indicator" {
             "No test case sees this indicator present (or absent, or unknown).",
@@ -468,6 +533,21 @@ codes! {
             "No test case produces this outcome.",
             "Its rule was never exercised.",
             "Add a test case that reaches it.",
+        }
+        NO_POPULATION = "check::no-population" {
+            "The set does not say who it is for (`population`).",
+            "A tool cannot choose the right set for the person, and a report cannot say that a set for adults screened a minor.",
+            "Add `population: adult`, `child` or `any` (and, for adult and child sets, the question `under_18`).",
+        }
+        NO_FORMS = "check::no-forms" {
+            "The set does not say which forms of exploitation it covers (`forms`).",
+            "Forms and summaries explain what each chosen set is for, and why sets' outcomes can differ.",
+            "Add e.g. `forms: [labour]`.",
+        }
+        NO_GUIDANCE = "check::no-guidance" {
+            "The set has no `guidance` on holding the conversation.",
+            "A screening can put a person at risk: asked within earshot of a companion or the employer, through a companion as interpreter, or with the screen in view. The interviewer should read how to hold it safely before the first question.",
+            "Add `guidance:` items: speak with the person alone; an independent professional interpreter; the screen out of sight; what confidentiality does and does not cover.",
         }
     }
     /// A rule set's own test files.
@@ -519,6 +599,11 @@ codes! {
             "A text answer is longer than 64 KB.",
             "Free text is for short narratives; huge inputs slow screening down.",
             "Shorten the text.",
+        }
+        POPULATION_MISMATCH = "case::population-mismatch" {
+            "The case's `under_18` answer puts the person outside the population the set is written for: a minor screened by a set for adults, or an adult by a set for children. A warning in the report; the screening itself goes on.",
+            "Rules for adults and for children differ (for a child, the means of coercion need not be shown, and the routes of help differ): an outcome by the wrong set can mislead. A screening of a person under 18 never uses an adult rule without the report saying so.",
+            "Screen the case with a set for the person's population as well (e.g. `ilo-2009-child-labour` for a minor), and read that set's outcome; if the age is uncertain and the person may be a minor, treat them as a minor.",
         }
         DUPLICATE_KEY = "case::duplicate-key" {
             "A case gives the same key twice.",
@@ -586,15 +671,45 @@ codes! {
             "It cannot screen.",
             "Run `herken check` on the rule set and recreate the bundle.",
         }
-        UNSIGNED = "bundle::unsigned" {
-            "A signature was required (a public key was given) but the bundle has none.",
-            "Unsigned bundles could come from anyone.",
-            "Sign the bundle with `herken bundle --sign-key`.",
+        DUPLICATE_KEY = "bundle::duplicate-key" {
+            "A bundle's JSON has a key twice in one object.",
+            "A reader would keep one of them unseen.",
+            "Recreate the bundle with `herken bundle`.",
         }
-        BAD_SIGNATURE = "bundle::bad-signature" {
-            "A bundle's signature does not verify with the given public key.",
-            "It was altered or signed by someone else.",
-            "Get the bundle from its source, or check the key.",
+        IDENTITY_MISMATCH = "bundle::identity-mismatch" {
+            "The rule set inside a bundle is not the id and version the bundle declares.",
+            "The bundle would pass for another rule set or version.",
+            "Recreate the bundle with `herken bundle`.",
+        }
+        UNSIGNED = "bundle::unsigned" {
+            "Trusted keys were given, and the bundle has no signature.",
+            "Unsigned bundles could come from anyone.",
+            "Get the signed bundle from its publisher (`herken bundle --sign-key`).",
+        }
+        UNTRUSTED_KEY = "bundle::untrusted-key" {
+            "A bundle's signature is valid but made by a key that is not trusted.",
+            "Anyone can sign with a key of their own.",
+            "Get the bundle from its publisher, or trust their key (check its fingerprint).",
+        }
+        TAMPERED = "bundle::tampered" {
+            "A bundle's content was changed (and re-hashed) after it was signed.",
+            "The rules are not the ones the signer published.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_MOVED = "bundle::signature-moved" {
+            "A bundle carries a signature made for another bundle.",
+            "It vouches for nothing in this one.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_INVALID = "bundle::signature-invalid" {
+            "A bundle's signature does not verify.",
+            "It or what it names was altered; a claimed signature must be valid.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_MALFORMED = "bundle::signature-malformed" {
+            "A bundle's `signature` is not a signature herken reads.",
+            "A claimed signature must be valid, with or without trusted keys.",
+            "Get the bundle again, or sign it with this herken version.",
         }
     }
     /// Rows of `herken batch`.
@@ -648,9 +763,9 @@ codes! {
     /// Options of the WASM module's calls.
     options {
         INVALID = "options::invalid" {
-            "Screen options (WASM `screen()`) have an unknown field or a value of the wrong type.",
-            "A misspelt option would silently be ignored.",
-            "Use `lang`, `allowUnknownKeys` and `nextQuestions`.",
+            "Options given to the WASM module have an unknown field or a value of the wrong type: `screen()`'s, or `fromBundle()`'s (a trusted key that is not a public key, an empty `trustedKeys`).",
+            "A misspelt option would silently be ignored; a lost list of trusted keys would open unsigned bundles.",
+            "Use `lang`, `allowUnknownKeys` and `nextQuestions` for `screen()`; `trustedKeys` with the publishers' public keys (the `.pub` files) for `fromBundle()`.",
         }
     }
 }

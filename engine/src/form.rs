@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use crate::answer::MAX_TEXT_ANSWER;
-use crate::manifest::QuestionType;
+use crate::manifest::{Audience, ExploitationForm, Population, QuestionType, Translation};
 use crate::model::CompiledRuleSet;
 
 /// What a form needs to ask a rule set's questions in one language: the questions in asking
@@ -31,6 +31,35 @@ pub struct Form {
     pub outcomes: Vec<FormOutcome>,
     /// Dimensions in the rule set's order.
     pub dimensions: Vec<FormDimension>,
+    /// How to hold the conversation safely, point by point: shown before the first question.
+    pub guidance: Vec<FormGuidance>,
+}
+
+/// One point of a set's guidance on holding the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormGuidance {
+    /// Its id.
+    pub id: String,
+    /// The advice.
+    pub text: String,
+}
+
+/// A form of exploitation a set covers, with its name in the form's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormExploitation {
+    /// Its id (`labour`, `sexual`, …).
+    pub id: ExploitationForm,
+    /// Its name.
+    pub label: String,
+}
+
+/// Who a set is written for, with the name in the form's language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormPopulation {
+    /// `adult`, `child` or `any`.
+    pub id: Population,
+    /// Who that is.
+    pub label: String,
 }
 
 /// Identity of the rule set a [`Form`] asks the questions of.
@@ -48,6 +77,14 @@ pub struct FormRuleSet {
     pub status: crate::manifest::Status,
     /// Its languages.
     pub languages: Vec<String>,
+    /// Its languages that are translations, and how far they were checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<Translation>,
+    /// Who it is written for (absent when the set does not say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<FormPopulation>,
+    /// The forms of exploitation it covers.
+    pub forms: Vec<FormExploitation>,
 }
 
 /// A group of questions, with its questions' ids in asking order.
@@ -94,6 +131,9 @@ pub struct FormQuestion {
     pub ask_if: Option<String>,
     /// Indicators whose condition reads this question.
     pub indicators: Vec<String>,
+    /// `person` (asked of the person) or `interviewer` (answered by the interviewer alone,
+    /// never read out).
+    pub audience: Audience,
 }
 
 /// An option of a `choice` or `choices` question.
@@ -171,6 +211,7 @@ impl CompiledRuleSet {
                     .iter()
                     .map(|&r| self.indicators[r].id.clone())
                     .collect(),
+                audience: q.audience,
             })
             .collect();
         let mut groups: Vec<FormGroup> = self
@@ -211,7 +252,28 @@ impl CompiledRuleSet {
                 title: self.title.get(&lang, fb).to_owned(),
                 status: self.status,
                 languages: self.languages.clone(),
+                translations: self.translations.clone(),
+                population: self.population.map(|p| FormPopulation {
+                    id: p,
+                    label: p.label(&lang).to_owned(),
+                }),
+                forms: self
+                    .forms
+                    .iter()
+                    .map(|&f| FormExploitation {
+                        id: f,
+                        label: f.label(&lang).to_owned(),
+                    })
+                    .collect(),
             },
+            guidance: self
+                .guidance
+                .iter()
+                .map(|g| FormGuidance {
+                    id: g.id.clone(),
+                    text: g.text.get(&lang, fb).to_owned(),
+                })
+                .collect(),
             description: self.description.get(&lang, fb).to_owned(),
             outcomes: self
                 .outcomes

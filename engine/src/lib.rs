@@ -27,6 +27,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod analysis;
 mod answer;
 mod bundle;
 mod claims;
@@ -44,28 +45,35 @@ mod observation;
 mod report;
 mod report_json;
 mod sandbox;
+mod scope;
 mod sources;
 mod testcase;
 mod value;
 mod xpath;
 mod yaml;
 
+pub use analysis::{Example, Reachability, RuleReach, States};
 pub use answer::{
     AnswerError, AnswerErrorKind, AnswerPolicy, AnswerSeed, CheckedValue, MAX_TEXT_ANSWER,
     RawAnswer,
 };
-pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
+pub use bundle::{
+    BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
+    SecretKey, SignatureState, SignedClaims, TrustPolicy,
+};
 pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
 pub use form::{
-    Form, FormDimension, FormGroup, FormOption, FormOutcome, FormQuestion, FormRuleSet,
+    Form, FormDimension, FormExploitation, FormGroup, FormGuidance, FormOption, FormOutcome,
+    FormPopulation, FormQuestion, FormRuleSet,
 };
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
-    Basis, ChoiceOption, Group, Limits, Outcome, PositiveRule, Provenance, QuestionType, Source,
-    Status, Strength, Text,
+    Audience, Basis, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome,
+    Population, PositiveRule, Provenance, QuestionType, Source, Status, Strength, Text,
+    Translation, TranslationScope, TranslationStatus,
 };
 pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
 pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};

@@ -70,6 +70,237 @@ impl Status {
     }
 }
 
+/// Who a rule set is written for. A set for adults or for children asks `under_18`, and a case
+/// whose answer puts the person outside the population gets `case::population-mismatch` in its
+/// report.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Population {
+    /// People of 18 and older.
+    Adult,
+    /// People under 18.
+    Child,
+    /// Anyone: the set's rules hold whatever the person's age.
+    Any,
+}
+
+impl Population {
+    /// Every population's name.
+    pub const NAMES: [&'static str; 3] = ["adult", "child", "any"];
+
+    /// Its name, as rule sets and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Adult => "adult",
+            Self::Child => "child",
+            Self::Any => "any",
+        }
+    }
+
+    /// Who it is, in Dutch (`nl`) or English (any other language).
+    pub fn label(self, lang: &str) -> &'static str {
+        match (self, lang == "nl") {
+            (Self::Adult, true) => "volwassenen (18 jaar en ouder)",
+            (Self::Adult, false) => "adults (18 and older)",
+            (Self::Child, true) => "kinderen (jonger dan 18)",
+            (Self::Child, false) => "children (under 18)",
+            (Self::Any, true) => "iedereen, elke leeftijd",
+            (Self::Any, false) => "anyone, any age",
+        }
+    }
+
+    /// Whether a person whose `under_18` answer is `under_18` belongs to it.
+    pub fn includes(self, under_18: bool) -> bool {
+        match self {
+            Self::Adult => !under_18,
+            Self::Child => under_18,
+            Self::Any => true,
+        }
+    }
+}
+
+/// A form of exploitation a rule set screens for: those of the Palermo Protocol, EU Directive
+/// 2011/36/EU as amended by 2024/1712, and article 273f of the Dutch Criminal Code.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ExploitationForm {
+    /// Sexual exploitation, including exploitation in prostitution.
+    Sexual,
+    /// Forced labour or services, slavery, servitude (including domestic work).
+    Labour,
+    /// Forced begging.
+    Begging,
+    /// Exploitation of criminal activities.
+    Criminal,
+    /// Removal of organs.
+    OrganRemoval,
+    /// Forced marriage.
+    ForcedMarriage,
+    /// Illegal adoption.
+    IllegalAdoption,
+    /// Exploitation of surrogacy.
+    Surrogacy,
+}
+
+impl ExploitationForm {
+    /// Every form, in documentation order.
+    pub const ALL: [Self; 8] = [
+        Self::Sexual,
+        Self::Labour,
+        Self::Begging,
+        Self::Criminal,
+        Self::OrganRemoval,
+        Self::ForcedMarriage,
+        Self::IllegalAdoption,
+        Self::Surrogacy,
+    ];
+
+    /// Its name, as rule sets and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sexual => "sexual",
+            Self::Labour => "labour",
+            Self::Begging => "begging",
+            Self::Criminal => "criminal",
+            Self::OrganRemoval => "organ_removal",
+            Self::ForcedMarriage => "forced_marriage",
+            Self::IllegalAdoption => "illegal_adoption",
+            Self::Surrogacy => "surrogacy",
+        }
+    }
+
+    /// What it is called, in Dutch (`nl`) or English (any other language).
+    pub fn label(self, lang: &str) -> &'static str {
+        let nl = lang == "nl";
+        match self {
+            Self::Sexual if nl => "seksuele uitbuiting",
+            Self::Sexual => "sexual exploitation",
+            Self::Labour if nl => "arbeidsuitbuiting",
+            Self::Labour => "labour exploitation",
+            Self::Begging if nl => "gedwongen bedelarij",
+            Self::Begging => "forced begging",
+            Self::Criminal if nl => "criminele uitbuiting",
+            Self::Criminal => "criminal exploitation",
+            Self::OrganRemoval if nl => "orgaanverwijdering",
+            Self::OrganRemoval => "removal of organs",
+            Self::ForcedMarriage if nl => "gedwongen huwelijk",
+            Self::ForcedMarriage => "forced marriage",
+            Self::IllegalAdoption if nl => "illegale adoptie",
+            Self::IllegalAdoption => "illegal adoption",
+            Self::Surrogacy if nl => "uitbuiting van draagmoederschap",
+            Self::Surrogacy => "exploitation of surrogacy",
+        }
+    }
+
+    fn find(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Who a question is for: put to the person, or answered by the interviewer alone (an
+/// observation or assessment that is never read out).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// Asked of the person (the default).
+    #[default]
+    Person,
+    /// Answered by the interviewer alone; forms keep it apart from the questions put to the
+    /// person.
+    Interviewer,
+}
+
+impl Audience {
+    /// Its name, as rule sets and forms write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Interviewer => "interviewer",
+        }
+    }
+}
+
+/// One point of a rule set's guidance on holding the conversation safely (speak with the
+/// person alone, an independent interpreter, …), shown before the first question.
+#[derive(Debug, Clone)]
+pub struct GuidanceItem {
+    pub(crate) id: String,
+    pub(crate) text: Text,
+    pub(crate) span: Span,
+}
+
+impl GuidanceItem {
+    /// Its id (`alone`, `interpreter`, …).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The advice, per language.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
+/// Whether a translation has been checked by a professional translator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TranslationStatus {
+    /// Machine or non-professional translation: tools and forms say so.
+    Unverified,
+    /// Checked by a professional translator.
+    Verified,
+}
+
+/// Which texts a translation covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TranslationScope {
+    /// Every text of the set.
+    All,
+    /// What the person reads: the text, options and unit of every question put to the person.
+    /// Forms offer it as the person's language beside the interviewer's.
+    Questions,
+}
+
+/// How one of a set's languages came to be: `translations: {pl: {status, covers, note}}`.
+/// Languages without an entry are the authors' own texts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Translation {
+    pub(crate) language: String,
+    pub(crate) status: TranslationStatus,
+    pub(crate) covers: TranslationScope,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) note: Option<String>,
+    #[serde(skip)]
+    pub(crate) span: Span,
+}
+
+impl Translation {
+    /// The language code.
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// Whether a professional translator has checked it.
+    pub fn status(&self) -> TranslationStatus {
+        self.status
+    }
+
+    /// Which texts it covers.
+    pub fn covers(&self) -> TranslationScope {
+        self.covers
+    }
+
+    /// Who translated it, how, and who checked it.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+}
+
 /// How an indicator was taken from its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -263,6 +494,7 @@ pub(crate) struct QuestionDecl {
     pub max: Option<f64>,
     pub options: Vec<ChoiceOption>,
     pub ask_if: Option<Script>,
+    pub audience: Audience,
 }
 
 /// How a dimension becomes positive.
@@ -439,6 +671,11 @@ pub(crate) struct Manifest {
     pub description: Text,
     pub licence: String,
     pub languages: Vec<String>,
+    pub translations: Vec<Translation>,
+    /// `None` when the set does not say (a lint warns).
+    pub population: Option<(Population, Span)>,
+    pub forms: Vec<ExploitationForm>,
+    pub guidance: Vec<GuidanceItem>,
     pub sources: Vec<Source>,
     pub groups: Vec<Group>,
     pub questions: Vec<QuestionDecl>,
@@ -449,6 +686,11 @@ pub(crate) struct Manifest {
     pub limits: Limits,
     /// Ids of items that failed to read: references to them are not reported again.
     pub broken: std::collections::BTreeSet<String>,
+    /// The `when` of indicators that failed to read (a broken `strength`, a missing label):
+    /// still compiled, so that their own mistakes are reported in the same run.
+    pub stray_conditions: Vec<Script>,
+    /// How many indicators failed to read (the decision analysis needs them all).
+    pub failed_indicators: usize,
 }
 
 /// Reads a manifest from its YAML tree; `source` is the file text (for script positions).
@@ -462,6 +704,8 @@ pub(crate) fn read(
         source,
         out,
         broken: std::collections::BTreeSet::new(),
+        stray_conditions: Vec::new(),
+        failed_indicators: 0,
     };
     let top = cx.object(
         root,
@@ -475,6 +719,10 @@ pub(crate) fn read(
             "description",
             "licence",
             "languages",
+            "translations",
+            "population",
+            "forms",
+            "guidance",
             "sources",
             "groups",
             "questions",
@@ -557,6 +805,21 @@ pub(crate) fn read(
         Some(n) => cx.list(n, "`languages`", |cx, item| cx.language(item)),
         None => Vec::new(),
     };
+    let translations = top
+        .get("translations")
+        .map(|n| cx.translations(n))
+        .unwrap_or_default();
+    let population = top
+        .get("population")
+        .and_then(|n| cx.population(n).map(|p| (p, n.span.clone())));
+    let forms = top
+        .get("forms")
+        .map(|n| cx.list(n, "`forms`", Reader::exploitation_form))
+        .unwrap_or_default();
+    let guidance = top
+        .get("guidance")
+        .map(|n| cx.list(n, "`guidance`", Reader::guidance_item))
+        .unwrap_or_default();
     let sources = top
         .get("sources")
         .map(|n| cx.list(n, "`sources`", Reader::source_entry))
@@ -597,6 +860,10 @@ pub(crate) fn read(
         description,
         licence,
         languages,
+        translations,
+        population,
+        forms,
+        guidance,
         sources,
         groups,
         questions,
@@ -606,6 +873,8 @@ pub(crate) fn read(
         outcomes,
         limits,
         broken: cx.broken,
+        stray_conditions: cx.stray_conditions,
+        failed_indicators: cx.failed_indicators,
     };
     // Returned even with errors, so later stages report their problems too; items that
     // failed to read are left out and their ids kept in `broken` to avoid follow-on errors.
@@ -642,6 +911,8 @@ struct Reader<'s> {
     source: &'s str,
     out: &'s mut Vec<Diagnostic>,
     broken: std::collections::BTreeSet<String>,
+    stray_conditions: Vec<Script>,
+    failed_indicators: usize,
 }
 
 impl Reader<'_> {
@@ -901,6 +1172,133 @@ impl Reader<'_> {
         }
     }
 
+    fn population(&mut self, node: &Node) -> Option<Population> {
+        match node.as_str() {
+            Some("adult") => Some(Population::Adult),
+            Some("child") => Some(Population::Child),
+            Some("any") => Some(Population::Any),
+            other => {
+                let help = other
+                    .and_then(|o| did_you_mean(o, Population::NAMES))
+                    .unwrap_or_else(|| {
+                        "use `adult` (18 and older), `child` (under 18) or `any`".into()
+                    });
+                self.error(
+                    codes::load::POPULATION,
+                    node,
+                    format!(
+                        "unknown population `{}`",
+                        node.as_scalar().map_or("", |s| &s.text)
+                    ),
+                    Some(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn exploitation_form(&mut self, node: &Node) -> Option<ExploitationForm> {
+        let name = node.as_scalar().map_or("", |s| s.text.as_str());
+        let found = node.as_str().and_then(ExploitationForm::find);
+        if found.is_none() {
+            let names = ExploitationForm::ALL.map(ExploitationForm::name);
+            let help = did_you_mean(name, names)
+                .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
+            self.error(
+                codes::load::EXPLOITATION_FORM,
+                node,
+                format!("unknown form of exploitation `{name}`"),
+                Some(help),
+            );
+        }
+        found
+    }
+
+    fn guidance_item(&mut self, node: &Node) -> Option<GuidanceItem> {
+        let o = self.object(node, "a guidance item", &["id", "text"])?;
+        let id = o.req(self, "id").and_then(|n| self.id(n));
+        let text = o.req(self, "text").and_then(|n| self.text(n));
+        Some(GuidanceItem {
+            id: id?,
+            text: text?,
+            span: node.span.clone(),
+        })
+    }
+
+    /// `translations: {pl: {status: unverified, covers: questions, note: ...}}`.
+    fn translations(&mut self, node: &Node) -> Vec<Translation> {
+        let Some(entries) = node.as_map() else {
+            self.wrong_type(
+                node,
+                "`translations`",
+                "a mapping of language to `{status, covers, note}`",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let Some(language) = self.language(key) else {
+                continue;
+            };
+            let Some(o) = self.object(value, "a translation", &["status", "covers", "note"]) else {
+                continue;
+            };
+            let status = o.req(self, "status").and_then(|n| match n.as_str() {
+                Some("unverified") => Some(TranslationStatus::Unverified),
+                Some("verified") => Some(TranslationStatus::Verified),
+                other => {
+                    let names = ["unverified", "verified"];
+                    let help = other
+                        .and_then(|o| did_you_mean(o, names))
+                        .unwrap_or_else(|| "use `unverified` (machine or non-professional translation) or `verified` (checked by a professional translator)".into());
+                    self.error(
+                        codes::load::TRANSLATION,
+                        n,
+                        format!(
+                            "unknown translation status `{}`",
+                            n.as_scalar().map_or("", |s| &s.text)
+                        ),
+                        Some(help),
+                    );
+                    None
+                }
+            });
+            let covers = match o.get("covers") {
+                None => Some(TranslationScope::All),
+                Some(n) => match n.as_str() {
+                    Some("all") => Some(TranslationScope::All),
+                    Some("questions") => Some(TranslationScope::Questions),
+                    other => {
+                        let help = other
+                            .and_then(|o| did_you_mean(o, ["all", "questions"]))
+                            .unwrap_or_else(|| "use `all` (every text, the default) or `questions` (what the person reads)".into());
+                        self.error(
+                            codes::load::TRANSLATION,
+                            n,
+                            format!(
+                                "unknown translation scope `{}`",
+                                n.as_scalar().map_or("", |s| &s.text)
+                            ),
+                            Some(help),
+                        );
+                        None
+                    }
+                },
+            };
+            let note = o.get("note").and_then(|n| self.string(n, "`note`"));
+            if let (Some(status), Some(covers)) = (status, covers) {
+                out.push(Translation {
+                    language,
+                    status,
+                    covers,
+                    note,
+                    span: key.span.clone(),
+                });
+            }
+        }
+        out
+    }
+
     fn group(&mut self, node: &Node) -> Option<Group> {
         let o = self.object(node, "a group", &["id", "title"])?;
         let id = o.req(self, "id").and_then(|n| self.id(n));
@@ -918,6 +1316,7 @@ impl Reader<'_> {
             "a question",
             &[
                 "id", "type", "group", "text", "help", "unit", "min", "max", "options", "ask_if",
+                "audience",
             ],
         )?;
         let id = o.req(self, "id").and_then(|n| self.id(n));
@@ -956,6 +1355,29 @@ impl Reader<'_> {
             .map(|n| self.list(n, "`options`", Reader::option))
             .unwrap_or_default();
         let ask_if = o.get("ask_if").and_then(|n| self.script(n, "`ask_if`"));
+        let audience = match o.get("audience") {
+            None => Audience::Person,
+            Some(n) => match n.as_str() {
+                Some("person") => Audience::Person,
+                Some("interviewer") => Audience::Interviewer,
+                other => {
+                    let names = ["person", "interviewer"];
+                    let help = other
+                        .and_then(|o| did_you_mean(o, names))
+                        .unwrap_or_else(|| "use `person` (asked of the person, the default) or `interviewer` (answered by the interviewer alone)".into());
+                    self.error(
+                        codes::load::AUDIENCE,
+                        n,
+                        format!(
+                            "unknown audience `{}`",
+                            n.as_scalar().map_or("", |s| &s.text)
+                        ),
+                        Some(help),
+                    );
+                    Audience::Person
+                }
+            },
+        };
         let kind = kind?;
         let numeric = matches!(kind, QuestionType::Integer | QuestionType::Number);
         for key in ["unit", "min", "max"] {
@@ -1011,6 +1433,7 @@ impl Reader<'_> {
             max,
             options,
             ask_if,
+            audience,
         })
     }
 
@@ -1156,21 +1579,29 @@ impl Reader<'_> {
             .map(|n| self.list(n, "`tags`", |cx, t| cx.string(t, "a tag")))
             .unwrap_or_default();
         let source = o.get("source").and_then(|n| self.provenance(n));
-        if strength_invalid || no_strength {
-            return None;
+        match (id, dimension, label, when) {
+            (Some(id), Some(dimension), Some(label), Some(when))
+                if !strength_invalid && !no_strength =>
+            {
+                Some(IndicatorDecl {
+                    id,
+                    span: node.span.clone(),
+                    dimension,
+                    strength,
+                    weight,
+                    label,
+                    when,
+                    reads,
+                    tags,
+                    source,
+                })
+            }
+            (.., when) => {
+                self.stray_conditions.extend(when);
+                self.failed_indicators += 1;
+                None
+            }
         }
-        Some(IndicatorDecl {
-            id: id?,
-            span: node.span.clone(),
-            dimension: dimension?,
-            strength,
-            weight,
-            label: label?,
-            when: when?,
-            reads,
-            tags,
-            source,
-        })
     }
 
     /// An indicator's `source: {id, location, basis, note}`.

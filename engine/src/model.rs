@@ -9,11 +9,13 @@ use std::sync::Arc;
 
 use rhai::{AST, Engine};
 
+use crate::analysis::DecisionModel;
 use crate::cond::Cond;
 use crate::diagnostic::Span;
 use crate::manifest::{
-    ChoiceOption, Group, Limits, Outcome, PositiveRule, Provenance, QuestionType, Script, Source,
-    Status, Strength, Text,
+    Audience, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome, Population,
+    PositiveRule, Provenance, QuestionType, Script, Source, Status, Strength, Text, Translation,
+    TranslationScope, TranslationStatus,
 };
 
 /// An immutable, compiled rule set: shared by reference between threads and cases.
@@ -30,6 +32,12 @@ pub struct CompiledRuleSet {
     pub(crate) description: Text,
     pub(crate) licence: String,
     pub(crate) languages: Vec<String>,
+    pub(crate) translations: Vec<Translation>,
+    pub(crate) population: Option<Population>,
+    pub(crate) forms: Vec<ExploitationForm>,
+    pub(crate) guidance: Vec<GuidanceItem>,
+    /// The index of `under_18`, the question the population is checked against.
+    pub(crate) age_question: Option<usize>,
     pub(crate) sources: Vec<Source>,
     pub(crate) groups: Vec<Group>,
     pub(crate) sha256: String,
@@ -49,6 +57,8 @@ pub struct CompiledRuleSet {
     pub(crate) scripted_indicators: bool,
     /// The sandboxed Rhai engine scripted conditions run in (the one that compiled them).
     pub(crate) engine: Engine,
+    /// The decision as the reachability analysis reads it.
+    pub(crate) analysis: DecisionModel,
 }
 
 impl CompiledRuleSet {
@@ -85,6 +95,50 @@ impl CompiledRuleSet {
     /// The languages of its texts; the first is the fallback for any other.
     pub fn languages(&self) -> &[String] {
         &self.languages
+    }
+
+    /// How its languages came to be, for those that are translations (the others are the
+    /// authors' own texts).
+    pub fn translations(&self) -> &[Translation] {
+        &self.translations
+    }
+
+    /// The translation entry of `lang`, if it is one.
+    pub fn translation(&self, lang: &str) -> Option<&Translation> {
+        self.translations.iter().find(|t| t.language == lang)
+    }
+
+    /// Whether `lang`'s texts are a translation no professional translator has checked.
+    pub fn is_unverified_translation(&self, lang: &str) -> bool {
+        self.translation(lang)
+            .is_some_and(|t| t.status == TranslationStatus::Unverified)
+    }
+
+    /// The languages every text is in (those a worker can read the whole set in), in order:
+    /// all but the translations that cover only the questions.
+    pub fn full_languages(&self) -> impl Iterator<Item = &str> {
+        self.languages
+            .iter()
+            .filter(|l| {
+                self.translation(l)
+                    .is_none_or(|t| t.covers == TranslationScope::All)
+            })
+            .map(String::as_str)
+    }
+
+    /// Who it is written for; `None` when the set does not say.
+    pub fn population(&self) -> Option<Population> {
+        self.population
+    }
+
+    /// The forms of exploitation it covers.
+    pub fn forms(&self) -> &[ExploitationForm] {
+        &self.forms
+    }
+
+    /// How to hold the conversation safely, point by point, shown before the first question.
+    pub fn guidance(&self) -> &[GuidanceItem] {
+        &self.guidance
     }
 
     /// The sources it cites.
@@ -175,6 +229,7 @@ pub struct Question {
     pub(crate) ask_if: Option<Condition>,
     /// The `ask_if` source, for forms that show or evaluate it.
     pub(crate) ask_if_source: Option<String>,
+    pub(crate) audience: Audience,
 }
 
 impl Question {
@@ -226,6 +281,11 @@ impl Question {
     /// Its `ask_if` condition as written: the question applies unless it is known false.
     pub fn ask_if(&self) -> Option<&str> {
         self.ask_if_source.as_deref()
+    }
+
+    /// Who it is for: put to the person, or answered by the interviewer alone.
+    pub fn audience(&self) -> Audience {
+        self.audience
     }
 }
 

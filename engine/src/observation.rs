@@ -428,7 +428,14 @@ impl Visitor<'_> for KeySeed<'_, '_> {
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
         // Answers left out skip a question or two; look a few ahead before hashing.
         let mut found = None;
-        for (q, question) in self.rules.questions.iter().enumerate().skip(self.next).take(4) {
+        for (q, question) in self
+            .rules
+            .questions
+            .iter()
+            .enumerate()
+            .skip(self.next)
+            .take(4)
+        {
             if question.id == key {
                 found = Some(q);
                 break;

@@ -168,41 +168,196 @@ fn the_same_case_gives_byte_identical_reports() {
     }
 }
 
-/// Where sets ask the same thing they use the same id, type, wording and options, so one
-/// intake answers several sets.
+/// Whose wording a set uses: a set for children words its questions for a child, a set for adults
+/// or for anyone for an adult (as `scripts/vocabulary.py` reads it).
+fn population(rules: &herken_engine::CompiledRuleSet) -> &'static str {
+    match rules.population() {
+        Some(herken_engine::Population::Child) => "child",
+        _ => "adult",
+    }
+}
+
+/// Where sets ask the same thing they use the same id, and the id means the same answer in every
+/// set (type, option ids, bounds, unit, `ask_if`, form group, audience), so one intake answers
+/// several sets. The wording (text, help, unit, option labels, group titles) is the same within a
+/// population, language by language: a child set may word a question for a child, and every child
+/// set then words it the same way; a language that only some sets carry (a translation) is
+/// compared between those sets.
 #[test]
-fn shared_questions_are_identical_across_sets() {
+fn shared_questions_mean_the_same_answer_across_sets() {
     let sets: Vec<_> = bundled()
         .into_iter()
         .map(|s| (s.name.clone(), load(&s.sources).expect("loads").rules))
         .collect();
-    let mut first: BTreeMap<String, (String, String)> = BTreeMap::new();
+    // (id, population, language) -> (the first set, what it says)
+    type Key = (String, &'static str, String);
+    type Seen = BTreeMap<Key, (String, String)>;
+    fn same(seen: &mut Seen, key: Key, name: &str, value: String, what: &str) {
+        match seen.get(&key) {
+            None => {
+                seen.insert(key, (name.to_owned(), value));
+            }
+            Some((other, expected)) => {
+                assert_eq!(
+                    &value, expected,
+                    "{what} {key:?} differs between {other} and {name}"
+                );
+            }
+        }
+    }
+    let in_lang = |t: Option<&herken_engine::Text>, lang: &str| {
+        t.and_then(|t| {
+            t.iter()
+                .find(|(l, _)| *l == lang)
+                .map(|(_, x)| x.to_owned())
+        })
+    };
+    let (mut answers, mut wordings, mut titles) = (Seen::new(), Seen::new(), Seen::new());
     for (name, rules) in &sets {
+        let pop = population(rules);
+        for g in rules.groups() {
+            for (lang, title) in g.title().iter() {
+                let key = (g.id().to_owned(), pop, lang.to_owned());
+                same(&mut titles, key, name, title.to_owned(), "group title");
+            }
+        }
         for q in rules.questions() {
-            let options: Vec<String> = q
-                .options()
-                .iter()
-                .map(|o| format!("{}={:?}", o.id(), o.label()))
-                .collect();
-            let shape = format!(
-                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            let option_ids: Vec<&str> = q.options().iter().map(|o| o.id()).collect();
+            let answer = format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
                 q.kind(),
-                q.text(),
+                option_ids,
                 q.min(),
                 q.max(),
-                q.unit(),
-                options
+                in_lang(q.unit(), "en"),
+                q.ask_if(),
+                q.group(),
+                q.audience()
             );
-            match first.get(q.id()) {
-                None => {
-                    first.insert(q.id().to_owned(), (name.clone(), shape));
-                }
-                Some((other, expected)) => assert_eq!(
-                    &shape,
-                    expected,
-                    "question `{}` differs between {other} and {name}",
-                    q.id()
-                ),
+            let key = (q.id().to_owned(), "", String::new());
+            same(&mut answers, key, name, answer, "the answer to question");
+            for (lang, text) in q.text().iter() {
+                let labels: Vec<_> = q
+                    .options()
+                    .iter()
+                    .map(|o| in_lang(Some(o.label()), lang))
+                    .collect();
+                let wording = format!(
+                    "{text:?}|{:?}|{:?}|{labels:?}",
+                    in_lang(q.help(), lang),
+                    in_lang(q.unit(), lang)
+                );
+                let key = (q.id().to_owned(), pop, lang.to_owned());
+                same(&mut wordings, key, name, wording, "the wording of question");
+            }
+        }
+    }
+}
+
+/// A text in `lang`, which every bundled set has.
+fn text_in<'a>(text: &'a herken_engine::Text, lang: &str) -> &'a str {
+    assert!(text.has(lang), "no `{lang}` text");
+    text.get(lang, &[])
+}
+
+/// Words in a question: whitespace-separated tokens with at least one letter or digit ("ID-kaart",
+/// "0800-2000" and "don't" are one word each; a dash on its own is none).
+fn words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Plain language (issue 13): a question put to a person is short. In every set and language the
+/// median question has at most 15 words and none has more than 25. Help texts are not counted:
+/// they are for the interviewer, and that is where examples and explanations go.
+#[test]
+fn every_sets_questions_are_short() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        for lang in ["nl", "en"] {
+            let mut counts: Vec<(usize, &str)> = rules
+                .questions()
+                .iter()
+                .map(|q| (words(text_in(q.text(), lang)), q.id()))
+                .collect();
+            counts.sort_unstable();
+            let n = counts.len();
+            let median = if n % 2 == 1 {
+                counts[n / 2].0 as f64
+            } else {
+                (counts[n / 2 - 1].0 + counts[n / 2].0) as f64 / 2.0
+            };
+            assert!(
+                median <= 15.0,
+                "{} [{lang}]: median question has {median} words",
+                set.name
+            );
+            let long: Vec<_> = counts.iter().filter(|(w, _)| *w > 25).collect();
+            assert!(
+                long.is_empty(),
+                "{} [{lang}]: questions over 25 words: {long:?}",
+                set.name
+            );
+        }
+    }
+}
+
+/// Plain language (issue 13): one question per text, ending in its question mark; examples and
+/// explanations in `help`, not in brackets; no negatively framed question, whose "yes" would be
+/// ambiguous ("Mag u niet alleen naar buiten?"): every yes/no question is worded so that "yes"
+/// signals the concern, without "niet", "geen", "nooit", "not", "no" or "never".
+#[test]
+fn every_question_is_one_plain_question() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        for q in rules.questions() {
+            for (lang, text) in q.text().iter() {
+                let at = format!("{} `{}` [{lang}]: {text}", set.name, q.id());
+                assert!(
+                    text.ends_with('?') && text.matches('?').count() == 1,
+                    "one question: {at}"
+                );
+                assert!(
+                    !text.contains(['(', ')', ';']),
+                    "examples belong in help: {at}"
+                );
+                let negations: &[&str] = match lang {
+                    "nl" => &["niet", "geen", "nooit"],
+                    "en" => &["not", "no", "never"],
+                    _ => &[],
+                };
+                let negated = text
+                    .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                    .any(|w| negations.contains(&w.to_lowercase().as_str()) || w.ends_with("n't"));
+                assert!(!negated, "negatively framed: {at}");
+            }
+        }
+    }
+}
+
+/// Children as children (issue 13): the child sets say "je" to the person, the other sets "u";
+/// questions for the interviewer ("Interviewer: ...") address neither.
+#[test]
+fn child_sets_say_je_and_adult_sets_say_u() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        let child = population(&rules) == "child";
+        for q in rules.questions() {
+            let text = text_in(q.text(), "nl");
+            let tokens: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect();
+            let has = |ws: &[&str]| tokens.iter().any(|t| ws.contains(&t.as_str()));
+            let at = format!("{} `{}`: {text}", set.name, q.id());
+            if child {
+                assert!(!has(&["u", "uw"]), "a child set says je: {at}");
+            } else {
+                assert!(
+                    !has(&["je", "jij", "jou", "jouw"]),
+                    "an adult set says u: {at}"
+                );
             }
         }
     }
@@ -262,4 +417,80 @@ fn the_adult_labour_set_has_the_ilo_counts_per_dimension() {
     // The six ILO dimensions, then the forms of exploitation outside the ILO list.
     assert_eq!(counts, [10, 10, 16, 9, 15, 7, 3]);
     assert_eq!(rules.status(), herken_engine::Status::Reviewed);
+}
+
+/// Safe conversations (issue 13): every set says, before the first question, how to hold the
+/// conversation: alone, with an independent interpreter, the screen out of sight, what stays
+/// confidential, that the person may skip and stop, how to close; a set for children also says
+/// whom to involve. Every point in Dutch and English.
+#[test]
+fn every_set_guides_the_conversation() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        let ids: Vec<&str> = rules.guidance().iter().map(|g| g.id()).collect();
+        let mut expected = vec![
+            "alone",
+            "interpreter",
+            "screen",
+            "confidentiality",
+            "consent",
+            "closing",
+        ];
+        if population(&rules) == "child" {
+            expected.push("involve");
+        }
+        for id in expected {
+            assert!(
+                ids.contains(&id),
+                "{}: no guidance `{id}` in {ids:?}",
+                set.name
+            );
+        }
+        for g in rules.guidance() {
+            for lang in ["nl", "en"] {
+                assert!(
+                    !text_in(g.text(), lang).is_empty(),
+                    "{} `{}`",
+                    set.name,
+                    g.id()
+                );
+            }
+        }
+    }
+}
+
+/// The person's language (issue 13): the sets labour inspections use most ask every question put
+/// to the person in Polish and Romanian too, marked as unverified translations of the questions
+/// until a professional translator has checked them.
+#[test]
+fn labour_inspection_sets_ask_in_polish_and_romanian_marked_unverified() {
+    use herken_engine::{Audience, TranslationScope, TranslationStatus};
+    let sets = [
+        "ilo-2009-adult-labour",
+        "nl-arbeidsuitbuiting",
+        "nl-geringste-aanwijzing",
+    ];
+    for set in bundled()
+        .into_iter()
+        .filter(|s| sets.contains(&s.name.as_str()))
+    {
+        let rules = load(&set.sources).expect("loads").rules;
+        for lang in ["pl", "ro"] {
+            let t = rules
+                .translation(lang)
+                .unwrap_or_else(|| panic!("{}: no `{lang}` translation", set.name));
+            assert_eq!(t.status(), TranslationStatus::Unverified, "{}", set.name);
+            assert_eq!(t.covers(), TranslationScope::Questions, "{}", set.name);
+            for q in rules.questions() {
+                if q.audience() == Audience::Interviewer {
+                    continue;
+                }
+                let at = format!("{} `{}` [{lang}]", set.name, q.id());
+                assert!(q.text().has(lang), "no text: {at}");
+                for o in q.options() {
+                    assert!(o.label().has(lang), "no label for `{}`: {at}", o.id());
+                }
+            }
+        }
+    }
 }

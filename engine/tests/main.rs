@@ -1,4 +1,6 @@
 //! Integration tests of herken-engine, one binary (add new test files as modules here):
+//! - `analysis`: the decision analysis catches every kind of dead rule, and agrees with brute
+//!   force on generated rule sets;
 //! - `load_errors`: a rule set with many mistakes reports them all, positioned;
 //! - `semantics`: tri-state answers, indicator states, dimension rules, decisions, reports;
 //! - `sandbox`: hostile scripts end in a clear error within their budget;
@@ -6,15 +8,19 @@
 //! - `properties`: generated cases: determinism, locality, monotonicity, JSON round trips;
 //! - `bundled`: every bundled rule set loads, passes its own tests and screens deterministically;
 //! - `claims`: a status is earned by provenance; sources declared; no outcome says "victim";
+//! - `conversation`: population and its age check, forms, guidance, interviewer-only
+//!   questions, translations;
 //! - `docs`: examples in the documentation work as written;
 //! - `differential`: the native evaluator against every condition run as a script, and the
 //!   report's JSON writer against serde_json;
 //! - `cases`: the case reader: answer policies, keys given twice, no answer in any error.
 
+mod analysis;
 mod bundled;
 mod cases;
 mod claims;
 mod common;
+mod conversation;
 mod differential;
 mod docs;
 mod hostile;

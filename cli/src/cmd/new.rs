@@ -65,15 +65,33 @@ title: {en: "New rule set", nl: "Nieuwe regelset"}
 description: {en: "Describe what this set screens for and its sources.", nl: "Beschrijf waarop deze set screent en de bronnen."}
 licence: CC-BY-4.0
 languages: [nl, en]
+population: adult               # who the set is for: adult (asks under_18), child (asks under_18) or any
+forms: [labour]                 # sexual, labour, begging, criminal, organ_removal, forced_marriage, illegal_adoption, surrogacy
+guidance:                       # how to hold the conversation safely, shown before the first question
+  - id: alone
+    text: {en: "Speak with the person alone, never with a companion or the employer present.", nl: "Spreek de persoon alleen, nooit met een begeleider of de werkgever erbij."}
+  - id: interpreter
+    text: {en: "Use an independent professional interpreter, never a companion.", nl: "Werk met een onafhankelijke professionele tolk, nooit met een begeleider."}
+  - id: screen
+    text: {en: "Keep the screen out of the person's sight.", nl: "Houd het scherm uit het zicht van de persoon."}
+  - id: confidentiality
+    text: {en: "Say what stays confidential and what you must record or report.", nl: "Zeg wat vertrouwelijk blijft en wat u moet vastleggen of melden."}
 sources:
   - id: source
     citation: "Name the publication the indicators come from."
 
 groups:
+  - id: personal
+    title: {en: "Personal situation now", nl: "Persoonlijke situatie nu"}
   - id: documents
     title: {en: "Documents", nl: "Documenten"}
 
 questions:
+  - id: under_18                # the population check reads it: a minor in an adult set is reported
+    type: yesno
+    audience: interviewer       # answered by the interviewer, never read out
+    group: personal
+    text: {en: "Is the person younger than 18?", nl: "Is de persoon jonger dan 18 jaar?"}
   - id: passport_held_by_other
     type: yesno
     group: documents

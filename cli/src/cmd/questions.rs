@@ -1,10 +1,12 @@
 //! `herken questions`: a rule set's questions, readable or as JSON (what a form needs: the
 //! engine's `Form`, with the description, outcomes with advice and dimensions besides the
-//! questions; the WASM `questions()` gives the same JSON).
+//! questions; the WASM `questions()` gives the same JSON). The readable form starts with who the
+//! set is for and its guidance on holding the conversation, and keeps the questions the
+//! interviewer answers alone in a section of their own.
 
 use std::io::Write;
 
-use herken_engine::QuestionType;
+use herken_engine::{Audience, QuestionType};
 
 use crate::Format;
 use crate::error::CliError;
@@ -35,6 +37,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )?;
         return Ok(());
     }
+    let nl = form.language == "nl";
     writeln!(
         out,
         "{} ({} {}) — {} questions",
@@ -43,11 +46,85 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         form.ruleset.version,
         form.questions.len()
     )?;
-    let mut n = 0;
-    for group in &form.groups {
+    if let Some(p) = &form.ruleset.population {
+        let forms: Vec<&str> = form
+            .ruleset
+            .forms
+            .iter()
+            .map(|f| f.label.as_str())
+            .collect();
+        let (who, what) = if nl { ("Voor", "over") } else { ("For", "on") };
+        write!(out, "{who}: {}", p.label)?;
+        if !forms.is_empty() {
+            write!(out, "; {what} {}", forms.join(", "))?;
+        }
         writeln!(out)?;
-        writeln!(out, "## {}", group.title)?;
-        for id in &group.questions {
+    }
+    if rules.is_unverified_translation(&form.language) {
+        let note = rules
+            .translation(&form.language)
+            .and_then(|t| t.note())
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        if nl {
+            writeln!(
+                out,
+                "Let op: de `{}`-teksten zijn een vertaling die geen professionele vertaler heeft gecontroleerd{note}.",
+                form.language
+            )?;
+        } else {
+            writeln!(
+                out,
+                "Note: the `{}` texts are a translation no professional translator has checked{note}.",
+                form.language
+            )?;
+        }
+    }
+    if !form.guidance.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "## {}",
+            if nl {
+                "Voor u begint"
+            } else {
+                "Before you start"
+            }
+        )?;
+        for g in &form.guidance {
+            writeln!(out, "  - {}", g.text)?;
+        }
+    }
+    let mut n = 0;
+    let interviewer = |id: &String| {
+        form.questions
+            .iter()
+            .any(|q| q.id == *id && q.audience == Audience::Interviewer)
+    };
+    let person_groups = form.groups.iter().map(|g| {
+        let ids: Vec<&String> = g.questions.iter().filter(|id| !interviewer(id)).collect();
+        (g.title.clone(), ids)
+    });
+    let interviewer_ids: Vec<&String> = form
+        .groups
+        .iter()
+        .flat_map(|g| g.questions.iter().filter(|id| interviewer(id)))
+        .collect();
+    let interviewer_title = if nl {
+        "Alleen voor de interviewer (niet voorlezen)"
+    } else {
+        "For the interviewer only (not read out)"
+    };
+    let sections = person_groups.chain(
+        (!interviewer_ids.is_empty()).then(|| (interviewer_title.to_owned(), interviewer_ids)),
+    );
+    for (title, ids) in sections {
+        if ids.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "## {title}")?;
+        for id in ids {
             let Some(q) = form.questions.iter().find(|q| q.id == *id) else {
                 continue;
             };

@@ -4,8 +4,8 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use herken_engine::{
-    AnswerPolicy, CaseTextError, CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State,
-    Status,
+    AnswerPolicy, CaseTextError, CompiledRuleSet, ObservationOptions, Observations, Report,
+    ScreenOptions, State, Status, Value, codes,
 };
 
 use crate::Format;
@@ -108,6 +108,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         )?,
         Format::Human => {
+            if several {
+                which_sets_apply(out, &sets, &answers, &reports)?;
+            }
             for (rules, report) in sets.iter().zip(&reports) {
                 if args.explain {
                     crate::explain_tree::write(out, rules, report)?;
@@ -135,7 +138,99 @@ pub fn heading(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std:
         rules.text(rules.title(), &r.language),
         r.ruleset.id,
         r.ruleset.version
-    )
+    )?;
+    let nl = r.language == "nl";
+    if let Some(p) = rules.population() {
+        let forms: Vec<&str> = rules.forms().iter().map(|f| f.label(&r.language)).collect();
+        let (who, what) = if nl { ("Voor", "over") } else { ("For", "on") };
+        write!(out, "{who}: {}", p.label(&r.language))?;
+        if !forms.is_empty() {
+            write!(out, "; {what} {}", forms.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    if outside_population(r) {
+        let p = rules.population().map_or("", |p| p.label(&r.language));
+        if nl {
+            writeln!(
+                out,
+                "LET OP: deze set is voor {p}, en volgens het antwoord op `under_18` valt de persoon daarbuiten. Lees de uitkomst van een set voor de leeftijd van de persoon."
+            )?;
+        } else {
+            writeln!(
+                out,
+                "NOTE: this set is for {p}, and the answer to `under_18` puts the person outside that. Read the outcome of a set for the person's age."
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether the report says the case is outside the set's population.
+fn outside_population(r: &Report) -> bool {
+    r.diagnostics
+        .iter()
+        .any(|d| d.code == codes::case::POPULATION_MISMATCH)
+}
+
+/// With several sets: which fit the person (by the population each is written for and the
+/// case's `under_18` answer), before the reports.
+fn which_sets_apply(
+    out: &mut dyn Write,
+    sets: &[CompiledRuleSet],
+    answers: &[Observations],
+    reports: &[Report],
+) -> std::io::Result<()> {
+    let Some(first) = reports.first() else {
+        return Ok(());
+    };
+    let nl = first.language == "nl";
+    let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
+    // The case's `under_18` as the sets that ask it read it (yes or no, not unknown).
+    let age_known = sets.iter().zip(answers).any(|(rules, obs)| {
+        rules
+            .question_index("under_18")
+            .is_some_and(|q| matches!(obs.get(q), Value::Bool(_)))
+    });
+    writeln!(
+        out,
+        "{} {} {}:",
+        t("Screened with", "Gescreend met"),
+        sets.len(),
+        t("rule sets", "regelsets")
+    )?;
+    for (rules, r) in sets.iter().zip(reports) {
+        let fit = match rules.population() {
+            _ if outside_population(r) => t(
+                "does NOT fit this person's age: read another set's outcome",
+                "past NIET bij de leeftijd van deze persoon: lees de uitkomst van een andere set",
+            ),
+            Some(herken_engine::Population::Any) => t("fits any age", "past bij elke leeftijd"),
+            Some(_) if age_known => t(
+                "fits this person's age",
+                "past bij de leeftijd van deze persoon",
+            ),
+            Some(_) => t(
+                "age not answered (`under_18`): check that it fits",
+                "leeftijd niet beantwoord (`under_18`): ga na of de set past",
+            ),
+            None => t("does not say who it is for", "zegt niet voor wie de set is"),
+        };
+        let who = rules
+            .population()
+            .map(|p| format!(" {} {},", t("for", "voor"), p.label(&r.language)))
+            .unwrap_or_default();
+        writeln!(out, "  - {}:{who} {fit}", r.ruleset.id)?;
+    }
+    writeln!(
+        out,
+        "  {}",
+        t(
+            "Each set applies its own indicators and rule for its own population and forms of exploitation, so their outcomes can differ.",
+            "Elke set past eigen indicatoren en een eigen regel toe, voor een eigen doelgroep en eigen vormen van uitbuiting; de uitkomsten kunnen dus verschillen."
+        )
+    )?;
+    writeln!(out)
 }
 
 /// The readable summary: outcome, advice, present signals with why, next questions.

@@ -1,10 +1,12 @@
 //! `herken xlsform`: the questions as an XLSForm (ODK, KoboToolbox) with Dutch and English
-//! labels, groups, option lists and `relevant` from `ask_if`.
+//! labels, groups, option lists and `relevant` from `ask_if`; the set's guidance as notes
+//! before the first question, and the questions the interviewer answers alone in a group of
+//! their own.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use herken_engine::{CompiledRuleSet, QuestionType};
+use herken_engine::{Audience, CompiledRuleSet, QuestionType};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use crate::error::CliError;
@@ -22,6 +24,10 @@ pub struct Args {
 
 /// The option list shared by every yes/no question: tri-state, with an explicit "don't know".
 const YES_NO_LIST: &str = "yes_no_unknown";
+/// The group of notes with the set's guidance, before the first question.
+const GUIDANCE_GROUP: &str = "guidance";
+/// The group of questions the interviewer answers alone, after the others.
+const INTERVIEWER_GROUP: &str = "interviewer_only";
 
 pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
     let files = ruleset::find(&args.rules)?;
@@ -42,7 +48,8 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     Ok(())
 }
 
-/// Language columns: XLSForm wants `label::Language name (code)`.
+/// Language columns: XLSForm wants `label::Language name (code)`. The name of a translation no
+/// professional has checked says so, so that ODK's language picker shows it.
 fn languages(rules: &CompiledRuleSet) -> Vec<(String, String)> {
     rules
         .languages()
@@ -53,9 +60,16 @@ fn languages(rules: &CompiledRuleSet) -> Vec<(String, String)> {
                 "en" => "English",
                 "fr" => "Français",
                 "de" => "Deutsch",
+                "pl" => "Polski",
+                "ro" => "Română",
                 other => other,
             };
-            (l.clone(), format!("{name} ({l})"))
+            let mark = if rules.is_unverified_translation(l) {
+                " – unverified translation"
+            } else {
+                ""
+            };
+            (l.clone(), format!("{name}{mark} ({l})"))
         })
         .collect()
 }
@@ -125,32 +139,92 @@ pub fn xlsform(rules: &CompiledRuleSet) -> Result<(Vec<u8>, Vec<String>), XlsxEr
             *r += 1;
             Ok(())
         };
-    for group in rules.groups() {
-        let mut cells = vec!["begin_group".to_owned(), group.id().to_owned()];
-        cells.extend(
-            langs
-                .iter()
-                .map(|(l, _)| group.title().get(l, fb).to_owned()),
-        );
+    // The guidance first, as notes in a group of their own: read before the first question.
+    if !rules.guidance().is_empty() {
+        let mut cells = vec!["begin_group".to_owned(), GUIDANCE_GROUP.to_owned()];
+        cells.extend(langs.iter().map(|(l, _)| {
+            if l == "nl" {
+                "Voor u begint"
+            } else {
+                "Before you start"
+            }
+            .to_owned()
+        }));
         row(survey, r, &cells)?;
         r += 1;
-        for (i, _) in rules
+        for g in rules.guidance() {
+            let mut cells = vec!["note".to_owned(), format!("guidance_{}", g.id())];
+            cells.extend(langs.iter().map(|(l, _)| g.text().get(l, fb).to_owned()));
+            row(survey, r, &cells)?;
+            r += 1;
+        }
+        row(
+            survey,
+            r,
+            &["end_group".to_owned(), GUIDANCE_GROUP.to_owned()],
+        )?;
+        r += 1;
+    }
+    // Questions put to the person in their groups; those the interviewer answers alone in a
+    // group of their own at the end.
+    let asked = |q: &herken_engine::Question| q.audience() == Audience::Person;
+    let groups = rules.groups().iter().map(|g| {
+        let titles: Vec<String> = langs
+            .iter()
+            .map(|(l, _)| g.title().get(l, fb).to_owned())
+            .collect();
+        let questions: Vec<usize> = rules
             .questions()
             .iter()
             .enumerate()
-            .filter(|(_, q)| q.group() == Some(group.id()))
-        {
-            write_question(survey, &mut r, i)?;
-        }
-        row(survey, r, &["end_group".to_owned(), group.id().to_owned()])?;
-        r += 1;
-    }
-    for (i, _) in rules
+            .filter(|(_, q)| asked(q) && q.group() == Some(g.id()))
+            .map(|(i, _)| i)
+            .collect();
+        (g.id().to_owned(), titles, questions)
+    });
+    let interviewer: Vec<usize> = rules
         .questions()
         .iter()
         .enumerate()
-        .filter(|(_, q)| q.group().is_none())
-    {
+        .filter(|(_, q)| !asked(q))
+        .map(|(i, _)| i)
+        .collect();
+    let interviewer_group = (!interviewer.is_empty()).then(|| {
+        let titles = langs
+            .iter()
+            .map(|(l, _)| {
+                if l == "nl" {
+                    "Alleen voor de interviewer (niet voorlezen)"
+                } else {
+                    "For the interviewer only (not read out)"
+                }
+                .to_owned()
+            })
+            .collect();
+        (INTERVIEWER_GROUP.to_owned(), titles, interviewer)
+    });
+    let ungrouped: Vec<usize> = rules
+        .questions()
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| asked(q) && q.group().is_none())
+        .map(|(i, _)| i)
+        .collect();
+    for (id, titles, questions) in groups.chain(interviewer_group) {
+        if questions.is_empty() {
+            continue;
+        }
+        let mut cells = vec!["begin_group".to_owned(), id.clone()];
+        cells.extend(titles);
+        row(survey, r, &cells)?;
+        r += 1;
+        for i in questions {
+            write_question(survey, &mut r, i)?;
+        }
+        row(survey, r, &["end_group".to_owned(), id])?;
+        r += 1;
+    }
+    for i in ungrouped {
         write_question(survey, &mut r, i)?;
     }
 

@@ -1,0 +1,184 @@
+//! The conversation: who a set is for, its guidance before the first question, questions the
+//! interviewer answers alone kept apart, unverified translations marked.
+
+use std::io::Cursor;
+
+use crate::util::{Temp, repo, run};
+
+#[test]
+fn questions_start_with_who_the_set_is_for_and_its_guidance() {
+    let r = run(&["questions", "ilo-2009-child-labour", "--lang", "nl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = r.stdout_text();
+    assert!(
+        out.contains("Voor: kinderen (jonger dan 18); over arbeidsuitbuiting"),
+        "{out}"
+    );
+    let guidance = out.find("## Voor u begint").expect("guidance");
+    let first_question = out.find("  1. ").expect("a first question");
+    assert!(guidance < first_question, "{out}");
+    assert!(out[guidance..first_question].contains("tolk"), "{out}");
+}
+
+#[test]
+fn questions_keep_the_interviewer_only_questions_apart() {
+    let r = run(&["questions", "ilo-2009-adult-labour", "--lang", "en"]);
+    let out = r.stdout_text();
+    let section = out
+        .find("## For the interviewer only (not read out)")
+        .expect("interviewer section");
+    // Every question the interviewer answers alone is in it, and nothing else is.
+    let form = run(&[
+        "questions",
+        "ilo-2009-adult-labour",
+        "--lang",
+        "en",
+        "--format",
+        "json",
+    ]);
+    let form: serde_json::Value = serde_json::from_slice(&form.stdout).expect("json");
+    for q in form["questions"].as_array().expect("questions") {
+        let id = format!("[{};", q["id"].as_str().expect("id"));
+        let at = out.find(&id).unwrap_or_else(|| panic!("{id} listed"));
+        assert_eq!(
+            at > section,
+            q["audience"] == "interviewer",
+            "{id} on the wrong side"
+        );
+    }
+}
+
+#[test]
+fn an_unverified_translation_is_marked_in_questions_and_xlsform() {
+    let manifest = std::fs::read_to_string(repo("rules/nl-seksuele-uitbuiting/ruleset.yaml"))
+        .expect("a bundled set without translations");
+    let dir = Temp::new("translation");
+    let marked = manifest.replacen(
+        "languages: [nl, en]",
+        "languages: [nl, en, pl]\ntranslations: {pl: {status: unverified, covers: questions, note: machine translation}}",
+        1,
+    );
+    assert_ne!(marked, manifest);
+    dir.write("ruleset.yaml", marked);
+    let r = run(&["questions", &dir.arg(""), "--lang", "pl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout_text()
+            .contains("the `pl` texts are a translation no professional translator has checked (machine translation)"),
+        "{}",
+        r.stdout_text()
+    );
+    let r = run(&["xlsform", &dir.arg(""), "-o", &dir.arg("form.xlsx")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let header = survey(&dir)[0].clone();
+    assert!(
+        header.contains(&"label::Polski – unverified translation (pl)".to_owned()),
+        "{header:?}"
+    );
+    assert!(
+        header.contains(&"label::Nederlands (nl)".to_owned()),
+        "{header:?}"
+    );
+}
+
+fn survey(dir: &Temp) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(dir.read("form.xlsx"))).expect("an xlsx file");
+    book.worksheet_range("survey")
+        .expect("survey")
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn the_xlsform_opens_with_the_guidance_and_ends_with_the_interviewer_group() {
+    let dir = Temp::new("xlsform-conversation");
+    let r = run(&[
+        "xlsform",
+        "ilo-2009-adult-labour",
+        "-o",
+        &dir.arg("form.xlsx"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = survey(&dir);
+    let header = &rows[0];
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (kind, name, nl) = (col("type"), col("name"), col("label::Nederlands (nl)"));
+    // The first rows: a group of notes with the guidance, before any question.
+    assert_eq!(
+        (rows[1][kind].as_str(), rows[1][name].as_str()),
+        ("begin_group", "guidance")
+    );
+    assert_eq!(rows[2][kind], "note");
+    assert!(rows[2][nl].contains("alleen"), "{:?}", rows[2]);
+    let first_question = rows
+        .iter()
+        .position(|r| r[kind].starts_with("select") || r[kind] == "integer")
+        .expect("a question");
+    let end_guidance = rows
+        .iter()
+        .position(|r| r[kind] == "end_group" && r[name] == "guidance")
+        .expect("end of guidance");
+    assert!(end_guidance < first_question);
+    // The interviewer's questions: the last group, and only there.
+    let begin = rows
+        .iter()
+        .position(|r| r[kind] == "begin_group" && r[name] == "interviewer_only")
+        .expect("interviewer group");
+    assert!(rows[begin][nl].contains("niet voorlezen"));
+    let inside: Vec<&str> = rows[begin + 1..]
+        .iter()
+        .take_while(|r| r[kind] != "end_group")
+        .map(|r| r[name].as_str())
+        .collect();
+    assert!(
+        inside.contains(&"under_18") && inside.contains(&"personal_characteristics"),
+        "{inside:?}"
+    );
+    assert_eq!(
+        rows[begin + 1 + inside.len()..].len(),
+        1,
+        "the group ends the form"
+    );
+}
+
+#[test]
+fn screening_a_minor_with_an_adult_and_a_child_set_says_which_applies() {
+    let case = serde_json::json!({"under_18": true, "wages_withheld": true}).to_string();
+    let dir = Temp::new("minor");
+    let file = dir.write("case.json", &case);
+    let sets = "ilo-2009-adult-labour,ilo-2009-child-labour";
+    let r = run(&["screen", "--rules", sets, &file, "--lang", "en"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = r.stdout_text();
+    assert!(
+        out.contains(
+            "  - ilo-2009-adult-labour: for adults (18 and older), does NOT fit this person's age"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - ilo-2009-child-labour: for children (under 18), fits this person's age"),
+        "{out}"
+    );
+    assert!(
+        out.contains("NOTE: this set is for adults (18 and older)"),
+        "{out}"
+    );
+    assert_eq!(out.matches("NOTE: this set is for").count(), 1, "{out}");
+
+    let r = run(&["screen", "--rules", sets, &file, "--format", "json"]);
+    let reports: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
+    let codes = |i: usize| -> Vec<String> {
+        reports[i]["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(codes(0), ["case::population-mismatch"]);
+    assert!(codes(1).is_empty());
+}
