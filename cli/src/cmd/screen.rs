@@ -59,6 +59,11 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     } else {
         args.case.as_str()
     };
+    if text.trim().is_empty() {
+        return Err(CliError::input(format!(
+            "{name}: no case: the input is empty (a case is a JSON object of answers by question id)"
+        )));
+    }
     let case: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         CliError::input(format!(
             "{name}:{}:{}: invalid JSON: {}",
