@@ -224,8 +224,8 @@ impl AnswerPolicy {
         AnswerError {
             kind: AnswerErrorKind::WrongType,
             message: format!(
-                "expected {expected} for a {} question, found {}",
-                q.kind.name(),
+                "expected {expected} for {} question, found {}",
+                q.kind.with_article(),
                 found.kind()
             ),
             help: Some(format!(

@@ -638,9 +638,9 @@ fn check_rule(
     let kind = sets[s].questions()[q].kind();
     if rule.split.is_some() && kind != QuestionType::Choices {
         return Err(fail(format!(
-            "`split` applies to `choices` questions; `{}` is a {} question",
+            "`split` applies to `choices` questions; `{}` is {} question",
             rule.question,
-            kind.name()
+            kind.with_article()
         )));
     }
     for (code, target) in codes.into_iter().flatten() {

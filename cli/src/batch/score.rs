@@ -143,7 +143,11 @@ impl Scorer {
                         let (code, message) = match problem {
                             RowProblem::Json(e) => (
                                 codes::batch::INVALID_JSON,
-                                format!("line {line_no}: invalid JSON: {e}"),
+                                format!(
+                                    "line {line_no}, column {}: invalid JSON: {}",
+                                    e.column(),
+                                    herken_engine::json_problem(&e)
+                                ),
                             ),
                             RowProblem::NotAnObject(kind) => (
                                 codes::batch::NOT_AN_OBJECT,
