@@ -6,6 +6,7 @@
 mod authoring;
 mod batch;
 mod bundles;
+mod cases;
 mod conversation;
 mod edges;
 mod finish;
