@@ -1,6 +1,6 @@
-//! Rendering for people: diagnostics (`path:line:col`, the code, the source line with a caret
-//! under the column, and help), and the one escaping of control characters that every human
-//! renderer writes through.
+//! Output formats: [`Format`], the choice a command's `--format` makes; rendering diagnostics
+//! for people (`path:line:col`, the code, the source line with a caret under the column, and
+//! help); and the one escaping of control characters that every human renderer writes through.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -8,6 +8,15 @@ use std::io::{self, Write};
 use herken_engine::{Diagnostic, Severity};
 
 use crate::ruleset::RuleSetFiles;
+
+/// How a command writes its answer: for people, or as JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Human,
+    /// JSON (documented in the README; one shape whatever the input).
+    Json,
+}
 
 /// Writes every diagnostic, then nothing else (the caller sums up).
 pub fn diagnostics(
@@ -87,7 +96,16 @@ pub struct Escaping<'w> {
     pending: Vec<u8>,
 }
 
+impl std::fmt::Debug for Escaping<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Escaping")
+            .field("pending", &self.pending)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'w> Escaping<'w> {
+    /// Escapes what is written before it reaches `inner`.
     pub fn new(inner: &'w mut dyn Write) -> Self {
         Self {
             inner,
