@@ -625,6 +625,16 @@ codes! {
             "Rules for adults and for children differ (for a child, the means of coercion need not be shown, and the routes of help differ): an outcome by the wrong set can mislead. A screening of a person under 18 never uses an adult rule without the report saying so.",
             "Screen the case with a set for the person's population as well (e.g. `ilo-2009-child-labour` for a minor), and read that set's outcome; if the age is uncertain and the person may be a minor, treat them as a minor.",
         }
+        TOO_MANY_KEYS = "case::too-many-keys" {
+            "A case has more than 1,000 keys that are not questions of the rule set.",
+            "Real cases have a few extra keys (a case id, a date); millions of them are a mistake or an attack, and would hold memory while the case is read.",
+            "Give the case's answers by question id, and leave other data out.",
+        }
+        TOO_MANY_ERRORS = "case::too-many-errors" {
+            "A case has more than 100 problems: the first 100 are reported, then how many more.",
+            "A list of thousands of errors helps no one and would hold memory.",
+            "Fix the problems reported (often one mistake, such as the wrong rule set, causes them all) and read the case again.",
+        }
         DUPLICATE_KEY = "case::duplicate-key" {
             "A case gives the same key twice.",
             "A reader would keep one of the two answers silently; which one depends on the reader.",

@@ -105,13 +105,16 @@ impl Observations {
 
     /// Keeps a key that is not a question: its place among them, and whether it came before
     /// in this case.
-    fn other_key(&mut self, key: &str) -> (usize, bool) {
+    fn other_key(&mut self, key: &str) -> Option<(usize, bool)> {
+        if self.other_ends.len() >= MAX_OTHER_KEYS {
+            return None;
+        }
         if let Some(at) = self.other_keys().position(|k| k == key) {
-            return (at, true);
+            return Some((at, true));
         }
         self.other_keys.push_str(key);
         self.other_ends.push(self.other_keys.len());
-        (self.other_ends.len() - 1, false)
+        Some((self.other_ends.len() - 1, false))
     }
 }
 
@@ -119,7 +122,8 @@ impl Observations {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ObservationError {
     /// A stable code: `case::unknown-question`, `case::duplicate-key`, `case::wrong-type`,
-    /// `case::out-of-bounds`, `case::unknown-option`, `case::not-an-object`, `case::too-long`.
+    /// `case::out-of-bounds`, `case::unknown-option`, `case::not-an-object`, `case::too-long`,
+    /// `case::too-many-keys`, `case::too-many-errors`.
     pub code: Code,
     /// The field (question id), empty for the case as a whole.
     pub field: String,
@@ -269,7 +273,11 @@ impl CompiledRuleSet {
         }
         // By field, as a `serde_json::Value` object lists its keys (serde_json is built without
         // `preserve_order`), so both sources give the same list.
-        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        // The summaries of what was left out stay last.
+        let summary = |e: &ObservationError| {
+            e.code == codes::case::TOO_MANY_KEYS || e.code == codes::case::TOO_MANY_ERRORS
+        };
+        errors.sort_by(|a, b| (summary(a), &a.field).cmp(&(summary(b), &b.field)));
         Err(CaseTextError::Answers(errors))
     }
 
@@ -330,6 +338,14 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
             obs,
         } = self;
         let mut errors = Vec::new();
+        let (mut more_errors, mut dropped_keys) = (0usize, 0usize);
+        let mut report = |errors: &mut Vec<ObservationError>, e: ObservationError| {
+            if errors.len() < MAX_CASE_ERRORS {
+                errors.push(e);
+            } else {
+                more_errors += 1;
+            }
+        };
         // Intake forms write answers in question order: try the next question first.
         let mut next = 0;
         while let Some(key) = map.next_key_seed(KeySeed { rules, next, obs })? {
@@ -342,24 +358,52 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
                         policy: &options.policy,
                     })?;
                     if again {
-                        errors.push(duplicate_key(&q.id));
+                        report(&mut errors, duplicate_key(&q.id));
                         continue;
                     }
                     match answer.and_then(|v| q.check(v)) {
                         Ok(v) => obs.answers[index] = v,
-                        Err(e) => errors.push(ObservationError::answer(&q.id, e)),
+                        Err(e) => report(&mut errors, ObservationError::answer(&q.id, e)),
                     }
                 }
                 Key::Other { at, again } => {
                     map.next_value::<CheckedValue>()?;
                     let key = obs.other_keys().nth(at).unwrap_or_default();
                     if again {
-                        errors.push(duplicate_key(key));
+                        report(&mut errors, duplicate_key(key));
                     } else if !options.allow_unknown_keys {
-                        errors.push(rules.unknown_question(key));
+                        report(&mut errors, rules.unknown_question(key));
                     }
                 }
+                Key::Dropped => {
+                    map.next_value::<CheckedValue>()?;
+                    dropped_keys += 1;
+                }
             }
+        }
+        // Last in the list (after the sort by field): what was not reported one by one.
+        if dropped_keys > 0 {
+            errors.push(ObservationError {
+                code: codes::case::TOO_MANY_KEYS,
+                field: String::new(),
+                message: format!(
+                    "the case has {} keys that are not questions of rule set `{}`; a case may have at most {MAX_OTHER_KEYS}",
+                    MAX_OTHER_KEYS + dropped_keys,
+                    rules.id
+                ),
+                help: Some("give the answers by question id, and leave other data out".into()),
+            });
+        }
+        if more_errors > 0 {
+            errors.push(ObservationError {
+                code: codes::case::TOO_MANY_ERRORS,
+                field: String::new(),
+                message: format!(
+                    "and {more_errors} more problem{}",
+                    if more_errors == 1 { "" } else { "s" }
+                ),
+                help: None,
+            });
         }
         Ok(errors)
     }
@@ -400,7 +444,15 @@ enum Key {
     Question { index: usize, again: bool },
     /// Not a question: its place in [`Observations::other_keys`]; `again` when given before.
     Other { at: usize, again: bool },
+    /// Not a question, beyond [`MAX_OTHER_KEYS`]: not kept.
+    Dropped,
 }
+
+/// Keys that are not questions kept per case (a case id, a date, the other sets' answers);
+/// beyond them a case is refused (`case::too-many-keys`) without keeping the rest.
+pub(crate) const MAX_OTHER_KEYS: usize = 1_000;
+/// Problems reported per case; the rest are counted (`case::too-many-errors`).
+pub(crate) const MAX_CASE_ERRORS: usize = 100;
 
 struct KeySeed<'r, 'o> {
     rules: &'r CompiledRuleSet,
@@ -447,10 +499,10 @@ impl Visitor<'_> for KeySeed<'_, '_> {
                 index,
                 again: self.obs.seen_before(index),
             },
-            None => {
-                let (at, again) = self.obs.other_key(key);
-                Key::Other { at, again }
-            }
+            None => match self.obs.other_key(key) {
+                Some((at, again)) => Key::Other { at, again },
+                None => Key::Dropped,
+            },
         })
     }
 }

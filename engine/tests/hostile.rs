@@ -316,6 +316,51 @@ fn library_files_are_capped_by_count_and_size() {
 }
 
 #[test]
+fn a_case_with_millions_of_keys_is_refused_with_a_short_list() {
+    // 2,000,000 unknown keys once took 1.4 GB and printed every one.
+    let rules = load(&Sources::new().with("ruleset.yaml", manifest("", "obs.a")))
+        .expect("loads")
+        .rules;
+    let mut text = String::from("{\"a\": true");
+    for i in 0..2_000_000 {
+        text.push_str(&format!(",\"k{i}\":1"));
+    }
+    text.push('}');
+    for allow_unknown_keys in [false, true] {
+        let options = herken_engine::ObservationOptions {
+            allow_unknown_keys,
+            ..Default::default()
+        };
+        let Err(herken_engine::CaseTextError::Answers(errors)) =
+            rules.observations_from_str(&text, options)
+        else {
+            panic!("refused");
+        };
+        let codes: Vec<&str> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert!(errors.len() <= 102, "{}", errors.len());
+        let last = if allow_unknown_keys {
+            "case::too-many-keys"
+        } else {
+            "case::too-many-errors"
+        };
+        assert_eq!(codes.last(), Some(&last), "{codes:?}");
+        assert!(codes.contains(&"case::too-many-keys"), "{codes:?}");
+        if !allow_unknown_keys {
+            // The first 100 unknown keys one by one, then how many more.
+            assert_eq!(
+                codes
+                    .iter()
+                    .filter(|c| **c == "case::unknown-question")
+                    .count(),
+                100
+            );
+            let more = errors.last().expect("a summary");
+            assert_eq!(more.message, "and 900 more problems");
+        }
+    }
+}
+
+#[test]
 fn long_text_literals_are_refused_at_load() {
     // A step that works through a literal costs time in proportion to its length.
     let literal = "y".repeat(5000);
