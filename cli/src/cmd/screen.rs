@@ -20,7 +20,7 @@ pub struct Args {
     /// Rule-set folders or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
-    /// Output format: a readable summary or the JSON report.
+    /// Output format: a readable summary, or JSON: a list with one report per rule set.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Language of labels and advice: one the rule sets are written in.
@@ -116,7 +116,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         .map(|(rules, obs)| rules.evaluate(obs, &options))
         .collect();
     match args.format {
-        Format::Json if reports.len() == 1 => writeln!(out, "{}", reports[0].to_json_pretty())?,
+        // Always a list, one report per rule set, so a program reads one shape.
         Format::Json => writeln!(
             out,
             "{}",
