@@ -163,7 +163,12 @@ pub fn observations(
     let case: serde_json::Value = serde_json::from_str(case_json).map_err(|e| {
         Failure::new(
             codes::case::INVALID_JSON,
-            format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
+            format!(
+                "invalid JSON at line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                herken_engine::json_problem(&e)
+            ),
         )
     })?;
     Ok(rules.observations_with(&case, options)?)
