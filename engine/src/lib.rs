@@ -37,6 +37,7 @@ mod decide;
 mod diagnostic;
 mod evaluate;
 mod form;
+mod json_text;
 mod lint;
 mod manifest;
 mod model;
@@ -64,6 +65,7 @@ pub use form::{
     Form, FormDimension, FormExploitation, FormGroup, FormGuidance, FormOption, FormOutcome,
     FormPopulation, FormQuestion, FormRuleSet,
 };
+pub use json_text::json_problem;
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
     Audience, Basis, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome,

@@ -22,6 +22,7 @@ pub struct Args {
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
     let files = ruleset::find(&args.rules)?;
     let rules = ruleset::compile(&files, err)?;
+    super::check_language(&rules, &args.lang)?;
     let json =
         serde_json::to_string_pretty(&rules.json_schema(&args.lang)).unwrap_or_default() + "\n";
     match &args.output {

@@ -1,10 +1,10 @@
 //! `herken screen`: one case against one or more rule sets.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use herken_engine::{
-    CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status, codes,
+    CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status, codes, json_problem,
 };
 
 use crate::Format;
@@ -16,13 +16,13 @@ pub struct Args {
     /// The case: a JSON file of answers by question id, or `-` for standard input.
     #[arg(default_value = "-")]
     case: String,
-    /// Rule-set folders or bundled ids, comma-separated (default: the ILO adult-labour set).
+    /// Rule-set folders or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Output format: a readable summary or the JSON report.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Language of labels and advice.
+    /// Language of labels and advice: one the rule sets are written in.
     #[arg(long, default_value = "nl")]
     lang: String,
     /// Show why: outcome ← decision rule ← positive dimensions ← present indicators ← answers.
@@ -32,6 +32,13 @@ pub struct Args {
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
     let text = if args.case == "-" {
+        if std::io::stdin().is_terminal() {
+            // Nobody may be typing: say what is awaited instead of waiting silently.
+            writeln!(
+                err,
+                "herken: reading a case (a JSON object of answers) from standard input; end it with Ctrl-D, or give a file: herken screen case.json"
+            )?;
+        }
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| {
             CliError::input(format!("cannot read the case from standard input: {e}"))
@@ -54,16 +61,19 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     };
     let case: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         CliError::input(format!(
-            "{name}:{}:{}: invalid JSON: {e}",
+            "{name}:{}:{}: invalid JSON: {}",
             e.line(),
-            e.column()
+            e.column(),
+            json_problem(&e)
         ))
     })?;
 
     let mut sets = Vec::new();
     for spec in &args.rules {
         let files = ruleset::find(spec)?;
-        sets.push(ruleset::compile(&files, err)?);
+        let rules = ruleset::compile(&files, err)?;
+        super::check_language(&rules, &args.lang)?;
+        sets.push(rules);
     }
     // One intake may answer several sets: a key is only unknown if no set asks it.
     let several = sets.len() > 1;
@@ -115,6 +125,8 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             for (rules, report) in sets.iter().zip(&reports) {
                 if args.explain {
                     crate::explain_tree::write(out, rules, report)?;
+                    advice(out, report)?;
+                    footer(out, report)?;
                 } else {
                     human(out, rules, report)?;
                 }
@@ -257,11 +269,7 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "{}:", t("Advice", "Advies"))?;
-    for line in r.outcome.advice.lines() {
-        writeln!(out, "  {line}")?;
-    }
-    writeln!(out)?;
+    advice(out, r)?;
     let positive: Vec<_> = r.dimensions.iter().filter(|d| d.positive).collect();
     if !positive.is_empty() {
         writeln!(out, "{}:", t("Positive dimensions", "Positieve dimensies"))?;
@@ -317,7 +325,9 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
             out,
             "  - {} [{}{}]",
             i.label,
-            i.strength.as_deref().unwrap_or("weighted"),
+            i.strength
+                .as_deref()
+                .map_or(t("weighted", "gewogen"), |s| strength_word(s, nl)),
             if because.is_empty() {
                 String::new()
             } else {
@@ -370,16 +380,42 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         }
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        t(
-            "This is a screening signal, not an identification. Formal identification is a legal or multidisciplinary decision.",
-            "Dit is een signaal, geen vaststelling. Formele identificatie is een juridische of multidisciplinaire beslissing.",
-        )
-    )?;
-    writeln!(out)?;
-    Ok(())
+    footer(out, r)
+}
+
+/// The outcome's advice (with the referral), shown whatever the outcome.
+pub fn advice(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    let heading = if r.language == "nl" {
+        "Advies"
+    } else {
+        "Advice"
+    };
+    writeln!(out, "{heading}:")?;
+    for line in r.outcome.advice.lines() {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)
+}
+
+/// The last words of every human report: a screening signal is not an identification.
+pub fn footer(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    let text = if r.language == "nl" {
+        "Dit is een signaal, geen vaststelling. Formele identificatie is een juridische of multidisciplinaire beslissing."
+    } else {
+        "This is a screening signal, not an identification. Formal identification is a legal or multidisciplinary decision."
+    };
+    writeln!(out, "{text}")?;
+    writeln!(out)
+}
+
+/// An indicator's strength as people read it, in the report's language.
+pub fn strength_word(strength: &str, nl: bool) -> &str {
+    match (strength, nl) {
+        ("strong", true) => "sterk",
+        ("medium", true) => "middel",
+        ("weak", true) => "zwak",
+        (other, _) => other,
+    }
 }
 
 /// An answer as people read it: ja/nee/onbekend or yes/no/unknown, else the JSON value.
