@@ -142,3 +142,31 @@ fn help_states_each_default_once() {
         }
     }
 }
+
+/// On a terminal, `screen` without a case file says what it waits for (run under `script`,
+/// which gives it a terminal); an empty case is named as such.
+#[test]
+fn screen_without_a_case_says_it_reads_standard_input() {
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} screen", env!("CARGO_BIN_EXE_herken")),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`script` (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("reading a case (a JSON object of answers) from standard input"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<stdin>: no case: the input is empty"),
+        "{text}"
+    );
+    // Not a terminal: no notice, only the error.
+    let piped = run(&["screen"]);
+    assert_eq!(piped.code, 2);
+    assert!(!piped.stderr.contains("reading a case"), "{}", piped.stderr);
+}

@@ -4,7 +4,8 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use herken_engine::{
-    CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status, codes, json_problem,
+    AnswerPolicy, CaseTextError, CompiledRuleSet, ObservationOptions, Observations, Report,
+    ScreenOptions, State, Status, Value, codes, json_problem,
 };
 
 use crate::Format;
@@ -59,15 +60,11 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     } else {
         args.case.as_str()
     };
-    let case: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::input(format!(
-            "{name}:{}:{}: invalid JSON: {}",
-            e.line(),
-            e.column(),
-            json_problem(&e)
-        ))
-    })?;
-
+    if text.trim().is_empty() {
+        return Err(CliError::input(format!(
+            "{name}: no case: the input is empty (a case is a JSON object of answers by question id)"
+        )));
+    }
     let mut sets = Vec::new();
     for spec in &args.rules {
         let files = ruleset::find(spec)?;
@@ -77,40 +74,47 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     }
     // One intake may answer several sets: a key is only unknown if no set asks it.
     let several = sets.len() > 1;
-    if several {
-        let unknown: Vec<&String> = case
-            .as_object()
-            .map(|m| {
-                m.keys()
-                    .filter(|k| !sets.iter().any(|s| s.question_index(k).is_some()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(k) = unknown.first() {
-            return Err(CliError::input(format!(
-                "{name}: field `{k}` is not a question of any of the rule sets"
-            )));
-        }
+    let read_options = ObservationOptions {
+        allow_unknown_keys: several,
+        policy: AnswerPolicy::CASE,
+    };
+    let mut answers = Vec::new();
+    for rules in &sets {
+        let obs = rules
+            .observations_from_str(&text, read_options)
+            .map_err(|e| match e {
+                CaseTextError::Json(e) => CliError::input(format!(
+                    "{name}:{}:{}: invalid JSON: {}",
+                    e.line(),
+                    e.column(),
+                    json_problem(&e)
+                )),
+                CaseTextError::Answers(errors) => {
+                    let lines: Vec<String> =
+                        errors.iter().map(|e| format!("{name}: {e}")).collect();
+                    CliError::input(lines.join("\n"))
+                }
+            })?;
+        answers.push(obs);
+    }
+    if several
+        && let Some(k) = answers[0]
+            .other_keys()
+            .find(|k| answers.iter().all(|obs| obs.other_keys().any(|o| o == *k)))
+    {
+        return Err(CliError::input(format!(
+            "{name}: field `{k}` is not a question of any of the rule sets"
+        )));
     }
     let options = ScreenOptions {
         language: args.lang.clone(),
         next_questions: true,
     };
-    let mut reports = Vec::new();
-    for rules in &sets {
-        let obs = rules
-            .observations_with(
-                &case,
-                ObservationOptions {
-                    allow_unknown_keys: several,
-                },
-            )
-            .map_err(|errors| {
-                let lines: Vec<String> = errors.iter().map(|e| format!("{name}: {e}")).collect();
-                CliError::input(lines.join("\n"))
-            })?;
-        reports.push(rules.evaluate(&obs, &options));
-    }
+    let reports: Vec<Report> = sets
+        .iter()
+        .zip(&answers)
+        .map(|(rules, obs)| rules.evaluate(obs, &options))
+        .collect();
     match args.format {
         Format::Json if reports.len() == 1 => writeln!(out, "{}", reports[0].to_json_pretty())?,
         Format::Json => writeln!(
@@ -120,7 +124,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )?,
         Format::Human => {
             if several {
-                which_sets_apply(out, &sets, &reports, &case)?;
+                which_sets_apply(out, &sets, &answers, &reports)?;
             }
             for (rules, report) in sets.iter().zip(&reports) {
                 if args.explain {
@@ -191,19 +195,20 @@ fn outside_population(r: &Report) -> bool {
 fn which_sets_apply(
     out: &mut dyn Write,
     sets: &[CompiledRuleSet],
+    answers: &[Observations],
     reports: &[Report],
-    case: &serde_json::Value,
 ) -> std::io::Result<()> {
     let Some(first) = reports.first() else {
         return Ok(());
     };
     let nl = first.language == "nl";
     let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
-    let age_known = matches!(case.get("under_18"), Some(serde_json::Value::Bool(_)))
-        || matches!(
-            case.get("under_18").and_then(|v| v.as_str()),
-            Some("yes" | "no")
-        );
+    // The case's `under_18` as the sets that ask it read it (yes or no, not unknown).
+    let age_known = sets.iter().zip(answers).any(|(rules, obs)| {
+        rules
+            .question_index("under_18")
+            .is_some_and(|q| matches!(obs.get(q), Value::Bool(_)))
+    });
     writeln!(
         out,
         "{} {} {}:",
