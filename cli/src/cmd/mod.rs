@@ -12,6 +12,7 @@ pub mod schema;
 pub mod screen;
 pub mod synth;
 pub mod test;
+pub mod verify;
 pub mod xlsform;
 
 /// `--lang` must be a language the set is written in: a silent fallback would show another

@@ -10,6 +10,7 @@ use herken_engine::{
 
 use crate::Format;
 use crate::error::CliError;
+use crate::render::Escaping;
 use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
@@ -17,7 +18,7 @@ pub struct Args {
     /// The case: a JSON file of answers by question id, or `-` for standard input.
     #[arg(default_value = "-")]
     case: String,
-    /// Rule-set folders or bundled ids, comma-separated.
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Output format: a readable summary or the JSON report.
@@ -29,9 +30,12 @@ pub struct Args {
     /// Show why: outcome ← decision rule ← positive dimensions ← present indicators ← answers.
     #[arg(long)]
     explain: bool,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     let text = if args.case == "-" {
         if std::io::stdin().is_terminal() {
             // Nobody may be typing: say what is awaited instead of waiting silently.
@@ -67,8 +71,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     }
     let mut sets = Vec::new();
     for spec in &args.rules {
-        let files = ruleset::find(spec)?;
-        let rules = ruleset::compile(&files, err)?;
+        let rules = ruleset::open(spec, &trust, err)?;
         super::check_language(&rules, &args.lang)?;
         sets.push(rules);
     }
@@ -123,6 +126,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         )?,
         Format::Human => {
+            // Rule-set and case text reach the terminal: escaped, never obeyed.
+            let mut out = Escaping::new(out);
+            let out: &mut dyn Write = &mut out;
             if several {
                 which_sets_apply(out, &sets, &answers, &reports)?;
             }
