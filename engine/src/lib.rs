@@ -36,6 +36,7 @@ mod decide;
 mod diagnostic;
 mod evaluate;
 mod form;
+mod guide;
 mod lint;
 mod manifest;
 mod model;
@@ -58,6 +59,10 @@ pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
 pub use form::{
     Form, FormDimension, FormExploitation, FormGroup, FormGuidance, FormOption, FormOutcome,
     FormPopulation, FormQuestion, FormRuleSet,
+};
+pub use guide::{
+    GuidedOutcome, GuidedQuestion, GuidedStep, GuidedTop, InterviewStep, SimulatedInterview,
+    TopStatus,
 };
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
