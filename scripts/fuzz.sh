@@ -24,7 +24,7 @@ fi
 # Seed corpora, generated from the bundled rule sets (not committed).
 seeds="$fuzz/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{manifest,observation,bundle,condition,csv_row}
+mkdir -p "$seeds"/{manifest,observation,bundle,condition,closure,csv_row}
 for dir in "$root"/rules/*/; do
   [ -f "$dir/ruleset.yaml" ] || continue
   id="$(basename "$dir")"
@@ -41,12 +41,31 @@ printf '%s' 'let h = obs.n; h != () && h > 48 && !obs.a' > "$seeds/condition/scr
 printf '%s' 'fn f(x) { x * 2 } f(obs.n) > 60' > "$seeds/condition/script-fn"
 printf '%s' 'let k = 0; for w in ["passport", "paspoort"] { if matches(obs.t, w) { k += 1 } } k > 0' \
   > "$seeds/condition/script-loop"
+# Closures in conditions (the `closure` target builds its own from any bytes).
+printf '%s' 'let l = [obs.n, 3, 1]; l.sort(|a, b| a - b); l[0] < 2' > "$seeds/condition/closure-sort"
+printf '%s' 'obs.cs.map(|c| c.len()).filter(|n| n > 4).len() > 0' > "$seeds/condition/closure-map"
+printf '%s' 'let l = [1, 1, 2]; l.dedup(|a, b| a == b); l.reduce(|s, x| s + x, 0) == 3' \
+  > "$seeds/condition/closure-dedup"
+printf '%s' 'let f = |x| x * obs.x; [1.0, 2.0].all(|v| f.call(v) > 0.0)' > "$seeds/condition/closure-call"
+printf '\x00\x03\x01\x02\x0b\x04\x03\x00\x01\x02\x05' > "$seeds/closure/nested"
+printf '\x01\x04\x02\x03\x05' > "$seeds/closure/throw"
 cp "$root"/examples/*.json "$seeds/observation/"
 if (cd "$root" && cargo build -q -p herken-cli); then
+  # The bundle target trusts this key (32 bytes of 7) and reads a first byte: 0 a bundle,
+  # 0x80 a line of `fromBundle` options and then a bundle.
+  key="$seeds/publisher.key"
+  printf 'herken-secret-key ed25519 %s\n' "$(printf '07%.0s' $(seq 32))" > "$key"
+  public="herken-public-key ed25519 ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c"
   for dir in "$root"/rules/*/; do
     [ -f "$dir/ruleset.yaml" ] || continue
-    "$root/target/debug/herken" bundle "$dir" > "$seeds/bundle/$(basename "$dir").json" 2>/dev/null || true
+    id="$(basename "$dir")"
+    { printf '\x00'; "$root/target/debug/herken" bundle "$dir" 2>/dev/null; } > "$seeds/bundle/$id.json" || true
+    { printf '\x00'; "$root/target/debug/herken" bundle "$dir" --sign-key "$key" 2>/dev/null; } \
+      > "$seeds/bundle/$id.signed.json" || true
+    { printf '\x80{"trustedKeys": ["%s"]}\n' "$public"; "$root/target/debug/herken" bundle "$dir" --sign-key "$key" 2>/dev/null; } \
+      > "$seeds/bundle/$id.options.json" || true
   done
+  rm -f "$key"
 else
   echo "fuzz.sh: herken does not build; the bundle target starts without seeds" >&2
 fi

@@ -28,25 +28,40 @@ RULES = ROOT / "rules"
 OUT = RULES / "VOCABULARY.md"
 # The set whose questions came first; listed first, and its question order leads.
 FIRST = "ilo-2009-adult-labour"
-# The sets written for children; the format does not declare a set's population yet. Keep in step
-# with CHILD_SETS in engine/tests/bundled.rs.
-CHILD_SETS = {"ilo-2009-child-labour", "ilo-2009-child-sexual"}
 # What a question's answer is: the same in every set that asks the id.
-ANSWER = ("type", "unit", "min", "max", "ask_if", "group")
+ANSWER = ("type", "unit", "min", "max", "ask_if", "group", "audience")
+SETS = {}
 
 
 def population(sid):
-    return "child" if sid in CHILD_SETS else "adult"
+    """Whose wording a set uses: a set for children words its questions for a child; a set for
+    adults or for anyone, for an adult."""
+    return "child" if SETS[sid].get("population") == "child" else "adult"
+
+
+def declared(sid):
+    """The set's declared population, and whose wording it uses where that is not plain."""
+    p = SETS[sid].get("population", "")
+    return f"{p} (adult wording)" if p not in ("adult", "child") else p
 
 
 def answer(q):
     shape = {k: q.get(k) for k in ANSWER}
+    shape["audience"] = shape["audience"] or "person"
+    shape["unit"] = (shape["unit"] or {}).get("en")
     shape["options"] = [o["id"] for o in q.get("options", [])]
     return shape
 
 
-def wording(q):
-    return {"text": q.get("text"), "help": q.get("help"), "options": [o.get("label") for o in q.get("options", [])]}
+def wording(q, lang):
+    """What a question says in `lang` (None where the set has no text in it)."""
+    pick = lambda t: (t or {}).get(lang)
+    return {
+        "text": pick(q.get("text")),
+        "help": pick(q.get("help")),
+        "unit": pick(q.get("unit")),
+        "options": [pick(o.get("label")) for o in q.get("options", [])],
+    }
 
 
 def words(text):
@@ -66,21 +81,23 @@ def load():
         d = yaml.safe_load(path.read_text(encoding="utf-8"))
         sets[d["id"]] = d
     order = sorted(sets, key=lambda s: (s != FIRST, s))
+    SETS.update(sets)
     return {s: sets[s] for s in order}
 
 
 def check(sets):
     problems = []
     seen = {}     # question id -> (set, definition): the first set to ask it
-    said = {}     # (question id, population) -> (set, wording)
-    groups = {}   # (group id, population) -> (set, title)
+    said = {}     # (question id, population, language) -> (set, wording)
+    groups = {}   # (group id, population, language) -> (set, title)
     for sid, d in sets.items():
         pop = population(sid)
         for g in d.get("groups", []):
-            key = (g["id"], pop)
-            if key in groups and groups[key][1] != g["title"]:
-                problems.append(f"group `{g['id']}`: title in {sid} differs from {groups[key][0]}")
-            groups.setdefault(key, (sid, g["title"]))
+            for lang, title in g["title"].items():
+                key = (g["id"], pop, lang)
+                if key in groups and groups[key][1] != title:
+                    problems.append(f"group `{g['id']}`: title [{lang}] in {sid} differs from {groups[key][0]}")
+                groups.setdefault(key, (sid, title))
         for q in d.get("questions", []):
             if q["id"] in seen:
                 other, first = seen[q["id"]]
@@ -89,13 +106,15 @@ def check(sets):
                 if keys:
                     problems.append(f"question `{q['id']}`: {', '.join(keys)} in {sid} differ from {other}")
             seen.setdefault(q["id"], (sid, q))
-            key = (q["id"], pop)
-            if key in said and said[key][1] != wording(q):
-                other, first = said[key]
-                w = wording(q)
-                keys = sorted(k for k in w if w[k] != first[k])
-                problems.append(f"question `{q['id']}`: {', '.join(keys)} in {sid} differ from {other} ({pop} wording)")
-            said.setdefault(key, (sid, wording(q)))
+            # a language one set has and another lacks (a translation) is not a difference
+            for lang in q["text"]:
+                key = (q["id"], pop, lang)
+                w = wording(q, lang)
+                if key in said and said[key][1] != w:
+                    other, first = said[key]
+                    keys = sorted(k for k in w if w[k] != first[k])
+                    problems.append(f"question `{q['id']}`: {', '.join(keys)} [{lang}] in {sid} differ from {other} ({pop} wording)")
+                said.setdefault(key, (sid, w))
     return problems, seen, said
 
 
@@ -135,10 +154,12 @@ def render(sets, seen, said):
         "## Rule sets",
         "",
         "Question length in words (a word is a whitespace-separated token with a letter or digit; help",
-        "texts are not counted). Every set: median at most 15, none over 25 (tested).",
+        "texts are not counted). Every set: median at most 15, none over 25 (tested). A language marked *",
+        "is an unverified translation of the questions (`translations` in the set), not yet checked by a",
+        "professional translator.",
         "",
-        "| | rule set | population | questions | status | words nl: median / max | words en: median / max |",
-        "|---|---|---|---|---|---|---|",
+        "| | rule set | population | languages | questions | status | words nl: median / max | words en: median / max |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for s in names:
         qs = sets[s].get("questions", [])
@@ -146,7 +167,9 @@ def render(sets, seen, said):
         for lang in ("nl", "en"):
             w = [words(q["text"][lang]) for q in qs]
             stat.append(f"{median(w):g} / {max(w)}")
-        lines.append(f"| {abbrev[s]} | `{s}` | {population(s)} | {len(qs)} | {sets[s].get('status', '')} | {stat[0]} | {stat[1]} |")
+        tr = sets[s].get("translations") or {}
+        langs = ", ".join(l + ("*" if tr.get(l, {}).get("status") == "unverified" else "") for l in sets[s].get("languages", []))
+        lines.append(f"| {abbrev[s]} | `{s}` | {declared(s)} | {langs} | {len(qs)} | {sets[s].get('status', '')} | {stat[0]} | {stat[1]} |")
     lines += [
         "",
         f"## Questions ({len(order)})",
@@ -163,10 +186,10 @@ def render(sets, seen, said):
         marks = " | ".join("✓" if s in users[qid] else "" for s in names)
         texts = []
         for pop in ("adult", "child"):
-            if (qid, pop) in said:
-                t = said[(qid, pop)][1]["text"]
+            if (qid, pop, "nl") in said:
+                nl, en = said[(qid, pop, "nl")][1]["text"], said[(qid, pop, "en")][1]["text"]
                 prefix = "*child:* " if pop == "child" else ""
-                texts.append(f"{prefix}{esc(t['nl'])} / {esc(t['en'])}")
+                texts.append(f"{prefix}{esc(nl)} / {esc(en)}")
         extra = ""
         if q.get("options"):
             extra = " Options: " + ", ".join(f"`{o['id']}`" for o in q["options"]) + "."
@@ -174,7 +197,7 @@ def render(sets, seen, said):
             extra += f" Asked if `{q['ask_if']}`."
         lines.append(f"| `{qid}` | {q['type']} | {q['group']} | {marks} | {'<br>'.join(texts)}{extra} |")
     shared = sum(1 for u in users.values() if len(u) > 1)
-    worded = sum(1 for qid in order if (qid, "adult") in said and (qid, "child") in said)
+    worded = sum(1 for qid in order if (qid, "adult", "nl") in said and (qid, "child", "nl") in said)
     lines += ["", f"{shared} of {len(order)} questions are asked by more than one set; {worded} have an adult and a child wording.", ""]
     return "\n".join(lines)
 

@@ -50,8 +50,8 @@ fn questions_keep_the_interviewer_only_questions_apart() {
 
 #[test]
 fn an_unverified_translation_is_marked_in_questions_and_xlsform() {
-    let manifest = std::fs::read_to_string(repo("rules/nl-arbeidsuitbuiting/ruleset.yaml"))
-        .expect("bundled set");
+    let manifest = std::fs::read_to_string(repo("rules/nl-seksuele-uitbuiting/ruleset.yaml"))
+        .expect("a bundled set without translations");
     let dir = Temp::new("translation");
     let marked = manifest.replacen(
         "languages: [nl, en]",

@@ -204,10 +204,13 @@ fn a_missing_rule_set_is_an_input_error() {
 
 #[test]
 fn keygen_and_a_signed_bundle_verify_with_the_public_key() {
+    use herken_engine::{Bundle, PublicKey, SignatureState, TrustPolicy};
+
     let dir = Scratch::new("keys");
     let key = dir.path("publisher.key");
     let output = run(&["keygen", "-o", &key]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
     // Never overwrite a key by accident.
     assert_one_line_error(&run(&["keygen", "-o", &key]), "exists");
 
@@ -224,20 +227,41 @@ fn keygen_and_a_signed_bundle_verify_with_the_public_key() {
 
     let json = std::fs::read_to_string(&bundle).expect("the bundle");
     let public = std::fs::read_to_string(format!("{key}.pub")).expect("the public key");
-    let public = herken_engine::key_from_text(&public).expect("a key");
-    assert!(herken_engine::Bundle::load_verified(&json, &public).is_ok());
+    let public = PublicKey::from_text(&public).expect("a public key");
+    let trusted = TrustPolicy::trusting([public]);
+    let opened = Bundle::open(&json, &trusted).expect("opens with its key");
+    assert_eq!(opened.signature, SignatureState::Trusted(public));
+    // keygen and bundle both name the key by its fingerprint.
+    assert!(said.contains(&public.fingerprint()), "{said}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(&public.fingerprint()),
+        "{output:?}"
+    );
 
-    // Another key does not verify it, and an unsigned bundle is refused when a key is given.
+    // Another key does not vouch for it, and an unsigned bundle is refused when keys are given.
     let other = dir.path("other.key");
     assert_eq!(run(&["keygen", "-o", &other]).status.code(), Some(0));
     let other = std::fs::read_to_string(format!("{other}.pub")).expect("the other key");
-    let other = herken_engine::key_from_text(&other).expect("a key");
-    let e = herken_engine::Bundle::load_verified(&json, &other).expect_err("refused");
-    assert_eq!(e.code(), "bundle::bad-signature");
+    let other = TrustPolicy::trusting([PublicKey::from_text(&other).expect("a key")]);
+    let e = Bundle::open(&json, &other).expect_err("refused");
+    assert_eq!(e.code(), "bundle::untrusted-key");
     let unsigned = run(&["bundle", "ilo-2009-adult-labour"]);
     let unsigned = String::from_utf8(unsigned.stdout).expect("UTF-8");
-    let e = herken_engine::Bundle::load_verified(&unsigned, &public).expect_err("refused");
+    let e = Bundle::open(&unsigned, &trusted).expect_err("refused");
     assert_eq!(e.code(), "bundle::unsigned");
+
+    // The public key is no signing key, and the secret key is no trusted key.
+    assert_one_line_error(
+        &run(&[
+            "bundle",
+            "ilo-2009-adult-labour",
+            "--sign-key",
+            &format!("{key}.pub"),
+        ]),
+        "this is a public key",
+    );
+    let secret = std::fs::read_to_string(&key).expect("the secret key");
+    assert!(PublicKey::from_text(&secret).is_err());
 }
 
 #[test]
@@ -246,7 +270,7 @@ fn a_damaged_signing_key_is_an_input_error() {
     let key = dir.write("bad.key", "not a key\n");
     assert_one_line_error(
         &run(&["bundle", "ilo-2009-adult-labour", "--sign-key", &key]),
-        "32 bytes",
+        "not a secret key file",
     );
     let missing = dir.path("missing.key");
     assert_one_line_error(

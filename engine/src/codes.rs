@@ -446,6 +446,46 @@ codes! {
             "The rule would never hold as intended.",
             "Fix the id (see the suggestion).",
         }
+        UNKNOWN_FUNCTION = "compile::unknown-function" {
+            "A scripted condition calls a function that neither Rhai nor the rule set's `.rhai` library defines, or calls it with a different number of arguments.",
+            "The condition would fail every time it runs: the indicator would be in error (or unknown) for every case, found only at screening time.",
+            "Fix the name (see the suggestion) or the number of arguments, or define the function in a `.rhai` file of the set.",
+        }
+        ASSIGNMENT = "compile::assignment" {
+            "A condition assigns (`obs.x = true`, a single `=`) where it should compare (`==`).",
+            "An assignment gives no true or false: the indicator would never be present, and nothing would say why.",
+            "Write `==` to compare, or just `obs.x` for a yes/no answer.",
+        }
+        UNKNOWN_OPTION = "compile::unknown-option" {
+            "A condition compares a choice answer with text that is not one of the question's options (`obs.sector == \"agricultur\"`), or looks for such an option.",
+            "Answers are option ids: the comparison could never hold, so the indicator could never be present.",
+            "Use one of the question's option ids (see the suggestion), or add the option to the question.",
+        }
+        NEVER_HOLDS = "compile::never-holds" {
+            "A comparison can never hold for any answer the question accepts: a number beyond its `min` or `max`, or a fraction compared with a whole-number answer.",
+            "The part of the condition that uses it is dead: the indicator is present less often than its author thinks, or never.",
+            "Fix the number or the question's `min`/`max` (a typo such as `> 600` for `> 60` is common).",
+        }
+        CONSTANT_CONDITION = "compile::constant-condition" {
+            "A condition gives the same result whatever the answers: an indicator that can never be present, one that is present for every answer, or an `ask_if` that is never true.",
+            "A constant indicator is not a signal: it either never counts or always counts, and the decision rules built on it mislead.",
+            "Make the condition depend on the answers; look for `||` where `&&` was meant, a comparison with itself, or a negation too many.",
+        }
+        UNREACHABLE_RULE = "compile::unreachable-rule" {
+            "A decision rule's condition can never hold, whatever the indicators' states: it contradicts itself (`positive(\"a\") && !positive(\"a\")`) or asks for more than the set has (`present_count() > 5` with 3 indicators).",
+            "The rule can never decide: its outcome may never be given, and the author's intent is lost silently.",
+            "Fix the condition; `herken check` names the part that can never hold where it can.",
+        }
+        SHADOWED_RULE = "compile::shadowed-rule" {
+            "A decision rule can hold, but never decides: whenever its condition holds, an earlier rule's condition holds too, and the first rule that holds decides.",
+            "The rule is dead. Often a broader rule stands before a narrower one, or a rule stands after the final rule without `when`.",
+            "Move the rule before the rules named in the message, or narrow them.",
+        }
+        UNREACHABLE_OUTCOME = "compile::unreachable-outcome" {
+            "No case can get this outcome: every decision rule that gives it can never decide (unreachable or shadowed).",
+            "Its label and advice would never be shown, and a reader of the set is misled about what it can conclude.",
+            "Add or fix a decision rule that gives the outcome, or remove the outcome.",
+        }
         DECISION_SHAPE = "compile::decision-shape" {
             "A decision rule uses statements, functions or other shapes beyond one condition over the helpers.",
             "Decisions stay declarative and analysable.",
@@ -474,15 +514,15 @@ codes! {
             "A screening gives a signal, never an identification; a frontline worker reads the label aloud or writes it in a file, and a person wrongly called a victim is stigmatised.",
             "Write \"possible victim\" / \"mogelijk slachtoffer\", or reword (\"signals of trafficking\").",
         }
-        UNREACHABLE_RULE = "check::unreachable-rule" {
-            "A decision rule comes after a rule without `when`.",
-            "It can never decide.",
-            "Move it before the catch-all rule.",
-        }
         REGEX_NEVER_MATCHES = "check::regex-never-matches" {
             "A `matches` pattern can match no text at all.",
             "The indicator could never be present.",
             "Fix the pattern; try it on examples of the text it should find.",
+        }
+        ANALYSIS_LIMIT = "check::analysis-limit" {
+            "The decision analysis could not settle, within its work limit, whether a decision rule can decide.",
+            "Unreachable and shadowed rules are errors; a rule the analysis could not settle may be one.",
+            "Simplify the rule (fewer arithmetic combinations of counts), or check it with test cases that reach it.",
         }
         UNTESTED_INDICATOR = "check::untested-indicator" {
             "No test case sees this indicator present (or absent, or unknown).",
@@ -631,15 +671,45 @@ codes! {
             "It cannot screen.",
             "Run `herken check` on the rule set and recreate the bundle.",
         }
-        UNSIGNED = "bundle::unsigned" {
-            "A signature was required (a public key was given) but the bundle has none.",
-            "Unsigned bundles could come from anyone.",
-            "Sign the bundle with `herken bundle --sign-key`.",
+        DUPLICATE_KEY = "bundle::duplicate-key" {
+            "A bundle's JSON has a key twice in one object.",
+            "A reader would keep one of them unseen.",
+            "Recreate the bundle with `herken bundle`.",
         }
-        BAD_SIGNATURE = "bundle::bad-signature" {
-            "A bundle's signature does not verify with the given public key.",
-            "It was altered or signed by someone else.",
-            "Get the bundle from its source, or check the key.",
+        IDENTITY_MISMATCH = "bundle::identity-mismatch" {
+            "The rule set inside a bundle is not the id and version the bundle declares.",
+            "The bundle would pass for another rule set or version.",
+            "Recreate the bundle with `herken bundle`.",
+        }
+        UNSIGNED = "bundle::unsigned" {
+            "Trusted keys were given, and the bundle has no signature.",
+            "Unsigned bundles could come from anyone.",
+            "Get the signed bundle from its publisher (`herken bundle --sign-key`).",
+        }
+        UNTRUSTED_KEY = "bundle::untrusted-key" {
+            "A bundle's signature is valid but made by a key that is not trusted.",
+            "Anyone can sign with a key of their own.",
+            "Get the bundle from its publisher, or trust their key (check its fingerprint).",
+        }
+        TAMPERED = "bundle::tampered" {
+            "A bundle's content was changed (and re-hashed) after it was signed.",
+            "The rules are not the ones the signer published.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_MOVED = "bundle::signature-moved" {
+            "A bundle carries a signature made for another bundle.",
+            "It vouches for nothing in this one.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_INVALID = "bundle::signature-invalid" {
+            "A bundle's signature does not verify.",
+            "It or what it names was altered; a claimed signature must be valid.",
+            "Get the bundle again from its publisher.",
+        }
+        SIGNATURE_MALFORMED = "bundle::signature-malformed" {
+            "A bundle's `signature` is not a signature herken reads.",
+            "A claimed signature must be valid, with or without trusted keys.",
+            "Get the bundle again, or sign it with this herken version.",
         }
     }
     /// Rows of `herken batch`.
@@ -693,9 +763,9 @@ codes! {
     /// Options of the WASM module's calls.
     options {
         INVALID = "options::invalid" {
-            "Screen options (WASM `screen()`) have an unknown field or a value of the wrong type.",
-            "A misspelt option would silently be ignored.",
-            "Use `lang`, `allowUnknownKeys` and `nextQuestions`.",
+            "Options given to the WASM module have an unknown field or a value of the wrong type: `screen()`'s, or `fromBundle()`'s (a trusted key that is not a public key, an empty `trustedKeys`).",
+            "A misspelt option would silently be ignored; a lost list of trusted keys would open unsigned bundles.",
+            "Use `lang`, `allowUnknownKeys` and `nextQuestions` for `screen()`; `trustedKeys` with the publishers' public keys (the `.pub` files) for `fromBundle()`.",
         }
     }
 }

@@ -382,12 +382,20 @@ fn arith(op: ArithOp, a: Value, b: Value) -> EvalResult {
         }
         (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
             let (x, y) = (as_f64(&a), as_f64(&b));
-            Value::Float(match op {
+            let r = match op {
                 ArithOp::Add => x + y,
                 ArithOp::Sub => x - y,
                 ArithOp::Mul => x * y,
                 ArithOp::Div => x / y,
-            })
+            };
+            // As in scripts (the sandbox): an infinity or NaN never decides a condition.
+            if !r.is_finite() {
+                return Err(
+                    "the result is not a finite number (a division by zero, or a number too large)"
+                        .into(),
+                );
+            }
+            Value::Float(r)
         }
         _ => {
             return Err(format!(

@@ -119,6 +119,16 @@ impl CompiledRuleSet {
             .extend((0..self.dimensions.len()).map(|d| facts.clause(d)));
     }
 
+    /// The questions that apply to the answers so far (`ask_if` not false), in question
+    /// order. Their scripted conditions share one case's budget, as in [`Self::evaluate`].
+    pub fn applicable(&self, obs: &Observations) -> Vec<usize> {
+        sandbox::screen_case(|| {
+            (0..self.questions.len())
+                .filter(|&q| self.applies(q, obs))
+                .collect()
+        })
+    }
+
     /// Whether question `q` applies, given the answers so far (`ask_if` not false).
     pub fn applies(&self, q: usize, obs: &Observations) -> bool {
         match &self.questions[q].ask_if {
@@ -427,9 +437,12 @@ impl CompiledRuleSet {
     }
 
     fn eval_error(&self, mut e: EvalAltResult, script: &ScriptCondition) -> EvalError {
+        // The place in the condition; what went wrong, from the innermost error (a limit hit
+        // inside a function or a closure arrives wrapped in the call that ran it).
         let at = script.script.span_at(e.take_position());
+        let e = e.unwrap_inner();
         let limits = &self.limits;
-        let (code, message) = match &e {
+        let (code, message) = match e {
             EvalAltResult::ErrorTooManyOperations(_) => (
                 codes::eval::OPERATION_LIMIT,
                 format!(
@@ -477,7 +490,10 @@ impl CompiledRuleSet {
                     limits.map_size
                 ),
             ),
-            other => (codes::eval::SCRIPT_ERROR, other.to_string()),
+            other => (
+                codes::eval::SCRIPT_ERROR,
+                sandbox::describe_error(other, &script.script.source),
+            ),
         };
         EvalError {
             code,
@@ -511,7 +527,7 @@ impl Tally for DimensionTally {
 
 fn is_limit(e: &EvalAltResult) -> bool {
     matches!(
-        e,
+        e.unwrap_inner(),
         EvalAltResult::ErrorTooManyOperations(_)
             | EvalAltResult::ErrorStackOverflow(_)
             | EvalAltResult::ErrorDataTooLarge(..)

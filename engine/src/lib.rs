@@ -27,6 +27,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod analysis;
 mod bundle;
 mod claims;
 pub mod codes;
@@ -51,7 +52,11 @@ mod value;
 mod xpath;
 mod yaml;
 
-pub use bundle::{BUNDLE_FORMAT, Bundle, BundleError, key_from_text, public_key};
+pub use analysis::{Example, Reachability, RuleReach, States};
+pub use bundle::{
+    BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
+    SecretKey, SignatureState, SignedClaims, TrustPolicy,
+};
 pub use codes::{Code, CodeDoc};
 pub use compile::{LoadOptions, Loaded, load, load_with};
 pub use diagnostic::{Diagnostic, Severity, Span};

@@ -2,7 +2,10 @@
 //! errors; loading runs those over the manifest and its conditions, `herken check` adds the
 //! ones over the set's own tests ([`coverage`]).
 
+use crate::analysis::solver::visit_helpers;
+use crate::analysis::{DecisionModel, Query, Search, Solved, States};
 use crate::codes;
+use crate::cond::Cond;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::manifest::{Audience, Manifest, Population, Text, TranslationScope};
 use crate::model::{CompiledRuleSet, Condition, Question};
@@ -125,34 +128,187 @@ pub(crate) fn scope(m: &Manifest, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `check::unreachable-rule`: decision rules after one without `when`.
-pub(crate) fn unreachable_rules(m: &Manifest, out: &mut Vec<Diagnostic>) {
-    let Some(first) = m.decision.iter().position(|r| r.when.is_none()) else {
+/// Work limit of one search at load, in nodes (real rules need tens).
+const ANALYSIS_LIMIT: usize = 200_000;
+
+/// The decision analysis at load: `compile::unreachable-rule` (a rule whose condition can
+/// never hold), `compile::shadowed-rule` (a rule that can hold but never decides, because
+/// earlier rules always hold first), `compile::unreachable-outcome` (an outcome no rule can
+/// give although rules give it), `check::unused-outcome` (no rule gives it), and
+/// `check::analysis-limit` where the search could not settle a rule.
+///
+/// It runs once every indicator has been read with its dimension: without one of them it would
+/// judge another decision than the author's (the other errors come first).
+pub(crate) fn decision(m: &Manifest, model: &DecisionModel, out: &mut Vec<Diagnostic>) {
+    if m.failed_indicators > 0 || model.indicators.iter().any(|i| i.dimension.is_none()) {
         return;
+    }
+    let free: Vec<States> = model.indicators.iter().map(|i| i.possible).collect();
+    let search = Search::new(model, &free);
+    let mut may_decide = vec![false; model.rules.len()];
+    let limit = |rule: &str, span: &Span, out: &mut Vec<Diagnostic>| {
+        out.push(
+            Diagnostic::warning(
+                codes::check::ANALYSIS_LIMIT,
+                span.clone(),
+                format!("could not settle whether decision rule `{rule}` can decide"),
+            )
+            .with_help("test cases that reach the rule show that it can"),
+        );
     };
-    let catch_all = &m.decision[first].id;
-    for rule in &m.decision[first + 1..] {
-        out.push(Diagnostic::warning(
-            codes::check::UNREACHABLE_RULE,
-            rule.span.clone(),
-            format!(
-                "decision rule `{}` is never reached: `{catch_all}` before it has no `when`",
-                rule.id
-            ),
-        ));
+    for (r, rule) in model.rules.iter().enumerate() {
+        let Some(decl) = m.decision.get(r) else {
+            continue;
+        };
+        let Some(when) = &rule.when else {
+            // It failed to compile (already reported): it may go either way.
+            may_decide[r] = true;
+            continue;
+        };
+        if let Some(cond) = when {
+            match search.solve(&Query::fires(r, Vec::new()), ANALYSIS_LIMIT) {
+                Solved::Never => {
+                    out.push(
+                        Diagnostic::error(
+                            codes::compile::UNREACHABLE_RULE,
+                            decl.span.clone(),
+                            format!(
+                                "decision rule `{}` can never hold: no indicator states make its condition true",
+                                rule.id
+                            ),
+                        )
+                        .with_help(never_holds_help(model, &search, cond)),
+                    );
+                    continue;
+                }
+                Solved::Limit => {
+                    limit(&rule.id, &decl.span, out);
+                    may_decide[r] = true;
+                    continue;
+                }
+                Solved::Found(_) => {}
+            }
+        }
+        let before: Vec<usize> = (0..r).filter(|j| model.rules[*j].when.is_some()).collect();
+        match search.solve(&Query::fires(r, before.clone()), ANALYSIS_LIMIT) {
+            Solved::Found(_) => may_decide[r] = true,
+            Solved::Limit => {
+                limit(&rule.id, &decl.span, out);
+                may_decide[r] = true;
+            }
+            Solved::Never => {
+                let shadows = shadowing(&search, r, before);
+                let names: Vec<String> = shadows
+                    .iter()
+                    .map(|j| format!("`{}`", model.rules[*j].id))
+                    .collect();
+                let names = names.join(" or ");
+                let message = if when.is_some() {
+                    format!(
+                        "decision rule `{}` never decides: whenever its condition holds, {names} holds before it",
+                        rule.id
+                    )
+                } else {
+                    format!(
+                        "decision rule `{}` is never reached: every case is decided before it, by {names}",
+                        rule.id
+                    )
+                };
+                out.push(
+                    Diagnostic::error(codes::compile::SHADOWED_RULE, decl.span.clone(), message)
+                        .with_help(format!(
+                            "rules are tried in order and the first that holds decides: move `{}` before {names}, or narrow {}",
+                            rule.id,
+                            if shadows.len() == 1 { "it" } else { "them" }
+                        )),
+                );
+            }
+        }
+    }
+    for (o, outcome) in m.outcomes.iter().enumerate() {
+        let givers: Vec<usize> = (0..model.rules.len())
+            .filter(|r| model.rules[*r].outcome == Some(o))
+            .collect();
+        if givers.iter().any(|r| may_decide[*r]) {
+            continue;
+        }
+        if givers.is_empty() {
+            // Not given by any rule: an outcome kept for later, or a missing rule (unless a
+            // rule names an outcome that does not exist: it may have meant this one).
+            if model.rules.iter().any(|r| r.outcome.is_none()) {
+                continue;
+            }
+            out.push(Diagnostic::warning(
+                codes::check::UNUSED_OUTCOME,
+                outcome.span.clone(),
+                format!("no decision rule gives outcome `{}`", outcome.id),
+            ));
+            continue;
+        }
+        let names: Vec<String> = givers
+            .iter()
+            .map(|r| format!("`{}`", model.rules[*r].id))
+            .collect();
+        let message = format!(
+            "no case can get outcome `{}`: the decision rules that give it never decide ({})",
+            outcome.id,
+            names.join(", ")
+        );
+        out.push(
+            Diagnostic::error(
+                codes::compile::UNREACHABLE_OUTCOME,
+                outcome.span.clone(),
+                message,
+            )
+            .with_help("add or fix a decision rule that gives it, or remove the outcome"),
+        );
     }
 }
 
-/// `check::unused-outcome`: outcomes no decision rule gives.
-pub(crate) fn unused_outcomes(m: &Manifest, out: &mut Vec<Diagnostic>) {
-    for o in &m.outcomes {
-        if !m.decision.iter().any(|r| r.outcome.0 == o.id) {
-            out.push(Diagnostic::warning(
-                codes::check::UNUSED_OUTCOME,
-                o.span.clone(),
-                format!("no decision rule gives outcome `{}`", o.id),
-            ));
+/// A smallest set of the rules `before` that together always hold when rule `r` does.
+fn shadowing(search: &Search<'_>, r: usize, before: Vec<usize>) -> Vec<usize> {
+    let mut kept = before;
+    let mut k = 0;
+    while k < kept.len() {
+        let mut without = kept.clone();
+        without.remove(k);
+        if search.solve(&Query::fires(r, without.clone()), ANALYSIS_LIMIT) == Solved::Never {
+            kept = without;
+        } else {
+            k += 1;
         }
+    }
+    kept
+}
+
+/// Why a rule's condition can never hold: the ranges of the counts and scores it compares.
+fn never_holds_help(model: &DecisionModel, search: &Search<'_>, cond: &Cond) -> String {
+    let mut ranges: Vec<String> = Vec::new();
+    visit_helpers(cond, &mut |h| {
+        if let Some((lo, hi)) = search.helper_range(h) {
+            let text = format!(
+                "`{}` can be {} to {}",
+                model.helper_text(h),
+                number(lo),
+                number(hi)
+            );
+            if !ranges.contains(&text) {
+                ranges.push(text);
+            }
+        }
+    });
+    if ranges.is_empty() {
+        "its parts contradict each other (e.g. `positive(\"a\") && !positive(\"a\")`)".into()
+    } else {
+        format!("in this set {}", ranges.join(", "))
+    }
+}
+
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        (x as i64).to_string()
+    } else {
+        x.to_string()
     }
 }
 

@@ -686,6 +686,11 @@ pub(crate) struct Manifest {
     pub limits: Limits,
     /// Ids of items that failed to read: references to them are not reported again.
     pub broken: std::collections::BTreeSet<String>,
+    /// The `when` of indicators that failed to read (a broken `strength`, a missing label):
+    /// still compiled, so that their own mistakes are reported in the same run.
+    pub stray_conditions: Vec<Script>,
+    /// How many indicators failed to read (the decision analysis needs them all).
+    pub failed_indicators: usize,
 }
 
 /// Reads a manifest from its YAML tree; `source` is the file text (for script positions).
@@ -699,6 +704,8 @@ pub(crate) fn read(
         source,
         out,
         broken: std::collections::BTreeSet::new(),
+        stray_conditions: Vec::new(),
+        failed_indicators: 0,
     };
     let top = cx.object(
         root,
@@ -866,6 +873,8 @@ pub(crate) fn read(
         outcomes,
         limits,
         broken: cx.broken,
+        stray_conditions: cx.stray_conditions,
+        failed_indicators: cx.failed_indicators,
     };
     // Returned even with errors, so later stages report their problems too; items that
     // failed to read are left out and their ids kept in `broken` to avoid follow-on errors.
@@ -902,6 +911,8 @@ struct Reader<'s> {
     source: &'s str,
     out: &'s mut Vec<Diagnostic>,
     broken: std::collections::BTreeSet<String>,
+    stray_conditions: Vec<Script>,
+    failed_indicators: usize,
 }
 
 impl Reader<'_> {
@@ -1568,21 +1579,29 @@ impl Reader<'_> {
             .map(|n| self.list(n, "`tags`", |cx, t| cx.string(t, "a tag")))
             .unwrap_or_default();
         let source = o.get("source").and_then(|n| self.provenance(n));
-        if strength_invalid || no_strength {
-            return None;
+        match (id, dimension, label, when) {
+            (Some(id), Some(dimension), Some(label), Some(when))
+                if !strength_invalid && !no_strength =>
+            {
+                Some(IndicatorDecl {
+                    id,
+                    span: node.span.clone(),
+                    dimension,
+                    strength,
+                    weight,
+                    label,
+                    when,
+                    reads,
+                    tags,
+                    source,
+                })
+            }
+            (.., when) => {
+                self.stray_conditions.extend(when);
+                self.failed_indicators += 1;
+                None
+            }
         }
-        Some(IndicatorDecl {
-            id: id?,
-            span: node.span.clone(),
-            dimension: dimension?,
-            strength,
-            weight,
-            label: label?,
-            when: when?,
-            reads,
-            tags,
-            source,
-        })
     }
 
     /// An indicator's `source: {id, location, basis, note}`.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rhai::{AST, Engine};
 
+use crate::analysis::DecisionModel;
 use crate::cond::Cond;
 use crate::diagnostic::Span;
 use crate::manifest::{
@@ -56,6 +57,8 @@ pub struct CompiledRuleSet {
     pub(crate) scripted_indicators: bool,
     /// The sandboxed Rhai engine scripted conditions run in (the one that compiled them).
     pub(crate) engine: Engine,
+    /// The decision as the reachability analysis reads it.
+    pub(crate) analysis: DecisionModel,
 }
 
 impl CompiledRuleSet {

@@ -9,13 +9,16 @@
 //! ([`CASE_OPERATIONS`]). Without it a script within every limit could run for minutes or
 //! overflow the stack (deeply nested calls, deeply nested arrays).
 
+use std::any::TypeId;
 use std::cell::Cell;
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use regex::{Regex, RegexBuilder};
 use rhai::{
-    Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, OptimizationLevel, Position,
+    Array, Dynamic, Engine, EvalAltResult, FnPtr, INT, ImmutableString, NativeCallContext,
+    OptimizationLevel, Position,
 };
 
 use crate::manifest::Limits;
@@ -37,6 +40,10 @@ pub(crate) const STACK_BUDGET: usize = if cfg!(debug_assertions) {
 } else {
     512 * 1024
 };
+/// Operations charged for each call of a closure from one of Rhai's functions (`map`,
+/// `filter`, `sort`, `call`, …) besides the steps it takes: the call copies the script's
+/// state, which takes as long as many plain steps.
+const CLOSURE_CALL: u64 = 32;
 /// Operations all scripted conditions of one case may spend together.
 pub(crate) const CASE_OPERATIONS: u64 = 1_000_000;
 /// How deeply arrays and maps may nest inside a script's values (copying, comparing and
@@ -103,10 +110,12 @@ fn compile_pattern_within(pattern: &str, size_limit: usize) -> Result<Regex, Str
 struct Meter {
     /// Stack address where the running script started; 0 when no script runs.
     stack_base: usize,
-    /// Operations Rhai counted so far in the running script.
+    /// Operations the running script took so far (steps Rhai reported, wherever they ran).
     operations: u64,
     /// Operations charged to the running script for the data it touched.
     charged: u64,
+    /// The last operation count Rhai reported (see [`progress`]).
+    rhai_count: u64,
     /// Operations spent by the earlier scripts of the case being screened.
     case_spent: u64,
     /// Whether a case is being screened (then [`CASE_OPERATIONS`] applies).
@@ -149,6 +158,7 @@ pub(crate) fn run_script<T>(f: impl FnOnce() -> T) -> T {
         stack_base: stack_address(),
         operations: 0,
         charged: 0,
+        rhai_count: 0,
         ..outer
     });
     let value = f();
@@ -180,9 +190,21 @@ impl Meter {
 }
 
 /// Rhai's progress callback: the stack and operation checks, once per operation.
-fn progress(operations: u64, limit: u64) -> Option<Dynamic> {
+///
+/// The meter counts the calls itself rather than taking Rhai's count: Rhai runs a closure
+/// called from a native function (`map`, `filter`, a `sort` comparator, `call`, …) on a copy
+/// of the script's counters and drops the copy afterwards, so its own count forgets every step
+/// taken inside such closures. Rhai's count going back is how such a call shows: each costs
+/// [`CLOSURE_CALL`] more, as setting it up costs a hundred or so plain steps.
+fn progress(rhai_count: u64, limit: u64) -> Option<Dynamic> {
     let mut meter = METER.get();
-    meter.operations = operations;
+    let step = if rhai_count <= meter.rhai_count {
+        1 + CLOSURE_CALL
+    } else {
+        1
+    };
+    meter.rhai_count = rhai_count;
+    meter.operations = meter.operations.saturating_add(step);
     METER.set(meter);
     if meter.stack_base != 0 && meter.stack_base.abs_diff(stack_address()) > STACK_BUDGET {
         return Some(Dynamic::from(STOPPED_STACK));
@@ -272,6 +294,9 @@ pub(crate) fn engine(limits: &Limits, patterns: &RegexCache) -> Engine {
         .set_max_variables(1_000)
         .set_max_functions(1_000)
         .set_strict_variables(true)
+        // Operators go through the functions registered below (checked floats, comparisons
+        // across kinds refused) instead of Rhai's unchecked built-in shortcuts.
+        .set_fast_operators(false)
         .set_optimization_level(OptimizationLevel::Simple);
     // Unavailable: evaluating text as code, printing, and loading modules.
     for symbol in ["eval", "print", "debug", "import", "export"] {
@@ -291,11 +316,15 @@ pub(crate) fn engine(limits: &Limits, patterns: &RegexCache) -> Engine {
         {
             rhai::Token::LexError(Box::new(rhai::LexError::StringTooLong(MAX_LITERAL)))
         }
+        // `1e999` reads as infinity: refused like any other non-finite number.
+        rhai::Token::FloatConstant(ref f) if !f.0.is_finite() => {
+            rhai::Token::LexError(Box::new(rhai::LexError::MalformedNumber(f.1.to_string())))
+        }
         other => other,
     });
 
     let limit = limits.operations;
-    engine.on_progress(move |operations| progress(operations, limit));
+    engine.on_progress(move |count| progress(count, limit));
     // Reading a variable copies its value: charge what it holds. (Rhai marks `on_var` volatile;
     // the version is pinned exactly.)
     #[expect(
@@ -391,7 +420,436 @@ pub(crate) fn engine(limits: &Limits, patterns: &RegexCache) -> Engine {
     // An unknown answer is `()` in scripts: `matches` of it stays unknown.
     engine.register_fn("matches", |_: (), _: ImmutableString| ());
     engine.register_fn("known", |x: Dynamic| !x.is_unit());
+    register_comparators(&mut engine, limit);
+    register_numbers(&mut engine);
+    register_comparisons(&mut engine);
     engine
+}
+
+// --- Comparators ---------------------------------------------------------------------------
+// Rhai's own `sort`, `sort_by`, `order`, `order_by` and `dedup` drop whatever error the
+// comparator raises — a `throw`, a type error, even a limit — and carry on with a made-up
+// order, so a failing condition came out `present`. These replace them (functions registered
+// on the engine come before Rhai's packages): every comparison is charged, and its error ends
+// the script. The sort is a merge sort, stable like Rhai's, that cannot panic whatever order
+// the comparator gives (Rust's own sorts may panic on an inconsistent one, and a panic aborts
+// the WebAssembly module).
+
+/// How a comparator's answer orders two items: a number (negative, zero, positive) or, as in
+/// Rhai, `true` for "already in order".
+fn comparator_order(
+    function: &str,
+    context: &NativeCallContext,
+    comparer: &FnPtr,
+    a: &Dynamic,
+    b: &Dynamic,
+    limit: u64,
+) -> Result<Ordering, Box<EvalAltResult>> {
+    charge(1, limit)?;
+    let answer = comparer.call_raw(context, None, [a.clone(), b.clone()])?;
+    if let Ok(n) = answer.as_int() {
+        return Ok(n.cmp(&0));
+    }
+    match answer.as_bool() {
+        Ok(true) => Ok(Ordering::Less),
+        Ok(false) => Ok(Ordering::Greater),
+        Err(type_name) => Err(script_error(format!(
+            "the comparer given to `{function}` gave {type_name}, not a number or true/false"
+        ))),
+    }
+}
+
+/// The order that sorts `items` stably by a fallible comparison, as indices (so that the
+/// items stay where they are when the comparison fails), stopping at its first error.
+fn merge_sort<E>(
+    items: &[Dynamic],
+    indices: Vec<usize>,
+    compare: &mut impl FnMut(&Dynamic, &Dynamic) -> Result<Ordering, E>,
+) -> Result<Vec<usize>, E> {
+    if indices.len() <= 1 {
+        return Ok(indices);
+    }
+    let mut left = indices;
+    let right = left.split_off(left.len() / 2);
+    let left = merge_sort(items, left, compare)?;
+    let right = merge_sort(items, right, compare)?;
+    let mut merged = Vec::with_capacity(left.len() + right.len());
+    let (mut l, mut r) = (0, 0);
+    while let (Some(&a), Some(&b)) = (left.get(l), right.get(r)) {
+        if compare(&items[a], &items[b])? == Ordering::Greater {
+            merged.push(b);
+            r += 1;
+        } else {
+            merged.push(a);
+            l += 1;
+        }
+    }
+    merged.extend_from_slice(&left[l..]);
+    merged.extend_from_slice(&right[r..]);
+    Ok(merged)
+}
+
+fn sort_with(
+    function: &str,
+    context: &NativeCallContext,
+    array: &mut Array,
+    comparer: &FnPtr,
+    limit: u64,
+) -> Result<(), Box<EvalAltResult>> {
+    let order = merge_sort(array, (0..array.len()).collect(), &mut |a, b| {
+        comparator_order(function, context, comparer, a, b, limit)
+    })?;
+    let mut items: Vec<Option<Dynamic>> = std::mem::take(array).into_iter().map(Some).collect();
+    array.extend(order.into_iter().filter_map(|i| items[i].take()));
+    Ok(())
+}
+
+/// Removes consecutive items that `same(kept, next)` calls the same; leaves the array as it
+/// was when `same` fails.
+fn dedup_with(
+    array: &mut Array,
+    mut same: impl FnMut(&mut Dynamic, &mut Dynamic) -> Result<bool, Box<EvalAltResult>>,
+) -> Result<(), Box<EvalAltResult>> {
+    let mut keep = Vec::with_capacity(array.len());
+    let mut last = 0;
+    for i in 0..array.len() {
+        let (head, tail) = array.split_at_mut(i);
+        let duplicate = match (head.get_mut(last), tail.first_mut()) {
+            (Some(kept), Some(next)) if i > 0 => same(kept, next)?,
+            _ => false,
+        };
+        if !duplicate {
+            last = i;
+        }
+        keep.push(!duplicate);
+    }
+    let mut keep = keep.into_iter();
+    array.retain(|_| keep.next().unwrap_or(true));
+    Ok(())
+}
+
+fn register_comparators(engine: &mut Engine, limit: u64) {
+    // One function for the comparators that change the list in place (one closure keeps the
+    // WebAssembly module smaller).
+    for name in ["sort", "sort_by", "dedup"] {
+        engine.register_fn(
+            name,
+            move |context: NativeCallContext, array: &mut Array, comparer: FnPtr| {
+                if name != "dedup" {
+                    return sort_with(name, &context, array, &comparer, limit);
+                }
+                dedup_with(array, |kept, next| {
+                    charge(1, limit)?;
+                    let answer = comparer.call_raw(&context, None, [kept.clone(), next.clone()])?;
+                    answer.as_bool().map_err(|type_name| {
+                        script_error(format!(
+                            "the comparer given to `dedup` gave {type_name}, not true or false"
+                        ))
+                    })
+                })
+            },
+        );
+    }
+    for name in ["order", "order_by"] {
+        engine.register_fn(
+            name,
+            move |context: NativeCallContext,
+                  array: &mut Array,
+                  comparer: FnPtr|
+                  -> Result<Array, Box<EvalAltResult>> {
+                let mut sorted = array.clone();
+                sort_with(name, &context, &mut sorted, &comparer, limit)?;
+                Ok(sorted)
+            },
+        );
+    }
+    engine.register_fn(
+        "dedup",
+        move |context: NativeCallContext, array: &mut Array| {
+            dedup_with(array, |kept, next| {
+                charge(1, limit)?;
+                let same = context.call_native_fn_raw("==", true, &mut [kept, next])?;
+                Ok(same.as_bool().unwrap_or(false))
+            })
+        },
+    );
+}
+
+// --- Numbers -------------------------------------------------------------------------------
+// Rhai's floating-point arithmetic gives infinities and NaN without a word, and every
+// comparison with NaN is false: `!(x / 0.0 > 1.0)` came out present. Here every operation
+// and function that can turn finite numbers into a non-finite one is replaced by one that
+// refuses to, a literal too large for a number is refused at load (see `engine`), and
+// comparisons refuse non-finite numbers besides, so none can decide a condition.
+
+/// What a script sees when a number would stop being finite.
+const NOT_FINITE: &str =
+    "the result is not a finite number (a division by zero, or a number too large)";
+
+fn finite(x: f64) -> Result<f64, Box<EvalAltResult>> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(EvalAltResult::ErrorArithmetic(NOT_FINITE.into(), Position::NONE).into())
+    }
+}
+
+/// An error a script made, as the report shows it.
+fn script_error(message: String) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorArithmetic(message, Position::NONE).into()
+}
+
+/// A function of two numbers.
+type Binary = fn(f64, f64) -> f64;
+/// A function of one number.
+type Unary = fn(f64) -> f64;
+
+/// The arithmetic operators on two floats, or a float and an integer, as Rhai computes them.
+const FLOAT_OPERATORS: [(&str, Binary); 6] = [
+    ("+", |x, y| x + y),
+    ("-", |x, y| x - y),
+    ("*", |x, y| x * y),
+    ("/", |x, y| x / y),
+    ("%", |x, y| x % y),
+    ("**", f64::powf),
+];
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "Rhai mixes integers into float arithmetic the same way"
+)]
+fn register_numbers(engine: &mut Engine) {
+    // Raw functions, one closure each for the binary and the unary ones: the same code for
+    // every operator and type pair keeps the WebAssembly module small.
+    for (op, f) in FLOAT_OPERATORS {
+        for types in NUMBER_PAIRS {
+            register_binary(engine, op, types, f);
+        }
+        // `x op= y` on a float (an integer `x` takes the operator itself).
+        let assign: &'static str = match op {
+            "+" => "+=",
+            "-" => "-=",
+            "*" => "*=",
+            "/" => "/=",
+            "%" => "%=",
+            _ => "**=",
+        };
+        engine.register_fn(assign, move |x: &mut f64, y: f64| {
+            *x = finite(f(*x, y))?;
+            Ok::<_, Box<EvalAltResult>>(())
+        });
+        engine.register_fn(assign, move |x: &mut f64, y: INT| {
+            *x = finite(f(*x, y as f64))?;
+            Ok::<_, Box<EvalAltResult>>(())
+        });
+    }
+    // Functions of finite numbers that can give a non-finite one.
+    let unary: [(&str, Unary); 11] = [
+        ("sqrt", f64::sqrt),
+        ("exp", f64::exp),
+        ("ln", f64::ln),
+        ("log", f64::log10),
+        ("sinh", f64::sinh),
+        ("cosh", f64::cosh),
+        ("asin", f64::asin),
+        ("acos", f64::acos),
+        ("acosh", f64::acosh),
+        ("atanh", f64::atanh),
+        ("to_degrees", f64::to_degrees),
+    ];
+    for (name, f) in unary {
+        engine.register_raw_fn(name, [TypeId::of::<f64>()], move |_, args| {
+            finite(f(number(args[0]))).map(Dynamic::from_float)
+        });
+    }
+    register_binary(engine, "hypot", [TypeId::of::<f64>(); 2], f64::hypot);
+    register_binary(engine, "log", [TypeId::of::<f64>(); 2], f64::log);
+    engine.register_raw_fn(
+        "parse_float",
+        [TypeId::of::<ImmutableString>()],
+        |_, args| {
+            let text = args[0].clone().into_immutable_string().unwrap_or_default();
+            let x: f64 = text
+                .trim()
+                .parse()
+                .map_err(|_| script_error("`parse_float` found no number in the text".into()))?;
+            finite(x).map(Dynamic::from_float)
+        },
+    );
+}
+
+/// The pairs of number types an operator on two numbers takes (two integers are Rhai's own,
+/// checked already).
+const NUMBER_PAIRS: [[TypeId; 2]; 3] = [
+    [TypeId::of::<f64>(), TypeId::of::<f64>()],
+    [TypeId::of::<f64>(), TypeId::of::<INT>()],
+    [TypeId::of::<INT>(), TypeId::of::<f64>()],
+];
+
+/// A number of either kind, as a float.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "Rhai mixes integers into float arithmetic and comparisons the same way"
+)]
+fn number(value: &Dynamic) -> f64 {
+    value
+        .as_float()
+        .unwrap_or_else(|_| value.as_int().map_or(f64::NAN, |i| i as f64))
+}
+
+fn register_binary(engine: &mut Engine, name: &'static str, types: [TypeId; 2], f: Binary) {
+    engine.register_raw_fn(name, types, move |_, args| {
+        finite(f(number(args[0]), number(args[1]))).map(Dynamic::from_float)
+    });
+}
+
+// --- Comparisons ---------------------------------------------------------------------------
+// Rhai answers `false` (`true` for `!=`) when it compares values of different kinds, so
+// `obs.story > 5` on a text answer came out absent, and `obs.flag != "yes"` present, where
+// the same comparison outside a script is refused at load. Here comparing text, a number,
+// true/false, a list or a map with a value of another of those kinds is an error. Numbers of
+// either kind compare with each other, a character with text, and an unknown answer `()` with
+// anything, as before (the indicator is then unknown, not in error).
+
+const COMPARISONS: [&str; 6] = ["==", "!=", "<", "<=", ">", ">="];
+
+/// The kinds of value a script compares, as messages name them: a comparison of two values
+/// of different kinds is refused.
+fn kinds() -> [(TypeId, &'static str); 7] {
+    [
+        (TypeId::of::<INT>(), "a number"),
+        (TypeId::of::<f64>(), "a number"),
+        (TypeId::of::<bool>(), "true/false"),
+        (TypeId::of::<ImmutableString>(), "text"),
+        (TypeId::of::<char>(), "text"),
+        (TypeId::of::<Array>(), "a list"),
+        (TypeId::of::<rhai::Map>(), "a map"),
+    ]
+}
+
+/// Rhai's comparison of two numbers (relative to `f64::EPSILON`, as `cond::compare` mirrors),
+/// refusing non-finite ones.
+fn compare_floats(op: &str, x: f64, y: f64) -> Result<bool, Box<EvalAltResult>> {
+    finite(x)?;
+    finite(y)?;
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    let eps = f64::EPSILON;
+    Ok(match op {
+        "==" => (x - y).abs() / max <= eps,
+        "!=" => (x - y).abs() / max > eps,
+        ">" => (x - y) / max > eps,
+        ">=" => (x - y) / max > -eps,
+        "<" => (y - x) / max > eps,
+        _ => (y - x) / max > -eps,
+    })
+}
+
+fn register_comparisons(engine: &mut Engine) {
+    for op in COMPARISONS {
+        for types in NUMBER_PAIRS {
+            engine.register_raw_fn(op, types, move |_, args| {
+                compare_floats(op, number(args[0]), number(args[1])).map(Dynamic::from_bool)
+            });
+        }
+    }
+    // One function for every pair (a raw function: the same code for each, which keeps the
+    // WebAssembly module small).
+    for op in COMPARISONS {
+        for (a, a_kind) in kinds() {
+            for (b, b_kind) in kinds() {
+                if a_kind == b_kind {
+                    continue;
+                }
+                engine.register_raw_fn(op, [a, b], move |_, _| -> Result<Dynamic, _> {
+                    Err(script_error(format!(
+                        "cannot compare {a_kind} with {b_kind} (`{op}`)"
+                    )))
+                });
+            }
+        }
+    }
+}
+
+/// What a script's error says in a report: what went wrong, with names only where the
+/// script's own text has them, and never a value the script computed — that may be, or be
+/// made from, an answer, and a report's errors, a batch's output file and a WASM error must
+/// not carry answers (only a report's `reads` do).
+pub(crate) fn describe_error(e: &EvalAltResult, source: &str) -> String {
+    // A name is shown when the script spells it out (so it came from the rule set).
+    let named = |what: &str, name: &str| {
+        let literal = !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && source.contains(name);
+        if literal {
+            format!("{what} `{name}`")
+        } else {
+            what.to_owned()
+        }
+    };
+    match e {
+        // herken's own messages carry kinds and types, never values.
+        EvalAltResult::ErrorArithmetic(m, _) if OWN_MESSAGES.iter().any(|p| m.starts_with(p)) => {
+            m.clone()
+        }
+        EvalAltResult::ErrorArithmetic(..) => "an arithmetic error (a division by zero, a number too large, or text that is not a number)".into(),
+        EvalAltResult::ErrorRuntime(..) => "the script stopped with `throw` (what it threw is not shown: it may hold an answer)".into(),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => {
+            let name = signature.split([' ', '(']).next().unwrap_or_default();
+            format!("{} for these arguments", named("no function", name))
+        }
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+        | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => format!(
+            "a value of type {} where {} is needed",
+            type_name(actual),
+            type_name(expected)
+        ),
+        EvalAltResult::ErrorIndexingType(t, _) => format!("{} cannot be indexed", type_name(t)),
+        EvalAltResult::ErrorArrayBounds(..) => "a list index out of range".into(),
+        EvalAltResult::ErrorStringBounds(..) => "a text index out of range".into(),
+        EvalAltResult::ErrorBitFieldBounds(..) => "a bit index out of range".into(),
+        EvalAltResult::ErrorIndexNotFound(..) => "no such index".into(),
+        EvalAltResult::ErrorPropertyNotFound(name, _) => named("no such property", name),
+        EvalAltResult::ErrorVariableNotFound(name, _) => named("no such variable", name),
+        EvalAltResult::ErrorAssignmentToConstant(name, _) => {
+            named("cannot change the constant", name)
+        }
+        EvalAltResult::ErrorNonPureMethodCallOnConstant(name, _) => {
+            named("cannot change a constant with", name)
+        }
+        EvalAltResult::ErrorDotExpr(..) => "no such property or method here".into(),
+        EvalAltResult::ErrorFor(..) => "`for` needs a list, a range or text".into(),
+        EvalAltResult::ErrorUnboundThis(..) => "`this` is not bound here".into(),
+        EvalAltResult::ErrorDataRace(..) => "a value was used while it was being changed".into(),
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => describe_error(inner, source),
+        // Rhai's own text may quote values.
+        _ => "the script failed".into(),
+    }
+}
+
+/// The beginnings of herken's own script errors (see `script_error`): none carries a value.
+const OWN_MESSAGES: [&str; 5] = [
+    NOT_FINITE,
+    "cannot compare ",
+    "the comparer given to ",
+    "`parse_float` found no number",
+    "a pattern built while the script ran",
+];
+
+/// A Rhai type name as herken's messages say it.
+fn type_name(rhai: &str) -> &str {
+    match rhai {
+        "i64" | "f64" | "int" | "float" => "number",
+        "string" | "&str" | "ImmutableString" | "char" => "text",
+        "bool" => "true/false",
+        "array" => "list",
+        "map" => "map",
+        "()" => "unknown",
+        other => other,
+    }
 }
 
 fn runtime_pattern(
@@ -405,8 +863,11 @@ fn runtime_pattern(
         return Ok(Arc::clone(re));
     }
     let re = Arc::new(
-        compile_pattern_within(pattern, RUNTIME_REGEX_SIZE_LIMIT)
-            .map_err(|m| format!("invalid pattern `{pattern}`: {m}"))?,
+        compile_pattern_within(pattern, RUNTIME_REGEX_SIZE_LIMIT).map_err(|m| {
+            script_error(format!(
+                "a pattern built while the script ran is invalid: {m}"
+            ))
+        })?,
     );
     if cache.len() < RUNTIME_PATTERN_CACHE {
         cache.insert(pattern.to_owned(), Arc::clone(&re));

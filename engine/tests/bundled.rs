@@ -168,31 +168,31 @@ fn the_same_case_gives_byte_identical_reports() {
     }
 }
 
-/// The sets written for children. The format does not declare a set's population yet; keep in
-/// step with `CHILD_SETS` in `scripts/vocabulary.py`.
-const CHILD_SETS: [&str; 2] = ["ilo-2009-child-labour", "ilo-2009-child-sexual"];
-
-fn population(set: &str) -> &'static str {
-    if CHILD_SETS.contains(&set) {
-        "child"
-    } else {
-        "adult"
+/// Whose wording a set uses: a set for children words its questions for a child, a set for adults
+/// or for anyone for an adult (as `scripts/vocabulary.py` reads it).
+fn population(rules: &herken_engine::CompiledRuleSet) -> &'static str {
+    match rules.population() {
+        Some(herken_engine::Population::Child) => "child",
+        _ => "adult",
     }
 }
 
 /// Where sets ask the same thing they use the same id, and the id means the same answer in every
-/// set (type, option ids, bounds, unit, `ask_if`, form group), so one intake answers several sets.
-/// The wording (text, help, option labels, group titles) is the same within a population: a child
-/// set may word a question for a child, and every child set then words it the same way.
+/// set (type, option ids, bounds, unit, `ask_if`, form group, audience), so one intake answers
+/// several sets. The wording (text, help, unit, option labels, group titles) is the same within a
+/// population, language by language: a child set may word a question for a child, and every child
+/// set then words it the same way; a language that only some sets carry (a translation) is
+/// compared between those sets.
 #[test]
 fn shared_questions_mean_the_same_answer_across_sets() {
     let sets: Vec<_> = bundled()
         .into_iter()
         .map(|s| (s.name.clone(), load(&s.sources).expect("loads").rules))
         .collect();
-    // (id, population) -> (the first set, what it says)
-    type Seen = BTreeMap<(String, &'static str), (String, String)>;
-    fn same(seen: &mut Seen, key: (String, &'static str), name: &str, value: String, what: &str) {
+    // (id, population, language) -> (the first set, what it says)
+    type Key = (String, &'static str, String);
+    type Seen = BTreeMap<Key, (String, String)>;
+    fn same(seen: &mut Seen, key: Key, name: &str, value: String, what: &str) {
         match seen.get(&key) {
             None => {
                 seen.insert(key, (name.to_owned(), value));
@@ -205,47 +205,51 @@ fn shared_questions_mean_the_same_answer_across_sets() {
             }
         }
     }
+    let in_lang = |t: Option<&herken_engine::Text>, lang: &str| {
+        t.and_then(|t| {
+            t.iter()
+                .find(|(l, _)| *l == lang)
+                .map(|(_, x)| x.to_owned())
+        })
+    };
     let (mut answers, mut wordings, mut titles) = (Seen::new(), Seen::new(), Seen::new());
     for (name, rules) in &sets {
-        let pop = population(name);
+        let pop = population(rules);
         for g in rules.groups() {
-            let title = format!("{:?}", g.title());
-            same(
-                &mut titles,
-                (g.id().to_owned(), pop),
-                name,
-                title,
-                "group title",
-            );
+            for (lang, title) in g.title().iter() {
+                let key = (g.id().to_owned(), pop, lang.to_owned());
+                same(&mut titles, key, name, title.to_owned(), "group title");
+            }
         }
         for q in rules.questions() {
             let option_ids: Vec<&str> = q.options().iter().map(|o| o.id()).collect();
             let answer = format!(
-                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
                 q.kind(),
                 option_ids,
                 q.min(),
                 q.max(),
-                q.unit(),
+                in_lang(q.unit(), "en"),
                 q.ask_if(),
-                q.group()
+                q.group(),
+                q.audience()
             );
-            same(
-                &mut answers,
-                (q.id().to_owned(), ""),
-                name,
-                answer,
-                "the answer to question",
-            );
-            let labels: Vec<_> = q.options().iter().map(|o| o.label()).collect();
-            let wording = format!("{:?}|{:?}|{:?}", q.text(), q.help(), labels);
-            same(
-                &mut wordings,
-                (q.id().to_owned(), pop),
-                name,
-                wording,
-                "the wording of question",
-            );
+            let key = (q.id().to_owned(), "", String::new());
+            same(&mut answers, key, name, answer, "the answer to question");
+            for (lang, text) in q.text().iter() {
+                let labels: Vec<_> = q
+                    .options()
+                    .iter()
+                    .map(|o| in_lang(Some(o.label()), lang))
+                    .collect();
+                let wording = format!(
+                    "{text:?}|{:?}|{:?}|{labels:?}",
+                    in_lang(q.help(), lang),
+                    in_lang(q.unit(), lang)
+                );
+                let key = (q.id().to_owned(), pop, lang.to_owned());
+                same(&mut wordings, key, name, wording, "the wording of question");
+            }
         }
     }
 }
@@ -320,7 +324,8 @@ fn every_question_is_one_plain_question() {
                 );
                 let negations: &[&str] = match lang {
                     "nl" => &["niet", "geen", "nooit"],
-                    _ => &["not", "no", "never"],
+                    "en" => &["not", "no", "never"],
+                    _ => &[],
                 };
                 let negated = text
                     .split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -337,7 +342,7 @@ fn every_question_is_one_plain_question() {
 fn child_sets_say_je_and_adult_sets_say_u() {
     for set in bundled() {
         let rules = load(&set.sources).expect("loads").rules;
-        let child = population(&set.name) == "child";
+        let child = population(&rules) == "child";
         for q in rules.questions() {
             let text = text_in(q.text(), "nl");
             let tokens: Vec<String> = text
@@ -412,4 +417,80 @@ fn the_adult_labour_set_has_the_ilo_counts_per_dimension() {
     // The six ILO dimensions, then the forms of exploitation outside the ILO list.
     assert_eq!(counts, [10, 10, 16, 9, 15, 7, 3]);
     assert_eq!(rules.status(), herken_engine::Status::Reviewed);
+}
+
+/// Safe conversations (issue 13): every set says, before the first question, how to hold the
+/// conversation: alone, with an independent interpreter, the screen out of sight, what stays
+/// confidential, that the person may skip and stop, how to close; a set for children also says
+/// whom to involve. Every point in Dutch and English.
+#[test]
+fn every_set_guides_the_conversation() {
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        let ids: Vec<&str> = rules.guidance().iter().map(|g| g.id()).collect();
+        let mut expected = vec![
+            "alone",
+            "interpreter",
+            "screen",
+            "confidentiality",
+            "consent",
+            "closing",
+        ];
+        if population(&rules) == "child" {
+            expected.push("involve");
+        }
+        for id in expected {
+            assert!(
+                ids.contains(&id),
+                "{}: no guidance `{id}` in {ids:?}",
+                set.name
+            );
+        }
+        for g in rules.guidance() {
+            for lang in ["nl", "en"] {
+                assert!(
+                    !text_in(g.text(), lang).is_empty(),
+                    "{} `{}`",
+                    set.name,
+                    g.id()
+                );
+            }
+        }
+    }
+}
+
+/// The person's language (issue 13): the sets labour inspections use most ask every question put
+/// to the person in Polish and Romanian too, marked as unverified translations of the questions
+/// until a professional translator has checked them.
+#[test]
+fn labour_inspection_sets_ask_in_polish_and_romanian_marked_unverified() {
+    use herken_engine::{Audience, TranslationScope, TranslationStatus};
+    let sets = [
+        "ilo-2009-adult-labour",
+        "nl-arbeidsuitbuiting",
+        "nl-geringste-aanwijzing",
+    ];
+    for set in bundled()
+        .into_iter()
+        .filter(|s| sets.contains(&s.name.as_str()))
+    {
+        let rules = load(&set.sources).expect("loads").rules;
+        for lang in ["pl", "ro"] {
+            let t = rules
+                .translation(lang)
+                .unwrap_or_else(|| panic!("{}: no `{lang}` translation", set.name));
+            assert_eq!(t.status(), TranslationStatus::Unverified, "{}", set.name);
+            assert_eq!(t.covers(), TranslationScope::Questions, "{}", set.name);
+            for q in rules.questions() {
+                if q.audience() == Audience::Interviewer {
+                    continue;
+                }
+                let at = format!("{} `{}` [{lang}]", set.name, q.id());
+                assert!(q.text().has(lang), "no text: {at}");
+                for o in q.options() {
+                    assert!(o.label().has(lang), "no label for `{}`: {at}", o.id());
+                }
+            }
+        }
+    }
 }

@@ -48,6 +48,7 @@ fn pair(name: &str, sources: &Sources) -> Pair {
         sources,
         &LoadOptions {
             interpret_all: true,
+            ..LoadOptions::default()
         },
     )
     .unwrap_or_else(|d| panic!("{name} (interpreted): {d:?}"))

@@ -571,101 +571,672 @@ fn limits_above_their_caps_are_refused() {
 }
 
 // --- Damaged and forged bundles -----------------------------------------------------------
+// `Bundle::open` under a trust policy is the one way in; each forgery has its own code, with
+// and without trusted keys.
 
-fn bundle_of(manifest_text: &str) -> herken_engine::Bundle {
-    let sources = Sources::new().with("ruleset.yaml", manifest_text);
-    herken_engine::Bundle::new("test-set", "1.0.0", &sources)
+use herken_engine::{Bundle, BundleError, PublicKey, SecretKey, SignatureState, TrustPolicy};
+
+/// A bundle of a small rule set with `id` and `version` (the manifest says the same).
+fn bundle_of(id: &str, version: &str, when: &str) -> Bundle {
+    let text = manifest("", when)
+        .replace("id: test-set", &format!("id: {id}"))
+        .replace("version: 1.0.0", &format!("version: {version}"));
+    Bundle::new(id, version, &Sources::new().with("ruleset.yaml", text))
 }
 
-const SECRET: [u8; 32] = [7; 32];
-const OTHER_SECRET: [u8; 32] = [8; 32];
-
-#[test]
-fn a_signed_bundle_loads_with_its_key() {
-    let mut bundle = bundle_of(&manifest("", "obs.a"));
-    bundle.sign(&SECRET);
-    let json = bundle.to_json();
-    let key = herken_engine::public_key(&SECRET);
-    let loaded = herken_engine::Bundle::load_verified(&json, &key).expect("verifies and loads");
-    assert_eq!(loaded.rules.sha256(), bundle.sha256);
-    // A signed bundle still loads where no key is asked for.
-    assert!(herken_engine::Bundle::load(&json).is_ok());
+fn publisher() -> SecretKey {
+    SecretKey::from_bytes(&[7; 32])
 }
 
-#[test]
-fn with_a_key_unsigned_forged_and_altered_bundles_are_refused() {
-    let key = herken_engine::public_key(&SECRET);
-    let code = |json: &str| {
-        herken_engine::Bundle::load_verified(json, &key)
-            .err()
-            .map(|e| (e.code(), e.to_string()))
-    };
+fn someone_else() -> SecretKey {
+    SecretKey::from_bytes(&[8; 32])
+}
 
-    let unsigned = bundle_of(&manifest("", "obs.a"));
-    let (c, message) = code(&unsigned.to_json()).expect("refused");
-    assert_eq!(c, "bundle::unsigned", "{message}");
+fn signed(id: &str, version: &str, key: &SecretKey) -> Bundle {
+    let mut bundle = bundle_of(id, version, "obs.a");
+    bundle.sign(key);
+    bundle
+}
 
-    let mut other = bundle_of(&manifest("", "obs.a"));
-    other.sign(&OTHER_SECRET);
-    assert_eq!(
-        code(&other.to_json()).expect("refused").0,
-        "bundle::bad-signature"
-    );
+fn trusting(keys: &[&SecretKey]) -> TrustPolicy {
+    TrustPolicy::trusting(keys.iter().map(|k| k.public_key()))
+}
 
-    let mut signed = bundle_of(&manifest("", "obs.a"));
-    signed.sign(&SECRET);
-    // The content altered: the hash no longer matches.
-    let mut altered = signed.clone();
+/// The code a bundle is refused with under `trust`, or `None` when it opens.
+fn refusal(json: &str, trust: &TrustPolicy) -> Option<&'static str> {
+    let (opened, took) = timed(|| Bundle::open(json, trust));
+    assert!(took < BUDGET, "opening took {took:?}");
+    opened.err().map(|e| {
+        assert!(!e.to_string().is_empty());
+        e.code().as_str()
+    })
+}
+
+/// The forgeries of a bundle signed by the publisher, each with the code it must get with
+/// and without trusted keys.
+fn forgeries() -> Vec<(&'static str, String, &'static str)> {
+    let original = signed("test-set", "1.0.0", &publisher());
+    let mut out = Vec::new();
+
+    // Content changed, hash not recomputed.
+    let mut altered = original.clone();
     altered
         .files
         .insert("ruleset.yaml".into(), manifest("", "!obs.a"));
-    assert_eq!(
-        code(&altered.to_json()).expect("refused").0,
-        "bundle::hash-mismatch"
-    );
-    // The content altered and the hash recomputed: the signature no longer matches.
-    altered.sha256 = altered.sources().sha256();
-    assert_eq!(
-        code(&altered.to_json()).expect("refused").0,
-        "bundle::bad-signature"
-    );
+    out.push((
+        "altered content",
+        altered.to_json(),
+        "bundle::hash-mismatch",
+    ));
+
+    // Content changed and its hash recomputed; the old signature kept.
+    let mut tampered = altered.clone();
+    tampered.sha256 = tampered.sources().sha256();
+    out.push(("tampered content", tampered.to_json(), "bundle::tampered"));
+
+    // The signature of another rule set, and of another version of this one.
+    let other_set = signed("other-set", "1.0.0", &publisher());
+    let mut moved = bundle_of("test-set", "1.0.0", "obs.a");
+    moved.signature = other_set.signature.clone();
+    out.push((
+        "signature from another set",
+        moved.to_json(),
+        "bundle::signature-moved",
+    ));
+    let old = signed("test-set", "0.9.0", &publisher());
+    let mut moved = bundle_of("test-set", "1.0.0", "!obs.a");
+    moved.signature = old.signature.clone();
+    out.push((
+        "signature from another version",
+        moved.to_json(),
+        "bundle::signature-moved",
+    ));
     // Relabelled as another version under the same signature.
-    let mut relabelled = signed.clone();
+    let mut relabelled = original.clone();
     relabelled.version = "9.9.9".into();
+    out.push((
+        "relabelled version",
+        relabelled.to_json(),
+        "bundle::signature-moved",
+    ));
+
+    // What the signature names edited to match, so it no longer verifies.
+    let mut forged = tampered.clone();
+    if let Some(s) = forged.signature.as_mut() {
+        s.signed.sha256 = forged.sha256.clone();
+    }
+    out.push((
+        "signed claims edited",
+        forged.to_json(),
+        "bundle::signature-invalid",
+    ));
+    // The key swapped for another's, the value kept.
+    let mut swapped = original.clone();
+    if let Some(s) = swapped.signature.as_mut() {
+        s.key = someone_else().public_key().to_hex();
+    }
+    out.push((
+        "key swapped",
+        swapped.to_json(),
+        "bundle::signature-invalid",
+    ));
+
+    // Garbage where the signature belongs.
+    let json = original.to_json();
+    let body = json.split("\"signature\": {").next().expect("a signature");
+    let rest = &json[json.find("\"files\"").expect("files")..];
+    for (what, garbage) in [
+        ("a string", "\"zz\""),
+        ("null", "null"),
+        ("an empty object", "{}"),
+        ("a number", "1"),
+    ] {
+        out.push((
+            what,
+            format!("{body}\"signature\": {garbage},\n  {rest}"),
+            "bundle::signature-malformed",
+        ));
+    }
+    for (field, value) in [
+        ("value", "zz".repeat(64)),
+        ("value", "00".repeat(63)),
+        ("key", "not a key".to_owned()),
+        ("key", "00".repeat(31)),
+        ("algorithm", "rsa".to_owned()),
+    ] {
+        let mut garbled: serde_json::Value = serde_json::from_str(&json).expect("json");
+        garbled["signature"][field] = serde_json::Value::String(value.clone());
+        out.push((
+            "a garbled field",
+            garbled.to_string(),
+            "bundle::signature-malformed",
+        ));
+    }
+    // Not a point of the curve: a "key" no one could sign with.
+    let mut garbled: serde_json::Value = serde_json::from_str(&json).expect("json");
+    garbled["signature"]["key"] = serde_json::Value::String(format!("02{}", "00".repeat(31)));
+    out.push((
+        "a key off the curve",
+        garbled.to_string(),
+        "bundle::signature-malformed",
+    ));
+    out
+}
+
+#[test]
+fn every_forgery_is_refused_with_its_code_with_and_without_trusted_keys() {
+    for trust in [
+        TrustPolicy::no_keys(),
+        trusting(&[&publisher()]),
+        trusting(&[&someone_else(), &publisher()]),
+    ] {
+        for (what, json, code) in forgeries() {
+            assert_eq!(refusal(&json, &trust), Some(code), "{what} ({trust:?})");
+        }
+    }
+}
+
+#[test]
+fn with_trusted_keys_only_their_valid_signatures_open() {
+    let publisher_only = trusting(&[&publisher()]);
+    // Unsigned, and a signature stripped from a signed bundle: fail closed.
+    let unsigned = bundle_of("test-set", "1.0.0", "obs.a");
     assert_eq!(
-        code(&relabelled.to_json()).expect("refused").0,
-        "bundle::bad-signature"
+        refusal(&unsigned.to_json(), &publisher_only),
+        Some("bundle::unsigned")
     );
-    // A signature that is not even hex.
-    let mut garbled = signed.clone();
-    garbled.signature = Some("not a signature".into());
-    assert_eq!(
-        code(&garbled.to_json()).expect("refused").0,
-        "bundle::bad-signature"
-    );
-    // A signature removed from a signed bundle: fail closed.
-    let mut stripped = signed;
+    let mut stripped = signed("test-set", "1.0.0", &publisher());
     stripped.signature = None;
     assert_eq!(
-        code(&stripped.to_json()).expect("refused").0,
-        "bundle::unsigned"
+        refusal(&stripped.to_json(), &publisher_only),
+        Some("bundle::unsigned")
     );
+    // Re-signed with another key: valid, but not trusted.
+    let mut resigned = signed("test-set", "1.0.0", &publisher());
+    resigned
+        .files
+        .insert("ruleset.yaml".into(), manifest("", "!obs.a"));
+    resigned.sha256 = resigned.sources().sha256();
+    resigned.sign(&someone_else());
+    let e = Bundle::open(&resigned.to_json(), &publisher_only).expect_err("refused");
+    assert_eq!(e.code(), "bundle::untrusted-key");
+    assert!(
+        e.to_string()
+            .contains(&someone_else().public_key().fingerprint()),
+        "{e}"
+    );
+    // Without trusted keys it opens, and says who signed it.
+    let opened = Bundle::open(&resigned.to_json(), &TrustPolicy::no_keys()).expect("opens");
+    assert_eq!(
+        opened.signature,
+        SignatureState::Signed(someone_else().public_key())
+    );
+}
+
+#[test]
+fn an_opened_bundle_says_who_signed_it() {
+    let json = signed("test-set", "1.0.0", &publisher()).to_json();
+    let key = publisher().public_key();
+    let opened = Bundle::open(&json, &trusting(&[&publisher()])).expect("trusted");
+    assert_eq!(opened.signature, SignatureState::Trusted(key));
+    assert_eq!(opened.signature.as_str(), "trusted");
+    assert_eq!(opened.rules.id(), "test-set");
+    let opened = Bundle::open(&json, &TrustPolicy::no_keys()).expect("signed");
+    assert_eq!(opened.signature.as_str(), "signed");
+    assert_eq!(
+        opened.signature.key().map(PublicKey::fingerprint),
+        Some(key.fingerprint())
+    );
+    let unsigned = bundle_of("test-set", "1.0.0", "obs.a").to_json();
+    let opened = Bundle::open(&unsigned, &TrustPolicy::no_keys()).expect("unsigned");
+    assert_eq!(opened.signature, SignatureState::Unsigned);
+}
+
+#[test]
+fn a_bundle_must_hold_the_rule_set_it_declares() {
+    // The manifest says `test-set` 1.0.0; the bundle says otherwise (and is signed so).
+    let sources = Sources::new().with("ruleset.yaml", manifest("", "obs.a"));
+    for (id, version) in [("other-set", "1.0.0"), ("test-set", "2.0.0")] {
+        let mut bundle = Bundle::new(id, version, &sources);
+        for trust in [TrustPolicy::no_keys(), trusting(&[&publisher()])] {
+            bundle.sign(&publisher());
+            assert_eq!(
+                refusal(&bundle.to_json(), &trust),
+                Some("bundle::identity-mismatch")
+            );
+        }
+    }
+}
+
+#[test]
+fn duplicate_keys_anywhere_in_a_bundle_are_refused() {
+    let json = signed("test-set", "1.0.0", &publisher()).to_json();
+    for (what, duplicated) in [
+        (
+            "a file",
+            json.replacen(
+                "\"files\": {",
+                "\"files\": {\n    \"ruleset.yaml\": \"x\",",
+                1,
+            ),
+        ),
+        (
+            "the id",
+            json.replacen("\"id\":", "\"id\": \"other\",\n  \"id\":", 1),
+        ),
+        (
+            "the signature",
+            json.replacen(
+                "\"signature\":",
+                "\"signature\": null,\n  \"signature\":",
+                1,
+            ),
+        ),
+        (
+            "inside the signature",
+            json.replacen("\"value\":", "\"value\": \"00\",\n    \"value\":", 1),
+        ),
+    ] {
+        assert_ne!(duplicated, json, "{what}");
+        for trust in [TrustPolicy::no_keys(), trusting(&[&publisher()])] {
+            let e = Bundle::open(&duplicated, &trust).expect_err("refused");
+            assert_eq!(e.code(), "bundle::duplicate-key", "{what}: {e}");
+            assert!(e.to_string().contains("line"), "{e}");
+            let key = ["`ruleset.yaml`", "`id`", "`signature`", "`value`"];
+            assert!(key.iter().any(|k| e.to_string().contains(k)), "{e}");
+        }
+    }
 }
 
 #[test]
 fn damaged_bundle_json_is_refused_with_a_code() {
-    let mut bundle = bundle_of(&manifest("", "obs.a"));
-    bundle.sign(&SECRET);
-    let json = bundle.to_json();
-    for damaged in [
-        String::new(),
-        json[..json.len() / 2].to_owned(),
-        json.replace("\"herken_bundle\": 1", "\"herken_bundle\": 99"),
-        json.replace("\"files\"", "\"filez\""),
-        "[]".to_owned(),
-        "{\"herken_bundle\": 1}".to_owned(),
+    let json = signed("test-set", "1.0.0", &publisher()).to_json();
+    for (damaged, code) in [
+        (String::new(), "bundle::format"),
+        (json[..json.len() / 2].to_owned(), "bundle::format"),
+        (
+            json.replace("\"herken_bundle\": 1", "\"herken_bundle\": 99"),
+            "bundle::version",
+        ),
+        (json.replace("\"files\"", "\"filez\""), "bundle::format"),
+        ("[]".to_owned(), "bundle::format"),
+        ("{\"herken_bundle\": 1}".to_owned(), "bundle::format"),
+        // A file the rule set does not read is not carried (the hash would not cover it).
+        (
+            json.replacen(
+                "\"files\": {",
+                "\"files\": {\n    \"tests/a.yaml\": \"x\",",
+                1,
+            ),
+            "bundle::format",
+        ),
+        (
+            json.replacen(
+                "\"files\": {",
+                "\"files\": {\n    \"sub/lib.rhai\": \"x\",",
+                1,
+            ),
+            "bundle::format",
+        ),
     ] {
-        let e = herken_engine::Bundle::load(&damaged).expect_err("refused");
-        assert!(e.code().stage() == "bundle", "{}", e.code());
+        let e = Bundle::open(&damaged, &TrustPolicy::no_keys()).expect_err("refused");
+        assert_eq!(e.code(), code, "{e}");
+    }
+    // A byte-order mark in front is not damage.
+    let opened = Bundle::open(&format!("\u{feff}{json}"), &trusting(&[&publisher()]));
+    assert!(opened.is_ok(), "{:?}", opened.err());
+}
+
+#[test]
+fn a_bundle_that_does_not_load_says_why() {
+    let bundle = bundle_of("test-set", "1.0.0", "obs.nope");
+    let e = Bundle::open(&bundle.to_json(), &TrustPolicy::no_keys()).expect_err("refused");
+    assert_eq!(e.code(), "bundle::ruleset");
+    assert!(
+        matches!(e, BundleError::RuleSet(ref d) if !d.is_empty()),
+        "{e}"
+    );
+}
+
+// --- Closures called by Rhai's own functions -----------------------------------------------
+// Rhai 1.27 runs a closure given to `sort`, `order`, `dedup`, `map`, … on a copy of the script's
+// counters and, for comparators, drops the closure's errors; the sandbox replaces the
+// comparator functions and counts every step wherever it runs.
+
+#[test]
+fn an_error_inside_a_comparator_is_an_error_not_present() {
+    for script in [
+        "let a = [3, 1, 2];\na.sort(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\na.sort_by(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\nlet b = a.order(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\nlet b = a.order_by(|x, y| throw \"boom\");\ntrue",
+        "let a = [1, 1, 2];\na.dedup(|x, y| throw \"boom\");\ntrue",
+        "let a = [3, 1, 2];\na.sort(|x, y| x.no_such_method());\ntrue",
+        "let a = [3, 1, 2];\na.sort(|x, y| \"not an order\");\ntrue",
+        "let a = [3, 1, 2];\na.sort(Fn(\"no_such_function\"));\ntrue",
+        "let a = [1, 1];\na.dedup(|x, y| 3);\ntrue",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "error", "{script}: {i:?}");
+        assert_eq!(
+            i.error.expect("an error").code,
+            "eval::script-error",
+            "{script}"
+        );
+    }
+}
+
+#[test]
+fn a_limit_inside_a_comparator_stops_the_script() {
+    for (script, code) in [
+        (
+            "let a = [3, 1, 2];\na.sort(|x, y| { loop { } });\ntrue",
+            "eval::operation-limit",
+        ),
+        (
+            "let a = [1, 1];\na.dedup(|x, y| { loop { } });\ntrue",
+            "eval::operation-limit",
+        ),
+        (
+            "fn down(n) { down(n + 1) }\nlet a = [3, 1, 2];\na.sort(|x, y| down(0));\ntrue",
+            "eval::call-depth-limit",
+        ),
+        (
+            "let a = [3, 1, 2];\na.sort(|x, y| { let s = \"x\"; loop { s += s; } });\ntrue",
+            "eval::size-limit",
+        ),
+    ] {
+        for limits in ["", AT_CAPS] {
+            assert_eq!(error_code(limits, script), code, "{script} ({limits})");
+        }
+    }
+}
+
+#[test]
+fn comparators_still_sort_and_dedup() {
+    for script in [
+        "let a = [3, 1, 2];\na.sort(|x, y| x - y);\na == [1, 2, 3]",
+        "let a = [3, 1, 2];\na.sort(|x, y| x <= y);\na == [1, 2, 3]",
+        "let a = [3, 1, 2];\na.sort_by(|x, y| y - x);\na == [3, 2, 1]",
+        "let a = [3, 1, 2];\nlet b = a.order(|x, y| x - y);\nb == [1, 2, 3] && a == [3, 1, 2]",
+        "let a = [1, 1, 2, 2, 1];\na.dedup();\na == [1, 2, 1]",
+        "let a = [1, 2, 5, 6];\na.dedup(|x, y| y - x == 1);\na == [1, 5]",
+        "let a = [\"b\", \"a\"];\na.sort();\na == [\"a\", \"b\"]",
+        "let a = [2, 1, 3, 1];\na.sort(|x, y| 0);\na == [2, 1, 3, 1]",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "present", "{script}: {i:?}");
+    }
+}
+
+#[test]
+fn nested_comparators_stop_within_the_case_budget() {
+    // Each comparison sorts a copy of the array with a comparator that sorts again: once 19 to
+    // 35 seconds per case, each closure call starting from a fresh operation count.
+    let nested = "let a = [];\na.pad(200, 1);\n\
+                  a.sort(|x, y| { let b = []; b.pad(200, 1); b.sort(|p, q| { let c = []; c.pad(200, 1); \
+                  c.sort(|r, s| r - s); 0 }); 0 });\ntrue";
+    let mapped = "let a = [];\na.pad(1000, 1);\n\
+                  let b = a.map(|x| { let n = 0; while n < 20000 { n += 1; } n });\ntrue";
+    let filtered = "fn many() { let a = []; a.pad(1000, 1); a }\n\
+                    let b = many().filter(|x| many().filter(|y| many().filter(|z| true).len() > 0).len() > 0);\ntrue";
+    for script in [nested, mapped, filtered] {
+        for limits in ["", AT_CAPS] {
+            let i = screened_with(limits, script);
+            let e = i.error.expect("an error");
+            assert_eq!(
+                e.code, "eval::operation-limit",
+                "{script} ({limits}): {}",
+                e.message
+            );
+        }
+    }
+}
+
+// --- Numbers that are not numbers ----------------------------------------------------------
+
+#[test]
+fn non_finite_numbers_are_an_error_not_a_silent_false() {
+    for script in [
+        "let z = 0.0;\n1.0 / z > 0.0",
+        "let z = 0.0;\n!(0.0 / z > 0.0)",
+        "let z = 0;\n!(1.0 / z < 0.0)",
+        "let big = 1e308;\nbig * 10.0 > 0.0",
+        "let big = 1e308;\n-(big * 10.0) < 0.0",
+        "let big = 1e308;\n!(big + big < 0.0)",
+        "let z = 0.0;\nlet x = 1.0;\nx /= z;\nx > 0.0",
+        "let x = 1e308;\nx *= 10.0;\n!(x < 0.0)",
+        "let z = 0.0;\n!(10.0 % z == 1.0)",
+        "!(2.0 ** 5000.0 < 0.0)",
+        "!(sqrt(-1.0) > 0.0)",
+        "!(ln(0.0) > 0.0)",
+        "exp(1000.0) > 0.0",
+        "!(parse_float(\"NaN\") > 0.0)",
+        "parse_float(\"inf\") > 0.0",
+        "let z = 0.0;\nto_int(0.0 / z) == 0",
+        "let z = 0.0;\n(1.0 / z).to_string() == \"inf\"",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "error", "{script}: {i:?}");
+        let e = i.error.expect("an error");
+        assert_eq!(e.code, "eval::script-error", "{script}");
+    }
+    // A literal too large for a number reads as infinity: refused at load.
+    for script in ["1e999 > 0.0", "!(-1e999 < 0.0)"] {
+        let d = refused_manifest(&manifest("", script));
+        assert_code(&d, "compile::syntax");
+    }
+}
+
+#[test]
+fn finite_arithmetic_is_unchanged() {
+    for script in [
+        "let x = 7.5;\nx / 2.5 == 3.0",
+        "let x = 1e300;\nx * 10.0 > 1e300",
+        "let x = 3;\nx / 2 == 1",
+        "let x = 2.0;\nx ** 3.0 == 8.0",
+        "let x = 10.0;\nx %= 4.0;\nx == 2.0",
+        "sqrt(16.0) == 4.0 && ln(1.0) == 0.0 && exp(0.0) == 1.0",
+        "parse_float(\"2.5\") == 2.5 && 1 < 1.5 && 2.5 > 2",
+        "let x = 0.0;\nx.is_nan() == false",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "present", "{script}: {i:?}");
+    }
+}
+
+// --- Comparisons across types ---------------------------------------------------------------
+
+#[test]
+fn comparing_text_with_a_number_in_a_script_is_an_error() {
+    // Outside a script the same comparisons are refused at load (`compile::type`).
+    for script in [
+        "let s = obs.story;\ns > 5",
+        "let s = obs.story;\ns == 5",
+        "let s = obs.story;\n!(s < 5.5)",
+        "let s = obs.story;\ns != 5",
+        "let a = obs.a;\na == 1",
+        "let a = obs.a;\na != \"yes\"",
+        "let a = obs.a;\n!(a == \"yes\")",
+        "let l = [1, 2];\nl == 1",
+        "let m = #{x: 1};\nm != \"x\"",
+        "let s = obs.story;\n5 in [s]",
+    ] {
+        let i = screened_with("", script);
+        assert_eq!(i.state.as_str(), "error", "{script}: {i:?}");
+        let e = i.error.expect("an error");
+        assert_eq!(e.code, "eval::script-error", "{script}");
+        assert!(
+            e.message.contains("cannot compare"),
+            "{script}: {}",
+            e.message
+        );
+    }
+    // Numbers of both kinds, characters with text and unknown answers compare as before.
+    for (script, state) in [
+        ("1 == 1.0", "present"),
+        ("'a' == \"a\"", "present"),
+        ("let u = ();\nu == ()", "present"),
+        ("let u = ();\n!(u == 1)", "present"),
+        ("\"b\" > \"a\"", "present"),
+    ] {
+        assert_eq!(screened_with("", script).state.as_str(), state, "{script}");
+    }
+}
+
+#[test]
+fn ask_if_scripts_of_one_case_share_a_budget() {
+    // Thirty questions whose `ask_if` each spends its whole operation limit: asking which
+    // questions apply once ran thirty full budgets one after another.
+    let questions: String = (0..30)
+        .map(|i| {
+            format!(
+                "  - id: q{i}\n    type: yesno\n    text: {{en: Q?, nl: V?}}\n    ask_if: |\n      \
+                 let n = 0;\n      loop {{ n += 1; }}\n      obs.a\n"
+            )
+        })
+        .collect();
+    let text = format!(
+        "{HEAD}limits: {{operations: 1000000}}\nquestions:\n  - {{id: a, type: yesno, text: {{en: A?, nl: A?}}}}\n\
+         {questions}dimensions:\n  - {{id: d, label: {{en: D, nl: D}}}}\nindicators:\n  - id: i\n    dimension: d\n    \
+         strength: strong\n    label: {{en: I, nl: I}}\n    when: obs.a\ndecision:\n  - {{id: otherwise, outcome: no_signals}}\n{}",
+        common::OUTCOMES
+    );
+    let rules = match load_timed(&Sources::new().with("ruleset.yaml", text)) {
+        Ok(loaded) => loaded.rules,
+        Err(d) => panic!("should load:\n{}", render(&d)),
+    };
+    let obs = rules.observations(&json!({"a": true})).expect("valid case");
+    let (applicable, took) = timed(|| rules.applicable(&obs));
+    assert!(took < CAPS_BUDGET, "took {took:?}");
+    // A question whose condition fails is asked: failing is not "does not apply".
+    assert_eq!(applicable.len(), 31);
+}
+
+#[test]
+fn a_division_by_zero_is_an_error_natively_and_in_a_script() {
+    let text = common::manifest()
+        .question("x", "number")
+        .question("y", "number")
+        .indicator("ratio", &[], "obs.x / obs.y > 1.0")
+        .indicator("not_ratio", &[], "'!(obs.x / obs.y < 1.0)'")
+        .build();
+    let sources = Sources::new().with("ruleset.yaml", text);
+    for interpret_all in [false, true] {
+        let rules = herken_engine::load_with(
+            &sources,
+            &herken_engine::LoadOptions {
+                interpret_all,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|d| panic!("should load:\n{}", render(&d)))
+        .rules;
+        for case in [
+            json!({"x": 1.0, "y": 0.0}),
+            json!({"x": 0.0, "y": 0.0}),
+            json!({"x": 1e308, "y": 1e-308}),
+        ] {
+            let report = run(&rules, case.clone());
+            for i in &report.indicators {
+                assert_eq!(
+                    i.state.as_str(),
+                    "error",
+                    "{case} (scripts: {interpret_all}): {i:?}"
+                );
+                let e = i.error.as_ref().expect("an error");
+                assert!(e.message.contains("not a finite number"), "{}", e.message);
+            }
+        }
+    }
+}
+
+// --- No answer in an error ------------------------------------------------------------------
+
+#[test]
+fn script_errors_never_carry_an_answer() {
+    // Every way a script can fail with an answer in hand; the marker is what the person said.
+    const MARKER: &str = "Zq7MarkerPrivate";
+    let text = common::manifest()
+        .question("story", "text")
+        .question("n", "integer")
+        .script("thrown", &["story"], "let s = obs.story;\nthrow s")
+        .script(
+            "thrown_map",
+            &["story"],
+            "let s = obs.story;\nthrow #{said: s}",
+        )
+        .script("called", &["story"], "let s = obs.story;\ncall(Fn(s))")
+        .script(
+            "indexed",
+            &["story"],
+            "let s = obs.story;\nlet m = #{};\nm[s] > 1",
+        )
+        .script("parsed", &["story"], "let s = obs.story;\nparse_int(s) > 1")
+        .script(
+            "floated",
+            &["story"],
+            "let s = obs.story;\nparse_float(s) > 1.0",
+        )
+        .script(
+            "pattern",
+            &["story"],
+            "let s = obs.story;\nmatches(\"x\", \"(\" + s)",
+        )
+        .script("bounds", &["n"], "let n = obs.n;\n[1, 2][n] > 0")
+        .script(
+            "text_bounds",
+            &["n"],
+            "let n = obs.n;\n\"ab\".sub_string(n, 1) == \"x\"",
+        )
+        .script("divided", &["n"], "let n = obs.n;\nlet z = 0;\nn / z > 1")
+        .script(
+            "overflow",
+            &["n"],
+            "let n = obs.n;\nn * 9223372036854775807 > 1",
+        )
+        .script(
+            "property",
+            &["story"],
+            "let s = obs.story;\nlet m = #{};\nm.get(s).len() > 0",
+        )
+        .script("compared", &["story"], "let s = obs.story;\ns > 5")
+        .script("not_bool", &["story"], "let s = obs.story;\ns")
+        .script(
+            "sorted",
+            &["story"],
+            "let s = obs.story;\nlet l = [s, s];\nl.sort(|a, b| throw a);\ntrue",
+        )
+        .build();
+    let rules = common::load_ok(&text);
+    let number = 947_331_i64;
+    let report = run(&rules, json!({"story": MARKER, "n": number}));
+    let mut errors = 0;
+    for i in &report.indicators {
+        if let Some(e) = &i.error {
+            errors += 1;
+            for leak in [MARKER.to_owned(), number.to_string()] {
+                assert!(!e.message.contains(&leak), "{}: {}", i.id, e.message);
+            }
+        }
+    }
+    assert!(errors >= 13, "{errors} errors: {:?}", report.indicators);
+    // Nowhere in the report's JSON but where it reads the answers.
+    let json = report.to_json();
+    assert_eq!(
+        json.matches(MARKER).count(),
+        report
+            .indicators
+            .iter()
+            .filter(|i| i.reads.contains_key("story"))
+            .count(),
+        "{json}"
+    );
+    for d in &report.diagnostics {
+        assert!(
+            !d.message.contains(MARKER) && !d.message.contains(&number.to_string()),
+            "{}",
+            d.message
+        );
     }
 }

@@ -1,4 +1,6 @@
 //! Integration tests of herken-engine, one binary (add new test files as modules here):
+//! - `analysis`: the decision analysis catches every kind of dead rule, and agrees with brute
+//!   force on generated rule sets;
 //! - `load_errors`: a rule set with many mistakes reports them all, positioned;
 //! - `semantics`: tri-state answers, indicator states, dimension rules, decisions, reports;
 //! - `sandbox`: hostile scripts end in a clear error within their budget;
@@ -12,6 +14,7 @@
 //! - `differential`: the native evaluator against every condition run as a script, and the
 //!   JSON-text reader against the `serde_json::Value` one.
 
+mod analysis;
 mod bundled;
 mod claims;
 mod common;

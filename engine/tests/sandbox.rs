@@ -63,7 +63,7 @@ fn runaway_arrays_and_maps_stop_at_their_limits() {
 
 #[test]
 fn errors_carry_the_place_in_the_rule_set() {
-    let i = hostile("let x = 1;\nx.no_such_method()");
+    let i = hostile("let x = 1;\nlet y = 0;\nx / y == 1");
     let e = i.error.expect("error");
     assert_eq!(e.code, "eval::script-error");
     assert!(

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Ok(obs) = direct {
             let report = rules.evaluate(&obs, &ScreenOptions::default());
-            assert_eq!(report.indicators.len(), rules.indicators.len());
+            assert_eq!(report.indicators.len(), rules.indicators().len());
             let by_serde = serde_json::to_string(&report).expect("a report serialises");
             assert_eq!(report.to_json(), by_serde, "{text:?}");
         }

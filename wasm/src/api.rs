@@ -4,7 +4,8 @@
 
 use herken_engine::{
     Bundle, BundleError, CaseTextError, Code, CompiledRuleSet, ENGINE, ObservationError,
-    ObservationOptions, Observations, ScreenOptions, Status, Text, codes,
+    ObservationOptions, Observations, OpenedBundle, PublicKey, ScreenOptions, SignatureState,
+    Status, Text, TrustPolicy, codes,
 };
 use serde::{Deserialize, Serialize};
 
@@ -64,12 +65,55 @@ impl From<Vec<ObservationError>> for Failure {
     }
 }
 
-/// Verifies a bundle's hash and compiles its rule set.
+/// Options of `fromBundle` as JS passes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JsBundleOptions {
+    /// Public keys of the publishers trusted (key file text, 64 hex digits or base64).
+    pub trusted_keys: Option<Vec<String>>,
+}
+
+/// Reads `fromBundle` options from JSON text into a trust policy.
+///
+/// # Errors
+/// `options::invalid` for anything but the documented field, a key that is not a public key,
+/// or an empty list of keys (most likely a configuration that lost its keys: leave the option
+/// out to accept unsigned bundles).
+pub fn trust_policy(json: &str) -> Result<TrustPolicy, Failure> {
+    let options: JsBundleOptions = serde_json::from_str(json).map_err(|e| {
+        Failure::new(
+            codes::options::INVALID,
+            format!("invalid bundle options: {e} (expected {{trustedKeys?: string[]}})"),
+        )
+    })?;
+    let Some(texts) = options.trusted_keys else {
+        return Ok(TrustPolicy::no_keys());
+    };
+    if texts.is_empty() {
+        return Err(Failure::new(
+            codes::options::INVALID,
+            "`trustedKeys` is empty: give the publishers' public keys, or leave the option out to accept unsigned bundles",
+        ));
+    }
+    let keys = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            PublicKey::from_text(text).map_err(|e| {
+                Failure::new(codes::options::INVALID, format!("`trustedKeys[{i}]`: {e}"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TrustPolicy::trusting(keys))
+}
+
+/// Opens a bundle under a trust policy (`Bundle::open`: strict JSON, hash, signature, trust,
+/// rule set) and compiles its rule set.
 ///
 /// # Errors
 /// The bundle's [`BundleError`], with its code.
-pub fn load(bundle_json: &str) -> Result<CompiledRuleSet, Failure> {
-    Ok(Bundle::load(bundle_json)?.rules)
+pub fn open(bundle_json: &str, trust: &TrustPolicy) -> Result<OpenedBundle, Failure> {
+    Ok(Bundle::open(bundle_json, trust)?)
 }
 
 /// Options of `screen` as JS passes them.
@@ -150,11 +194,9 @@ pub fn screen(
 pub fn applicable(rules: &CompiledRuleSet, case_json: &str) -> Result<Vec<String>, Failure> {
     let obs = observations(rules, case_json, true)?;
     Ok(rules
-        .questions()
-        .iter()
-        .enumerate()
-        .filter(|(q, _)| rules.applies(*q, &obs))
-        .map(|(_, question)| question.id().to_owned())
+        .applicable(&obs)
+        .into_iter()
+        .map(|q| rules.questions()[q].id().to_owned())
         .collect())
 }
 
@@ -178,6 +220,30 @@ pub struct Info<'a> {
     pub licence: &'a str,
     pub sources: Vec<SourceView<'a>>,
     pub engine: &'static str,
+    pub signature: SignatureView,
+}
+
+/// Who signed the bundle, as `info()` gives it.
+#[derive(Debug, Serialize)]
+pub struct SignatureView {
+    /// `unsigned`, `signed` (valid, by a key nobody said to trust) or `trusted`.
+    pub state: &'static str,
+    /// The signer's public key (64 hex digits), when signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The signer's key fingerprint (`ed25519:` and 32 hex digits), when signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+impl From<&SignatureState> for SignatureView {
+    fn from(state: &SignatureState) -> Self {
+        Self {
+            state: state.as_str(),
+            key: state.key().map(PublicKey::to_hex),
+            fingerprint: state.key().map(PublicKey::fingerprint),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -188,7 +254,7 @@ pub struct SourceView<'a> {
     pub url: Option<&'a str>,
 }
 
-pub fn info(rules: &CompiledRuleSet) -> Info<'_> {
+pub fn info<'a>(rules: &'a CompiledRuleSet, signature: &SignatureState) -> Info<'a> {
     Info {
         id: rules.id(),
         version: rules.version(),
@@ -208,6 +274,7 @@ pub fn info(rules: &CompiledRuleSet) -> Info<'_> {
             })
             .collect(),
         engine: ENGINE,
+        signature: signature.into(),
     }
 }
 
@@ -218,7 +285,7 @@ pub fn to_json(value: &impl Serialize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use herken_engine::{Sources, screen as engine_screen};
+    use herken_engine::{SecretKey, Sources, screen as engine_screen};
 
     use super::*;
 
@@ -275,7 +342,9 @@ outcomes:
     }
 
     fn rules() -> CompiledRuleSet {
-        load(&bundle()).expect("the bundle loads")
+        open(&bundle(), &TrustPolicy::no_keys())
+            .expect("the bundle loads")
+            .rules
     }
 
     #[test]
@@ -310,7 +379,7 @@ outcomes:
     #[test]
     fn altered_bundles_are_refused_with_the_bundle_code() {
         let altered = bundle().replace("Stay alert.", "Nothing to see.");
-        let err = load(&altered).expect_err("the hash no longer matches");
+        let err = open(&altered, &TrustPolicy::no_keys()).expect_err("the hash no longer matches");
         assert_eq!(err.code, "bundle::hash-mismatch");
         assert!(
             err.message.contains("altered or damaged"),
@@ -378,5 +447,44 @@ outcomes:
             serde_json::from_str(&questionnaire(&rules, "fr")).expect("json");
         assert_eq!(fallback["language"], "nl");
         assert_eq!(fallback["outcomes"][0]["advice"], "Blijf alert.");
+    }
+
+    #[test]
+    fn trusted_keys_decide_which_bundles_open() {
+        let publisher = SecretKey::from_bytes(&[3; 32]);
+        let mut signed = Bundle::from_json(&bundle()).expect("a bundle");
+        signed.sign(&publisher);
+        let signed = signed.to_json();
+        let key_file = publisher.public_key().to_file_text();
+        let trust = trust_policy(&serde_json::json!({"trustedKeys": [key_file]}).to_string())
+            .expect("a key file");
+        let opened = open(&signed, &trust).expect("trusted");
+        let view = SignatureView::from(&opened.signature);
+        assert_eq!(view.state, "trusted");
+        assert_eq!(view.fingerprint, Some(publisher.public_key().fingerprint()));
+        let err = open(&bundle(), &trust).expect_err("unsigned");
+        assert_eq!(err.code, "bundle::unsigned");
+        let info = to_json(&info(&opened.rules, &opened.signature));
+        assert!(
+            info.contains(r#""signature":{"state":"trusted","key":""#),
+            "{info}"
+        );
+    }
+
+    #[test]
+    fn bundle_options_are_checked() {
+        assert_eq!(trust_policy("{}").expect("none"), TrustPolicy::no_keys());
+        for bad in [
+            r#"{"trustedKeys": []}"#,
+            r#"{"trustedKeys": ["not a key"]}"#,
+            r#"{"trustedkeys": []}"#,
+        ] {
+            let err = trust_policy(bad).expect_err("refused");
+            assert_eq!(err.code, codes::options::INVALID, "{bad}");
+        }
+        let secret = SecretKey::from_bytes(&[4; 32]).to_file_text();
+        let err = trust_policy(&serde_json::json!({"trustedKeys": [secret]}).to_string())
+            .expect_err("a secret key is no trusted key");
+        assert!(err.message.contains("trustedKeys[0]"), "{}", err.message);
     }
 }

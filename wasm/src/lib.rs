@@ -5,7 +5,7 @@
 //! and the same case gives the same report natively and in WASM. Errors are thrown as JS
 //! `Error`s with the CLI's `code` and message. The logic lives in [`api`], tested natively.
 
-use herken_engine::CompiledRuleSet;
+use herken_engine::{CompiledRuleSet, SignatureState};
 use js_sys::{Array, Error, JSON, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -23,6 +23,8 @@ extern "C" {
     pub type ObservationsArg;
     #[wasm_bindgen(typescript_type = "ScreenOptions")]
     pub type ScreenOptionsArg;
+    #[wasm_bindgen(typescript_type = "BundleOptions")]
+    pub type BundleOptionsArg;
 }
 
 /// A compiled rule set, built once from a bundle and used for any number of cases.
@@ -30,16 +32,26 @@ extern "C" {
 #[derive(Debug)]
 pub struct Screener {
     rules: CompiledRuleSet,
+    signature: SignatureState,
 }
 
 #[wasm_bindgen]
 impl Screener {
-    /// Verifies a bundle's SHA-256 and compiles its rule set. Throws a `HerkenError` with
-    /// code `bundle::format`, `bundle::version`, `bundle::hash-mismatch` or `bundle::ruleset`.
+    /// Opens a bundle (`Bundle::open`): strict JSON, its content SHA-256, its signature if it
+    /// has one (always checked), and — with `trustedKeys` given — a valid signature by one of
+    /// them required; then compiles its rule set. Throws a `HerkenError` with a `bundle::*`
+    /// code, or `options::invalid` for bad options.
     #[wasm_bindgen(js_name = fromBundle)]
-    pub fn from_bundle(json: &str) -> Result<Screener, JsValue> {
-        let rules = api::load(json).map_err(throwable)?;
-        Ok(Screener { rules })
+    pub fn from_bundle(json: &str, options: Option<BundleOptionsArg>) -> Result<Screener, JsValue> {
+        let trust = options
+            .map_or(Ok("{}".to_owned()), |o| json_text(&o, "{}"))
+            .and_then(|o| api::trust_policy(&o))
+            .map_err(throwable)?;
+        let opened = api::open(json, &trust).map_err(throwable)?;
+        Ok(Screener {
+            rules: opened.rules,
+            signature: opened.signature,
+        })
     }
 
     /// Screens one case: `{question_id: answer}` (or its JSON text). Returns the report.
@@ -84,10 +96,11 @@ impl Screener {
         parse(&api::questionnaire(&self.rules, &lang))
     }
 
-    /// Identity and provenance: id, version, sha256, title, status, languages, engine, ….
+    /// Identity and provenance: id, version, sha256, title, status, languages, engine, and
+    /// who signed the bundle (`signature`: state, key and fingerprint).
     #[wasm_bindgen(unchecked_return_type = "RuleSetInfo")]
     pub fn info(&self) -> Result<JsValue, JsValue> {
-        parse(&api::to_json(&api::info(&self.rules)))
+        parse(&api::to_json(&api::info(&self.rules, &self.signature)))
     }
 }
 

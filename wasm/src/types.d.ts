@@ -5,6 +5,15 @@ export type Answer = boolean | number | string | string[] | null;
 /** A case: answers by question id. */
 export type Observations = Record<string, Answer>;
 
+export interface BundleOptions {
+  /** Public keys of the publishers you trust: the text of a `.pub` file as `herken keygen` writes it
+   *  (`herken-public-key ed25519 <64 hex digits>`), or the bare key as 64 hex digits or base64.
+   *  With keys given, only a bundle with a valid signature by one of them opens (fail closed).
+   *  Leave the option out to open unsigned bundles too; a bundle that carries a signature must
+   *  carry a valid one either way. An empty list is refused (`options::invalid`). */
+  trustedKeys?: string[];
+}
+
 export interface ScreenOptions {
   /** Language of labels and advice (default `"nl"`; the rule set's first language when it lacks this one). */
   lang?: string;
@@ -119,12 +128,25 @@ export interface RuleSetInfo {
   sources: Array<{ id: string; citation: string; url?: string }>;
   /** `herken x.y.z` */
   engine: string;
+  /** Who signed the bundle: `unsigned`; `signed` (a valid signature by `key`, but no trusted keys
+   *  were given, so nothing says who holds it); or `trusted` (a valid signature by one of the
+   *  `trustedKeys`). */
+  signature: {
+    state: "unsigned" | "signed" | "trusted";
+    /** The signer's public key, 64 hex digits. */
+    key?: string;
+    /** The signer's key fingerprint: `ed25519:` and the first 16 bytes of the SHA-256 of the key, in hex. */
+    fingerprint?: string;
+  };
 }
 
 /** What every method throws: a JS `Error` with the CLI's code and message. */
 export interface HerkenError extends Error {
   name: "HerkenError";
-  /** `bundle::format`, `bundle::version`, `bundle::hash-mismatch`, `bundle::ruleset`,
+  /** `bundle::format`, `bundle::duplicate-key`, `bundle::version`, `bundle::hash-mismatch`,
+   *  `bundle::tampered`, `bundle::signature-moved`, `bundle::signature-invalid`,
+   *  `bundle::signature-malformed`, `bundle::unsigned`, `bundle::untrusted-key`,
+   *  `bundle::ruleset`, `bundle::identity-mismatch`,
    *  `case::not-an-object`, `case::unknown-question`, `case::wrong-type`, `case::out-of-bounds`,
    *  `case::unknown-option`, `case::too-long`, `case::invalid-json`, `options::invalid`. */
   code: string;

@@ -2,6 +2,9 @@
 // CLI give, for every test case of every rule set in rules/ and every example in examples/, in
 // every language of the rule set; and it fails with the CLI's codes and messages.
 //
+// Forged bundles and hostile scripts are in bundles.test.mjs, imported here so that
+// scripts/test-wasm.sh runs them too.
+//
 // Needs scripts/build-wasm.sh to have run (wasm/pkg/node, wasm/www/bundles) and the native
 // binaries built: `cargo build -p herken-cli -p herken-wasm --examples` (paths overridable with
 // HERKEN and PARITY_CASES). Run: cd wasm && node --test tests/parity.test.mjs
@@ -12,6 +15,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import "./bundles.test.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const herken = process.env.HERKEN ?? join(root, "target/debug/herken");
@@ -231,8 +235,8 @@ test("no text a form shows says victim without possible, in any rule set or lang
 
 test("the TypeScript declarations describe the API", () => {
   const dts = readFileSync(join(root, "wasm/pkg/node/herken_wasm.d.ts"), "utf8");
-  for (const name of ["class Screener", "static fromBundle(json: string): Screener", "screen(observations: Observations | string, options?: ScreenOptions | null): Report",
-    "screenJson(", "applicable(", "questions(lang?: string | null): Questionnaire", "info(): RuleSetInfo", "interface Report", "interface HerkenError"]) {
+  for (const name of ["class Screener", "static fromBundle(json: string, options?: BundleOptions | null): Screener", "screen(observations: Observations | string, options?: ScreenOptions | null): Report",
+    "screenJson(", "applicable(", "questions(lang?: string | null): Questionnaire", "info(): RuleSetInfo", "interface Report", "interface HerkenError", "interface BundleOptions", "trustedKeys?: string[]", 'state: "unsigned" | "signed" | "trusted"']) {
     assert.ok(dts.includes(name), `herken_wasm.d.ts lacks \`${name}\``);
   }
 });

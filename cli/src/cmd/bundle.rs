@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use herken_engine::Bundle;
+use herken_engine::{Bundle, TrustPolicy};
 
 use crate::error::CliError;
 use crate::ruleset;
@@ -15,8 +15,8 @@ pub struct Args {
     /// Where to write the bundle (standard output when left out).
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Sign the bundle with this Ed25519 secret key file (32 bytes as hex or base64, as
-    /// `herken keygen` writes it).
+    /// Sign the bundle with this Ed25519 secret key file, as `herken keygen` writes it (the
+    /// `.pub` file is the public key, for those who load the bundle).
     #[arg(long, value_name = "FILE")]
     sign_key: Option<PathBuf>,
 }
@@ -26,10 +26,22 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     // Only a rule set that loads is bundled.
     let rules = ruleset::compile(&files, err)?;
     let mut bundle = Bundle::new(rules.id(), rules.version(), &files.sources);
+    let mut signer = None;
     if let Some(path) = &args.sign_key {
-        bundle.sign(&crate::cmd::keygen::read_secret_key(path)?);
+        let key = crate::cmd::keygen::read_secret_key(path)?;
+        bundle.sign(&key);
+        signer = Some(key.public_key());
     }
     let json = bundle.to_json();
+    // What is written opens as it will for those who load it (and, signed, as trusted by its
+    // own key).
+    let trust = TrustPolicy::trusting(signer);
+    if let Err(e) = Bundle::open(&json, &trust) {
+        return Err(CliError::input(format!(
+            "the bundle does not open ({}): {e}",
+            e.code()
+        )));
+    }
     match &args.output {
         None => writeln!(out, "{json}")?,
         Some(path) => {
@@ -37,11 +49,15 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                 .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))?;
             writeln!(
                 err,
-                "wrote {} ({} {}, sha256 {})",
+                "wrote {} ({} {}, sha256 {}{})",
                 path.display(),
                 rules.id(),
                 rules.version(),
-                bundle.sha256
+                bundle.sha256,
+                signer.map_or(String::new(), |key| format!(
+                    ", signed by {}",
+                    key.fingerprint()
+                ))
             )?;
         }
     }

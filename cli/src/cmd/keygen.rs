@@ -1,11 +1,15 @@
 //! `herken keygen`: an Ed25519 key pair for signing bundles (`herken bundle --sign-key`).
 //!
-//! Writes the secret key to the given file (64 hex digits, readable by its owner only) and the
-//! public key next to it with `.pub` appended; whoever loads bundles verifies them with the
-//! public key (`Bundle::load_verified`).
+//! Writes the secret key to the given file (`herken-secret-key ed25519 <64 hex digits>`,
+//! readable by its owner only) and the public key next to it with `.pub` appended
+//! (`herken-public-key ed25519 <64 hex digits>`); whoever loads bundles trusts the public key
+//! (`Bundle::open` with a `TrustPolicy`). Both files name the key's fingerprint in a comment,
+//! and the command prints it, for comparing keys by eye.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use herken_engine::SecretKey;
 
 use crate::error::CliError;
 
@@ -32,23 +36,22 @@ pub fn run(args: &Args, err: &mut dyn Write) -> Result<(), CliError> {
             )));
         }
     }
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret)
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
         .map_err(|e| CliError::input(format!("cannot get random bytes for a key: {e}")))?;
-    let public = herken_engine::public_key(&secret);
-    write_key(secret_path, &hex(&secret), true)?;
-    write_key(&public_path, &hex(&public), false)?;
+    let secret = SecretKey::from_bytes(&bytes);
+    bytes.fill(0);
+    let public = secret.public_key();
+    write_key(secret_path, &secret.to_file_text(), true)?;
+    write_key(&public_path, &public.to_file_text(), false)?;
     writeln!(
         err,
-        "wrote the secret key to {} (keep it private) and the public key to {}",
+        "wrote the secret key to {} (keep it private) and the public key to {}\nfingerprint {}",
         secret_path.display(),
-        public_path.display()
+        public_path.display(),
+        public.fingerprint()
     )?;
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn write_key(path: &Path, text: &str, secret: bool) -> Result<(), CliError> {
@@ -63,13 +66,13 @@ fn write_key(path: &Path, text: &str, secret: bool) -> Result<(), CliError> {
     let _ = secret;
     options
         .open(path)
-        .and_then(|mut f| writeln!(f, "{text}"))
+        .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))
 }
 
-/// Reads a secret key file written by `herken keygen` (hex or base64).
-pub fn read_secret_key(path: &Path) -> Result<[u8; 32], CliError> {
+/// Reads a secret key file written by `herken keygen`; a public key (or anything else) is
+/// refused with the reason.
+pub fn read_secret_key(path: &Path) -> Result<SecretKey, CliError> {
     let text = crate::ruleset::read_text(path)?;
-    herken_engine::key_from_text(&text)
-        .map_err(|e| CliError::input(format!("`{}`: {e}", path.display())))
+    SecretKey::from_text(&text).map_err(|e| CliError::input(format!("`{}`: {e}", path.display())))
 }

@@ -24,17 +24,23 @@ use std::sync::Arc;
 
 use rhai::AST;
 
+use crate::analysis::{DecisionModel, IndicatorFacts, RuleFacts, States, states};
 use crate::claims;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::lint;
-use crate::manifest::{self, Manifest, PositiveRule, QuestionType, Strength};
-use crate::model::{CompiledRuleSet, DecisionIndex, DecisionRule, Dimension, Indicator, Question};
+use crate::manifest::{self, Manifest, PositiveRule, Strength};
+use crate::model::{
+    CompiledRuleSet, Condition, DecisionIndex, DecisionRule, Dimension, Indicator, Question,
+};
+use crate::report::State;
 use crate::sandbox::{self, RegexCache};
 use crate::scope;
 use crate::sources::{MANIFEST_FILE, MAX_FILE_SIZE, Sources};
 use crate::yaml;
-use native::{Names, Ty};
+use native::Names;
+pub(crate) use native::QuestionName;
+use script::Functions;
 
 /// A rule set that loaded, with the warnings found on the way.
 #[derive(Debug)]
@@ -53,6 +59,10 @@ pub struct LoadOptions {
     /// follows the conservative rule for scripts. For differential tests: the interpreted path
     /// is the reference the native one must agree with (or refine, where answers are unknown).
     pub interpret_all: bool,
+    /// Leave the decision analysis out: rules that can never decide and outcomes no case can
+    /// get are then not reported. For tests that compare the analysis with brute force (they
+    /// need such sets loaded), and for tools that inspect a set whose decision is unfinished.
+    pub skip_decision_analysis: bool,
 }
 
 /// Loads and compiles a rule set.
@@ -128,16 +138,30 @@ fn compile(
     let library = script::library(sources, pass.out);
     let parsed = pass.parse_scripts();
     let questions = pass.questions(&parsed.ask_if);
-    let (dimensions, indicators) = pass.indicators(&parsed.indicators, &library);
-    let decision = pass.decision(&parsed.decision);
+    let (dimensions, indicators, facts) = pass.indicators(&parsed.indicators, &library);
+    pass.stray_conditions(&library);
+    let (decision, rule_facts) = pass.decision(&parsed.decision);
     let readers = readers(questions.len(), &indicators);
 
+    // The decision analysis runs also when something else is wrong (a rule that failed to
+    // compile counts as one that may go either way), so that its findings come in the same run.
+    let analysis = DecisionModel {
+        indicators: facts,
+        dimensions: m
+            .dimensions
+            .iter()
+            .map(|d| (d.id.clone(), d.positive))
+            .collect(),
+        rules: rule_facts,
+        outcomes: m.outcomes.len(),
+    };
+    if !options.skip_decision_analysis {
+        lint::decision(m, &analysis, pass.out);
+    }
     // Unused-item warnings only make sense once nothing failed to load: a broken indicator or
-    // rule would otherwise make its question or outcome look unused.
+    // rule would otherwise make its question look unused.
     let clean = !pass.out.iter().any(Diagnostic::is_error) && m.broken.is_empty();
-    lint::unreachable_rules(m, pass.out);
     if clean {
-        lint::unused_outcomes(m, pass.out);
         lint::unused_questions(m, &questions, &readers, pass.out);
     }
     if pass.out.iter().any(Diagnostic::is_error) {
@@ -149,6 +173,7 @@ fn compile(
         indicators,
         decision,
         readers,
+        analysis,
     };
     Some(assemble(m, sources, parts, &pass.patterns))
 }
@@ -160,8 +185,11 @@ struct Pass<'a> {
     options: &'a LoadOptions,
     out: &'a mut Vec<Diagnostic>,
     patterns: RegexCache,
-    /// Question ids with the static type of their answers, in question order.
-    question_types: Vec<(String, Ty)>,
+    /// Question ids with the static type of their answers and what answers they take, in
+    /// question order.
+    question_types: Vec<QuestionName>,
+    /// The functions scripts may call besides their own and the library's.
+    functions: Functions,
 }
 
 /// The parsed scripts, by position in the manifest (`None` where parsing failed or there is
@@ -179,6 +207,7 @@ struct Parts {
     indicators: Vec<Indicator>,
     decision: Vec<DecisionRule>,
     readers: Vec<Vec<usize>>,
+    analysis: DecisionModel,
 }
 
 impl<'a> Pass<'a> {
@@ -186,7 +215,15 @@ impl<'a> Pass<'a> {
         let question_types = m
             .questions
             .iter()
-            .map(|q| (q.id.clone(), ty_of(q.kind)))
+            .map(|q| {
+                QuestionName::new(
+                    &q.id,
+                    q.kind,
+                    q.min,
+                    q.max,
+                    q.options.iter().map(|o| o.id.clone()).collect(),
+                )
+            })
             .collect();
         Self {
             m,
@@ -194,6 +231,7 @@ impl<'a> Pass<'a> {
             out,
             patterns: RegexCache::default(),
             question_types,
+            functions: Functions::default(),
         }
     }
 
@@ -253,11 +291,11 @@ impl<'a> Pass<'a> {
         }
     }
 
-    /// Every condition parsed with the sandboxed engine (indicators and `ask_if` with `obs`
-    /// declared, decision rules without).
+    /// Every condition parsed with the sandboxed engine, with `obs` declared.
     fn parse_scripts(&mut self) -> Parsed {
         let m = self.m;
         let engine = sandbox::engine(&m.limits, &self.patterns);
+        self.functions = Functions::of(&engine);
         let mut parse = |s: Option<&manifest::Script>, with_obs: bool| {
             s.and_then(|s| script::parse(&engine, s, with_obs, self.out))
         };
@@ -272,10 +310,12 @@ impl<'a> Pass<'a> {
                 .iter()
                 .map(|q| parse(q.ask_if.as_ref(), true))
                 .collect(),
+            // `obs` is declared in decisions too, so that reading it is
+            // `compile::obs-in-decision` rather than an unknown variable.
             decision: m
                 .decision
                 .iter()
-                .map(|r| parse(r.when.as_ref(), false))
+                .map(|r| parse(r.when.as_ref(), true))
                 .collect(),
         }
     }
@@ -303,8 +343,14 @@ impl<'a> Pass<'a> {
             }
             let ask_if = match (&q.ask_if, &parsed[index]) {
                 (Some(source), Some(ast)) => {
-                    let names = names(&self.question_types, &m.broken, Some(index));
-                    script::condition(
+                    let names = names(
+                        &self.question_types,
+                        &self.functions,
+                        &m.broken,
+                        Some(index),
+                    );
+                    let before = self.out.len();
+                    let compiled = script::condition(
                         ast,
                         source,
                         names,
@@ -313,7 +359,25 @@ impl<'a> Pass<'a> {
                         None,
                         self.options,
                     )
-                    .map(|(cond, _)| cond)
+                    .map(|(cond, _)| cond);
+                    if self.out.len() == before
+                        && let Some(Condition::Native(cond)) = &compiled
+                        && let Some(possible) = states::possible(cond, &self.question_types)
+                        && !possible.contains(State::Present)
+                    {
+                        self.out.push(
+                            Diagnostic::error(
+                                codes::compile::CONSTANT_CONDITION,
+                                source.span.clone(),
+                                format!(
+                                    "question `{}` is never asked: its `ask_if` is true for no answers",
+                                    q.id
+                                ),
+                            )
+                            .with_help("a question applies unless its `ask_if` is false; fix the condition or remove `ask_if`"),
+                        );
+                    }
+                    compiled
                 }
                 _ => None,
             };
@@ -341,7 +405,7 @@ impl<'a> Pass<'a> {
         &mut self,
         parsed: &[Option<AST>],
         library: &AST,
-    ) -> (Vec<Dimension>, Vec<Indicator>) {
+    ) -> (Vec<Dimension>, Vec<Indicator>, Vec<IndicatorFacts>) {
         let m = self.m;
         let dimension_ids: Vec<&str> = m.dimensions.iter().map(|d| d.id.as_str()).collect();
         let mut dimensions: Vec<Dimension> = m
@@ -356,8 +420,21 @@ impl<'a> Pass<'a> {
             })
             .collect();
         let mut indicators = Vec::with_capacity(m.indicators.len());
+        let mut facts = Vec::with_capacity(m.indicators.len());
         for (index, ind) in m.indicators.iter().enumerate() {
-            let Some(dimension) = dimension_ids.iter().position(|d| *d == ind.dimension.0) else {
+            let dimension = dimension_ids.iter().position(|d| *d == ind.dimension.0);
+            let compiled = self.indicator_condition(index, parsed, library);
+            facts.push(IndicatorFacts {
+                id: ind.id.clone(),
+                dimension,
+                strength: ind.strength,
+                weight: ind
+                    .weight
+                    .or(ind.strength.map(Strength::weight))
+                    .unwrap_or(0.0),
+                possible: compiled.as_ref().map_or(States::ANY, |c| c.2),
+            });
+            let Some(dimension) = dimension else {
                 if !m.broken.contains(&ind.dimension.0) {
                     let help = did_you_mean(&ind.dimension.0, dimension_ids.iter().copied())
                         .unwrap_or_else(|| "declare it under `dimensions`".into());
@@ -382,20 +459,7 @@ impl<'a> Pass<'a> {
                     .with_help("the ILO rule counts strong, medium and weak indicators; or give the dimension `positive: {at_least: k}`"),
                 );
             }
-            let Some(ast) = &parsed[index] else {
-                continue;
-            };
-            let declared = ind.reads.as_ref().map(|reads| self.declared_reads(reads));
-            let names = names(&self.question_types, &m.broken, None);
-            let Some((condition, mut reads)) = script::condition(
-                ast,
-                &ind.when,
-                names,
-                &mut self.patterns,
-                self.out,
-                Some((library, declared)),
-                self.options,
-            ) else {
+            let Some((condition, mut reads, _)) = compiled else {
                 continue;
             };
             reads.sort_unstable();
@@ -417,7 +481,80 @@ impl<'a> Pass<'a> {
                 source: ind.source.clone(),
             });
         }
-        (dimensions, indicators)
+        (dimensions, indicators, facts)
+    }
+
+    /// An indicator's condition compiled, with the questions it reads and the states it can
+    /// give (`compile::constant-condition` when it can never be present, or is present for
+    /// every answer).
+    fn indicator_condition(
+        &mut self,
+        index: usize,
+        parsed: &[Option<AST>],
+        library: &AST,
+    ) -> Option<(Condition, Vec<usize>, States)> {
+        let m = self.m;
+        let ind = &m.indicators[index];
+        let ast = parsed[index].as_ref()?;
+        let declared = ind.reads.as_ref().map(|reads| self.declared_reads(reads));
+        let names = names(&self.question_types, &self.functions, &m.broken, None);
+        let before = self.out.len();
+        let (condition, reads) = script::condition(
+            ast,
+            &ind.when,
+            names,
+            &mut self.patterns,
+            self.out,
+            Some((library, declared)),
+            self.options,
+        )?;
+        let possible = match &condition {
+            Condition::Native(cond) => states::possible(cond, &self.question_types),
+            Condition::Script(_) => None,
+        };
+        if let Some(possible) = possible
+            && self.out.len() == before
+        {
+            let never = if !possible.contains(State::Present) {
+                Some("can never be present: its condition is true for no answers")
+            } else if !possible.contains(State::Absent) {
+                Some("is present for every answer: its condition is never false")
+            } else {
+                None
+            };
+            if let Some(never) = never {
+                self.out.push(
+                    Diagnostic::error(
+                        codes::compile::CONSTANT_CONDITION,
+                        ind.when.span.clone(),
+                        format!("indicator `{}` {never}", ind.id),
+                    )
+                    .with_help("make the condition depend on the answers: look for `||` where `&&` was meant, a comparison with itself, or a negation too many"),
+                );
+            }
+        }
+        Some((condition, reads, possible.unwrap_or(States::ANY)))
+    }
+
+    /// The conditions of indicators that failed to read, compiled for their own mistakes only.
+    fn stray_conditions(&mut self, library: &AST) {
+        let m = self.m;
+        let engine = sandbox::engine(&m.limits, &self.patterns);
+        for script in &m.stray_conditions {
+            let Some(ast) = script::parse(&engine, script, true, self.out) else {
+                continue;
+            };
+            let names = names(&self.question_types, &self.functions, &m.broken, None);
+            let _ = script::condition(
+                &ast,
+                script,
+                names,
+                &mut self.patterns,
+                self.out,
+                Some((library, None)),
+                self.options,
+            );
+        }
     }
 
     /// An indicator's declared `reads`, as question indices (unknown ids reported).
@@ -426,14 +563,14 @@ impl<'a> Pass<'a> {
         reads
             .iter()
             .filter_map(|(r, span)| {
-                let found = questions.iter().position(|(q, _)| q == r);
+                let found = questions.iter().position(|q| q.id == *r);
                 if found.is_none() {
                     let mut d = Diagnostic::error(
                         codes::load::UNKNOWN_QUESTION,
                         span.clone(),
                         format!("unknown question `{r}` in `reads`"),
                     );
-                    d.help = did_you_mean(r, questions.iter().map(|(q, _)| q.as_str()));
+                    d.help = did_you_mean(r, questions.iter().map(|q| q.id.as_str()));
                     self.out.push(d);
                 }
                 found
@@ -442,12 +579,13 @@ impl<'a> Pass<'a> {
     }
 
     /// The decision rules with their outcomes resolved and conditions compiled.
-    fn decision(&mut self, parsed: &[Option<AST>]) -> Vec<DecisionRule> {
+    fn decision(&mut self, parsed: &[Option<AST>]) -> (Vec<DecisionRule>, Vec<RuleFacts>) {
         let m = self.m;
         let outcome_ids: Vec<&str> = m.outcomes.iter().map(|o| o.id.as_str()).collect();
         let dimension_ids: Vec<String> = m.dimensions.iter().map(|d| d.id.clone()).collect();
         let indicator_ids: Vec<String> = m.indicators.iter().map(|i| i.id.clone()).collect();
         let mut decision = Vec::with_capacity(m.decision.len());
+        let mut facts = Vec::with_capacity(m.decision.len());
         for (index, rule) in m.decision.iter().enumerate() {
             let outcome = outcome_ids.iter().position(|o| *o == rule.outcome.0);
             if outcome.is_none() && !m.broken.contains(&rule.outcome.0) {
@@ -469,6 +607,7 @@ impl<'a> Pass<'a> {
                 (Some(source), Some(ast)) => {
                     let names = Names {
                         questions: None,
+                        functions: None,
                         read_before: None,
                         dimensions: Some(&dimension_ids),
                         indicators: Some(&indicator_ids),
@@ -478,6 +617,15 @@ impl<'a> Pass<'a> {
                 }
                 _ => None,
             };
+            facts.push(RuleFacts {
+                id: rule.id.clone(),
+                when: match (&rule.when, &when) {
+                    (None, _) => Some(None),
+                    (Some(_), Some(cond)) => Some(Some(cond.clone())),
+                    (Some(_), None) => None,
+                },
+                outcome,
+            });
             if let Some(outcome) = outcome {
                 decision.push(DecisionRule {
                     id: rule.id.clone(),
@@ -499,19 +647,21 @@ impl<'a> Pass<'a> {
                 .with_help("end the decision with a rule without `when`, e.g. `- {id: otherwise, outcome: no_signals}`"),
             );
         }
-        decision
+        (decision, facts)
     }
 }
 
 /// What an indicator or `ask_if` condition may refer to: the questions (in `ask_if`, only
 /// those before `read_before`).
 fn names<'n>(
-    questions: &'n [(String, Ty)],
+    questions: &'n [QuestionName],
+    functions: &'n Functions,
     broken: &'n BTreeSet<String>,
     read_before: Option<usize>,
 ) -> Names<'n> {
     Names {
         questions: Some(questions),
+        functions: Some(functions),
         read_before,
         dimensions: None,
         indicators: None,
@@ -544,6 +694,7 @@ fn assemble(
         indicators,
         decision,
         readers,
+        analysis,
     } = parts;
     let decision_index = DecisionIndex::new(&indicators, dimensions.len());
     let scripted_indicators = indicators.iter().any(Indicator::is_scripted);
@@ -578,16 +729,8 @@ fn assemble(
         readers,
         decision_index,
         scripted_indicators,
+        analysis,
         engine: sandbox::engine(&m.limits, patterns),
-    }
-}
-
-fn ty_of(kind: QuestionType) -> Ty {
-    match kind {
-        QuestionType::YesNo => Ty::Bool,
-        QuestionType::Integer | QuestionType::Number => Ty::Num,
-        QuestionType::Choice | QuestionType::Text => Ty::Str,
-        QuestionType::Choices => Ty::List,
     }
 }
 

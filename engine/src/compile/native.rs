@@ -9,7 +9,7 @@ use rhai::{Dynamic, Expr as RExpr, FnCallExpr, Position, Stmt};
 use crate::codes::{self, Code};
 use crate::cond::{ArithOp, CmpOp, Cond, DecisionHelper, Over};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
-use crate::manifest::Script;
+use crate::manifest::{QuestionType, Script};
 use crate::sandbox::RegexCache;
 use crate::value::Value;
 
@@ -33,10 +33,50 @@ impl Ty {
     }
 }
 
+/// A question as conditions see it: its id, the static type of its answers, and which answers
+/// it takes (to find comparisons that can never hold).
+#[derive(Debug)]
+pub(crate) struct QuestionName {
+    pub(crate) id: String,
+    pub(crate) ty: Ty,
+    pub(crate) kind: QuestionType,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    pub(crate) options: Vec<String>,
+}
+
+impl QuestionName {
+    pub(crate) fn new(
+        id: &str,
+        kind: QuestionType,
+        min: Option<f64>,
+        max: Option<f64>,
+        options: Vec<String>,
+    ) -> Self {
+        let ty = match kind {
+            QuestionType::YesNo => Ty::Bool,
+            QuestionType::Integer | QuestionType::Number => Ty::Num,
+            QuestionType::Choice | QuestionType::Text => Ty::Str,
+            QuestionType::Choices => Ty::List,
+        };
+        Self {
+            id: id.to_owned(),
+            ty,
+            kind,
+            min,
+            max,
+            options,
+        }
+    }
+}
+
 /// What a condition may refer to while it is being compiled.
 pub(crate) struct Names<'a> {
-    /// Question ids and types, in manifest order; `None` in decisions (which cannot read `obs`).
-    pub(crate) questions: Option<&'a [(String, Ty)]>,
+    /// Questions, in manifest order; `None` in decisions (which cannot read `obs`).
+    pub(crate) questions: Option<&'a [QuestionName]>,
+    /// The functions scripts may call besides their own and the library's; `None` in
+    /// decisions (which call helpers only).
+    pub(crate) functions: Option<&'a super::script::Functions>,
     /// In `ask_if`, only questions before this index may be read.
     pub(crate) read_before: Option<usize>,
     /// Dimension and indicator ids, for decision helpers; `None` outside decisions.
@@ -66,7 +106,7 @@ pub(crate) struct Compiler<'a> {
 
 type Compiled = Result<(Cond, Ty), NotNative>;
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
     fn span(&self, pos: Position) -> Span {
         self.script.span_at(pos)
     }
@@ -178,11 +218,11 @@ impl Compiler<'_> {
                 Some("decisions combine indicator states: use `present(\"indicator_id\")`".into()),
             ));
         };
-        let Some(index) = questions.iter().position(|(q, _)| q == name) else {
+        let Some(index) = questions.iter().position(|q| q.id == name) else {
             if self.names.broken.contains(name) {
                 return Err(NotNative::Reported);
             }
-            let help = did_you_mean(name, questions.iter().map(|(q, _)| q.as_str()));
+            let help = did_you_mean(name, questions.iter().map(|q| q.id.as_str()));
             return Err(self.report(
                 codes::compile::UNKNOWN_QUESTION,
                 pos,
@@ -207,7 +247,7 @@ impl Compiler<'_> {
         if !self.reads.contains(&index) {
             self.reads.push(index);
         }
-        Ok((Cond::Obs(index), questions[index].1))
+        Ok((Cond::Obs(index), questions[index].ty))
     }
 
     fn logic(&mut self, parts: &[RExpr], and: bool) -> Compiled {
@@ -273,6 +313,7 @@ impl Compiler<'_> {
                         Some("both sides must have the same type; choice answers are option ids (text)".into()),
                     ));
                 }
+                self.check_comparison(op, (&ca, a), (&cb, b), pos);
                 Ok((Cond::Cmp(op, Box::new(ca), Box::new(cb)), Ty::Bool))
             }
             ("+" | "-" | "*" | "/", [a, b]) => {
@@ -304,6 +345,7 @@ impl Compiler<'_> {
                         ));
                     }
                 }
+                self.check_in((&n, needle), (&h, haystack), pos);
                 Ok((Cond::In(Box::new(n), Box::new(h)), Ty::Bool))
             }
             ("matches", [text, pattern]) => {
@@ -336,6 +378,117 @@ impl Compiler<'_> {
             _ if self.names.dimensions.is_some() => self.decision_helper(name, args, pos),
             _ => Err(NotNative::Unsupported("a call of another function", pos)),
         }
+    }
+
+    /// The question an operand reads directly (`obs.x`), if it is one.
+    fn question_of(&self, c: &Cond) -> Option<&'a QuestionName> {
+        match c {
+            Cond::Obs(q) => self.names.questions.and_then(|qs| qs.get(*q)),
+            _ => None,
+        }
+    }
+
+    /// `compile::unknown-option` and `compile::never-holds` for a comparison of an answer
+    /// with a constant: an option the question does not have, a number outside its `min` and
+    /// `max`, a fraction compared with a whole number.
+    fn check_comparison(
+        &mut self,
+        op: CmpOp,
+        (ca, a): (&Cond, &RExpr),
+        (cb, b): (&Cond, &RExpr),
+        pos: Position,
+    ) {
+        let (q, value, at, op) = match (self.question_of(ca), self.question_of(cb), ca, cb) {
+            (Some(q), None, _, Cond::Const(v)) => (q, v, b.position(), op),
+            (None, Some(q), Cond::Const(v), _) => (q, v, a.position(), flip(op)),
+            _ => return,
+        };
+        match (q.kind, value) {
+            (QuestionType::Choice, Value::Str(s)) => self.check_option(q, s, at),
+            (QuestionType::Choices, Value::List(items)) => {
+                for item in items.iter() {
+                    self.check_option_value(q, item, at);
+                }
+            }
+            (QuestionType::Integer | QuestionType::Number, Value::Int(_) | Value::Float(_)) => {
+                let c = match value {
+                    Value::Int(i) => *i as f64,
+                    Value::Float(f) => *f,
+                    _ => return,
+                };
+                if let Some(why) = never_holds(q, op, c) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::compile::NEVER_HOLDS,
+                            self.span(pos),
+                            format!("this comparison can never hold: {why}"),
+                        )
+                        .with_help(format!(
+                            "check the number against the question `{}` (its `min`, `max` and type)",
+                            q.id
+                        )),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `compile::unknown-option` for `in`: a list of options for a choice answer, or an option
+    /// looked for in a choices answer.
+    fn check_in(
+        &mut self,
+        (n, needle): (&Cond, &RExpr),
+        (h, haystack): (&Cond, &RExpr),
+        _: Position,
+    ) {
+        match (self.question_of(n), self.question_of(h), n, h) {
+            (Some(q), None, _, Cond::Const(Value::List(items)))
+                if q.kind == QuestionType::Choice =>
+            {
+                for item in items.iter() {
+                    self.check_option_value(q, item, haystack.position());
+                }
+            }
+            (None, Some(q), Cond::Const(v), _) if q.kind == QuestionType::Choices => {
+                self.check_option_value(q, v, needle.position());
+            }
+            _ => {}
+        }
+    }
+
+    fn check_option_value(&mut self, q: &QuestionName, v: &Value, at: Position) {
+        match v {
+            Value::Str(s) => self.check_option(q, s, at),
+            other => {
+                let shown = match other {
+                    Value::Int(i) => i.to_string(),
+                    Value::Float(f) => f.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => other.type_name().to_owned(),
+                };
+                self.push_unknown_option(q, &shown, at);
+            }
+        }
+    }
+
+    fn check_option(&mut self, q: &QuestionName, option: &str, at: Position) {
+        if !q.options.iter().any(|o| o == option) {
+            self.push_unknown_option(q, option, at);
+        }
+    }
+
+    fn push_unknown_option(&mut self, q: &QuestionName, option: &str, at: Position) {
+        let help = did_you_mean(option, q.options.iter().map(String::as_str))
+            .unwrap_or_else(|| format!("the options of `{}` are: {}", q.id, q.options.join(", ")));
+        self.diagnostics.push(
+            Diagnostic::error(
+                codes::compile::UNKNOWN_OPTION,
+                self.span(at),
+                format!("`{option}` is not an option of question `{}`", q.id),
+            )
+            .with_help(help),
+        );
     }
 
     fn expect(
@@ -458,6 +611,52 @@ impl Compiler<'_> {
             out.push(self.id_arg(item, ids, what)?);
         }
         Ok(out)
+    }
+}
+
+/// `a op b` as `b op' a`.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+/// Why `answer op c` can hold for no answer the numeric question `q` accepts, if it cannot.
+fn never_holds(q: &QuestionName, op: CmpOp, c: f64) -> Option<String> {
+    let whole = q.kind == QuestionType::Integer;
+    // The answers accepted, as a closed range (whole numbers for integer questions).
+    let lo = q
+        .min
+        .map_or(f64::NEG_INFINITY, |m| if whole { m.ceil() } else { m });
+    let hi = q
+        .max
+        .map_or(f64::INFINITY, |m| if whole { m.floor() } else { m });
+    let fmt = |x: f64| {
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            format!("{}", x as i64)
+        } else {
+            x.to_string()
+        }
+    };
+    let at_most = || format!("answers to `{}` are at most {}", q.id, fmt(hi));
+    let at_least = || format!("answers to `{}` are at least {}", q.id, fmt(lo));
+    match op {
+        CmpOp::Eq if whole && c.fract() != 0.0 => Some(format!(
+            "answers to `{}` are whole numbers, never {c}",
+            q.id
+        )),
+        CmpOp::Eq if c > hi => Some(at_most()),
+        CmpOp::Eq if c < lo => Some(at_least()),
+        // The smallest answer above c, and the largest below it.
+        CmpOp::Gt if hi <= c => Some(at_most()),
+        CmpOp::Ge if hi < c => Some(at_most()),
+        CmpOp::Lt if lo >= c => Some(at_least()),
+        CmpOp::Le if lo > c => Some(at_least()),
+        _ => None,
     }
 }
 

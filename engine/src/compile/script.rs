@@ -2,10 +2,12 @@
 //! where they have a common shape ([`native`](super::native)), else kept as sandboxed scripts
 //! whose reads come from static analysis of their syntax tree.
 
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
 use rhai::{AST, ASTNode, Engine, Expr as RExpr, Scope, Stmt};
 
 use super::LoadOptions;
-use super::native::{Compiler, Names, NotNative, Ty};
+use super::native::{Compiler, Names, NotNative, QuestionName};
 use crate::codes;
 use crate::cond::Cond;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
@@ -138,6 +140,7 @@ pub(super) fn condition(
     options: &LoadOptions,
 ) -> Option<(Condition, Vec<usize>)> {
     let question_types = names.questions.unwrap_or_default();
+    let functions = names.functions;
     let read_before = names.read_before;
     let (native, reads) = native(ast, script, names, patterns, out);
     // The condition as a sandboxed script, with the rule set's function library.
@@ -159,6 +162,12 @@ pub(super) fn condition(
         }
         Err(NotNative::Reported) => None,
         Err(NotNative::Unsupported(..)) => {
+            let library_ast = library.as_ref().map(|(lib, _)| *lib);
+            if let Some(functions) = functions
+                && !check_script(ast, script, functions, library_ast, out)
+            {
+                return None;
+            }
             let (static_reads, dynamic) =
                 script_reads(ast, script, question_types, read_before, out)?;
             let declared = library.as_ref().and_then(|(_, d)| d.clone());
@@ -204,7 +213,7 @@ pub(super) fn decision(
 fn script_reads(
     ast: &AST,
     script: &Script,
-    questions: &[(String, Ty)],
+    questions: &[QuestionName],
     read_before: Option<usize>,
     out: &mut Vec<Diagnostic>,
 ) -> Option<(Vec<usize>, Option<Span>)> {
@@ -249,7 +258,7 @@ fn script_reads(
                     resolved_uses += 1;
                     match questions
                         .iter()
-                        .position(|(q, _)| q.as_str() == name.as_str())
+                        .position(|q| q.id.as_str() == name.as_str())
                     {
                         Some(i) if read_before.is_none_or(|limit| i < limit) => reads.push(i),
                         Some(_) => {
@@ -262,7 +271,7 @@ fn script_reads(
                                 locate(pos),
                                 format!("unknown question `{name}`"),
                             );
-                            d.help = did_you_mean(&name, questions.iter().map(|(q, _)| q.as_str()));
+                            d.help = did_you_mean(&name, questions.iter().map(|q| q.id.as_str()));
                             out.push(d);
                             ok = false;
                         }
@@ -280,4 +289,198 @@ fn script_reads(
     let dynamic =
         (all_uses > resolved_uses).then(|| locate(first_use.unwrap_or(rhai::Position::NONE)));
     Some((reads, dynamic))
+}
+
+/// The functions a script may call: Rhai's own and the sandbox's (name and number of
+/// parameters), gathered once per rule set.
+#[derive(Debug, Default)]
+pub(super) struct Functions {
+    native: HashSet<(String, usize)>,
+}
+
+impl Functions {
+    pub(super) fn of(engine: &Engine) -> Self {
+        let native = engine.collect_fn_metadata(
+            None,
+            |info| Some((info.metadata.name.to_string(), info.metadata.num_params)),
+            true,
+        );
+        Self {
+            native: native.into_iter().collect(),
+        }
+    }
+}
+
+/// Rhai keywords that look like calls (`type_of(x)`, `Fn("f")`, …): not functions to look up.
+const KEYWORD_CALLS: [&str; 8] = [
+    "type_of",
+    "Fn",
+    "call",
+    "curry",
+    "is_shared",
+    "is_def_var",
+    "is_def_fn",
+    "this",
+];
+
+/// What static checks find in a scripted condition before it is kept as a script:
+/// `compile::assignment` (`obs.x = true`, or a script that ends in an assignment) and
+/// `compile::unknown-function` (a call that neither Rhai, the sandbox, the set's library nor
+/// the script itself defines, or with another number of arguments). False when any was found.
+fn check_script(
+    ast: &AST,
+    script: &Script,
+    functions: &Functions,
+    library: Option<&AST>,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let before = out.len();
+    // Script functions: the library's and the script's own, by name with their arities.
+    let mut scripted: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for f in library
+        .into_iter()
+        .flat_map(AST::iter_functions)
+        .chain(ast.iter_functions())
+    {
+        scripted
+            .entry(f.name.to_owned())
+            .or_default()
+            .insert(f.params.len());
+    }
+    // Variables may hold function pointers, called like functions: never report those.
+    let mut variables: HashSet<String> = ast
+        .iter_functions()
+        .flat_map(|f| f.params.into_iter().map(str::to_owned))
+        .collect();
+    variables.insert("obs".into());
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Stmt(Stmt::Var(v, ..))) = path.last() {
+            variables.insert(v.0.name.to_string());
+        }
+        true
+    });
+    if let Some(Stmt::Assignment(a)) = ast.statements().last()
+        && !reads_obs(&a.1.lhs)
+    {
+        out.push(
+            Diagnostic::error(
+                codes::compile::ASSIGNMENT,
+                script.span_at(a.0.position()),
+                "the condition ends in an assignment (`=`), which gives no true or false",
+            )
+            .with_help("to compare, write `==`"),
+        );
+    }
+    let mut calls = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Stmt(Stmt::Assignment(a))) if reads_obs(&a.1.lhs) => {
+                out.push(
+                    Diagnostic::error(
+                        codes::compile::ASSIGNMENT,
+                        script.span_at(a.0.position()),
+                        "a condition cannot change an answer: `=` assigns",
+                    )
+                    .with_help("to compare, write `==` (for a yes/no answer, just `obs.<id>`)"),
+                );
+            }
+            Some(ASTNode::Expr(RExpr::FnCall(call, pos))) => {
+                calls.push((
+                    call.name.to_string(),
+                    call.args.len(),
+                    call.is_qualified(),
+                    call.op_token.is_some(),
+                    *pos,
+                ));
+            }
+            Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => {
+                calls.push((
+                    call.name.to_string(),
+                    call.args.len(),
+                    call.is_qualified(),
+                    call.op_token.is_some(),
+                    *pos,
+                ));
+            }
+            Some(ASTNode::Expr(RExpr::MethodCall(call, pos))) => {
+                // The object the method is called on is its first argument.
+                calls.push((
+                    call.name.to_string(),
+                    call.args.len() + 1,
+                    call.is_qualified(),
+                    call.op_token.is_some(),
+                    *pos,
+                ));
+            }
+            _ => {}
+        }
+        true
+    });
+    for (name, arity, qualified, operator, pos) in calls {
+        let identifier = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        if qualified
+            || operator
+            || !identifier
+            || name.contains('$')
+            || KEYWORD_CALLS.contains(&name.as_str())
+            || variables.contains(&name)
+            || functions.native.contains(&(name.clone(), arity))
+            || scripted.get(&name).is_some_and(|a| a.contains(&arity))
+        {
+            continue;
+        }
+        let arities: BTreeSet<usize> = functions
+            .native
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, a)| *a)
+            .chain(scripted.get(&name).into_iter().flatten().copied())
+            .collect();
+        let span = script.span_at(pos);
+        let d = if arities.is_empty() {
+            let candidates: BTreeSet<&str> = functions
+                .native
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .chain(scripted.keys().map(String::as_str))
+                .filter(|n| n.chars().next().is_some_and(|c| c.is_alphabetic()))
+                .collect();
+            Diagnostic::error(
+                codes::compile::UNKNOWN_FUNCTION,
+                span,
+                format!("unknown function `{name}`"),
+            )
+            .with_help(
+                did_you_mean(&name, candidates.iter().copied()).unwrap_or_else(|| {
+                    "define it in a `.rhai` file of the rule set, or use a Rhai function".into()
+                }),
+            )
+        } else {
+            let takes: Vec<String> = arities.iter().map(usize::to_string).collect();
+            Diagnostic::error(
+                codes::compile::UNKNOWN_FUNCTION,
+                span,
+                format!(
+                    "`{name}` is called with {arity} argument{} but takes {}",
+                    if arity == 1 { "" } else { "s" },
+                    takes.join(" or ")
+                ),
+            )
+            .with_help(format!("give `{name}` {} argument(s)", takes.join(" or ")))
+        };
+        out.push(d);
+    }
+    out.len() == before
+}
+
+/// Whether an assignment target is `obs` or part of it.
+fn reads_obs(lhs: &RExpr) -> bool {
+    match lhs {
+        RExpr::Variable(v, _, _) => v.1.as_str() == "obs",
+        RExpr::Dot(bin, _, _) | RExpr::Index(bin, _, _) => reads_obs(&bin.lhs),
+        _ => false,
+    }
 }
