@@ -46,6 +46,8 @@ enum Command {
     Keygen(cmd::keygen::Args),
     /// Score many cases from CSV or JSONL (researchers): one result row per input row.
     Batch(cmd::batch::Args),
+    /// Simulate guided interviews over cases: how many questions until the outcome is decided.
+    Simulate(cmd::simulate::Args),
     /// Write deterministic synthetic cases (intake or CTDC format) for tests and benchmarks.
     Synth(cmd::synth::Args),
     /// A rule set's questions, readable or as JSON for forms.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Bundle(args) => cmd::bundle::run(&args, &mut out, &mut err),
         Command::Keygen(args) => cmd::keygen::run(&args, &mut err),
         Command::Batch(args) => cmd::batch::run(&args, &mut out, &mut err),
+        Command::Simulate(args) => cmd::simulate::run(&args, &mut out, &mut err),
         Command::Synth(args) => cmd::synth::run(&args, &mut out, &mut err),
         Command::Questions(args) => cmd::questions::run(&args, &mut out, &mut err),
         Command::Schema(args) => cmd::schema::run(&args, &mut out, &mut err),

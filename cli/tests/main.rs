@@ -6,6 +6,7 @@
 mod batch;
 mod conversation;
 mod edges;
+mod guided;
 mod properties;
 mod synth;
 mod tooling;

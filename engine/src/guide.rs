@@ -3,31 +3,39 @@
 //! it. The engine chooses the questions, so the CLI, the WASM module and the intake page ask
 //! them in the same order.
 //!
-//! Two parts:
-//! - **Where the interview stands** ([`Standing`]): every indicator is *settled* (no answer
-//!   still to come can change its state) or *free*. An indicator is free while a question it
-//!   reads is open: not answered, not asked (an asked question answered "don't know" stays
-//!   unknown), and applicable. From the settled states the outcomes that remain possible are
-//!   bounded: for a *monotone* decision (every rule's condition can only become true as
-//!   indicators become present, and the rules run from the highest outcome down) the lowest
-//!   and highest outcome any completion gives are exactly those of the free indicators all not
-//!   present and all present. Any other decision is only called decided when no indicator is
-//!   free: sound, and longer.
-//! - **Which question next** ([`target_costs`]): over the condition of the outcome being decided
-//!   (the highest still possible), how many free indicators must still become present to reach
-//!   it and how many must become not present to put it out of reach, with one such set of
-//!   indicators each. The next question reads the most of them, weighing the side that is closer
-//!   to a decision more; ties go to the stronger indicators, then to question order.
+//! Three parts:
+//! - **Where the interview stands** ([`Standing`]). A question is *done* (answered, asked and
+//!   not known, or never to be asked because its `ask_if` is false), *askable now*, or
+//!   *askable later* (its `ask_if` waits for an earlier answer still to come). An indicator is
+//!   *free* while answers still to come can change its state: it reads a question not done,
+//!   and its condition is not already settled (a native condition without `known()` that is
+//!   false stays false; one that is true and cannot fail stays true, by three-valued logic).
+//! - **Which outcomes remain possible** ([`Standing::bounds`]). For a *monotone* decision
+//!   (every rule's condition can only become true as indicators become present, and the rules
+//!   run from the highest outcome down) the lowest and highest outcome are those with every
+//!   free indicator not present, and every one present. Any other decision asks the exact
+//!   reachability analysis ([`crate::analysis`]) with the settled states fixed and the free
+//!   ones left to every state their condition allows. Both are sound: a step never says the
+//!   highest outcome is reached or out of reach, or that the outcome is settled, when some
+//!   way the questions still open could be answered says otherwise.
+//! - **Which question next** ([`target_costs`]). Over the condition of the outcome being
+//!   decided (the highest still possible), how many free indicators must still become present
+//!   to reach it and how many must become not present to put it out of reach, with one such
+//!   set of indicators each. The next question feeds the most of them, weighing the side that
+//!   is closer to a decision more; ties go to the heavier indicators, then to question order.
+//!   A question askable later gives way to the earlier question its `ask_if` waits for.
 
 use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::cond::{ArithOp, CmpOp, Cond, DecisionHelper, Over};
-use crate::manifest::{Audience, PositiveRule, Strength};
+use crate::analysis::States;
+use crate::cond::{ArithOp, CmpOp, Cond, DecisionHelper, Env, Over};
+use crate::manifest::{Audience, PositiveRule, QuestionType, Strength};
 use crate::model::{CompiledRuleSet, Condition};
 use crate::observation::Observations;
 use crate::report::{State, Str};
+use crate::sandbox;
 use crate::value::Value;
 
 /// Whether the set's highest outcome is decided.
@@ -58,7 +66,7 @@ impl TopStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterviewStep {
     /// The question to ask next (an index into [`CompiledRuleSet::questions`]); `None` when no
-    /// open question can change the outcome any more.
+    /// answer still to come can change the outcome.
     pub next: Option<usize>,
     /// Whether the set's highest outcome is decided.
     pub top: TopStatus,
@@ -66,10 +74,16 @@ pub struct InterviewStep {
     pub settled: bool,
     /// The outcome with the answers so far (an index into [`CompiledRuleSet::outcomes`]).
     pub outcome: usize,
+    /// No answer still to come gives an outcome below this one.
+    pub lowest: usize,
+    /// No answer still to come gives an outcome above this one.
+    pub highest: usize,
+    /// How many questions have been asked (answered, or asked and not known).
+    pub asked: usize,
 }
 
 impl InterviewStep {
-    /// Whether further answers can still change whether the highest outcome is given.
+    /// Whether further answers can no longer change whether the highest outcome is given.
     pub fn top_decided(&self) -> bool {
         self.top != TopStatus::Open
     }
@@ -85,13 +99,17 @@ pub struct GuidedStep<'r> {
     pub language: Str<'r>,
     /// How many questions have been asked (answered, or asked and not known).
     pub asked: usize,
-    /// The question to ask next; absent when no open question can change the outcome.
+    /// The question to ask next; absent when no answer still to come can change the outcome.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<GuidedQuestion<'r>>,
     /// The set's highest outcome and whether it is decided.
     pub top: GuidedTop<'r>,
     /// The outcome with the answers so far.
     pub outcome: GuidedOutcome<'r>,
+    /// No answer still to come gives an outcome below this one.
+    pub lowest: GuidedOutcome<'r>,
+    /// No answer still to come gives an outcome above this one.
+    pub highest: GuidedOutcome<'r>,
     /// Whether no answer still to come can change the outcome at all.
     pub settled: bool,
 }
@@ -108,7 +126,7 @@ pub struct GuidedQuestion<'r> {
     pub help: Option<Str<'r>>,
     /// `person` or `interviewer` (answered by the interviewer alone, never read out).
     pub audience: Audience,
-    /// The indicators whose state the answer can change.
+    /// The indicators whose state the answer can still change.
     pub indicators: Vec<Str<'r>>,
 }
 
@@ -128,6 +146,8 @@ pub struct GuidedTop<'r> {
 pub struct GuidedOutcome<'r> {
     /// Its id.
     pub id: Str<'r>,
+    /// Its level (an index into the outcomes, lowest first).
+    pub level: usize,
     /// Its label.
     pub label: Str<'r>,
 }
@@ -146,7 +166,8 @@ impl CompiledRuleSet {
     /// highest outcome closest to decided, and whether it is decided.
     ///
     /// Sound: a step never says the highest outcome is reached or out of reach, or that the
-    /// outcome is settled, when some way the open questions could be answered says otherwise.
+    /// outcome is settled, when some way the questions not yet asked could be answered says
+    /// otherwise.
     pub fn interview_step(&self, obs: &Observations, asked: &[bool]) -> InterviewStep {
         self.step(&Standing::new(self, obs, asked))
     }
@@ -174,6 +195,9 @@ impl CompiledRuleSet {
             top: status,
             settled,
             outcome,
+            lowest,
+            highest,
+            asked: standing.asked,
         }
     }
 
@@ -191,14 +215,13 @@ impl CompiledRuleSet {
         let top = self.outcomes.len().saturating_sub(1);
         let outcome = |o: usize| GuidedOutcome {
             id: Cow::Borrowed(self.outcomes[o].id.as_str()),
+            level: o,
             label: Cow::Borrowed(self.text(&self.outcomes[o].label, lang)),
         };
         GuidedStep {
             ruleset: Cow::Borrowed(&self.id),
             language: Cow::Borrowed(lang),
-            asked: (0..self.questions.len())
-                .filter(|&q| standing.asked(q))
-                .count(),
+            asked: step.asked,
             next: step.next.map(|q| {
                 let question = &self.questions[q];
                 GuidedQuestion {
@@ -222,15 +245,23 @@ impl CompiledRuleSet {
                 status: step.top,
             },
             outcome: outcome(step.outcome),
+            lowest: outcome(step.lowest),
+            highest: outcome(step.highest),
             settled: step.settled,
         }
     }
 
-    /// The open question that helps most to decide outcome `target`: see the module docs.
+    /// The question that helps most to decide outcome `target`: see the module docs.
     fn next_question(&self, standing: &Standing, target: usize) -> Option<usize> {
         let condition = self.target_condition(target);
         let costs = target_costs(self, standing, &condition);
-        let weigh = |cost: u32| if cost == 0 || cost >= INF { 0.0 } else { 1.0 / f64::from(cost) };
+        let weigh = |cost: u32| {
+            if cost == 0 || cost >= INF {
+                0.0
+            } else {
+                1.0 / f64::from(cost)
+            }
+        };
         let (reach_weight, block_weight) = (weigh(costs.reach.cost), weigh(costs.block.cost));
         let mut in_reach = vec![false; self.indicators.len()];
         let mut in_block = vec![false; self.indicators.len()];
@@ -242,34 +273,99 @@ impl CompiledRuleSet {
         }
         let mut best: Option<(f64, f64, usize)> = None;
         for q in 0..self.questions.len() {
-            if !standing.open[q] {
+            if standing.ask[q] == Ask::Done {
                 continue;
             }
-            let (mut score, mut strength) = (0.0, 0.0);
+            let (mut score, mut weight) = (0.0, 0.0);
             let mut any_free = false;
             for &i in &self.readers[q] {
                 if !standing.free[i] {
                     continue;
                 }
                 any_free = true;
-                score += f64::from(u8::from(in_reach[i])) * reach_weight
-                    + f64::from(u8::from(in_block[i])) * block_weight;
-                strength += self.indicators[i].weight;
+                if in_reach[i] {
+                    score += reach_weight;
+                }
+                if in_block[i] {
+                    score += block_weight;
+                }
+                weight += self.indicators[i].weight.abs();
             }
+            // A question no free indicator reads cannot change anything. One that feeds
+            // neither side still counts (by weight) so that the interview goes on where the
+            // cost model cannot see the condition (a shape it does not analyse).
             if !any_free {
                 continue;
             }
-            // Questions in neither witness still count a little, so that the interview goes on
-            // when the cost model cannot see the condition (a shape it does not analyse).
             let better = match best {
                 None => true,
-                Some((s, w, _)) => score > s || (score == s && strength > w),
+                Some((s, w, _)) => score > s || (score == s && weight > w),
             };
             if better {
-                best = Some((score, strength, q));
+                best = Some((score, weight, q));
             }
         }
-        best.map(|(_, _, q)| q)
+        best.map(|(_, _, q)| self.ask_first(standing, q))
+    }
+
+    /// `q`, or when it can only be asked later, the earlier question its `ask_if` waits for.
+    fn ask_first(&self, standing: &Standing, mut q: usize) -> usize {
+        while standing.ask[q] == Ask::Later {
+            let earlier = self
+                .ask_if_reads(q)
+                .into_iter()
+                .find(|&r| r < q && standing.ask[r] != Ask::Done);
+            match earlier {
+                Some(r) => q = r,
+                None => break,
+            }
+        }
+        q
+    }
+
+    /// The questions question `q`'s `ask_if` reads: from the native condition, else (a
+    /// script) every earlier question, as `ask_if` can only read those.
+    fn ask_if_reads(&self, q: usize) -> Vec<usize> {
+        match &self.questions[q].ask_if {
+            None => Vec::new(),
+            Some(Condition::Native(c)) => {
+                let mut reads = Vec::new();
+                c.visit_reads(&mut |r| reads.push(r));
+                reads.sort_unstable();
+                reads.dedup();
+                reads
+            }
+            Some(Condition::Script(_)) => (0..q).collect(),
+        }
+    }
+
+    /// Whether question `q` is done, askable now or askable later, given the answers so far
+    /// and the standing of the earlier questions (`ask_if` reads only those).
+    fn ask_state(&self, q: usize, obs: &Observations, earlier: &[Ask]) -> Ask {
+        let Some(condition) = &self.questions[q].ask_if else {
+            return Ask::Now;
+        };
+        if let Condition::Native(c) = condition
+            && !uses_known(c)
+        {
+            // Three-valued logic: a condition that is true or false stays so.
+            match kleene(c, obs) {
+                Some(true) => return Ask::Now,
+                Some(false) => return Ask::Done,
+                None => {}
+            }
+        }
+        let waits = self
+            .ask_if_reads(q)
+            .into_iter()
+            .any(|r| earlier.get(r).is_some_and(|a| *a != Ask::Done));
+        if waits {
+            Ask::Later
+        } else if self.applies(q, obs) {
+            Ask::Now
+        } else {
+            Ask::Done
+        }
     }
 
     /// What must hold for the decision to give `target`: one of the rules that gives it.
@@ -288,40 +384,71 @@ impl CompiledRuleSet {
         }
         Cond::Or(ways)
     }
+
+    /// The case as a form that asks every question that applies would have it: an answer to
+    /// a question whose `ask_if` is false is left out (it would never have been asked).
+    /// Returns the case and how many answers were left out.
+    pub fn as_interviewed(&self, case: &Observations) -> (Observations, usize) {
+        let mut obs = case.clone();
+        let mut dropped = 0;
+        sandbox::screen_case(|| {
+            // `ask_if` reads only earlier questions, so one pass in order is final.
+            for q in 0..self.questions.len() {
+                if obs.answers[q] != Value::Unknown && !self.applies(q, &obs) {
+                    obs.answers[q] = Value::Unknown;
+                    dropped += 1;
+                }
+            }
+        });
+        (obs, dropped)
+    }
 }
 
-/// A guided interview run over a complete case: each question answered from the case, unknown
-/// where the case has no answer ([`CompiledRuleSet::simulate_interview`]).
+/// A guided interview run over a complete case ([`CompiledRuleSet::simulate_interview`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SimulatedInterview {
     /// Questions asked until the set's highest outcome was decided.
     pub asked_until_top_decided: usize,
     /// Questions asked until the outcome was settled (no further answer could change it).
     pub asked_until_settled: usize,
+    /// Questions the full interview asks: those that apply to the case.
+    pub full_questions: usize,
     /// Whether the guided interview found the highest outcome reached (else out of reach).
     pub top_reached: bool,
     /// The outcome when the interview was settled.
     pub outcome: usize,
-    /// The outcome of the full interview: every question of the case answered.
+    /// The outcome of the full interview: every question that applies answered from the case.
     pub full_outcome: usize,
+    /// Answers the case gives to questions whose `ask_if` is false for it, left out of both
+    /// interviews (a form would never have asked them).
+    pub dropped_answers: usize,
 }
 
 impl SimulatedInterview {
-    /// Whether the guided interview decided the highest outcome as the full interview did.
+    /// Whether the guided interview decided the highest outcome (outcome `top`) as the full
+    /// interview did.
     pub fn top_agrees(&self, top: usize) -> bool {
         self.top_reached == (self.full_outcome == top)
+    }
+
+    /// Whether the guided interview settled on the full interview's outcome.
+    pub fn outcome_agrees(&self) -> bool {
+        self.outcome == self.full_outcome
     }
 }
 
 impl CompiledRuleSet {
-    /// Runs a guided interview over a complete case: asks the question [`Self::interview_step`]
-    /// gives, takes the answer from `case` (unknown where it has none: asked, not known), until
-    /// the outcome is settled; says how many questions it took to decide the highest outcome
-    /// and to settle the outcome, and compares them with the full interview's outcome.
+    /// Runs a guided interview over a complete case: asks the question
+    /// [`Self::interview_step`] gives and takes the answer from `case` (unknown where it has
+    /// none: asked, not known) until the outcome is settled; says how many questions it took
+    /// to decide the highest outcome and to settle the outcome, and compares them with the
+    /// full interview ([`Self::as_interviewed`]).
     pub fn simulate_interview(&self, case: &Observations) -> SimulatedInterview {
+        let (case, dropped_answers) = self.as_interviewed(case);
         let mut states = Vec::with_capacity(self.indicators.len());
-        self.states_into(case, &mut states, None);
+        sandbox::screen_case(|| self.states_into(&case, &mut states, None));
         let full_outcome = self.decide(&states).outcome;
+        let full_questions = self.applicable(&case).len();
         let mut obs = Observations::unknown(self);
         let mut asked = vec![false; self.questions.len()];
         let mut top_decided: Option<(usize, bool)> = None;
@@ -331,18 +458,17 @@ impl CompiledRuleSet {
             if top_decided.is_none() && step.top_decided() {
                 top_decided = Some((n, step.top == TopStatus::Reached));
             }
-            let next = match step.next {
-                Some(q) if !step.settled => q,
-                _ => {
-                    let (until_top, top_reached) = top_decided.unwrap_or((n, false));
-                    return SimulatedInterview {
-                        asked_until_top_decided: until_top,
-                        asked_until_settled: n,
-                        top_reached,
-                        outcome: step.outcome,
-                        full_outcome,
-                    };
-                }
+            let Some(next) = step.next.filter(|_| !step.settled) else {
+                let (until_top, top_reached) = top_decided.unwrap_or((n, false));
+                return SimulatedInterview {
+                    asked_until_top_decided: until_top,
+                    asked_until_settled: n,
+                    full_questions,
+                    top_reached,
+                    outcome: step.outcome,
+                    full_outcome,
+                    dropped_answers,
+                };
             };
             asked[next] = true;
             obs.answers[next] = case.get(next).clone();
@@ -351,75 +477,121 @@ impl CompiledRuleSet {
     }
 }
 
-/// The state of every indicator and question in an interview.
+/// Whether a question can still be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    /// Answered, asked and not known, or never to be asked (its `ask_if` is false).
+    Done,
+    /// It can be asked now.
+    Now,
+    /// It may apply once an earlier question still to be asked is answered.
+    Later,
+}
+
+/// Where an interview stands: every indicator's state and whether it can still change, and
+/// every question's.
 struct Standing {
     /// Each indicator's state with the answers so far.
     states: Vec<State>,
-    /// Whether an indicator can still change state.
+    /// Whether answers still to come can change an indicator's state.
     free: Vec<bool>,
-    /// Whether a question can still be asked and answered.
-    open: Vec<bool>,
-    /// Whether the decision is monotone (see the module docs).
-    monotone: bool,
+    /// Whether a question can still be asked.
+    ask: Vec<Ask>,
+    /// How many questions have been asked.
+    asked: usize,
 }
 
 impl Standing {
     fn new(rules: &CompiledRuleSet, obs: &Observations, asked: &[bool]) -> Self {
-        let mut states = Vec::with_capacity(rules.indicators.len());
-        rules.states_into(obs, &mut states, None);
-        let open: Vec<bool> = (0..rules.questions.len())
-            .map(|q| {
-                !asked.get(q).copied().unwrap_or(false)
-                    && *obs.get(q) == Value::Unknown
-                    && rules.applies(q, obs)
-            })
-            .collect();
-        let free = rules
-            .indicators
-            .iter()
-            .zip(&states)
-            .map(|(ind, state)| {
-                let reads_open = ind.reads.iter().any(|&q| open[q]);
-                // A native condition without `known()` is monotone in what is known: once true,
-                // no further answer makes it false.
-                let stays_present = *state == State::Present
-                    && matches!(&ind.condition, Condition::Native(c) if !uses_known(c));
-                reads_open && !stays_present
-            })
-            .collect();
-        Self {
-            states,
-            free,
-            open,
-            monotone: monotone_decision(rules),
-        }
-    }
-
-    /// Whether question `q` has been asked (or can no longer be).
-    fn asked(&self, q: usize) -> bool {
-        !self.open[q]
-    }
-
-    /// The lowest and highest outcome the open questions could still lead to.
-    fn bounds(&self, rules: &CompiledRuleSet) -> (usize, usize) {
-        let outcome = |free_as: State| {
-            let states: Vec<State> = self
-                .states
+        sandbox::screen_case(|| {
+            let mut states = Vec::with_capacity(rules.indicators.len());
+            rules.states_into(obs, &mut states, None);
+            let mut ask = vec![Ask::Done; rules.questions.len()];
+            let mut count = 0;
+            for q in 0..rules.questions.len() {
+                if *obs.get(q) != Value::Unknown || asked.get(q).copied().unwrap_or(false) {
+                    count += 1;
+                } else {
+                    ask[q] = rules.ask_state(q, obs, &ask[..q]);
+                }
+            }
+            let free = rules
+                .indicators
                 .iter()
-                .zip(&self.free)
-                .map(|(s, free)| if *free { free_as } else { *s })
+                .zip(&states)
+                .map(|(ind, state)| {
+                    if ind.reads.iter().all(|&q| ask[q] == Ask::Done) {
+                        return false;
+                    }
+                    match &ind.condition {
+                        // Three-valued logic: false stays false (or turns into an error, which
+                        // decisions count alike); true stays true when nothing in it can fail.
+                        Condition::Native(c) if !uses_known(c) => match state {
+                            State::Absent => false,
+                            State::Present => !never_fails(rules, c),
+                            State::Unknown | State::Error => true,
+                        },
+                        _ => true,
+                    }
+                })
                 .collect();
-            rules.decide(&states).outcome
-        };
+            Self {
+                states,
+                free,
+                ask,
+                asked: count,
+            }
+        })
+    }
+
+    /// The lowest and highest outcome the answers still to come could lead to.
+    fn bounds(&self, rules: &CompiledRuleSet) -> (usize, usize) {
         if !self.free.iter().any(|f| *f) {
             let o = rules.decide(&self.states).outcome;
             return (o, o);
         }
-        if self.monotone {
-            (outcome(State::Absent), outcome(State::Present))
-        } else {
-            (0, rules.outcomes.len().saturating_sub(1))
+        if monotone_decision(rules) {
+            let outcome = |free_as: State| {
+                let states: Vec<State> = self
+                    .states
+                    .iter()
+                    .zip(&self.free)
+                    .map(|(s, free)| if *free { free_as } else { *s })
+                    .collect();
+                rules.decide(&states).outcome
+            };
+            return (outcome(State::Absent), outcome(State::Present));
         }
+        let allowed: Vec<States> = (0..rules.indicators.len())
+            .map(|i| {
+                if self.free[i] {
+                    rules.possible_states(i)
+                } else {
+                    States::only(self.states[i])
+                }
+            })
+            .collect();
+        let reach = rules.analysis.reachability(&allowed);
+        match (reach.lowest(), reach.highest()) {
+            (Some(lowest), Some(highest)) => (lowest, highest),
+            _ => (0, rules.outcomes.len().saturating_sub(1)),
+        }
+    }
+}
+
+/// A native condition's three-valued truth with the answers so far (`None`: unknown, or it
+/// fails).
+fn kleene(c: &Cond, obs: &Observations) -> Option<bool> {
+    let env = Env {
+        answers: &obs.answers,
+        facts: None,
+    };
+    match c.truth(&env) {
+        Some(value) => value,
+        None => match c.eval(&env) {
+            Ok(Value::Bool(b)) => Some(b),
+            _ => None,
+        },
     }
 }
 
@@ -433,6 +605,34 @@ fn uses_known(c: &Cond) -> bool {
         Cond::Cmp(_, a, b) | Cond::Arith(_, a, b) | Cond::In(a, b) => {
             uses_known(a) || uses_known(b)
         }
+    }
+}
+
+/// Whether a true/false condition gives true, false or unknown for every answer, never an
+/// error: so that once true it stays true (an answer to a part not yet evaluated cannot make
+/// it fail). Conservative: arithmetic (overflow, division by zero) and the shapes whose types
+/// could clash are left out.
+fn never_fails(rules: &CompiledRuleSet, c: &Cond) -> bool {
+    let kind = |q: usize| rules.questions.get(q).map(|question| question.kind);
+    let plain = |c: &Cond| matches!(c, Cond::Const(_) | Cond::Obs(_));
+    match c {
+        Cond::Const(v) => matches!(v, Value::Bool(_) | Value::Unknown),
+        Cond::Obs(q) => kind(*q) == Some(QuestionType::YesNo),
+        Cond::Not(a) => never_fails(rules, a),
+        Cond::And(parts) | Cond::Or(parts) => parts.iter().all(|p| never_fails(rules, p)),
+        Cond::Cmp(_, a, b) => plain(a) && plain(b),
+        Cond::In(needle, haystack) => {
+            plain(needle)
+                && match &**haystack {
+                    Cond::Const(Value::List(_)) => true,
+                    Cond::Obs(q) => kind(*q) == Some(QuestionType::Choices),
+                    _ => false,
+                }
+        }
+        Cond::Matches(text, _) => {
+            matches!(&**text, Cond::Obs(q) if kind(*q) == Some(QuestionType::Text))
+        }
+        Cond::Arith(..) | Cond::Neg(_) | Cond::Known(_) | Cond::Helper(_) => false,
     }
 }
 
@@ -484,10 +684,17 @@ fn direction(rules: &CompiledRuleSet, c: &Cond) -> Direction {
     match c {
         Cond::Const(_) => Constant,
         Cond::Helper(h) => match h {
-            DecisionHelper::Positive(_)
-            | DecisionHelper::Present(_)
-            | DecisionHelper::PresentCount(_)
-            | DecisionHelper::PositiveCount(_) => Rising,
+            DecisionHelper::Present(_) | DecisionHelper::PresentCount(_) => Rising,
+            DecisionHelper::Positive(d) => rising_dimension(rules, *d),
+            DecisionHelper::PositiveCount(over) => {
+                let all = match over {
+                    Over::Dimensions(ds) => {
+                        ds.iter().all(|d| rising_dimension(rules, *d) == Rising)
+                    }
+                    _ => (0..rules.dimensions.len()).all(|d| rising_dimension(rules, d) == Rising),
+                };
+                if all { Rising } else { Either }
+            }
             DecisionHelper::Score(over) => {
                 if over_indicators(rules, over).all(|i| rules.indicators[i].weight >= 0.0) {
                     Rising
@@ -503,9 +710,7 @@ fn direction(rules: &CompiledRuleSet, c: &Cond) -> Direction {
             .iter()
             .fold(Constant, |d, p| d.combine(direction(rules, p))),
         Cond::Arith(ArithOp::Add, a, b) => direction(rules, a).combine(direction(rules, b)),
-        Cond::Arith(ArithOp::Sub, a, b) => {
-            direction(rules, a).combine(direction(rules, b).flip())
-        }
+        Cond::Arith(ArithOp::Sub, a, b) => direction(rules, a).combine(direction(rules, b).flip()),
         Cond::Cmp(op, a, b) => {
             let (a, b) = (direction(rules, a), direction(rules, b));
             match op {
@@ -519,8 +724,29 @@ fn direction(rules: &CompiledRuleSet, c: &Cond) -> Direction {
     }
 }
 
+/// How a dimension's positivity moves as indicators become present: rising, unless it adds
+/// up weights of which some are negative.
+fn rising_dimension(rules: &CompiledRuleSet, d: usize) -> Direction {
+    match rules
+        .dimensions
+        .get(d)
+        .map(|dim| (dim.rule, &dim.indicators))
+    {
+        Some((PositiveRule::ScoreAtLeast(_), indicators))
+            if indicators.iter().any(|&i| rules.indicators[i].weight < 0.0) =>
+        {
+            Direction::Either
+        }
+        Some(_) => Direction::Rising,
+        None => Direction::Either,
+    }
+}
+
 /// The indicators a helper counts over.
-fn over_indicators<'a>(rules: &'a CompiledRuleSet, over: &'a Over) -> Box<dyn Iterator<Item = usize> + 'a> {
+fn over_indicators<'a>(
+    rules: &'a CompiledRuleSet,
+    over: &'a Over,
+) -> Box<dyn Iterator<Item = usize> + 'a> {
     match over {
         Over::All => Box::new(0..rules.indicators.len()),
         Over::Dimension(d) => Box::new(rules.dimensions[*d].indicators.iter().copied()),
@@ -702,7 +928,11 @@ fn comparison_costs(
                     present += rules.indicators[i].weight;
                 }
             }
-            free.sort_by(|x, y| rules.indicators[*y].weight.total_cmp(&rules.indicators[*x].weight));
+            free.sort_by(|x, y| {
+                rules.indicators[*y]
+                    .weight
+                    .total_cmp(&rules.indicators[*x].weight)
+            });
             count_costs(present, &free, at_least, |i| rules.indicators[i].weight)
         }
         DecisionHelper::PositiveCount(over) => {
@@ -713,7 +943,9 @@ fn comparison_costs(
             };
             positive_count_costs(rules, standing, &dims, at_least)
         }
-        DecisionHelper::UnknownCount(_) | DecisionHelper::Positive(_) | DecisionHelper::Present(_) => {
+        DecisionHelper::UnknownCount(_)
+        | DecisionHelper::Positive(_)
+        | DecisionHelper::Present(_) => {
             return Costs::unseen();
         }
     };
@@ -725,7 +957,12 @@ fn comparison_costs(
 
 /// `sum >= at_least`, where the settled part adds up to `present` and each of `free` (heaviest
 /// first) may add `weight(i)`.
-fn count_costs(present: f64, free: &[usize], at_least: f64, weight: impl Fn(usize) -> f64) -> Costs {
+fn count_costs(
+    present: f64,
+    free: &[usize],
+    at_least: f64,
+    weight: impl Fn(usize) -> f64,
+) -> Costs {
     if present >= at_least {
         return Costs {
             reach: Cost::zero(),
@@ -818,7 +1055,11 @@ fn dimension_costs(rules: &CompiledRuleSet, standing: &Standing, d: usize) -> Co
         PositiveRule::ScoreAtLeast(x) => {
             let (present, mut free) = split(standing, &dim.indicators);
             let score: f64 = present.iter().map(|&i| rules.indicators[i].weight).sum();
-            free.sort_by(|a, b| rules.indicators[*b].weight.total_cmp(&rules.indicators[*a].weight));
+            free.sort_by(|a, b| {
+                rules.indicators[*b]
+                    .weight
+                    .total_cmp(&rules.indicators[*a].weight)
+            });
             count_costs(score, &free, x, |i| rules.indicators[i].weight)
         }
         PositiveRule::Ilo => ilo_costs(rules, standing, &dim.indicators),
@@ -852,7 +1093,9 @@ fn ilo_costs(rules: &CompiledRuleSet, standing: &Standing, indicators: &[usize])
     };
     let p = [Strength::Strong, Strength::Medium, Strength::Weak].map(|s| by(&present, s).len());
     let f = [Strength::Strong, Strength::Medium, Strength::Weak].map(|s| by(&free, s));
-    let holds = |s: usize, m: usize, w: usize| s >= 2 || (s >= 1 && m + w >= 1) || m >= 3 || (m >= 2 && w >= 1);
+    let holds = |s: usize, m: usize, w: usize| {
+        s >= 2 || (s >= 1 && m + w >= 1) || m >= 3 || (m >= 2 && w >= 1)
+    };
     if holds(p[0], p[1], p[2]) {
         return Costs {
             reach: Cost::zero(),

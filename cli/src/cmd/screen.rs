@@ -28,43 +28,117 @@ pub struct Args {
     /// Show why: outcome ← decision rule ← positive dimensions ← present indicators ← answers.
     #[arg(long)]
     explain: bool,
+    /// A guided interview: one question at a time, the one that brings the highest outcome
+    /// closest to decided. Readable: an interview on the terminal (answers from standard
+    /// input; the case file, if given, holds the answers so far). With `--format json`: the
+    /// next step for the case.
+    #[arg(long)]
+    guided: bool,
+    /// With `--guided --format json`: the questions asked so far that have no answer in the
+    /// case (asked, not known), comma-separated ids.
+    #[arg(long, value_delimiter = ',', requires = "guided")]
+    asked: Vec<String>,
+    /// With `--guided` on the terminal: write the answers to this file at the end, as a case
+    /// (a question asked and not known as `null`), to go on later with `--guided FILE`.
+    #[arg(long, requires = "guided")]
+    save: Option<String>,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
-    let text = if args.case == "-" {
+    if args.guided && args.explain {
+        return Err(CliError::usage(
+            "`--explain` is for one screening, not a guided interview",
+        ));
+    }
+    if args.guided && args.format == Format::Human {
+        if !args.asked.is_empty() {
+            return Err(CliError::usage(
+                "`--asked` is for `--guided --format json`; on the terminal, a question asked and not known is `null` in the case file",
+            ));
+        }
+        let sets = compile_all(&args.rules, err)?;
+        let answers = if args.case == "-" {
+            serde_json::Map::new()
+        } else {
+            match read_case(&args.case)? {
+                serde_json::Value::Object(map) => map,
+                _ => {
+                    return Err(CliError::input(format!(
+                        "{}: not a JSON object of answers",
+                        args.case
+                    )));
+                }
+            }
+        };
+        let stdin = std::io::stdin();
+        return crate::cmd::guided::interview(
+            &sets,
+            answers,
+            &args.lang,
+            args.save.as_deref(),
+            &mut stdin.lock(),
+            out,
+        );
+    }
+    if args.save.is_some() {
+        return Err(CliError::usage(
+            "`--save` is for the guided interview on the terminal (without `--format json`)",
+        ));
+    }
+    let case = read_case(&args.case)?;
+    let name = if args.case == "-" {
+        "<stdin>"
+    } else {
+        args.case.as_str()
+    };
+    let sets = compile_all(&args.rules, err)?;
+    screen_sets(args, &sets, &case, name, out)
+}
+
+fn compile_all(specs: &[String], err: &mut dyn Write) -> Result<Vec<CompiledRuleSet>, CliError> {
+    let mut sets = Vec::new();
+    for spec in specs {
+        let files = ruleset::find(spec)?;
+        sets.push(ruleset::compile(&files, err)?);
+    }
+    Ok(sets)
+}
+
+/// The case from a file, or from standard input for `-`.
+fn read_case(case: &str) -> Result<serde_json::Value, CliError> {
+    let text = if case == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| {
             CliError::input(format!("cannot read the case from standard input: {e}"))
         })?;
         s
     } else {
-        let path = Path::new(&args.case);
+        let path = Path::new(case);
         if path.is_dir() {
             return Err(CliError::input(format!(
-                "`{}` is a folder; give a JSON case file",
-                args.case
+                "`{case}` is a folder; give a JSON case file"
             )));
         }
         ruleset::read_text(path)?
     };
-    let name = if args.case == "-" {
-        "<stdin>"
-    } else {
-        args.case.as_str()
-    };
-    let case: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let name = if case == "-" { "<stdin>" } else { case };
+    serde_json::from_str(&text).map_err(|e| {
         CliError::input(format!(
             "{name}:{}:{}: invalid JSON: {e}",
             e.line(),
             e.column()
         ))
-    })?;
+    })
+}
 
-    let mut sets = Vec::new();
-    for spec in &args.rules {
-        let files = ruleset::find(spec)?;
-        sets.push(ruleset::compile(&files, err)?);
-    }
+/// Screens (or with `--guided`, gives the next step for) a case against the sets.
+fn screen_sets(
+    args: &Args,
+    sets: &[CompiledRuleSet],
+    case: &serde_json::Value,
+    name: &str,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     // One intake may answer several sets: a key is only unknown if no set asks it.
     let several = sets.len() > 1;
     if several {
@@ -86,11 +160,11 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         language: args.lang.clone(),
         next_questions: true,
     };
-    let mut reports = Vec::new();
-    for rules in &sets {
+    let mut observations = Vec::new();
+    for rules in sets {
         let obs = rules
             .observations_with(
-                &case,
+                case,
                 ObservationOptions {
                     allow_unknown_keys: several,
                 },
@@ -99,8 +173,22 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                 let lines: Vec<String> = errors.iter().map(|e| format!("{name}: {e}")).collect();
                 CliError::input(lines.join("\n"))
             })?;
-        reports.push(rules.evaluate(&obs, &options));
+        observations.push(obs);
     }
+    if args.guided {
+        crate::cmd::guided::check_asked(sets, &args.asked)?;
+        writeln!(
+            out,
+            "{}",
+            crate::cmd::guided::steps_json(sets, &observations, &args.asked, &args.lang)
+        )?;
+        return Ok(());
+    }
+    let reports: Vec<Report> = sets
+        .iter()
+        .zip(&observations)
+        .map(|(rules, obs)| rules.evaluate(obs, &options))
+        .collect();
     match args.format {
         Format::Json if reports.len() == 1 => writeln!(out, "{}", reports[0].to_json_pretty())?,
         Format::Json => writeln!(
@@ -110,7 +198,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )?,
         Format::Human => {
             if several {
-                which_sets_apply(out, &sets, &reports, &case)?;
+                which_sets_apply(out, sets, &reports, case)?;
             }
             for (rules, report) in sets.iter().zip(&reports) {
                 if args.explain {
