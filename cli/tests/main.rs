@@ -3,10 +3,12 @@
 //! One test binary with modules (as ripgrep does): put tests for a command in the module named
 //! after it, shared helpers in `util.rs`.
 
+mod authoring;
 mod batch;
 mod conversation;
 mod edges;
 mod guided;
+mod mistakes;
 mod properties;
 mod synth;
 mod tooling;

@@ -567,6 +567,16 @@ codes! {
             "It could never hold.",
             "Fix the id.",
         }
+        CONTRADICTION = "test::contradiction" {
+            "A test case expects the same indicator in two states (`present` and `absent`), or the same dimension positive and negative.",
+            "The case could never pass, whatever the rule set does: one of the two expectations is a mistake.",
+            "Keep the state the case is meant to show and remove the other.",
+        }
+        FAILED = "test::failed" {
+            "A test case's expectation does not hold: screening its answers gives another outcome, deciding rule, indicator state, dimension or next question than it expects.",
+            "Either the rule set or the case is wrong; a set whose own cases fail does not do what its author wrote down.",
+            "Run `herken test <set>` to see every mismatch and the actual result, then fix the rule or the expectation.",
+        }
     }
     /// A case's answers.
     case {

@@ -825,6 +825,10 @@ pub(crate) fn describe_error(e: &EvalAltResult, source: &str) -> String {
         EvalAltResult::ErrorUnboundThis(..) => "`this` is not bound here".into(),
         EvalAltResult::ErrorDataRace(..) => "a value was used while it was being changed".into(),
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => describe_error(inner, source),
+        // `Fn("eval")` and the like: a name Rhai keeps for itself.
+        EvalAltResult::ErrorParsing(rhai::ParseErrorType::Reserved(name), _) => {
+            format!("{} is not available in a rule set", named("the name", name))
+        }
         // Rhai's own text may quote values.
         _ => "the script failed".into(),
     }

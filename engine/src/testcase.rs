@@ -8,8 +8,9 @@ use serde_json::Value as Json;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::evaluate::ScreenOptions;
-use crate::model::CompiledRuleSet;
-use crate::report::{Report, State};
+use crate::manifest::{PositiveRule, Strength};
+use crate::model::{CompiledRuleSet, Dimension};
+use crate::report::{Clause, Report, State};
 use crate::yaml::{self, Kind, Node, PlainValue, ScalarStyle};
 
 /// One test case as written.
@@ -90,6 +91,18 @@ pub struct Coverage {
     /// Outcome ids in rule-set order (for reports).
     #[serde(skip)]
     pub outcome_order: Vec<String>,
+    /// Decision rule id → number of cases it decided.
+    pub rules: BTreeMap<String, usize>,
+    /// Decision rule ids in the order they are tried (for reports).
+    #[serde(skip)]
+    pub rule_order: Vec<String>,
+    /// Dimension id → the clauses of its rule that some case can meet (for the ILO rule,
+    /// those its indicators' strengths allow), in the rule's order, each with the number of
+    /// cases it made the dimension positive in.
+    pub clauses: BTreeMap<String, Vec<(Clause, usize)>>,
+    /// Dimension ids in rule-set order (for reports).
+    #[serde(skip)]
+    pub dimension_order: Vec<String>,
 }
 
 impl Coverage {
@@ -110,15 +123,20 @@ impl Coverage {
         }
     }
 
-    /// Share of (indicator, state) pairs and outcomes seen, in percent.
+    /// Share of what the cases should exercise that they did, in percent: (indicator,
+    /// state) pairs, outcomes, decision rules and dimension-rule clauses.
     pub fn percent(&self) -> f64 {
+        let clauses = || self.clauses.values().flatten();
         let seen: usize = self
             .indicators
             .values()
             .map(|s| s.iter().filter(|b| **b).count())
             .sum::<usize>()
-            + self.outcomes.values().filter(|n| **n > 0).count();
-        let total = self.indicators.len() * 3 + self.outcomes.len();
+            + self.outcomes.values().filter(|n| **n > 0).count()
+            + self.rules.values().filter(|n| **n > 0).count()
+            + clauses().filter(|(_, n)| *n > 0).count();
+        let total =
+            self.indicators.len() * 3 + self.outcomes.len() + self.rules.len() + clauses().count();
         if total == 0 {
             100.0
         } else {
@@ -325,7 +343,50 @@ fn read_expect(rules: &CompiledRuleSet, node: &Node, out: &mut Vec<Diagnostic>) 
             }
         }
     }
+    contradictions(entries, out);
     e
+}
+
+/// `test::contradiction`: an indicator listed under two states, or a dimension both
+/// `positive` and `negative`, in one `expect`. Reported at the second mention.
+fn contradictions(entries: &[(Node, Node)], out: &mut Vec<Diagnostic>) {
+    let mut indicators: BTreeMap<String, &str> = BTreeMap::new();
+    let mut dimensions: BTreeMap<String, &str> = BTreeMap::new();
+    for (key, value) in entries {
+        let Some(name) = key.as_str() else { continue };
+        let (seen, what) = if State::from_name(name).is_some() {
+            (&mut indicators, "indicator")
+        } else if name == "positive" || name == "negative" {
+            (&mut dimensions, "dimension")
+        } else {
+            continue;
+        };
+        let items: Vec<&Node> = match &value.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        for item in items {
+            let Some(id) = item.as_scalar().map(|s| s.text.clone()) else {
+                continue;
+            };
+            match seen.get(&id) {
+                Some(first) if *first != name => out.push(
+                    Diagnostic::error(
+                        codes::test::CONTRADICTION,
+                        item.span.clone(),
+                        format!("{what} `{id}` is expected both `{first}` and `{name}`"),
+                    )
+                    .with_help(
+                        "a case shows one state of each; remove the expectation that is a mistake",
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(id, name);
+                }
+            }
+        }
+    }
 }
 
 /// A YAML node as JSON: plain scalars typed by the YAML 1.2 core schema, quoted ones as text.
@@ -367,6 +428,17 @@ pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResu
         outcomes: rules.outcomes.iter().map(|o| (o.id.clone(), 0)).collect(),
         indicator_order: rules.indicators.iter().map(|i| i.id.clone()).collect(),
         outcome_order: rules.outcomes.iter().map(|o| o.id.clone()).collect(),
+        rules: rules.decision.iter().map(|r| (r.id.clone(), 0)).collect(),
+        rule_order: rules.decision.iter().map(|r| r.id.clone()).collect(),
+        clauses: rules
+            .dimensions
+            .iter()
+            .map(|d| {
+                let clauses = meetable_clauses(rules, d).map(|c| (c, 0)).collect();
+                (d.id.clone(), clauses)
+            })
+            .collect(),
+        dimension_order: rules.dimensions.iter().map(|d| d.id.clone()).collect(),
     };
     let results = cases
         .into_iter()
@@ -408,6 +480,19 @@ pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResu
                         .outcomes
                         .entry(report.outcome.id.to_string())
                         .or_default() += 1;
+                    if let Some(n) = coverage.rules.get_mut(report.outcome.decided_by.as_ref()) {
+                        *n += 1;
+                    }
+                    for d in &report.dimensions {
+                        let Some(clause) = d.clause else { continue };
+                        if let Some((_, n)) = coverage
+                            .clauses
+                            .get_mut(d.id.as_ref())
+                            .and_then(|cs| cs.iter_mut().find(|(c, _)| *c == clause))
+                        {
+                            *n += 1;
+                        }
+                    }
                     let mismatches = compare(&case.expect, &report);
                     CaseResult {
                         case,
@@ -419,6 +504,55 @@ pub fn run_tests(rules: &CompiledRuleSet, cases: Vec<TestCase>) -> (Vec<CaseResu
         })
         .collect();
     (results, coverage)
+}
+
+/// The clauses of dimension `d`'s rule that some case can meet: the first clause that holds
+/// makes a dimension positive, so an ILO clause needs the strengths it counts among the
+/// indicators that can be present, and none that an earlier clause would take first.
+fn meetable_clauses(rules: &CompiledRuleSet, d: &Dimension) -> impl Iterator<Item = Clause> {
+    let can_be_present: Vec<usize> = d
+        .indicators
+        .iter()
+        .copied()
+        .filter(|i| rules.possible_states(*i).contains(State::Present))
+        .collect();
+    let of = |strength: Strength| {
+        can_be_present
+            .iter()
+            .filter(|i| rules.indicators[**i].strength == Some(strength))
+            .count()
+    };
+    let (s, m, w) = (
+        of(Strength::Strong),
+        of(Strength::Medium),
+        of(Strength::Weak),
+    );
+    let clauses: Vec<Clause> = match d.rule {
+        PositiveRule::Ilo => [
+            (Clause::TwoStrong, s >= 2),
+            (Clause::StrongAndMediumOrWeak, s >= 1 && m + w >= 1),
+            (Clause::ThreeMedium, m >= 3),
+            (Clause::TwoMediumAndWeak, m >= 2 && w >= 1),
+        ]
+        .into_iter()
+        .filter_map(|(c, meetable)| meetable.then_some(c))
+        .collect(),
+        PositiveRule::AtLeast(k) => (can_be_present.len() >= k as usize)
+            .then_some(Clause::AtLeast)
+            .into_iter()
+            .collect(),
+        PositiveRule::ScoreAtLeast(x) => {
+            let best: f64 = can_be_present
+                .iter()
+                .map(|i| rules.indicators[*i].weight.max(0.0))
+                .sum();
+            (best >= x)
+                .then_some(Clause::ScoreAtLeast)
+                .into_iter()
+                .collect()
+        }
+    };
+    clauses.into_iter()
 }
 
 fn compare(e: &Expectations, r: &Report) -> Vec<Mismatch> {

@@ -1,8 +1,13 @@
-//! `herken check`: every problem in one or more rule sets, at once.
+//! `herken check`: every problem in one or more rule sets, at once — the set's own test cases
+//! included — and, with `--explain-rule`, an example case that a decision rule decides.
 
 use std::io::Write;
 
-use herken_engine::{Diagnostic, coverage_warnings, load, read_tests, run_tests};
+use herken_engine::{
+    CaseResult, CompiledRuleSet, Diagnostic, State, codes, coverage_warnings, load, read_tests,
+    run_tests,
+};
+use serde_json::json;
 
 use crate::Format;
 use crate::error::CliError;
@@ -17,24 +22,31 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Also print a case (answers) that the decision rule with this id decides.
+    #[arg(long, value_name = "RULE")]
+    explain_rule: Option<String>,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
     let mut total_errors = 0;
     let mut total_warnings = 0;
     let mut json = Vec::new();
+    let mut explained = false;
     for spec in &args.rules {
         let files = ruleset::find(spec)?;
+        let mut rules = None;
         let mut diagnostics: Vec<Diagnostic> = match load(&files.sources) {
             Ok(loaded) => {
                 let mut d = loaded.warnings;
                 match read_tests(&loaded.rules, &files.tests) {
                     Err(test_errors) => d.extend(test_errors),
                     Ok(cases) => {
-                        let (_, coverage) = run_tests(&loaded.rules, cases);
+                        let (results, coverage) = run_tests(&loaded.rules, cases);
+                        d.extend(results.iter().filter_map(failure));
                         d.extend(coverage_warnings(&loaded.rules, &coverage));
                     }
                 }
+                rules = Some(loaded.rules);
                 d
             }
             Err(d) => d,
@@ -43,6 +55,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         total_errors += errors;
         total_warnings += diagnostics.len() - errors;
+        let example = match (&args.explain_rule, &rules) {
+            (Some(id), Some(rules)) => {
+                let e = example(rules, id);
+                explained |= e.is_some();
+                e
+            }
+            _ => None,
+        };
         match args.format {
             Format::Human => {
                 render::diagnostics(out, &files, &diagnostics)?;
@@ -58,6 +78,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                         "s"
                     }
                 )?;
+                if let Some(example) = &example {
+                    human_example(out, example)?;
+                }
             }
             Format::Json => {
                 let items: Vec<_> = diagnostics
@@ -68,7 +91,11 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                         v
                     })
                     .collect();
-                json.push(serde_json::json!({"ruleset": files.name, "diagnostics": items}));
+                let mut set = json!({"ruleset": files.name, "diagnostics": items});
+                if let Some(example) = example {
+                    set["example"] = example;
+                }
+                json.push(set);
             }
         }
     }
@@ -85,5 +112,111 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             "{total_errors} error(s), {total_warnings} warning(s)"
         )));
     }
+    if let Some(id) = &args.explain_rule
+        && !explained
+    {
+        return Err(CliError::usage(format!(
+            "no decision rule `{id}` in {}",
+            args.rules.join(", ")
+        )));
+    }
     Ok(())
+}
+
+/// A failing test case as an error at the case: `check` runs the set's tests.
+fn failure(result: &CaseResult) -> Option<Diagnostic> {
+    let first = result.mismatches.first()?;
+    let more = result.mismatches.len() - 1;
+    let d = Diagnostic::error(
+        codes::test::FAILED,
+        result.case.span.clone(),
+        format!(
+            "test case `{}` fails: {}: expected {}, got {}",
+            result.case.name, first.what, first.expected, first.actual
+        ),
+    );
+    Some(d.with_help(if more == 0 {
+        "`herken test` shows the actual result".to_owned()
+    } else {
+        format!(
+            "and {more} more mismatch{}; `herken test` shows them all",
+            if more == 1 { "" } else { "es" }
+        )
+    }))
+}
+
+/// The example for decision rule `id` of `rules`, as JSON, if the set has such a rule.
+fn example(rules: &CompiledRuleSet, id: &str) -> Option<serde_json::Value> {
+    let index = rules.decision().iter().position(|r| r.id() == id)?;
+    let rule = &rules.decision()[index];
+    let outcome = rules.outcomes().get(rule.outcome()).map(|o| o.id());
+    let Some(example) = rules.example(index) else {
+        return Some(json!({"rule": id, "outcome": outcome, "found": false}));
+    };
+    let in_state = |state: State| -> Vec<&str> {
+        rules
+            .indicators()
+            .iter()
+            .zip(&example.states)
+            .filter(|(_, s)| **s == state)
+            .map(|(i, _)| i.id())
+            .collect()
+    };
+    Some(json!({
+        "rule": id,
+        "outcome": outcome,
+        "found": true,
+        "present": in_state(State::Present),
+        "absent": in_state(State::Absent),
+        "unknown": in_state(State::Unknown),
+        "case": example.case,
+    }))
+}
+
+fn human_example(out: &mut dyn Write, example: &serde_json::Value) -> std::io::Result<()> {
+    let rule = example["rule"].as_str().unwrap_or_default();
+    let outcome = example["outcome"].as_str().unwrap_or_default();
+    if example["found"] != json!(true) {
+        return writeln!(
+            out,
+            "\ndecision rule `{rule}` (outcome `{outcome}`): no example (the analysis could not settle it within its work limit)"
+        );
+    }
+    let list = |key: &str| {
+        let items: Vec<&str> = example[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .collect();
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    writeln!(
+        out,
+        "\ndecision rule `{rule}` (outcome `{outcome}`) decides a case with these indicators:"
+    )?;
+    writeln!(out, "  present: {}", list("present"))?;
+    writeln!(out, "  absent: {}", list("absent"))?;
+    writeln!(out, "  unknown (left unanswered): {}", list("unknown"))?;
+    match example["case"].as_object() {
+        Some(case) => {
+            writeln!(
+                out,
+                "for example these answers (unanswered questions left out; screened to check):"
+            )?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(case).unwrap_or_default()
+            )
+        }
+        None => writeln!(
+            out,
+            "(no answers shown: a scripted condition among them cannot be inverted simply)"
+        ),
+    }
 }

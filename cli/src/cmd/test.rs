@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use herken_engine::{CaseResult, Coverage, read_tests, run_tests};
+use herken_engine::{CaseResult, CompiledRuleSet, Coverage, State, read_tests, run_tests};
 
 use crate::error::CliError;
 use crate::render;
@@ -26,9 +26,17 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: TestFormat,
-    /// Fail when coverage (indicator states and outcomes seen) is below this percentage.
-    #[arg(long, value_name = "N")]
+    /// Fail when coverage (indicator states, outcomes, decision rules and dimension-rule
+    /// clauses seen) is below this percentage, from 0 to 100.
+    #[arg(long, value_name = "N", value_parser = percentage)]
     min_coverage: Option<f64>,
+}
+
+fn percentage(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err("must be a percentage from 0 to 100".into()),
+    }
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
@@ -36,17 +44,37 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let mut low_coverage = Vec::new();
     let mut json = Vec::new();
     let mut suites = Vec::new();
+    let mut unusable = Vec::new();
     for spec in &args.rules {
         let files = ruleset::find(spec)?;
-        let rules = ruleset::compile(&files, err)?;
+        // JUnit readers take silence for success: a set that cannot run is a failing suite.
+        let junit = args.format == TestFormat::Junit;
+        let rules = match ruleset::compile(&files, err) {
+            Ok(rules) => rules,
+            Err(e) if junit => {
+                suites.push(unusable_suite(&files, "load", &e.message));
+                unusable.push(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let cases = match read_tests(&rules, &files.tests) {
             Ok(cases) => cases,
             Err(diagnostics) => {
                 render::diagnostics(err, &files, &diagnostics)?;
-                return Err(CliError::input(format!(
-                    "the tests of `{}` cannot be read",
-                    files.name
-                )));
+                let e = CliError::input(format!("the tests of `{}` cannot be read", files.name));
+                if junit {
+                    let mut text = Vec::new();
+                    render::diagnostics(&mut text, &files, &diagnostics)?;
+                    suites.push(unusable_suite(
+                        &files,
+                        "tests",
+                        &String::from_utf8_lossy(&text),
+                    ));
+                    unusable.push(e);
+                    continue;
+                }
+                return Err(e);
             }
         };
         let cases: Vec<_> = cases
@@ -65,7 +93,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         }
         match args.format {
             TestFormat::Human => human(out, &files, &results, &coverage)?,
-            TestFormat::Junit => suites.push(junit_suite(&files, &results)),
+            TestFormat::Junit => {
+                suites.push(junit_suite(&files, &results, &coverage, args.min_coverage))
+            }
             TestFormat::Json => json.push(serde_json::json!({
                 "ruleset": files.name,
                 "passed": results.iter().filter(|r| r.passed()).count(),
@@ -74,7 +104,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                     "name": r.case.name, "file": r.case.file, "line": r.case.span.line,
                     "passed": r.passed(), "mismatches": r.mismatches,
                 })).collect::<Vec<_>>(),
-                "coverage": {"percent": percent, "indicators": coverage.indicators, "outcomes": coverage.outcomes},
+                "coverage": coverage_json(&rules, &coverage),
             })),
         }
     }
@@ -98,6 +128,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             writeln!(out, "</testsuites>")?;
         }
         TestFormat::Human => {}
+    }
+    if let Some(e) = unusable.into_iter().next() {
+        return Err(e);
     }
     if failed > 0 {
         return Err(CliError::findings(format!("{failed} test case(s) failed")));
@@ -134,9 +167,7 @@ fn human(
             )?;
         }
         if let Some(report) = &r.report {
-            let present: Vec<&str> = report
-                .indicators_in(herken_engine::State::Present)
-                .collect();
+            let present: Vec<&str> = report.indicators_in(State::Present).collect();
             let positive: Vec<&str> = report
                 .dimensions
                 .iter()
@@ -155,18 +186,64 @@ fn human(
     }
     let passed = results.iter().filter(|r| r.passed()).count();
     writeln!(out, "  {passed} passed, {} failed", results.len() - passed)?;
+    let tally = Tally::of(coverage);
+    writeln!(
+        out,
+        "  coverage {:.1}%: indicator states {}, outcomes {}, decision rules {}, dimension-rule clauses {}",
+        coverage.percent(),
+        tally.states,
+        tally.outcomes,
+        tally.rules,
+        tally.clauses
+    )?;
+    for m in not_covered(coverage) {
+        writeln!(out, "    not covered: {m}")?;
+    }
+    writeln!(out)
+}
+
+/// Seen and total, per kind of thing coverage counts.
+struct Tally {
+    states: Fraction,
+    outcomes: Fraction,
+    rules: Fraction,
+    clauses: Fraction,
+}
+
+struct Fraction(usize, usize);
+
+impl std::fmt::Display for Fraction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.0, self.1)
+    }
+}
+
+impl Tally {
+    fn of(c: &Coverage) -> Tally {
+        let count = |seen: usize, total: usize| Fraction(seen, total);
+        let clauses = || c.clauses.values().flatten();
+        Tally {
+            states: count(
+                c.indicators.values().flatten().filter(|b| **b).count(),
+                c.indicators.len() * 3,
+            ),
+            outcomes: count(
+                c.outcomes.values().filter(|n| **n > 0).count(),
+                c.outcomes.len(),
+            ),
+            rules: count(c.rules.values().filter(|n| **n > 0).count(), c.rules.len()),
+            clauses: count(clauses().filter(|(_, n)| *n > 0).count(), clauses().count()),
+        }
+    }
+}
+
+/// What no case exercised, one line each, in rule-set order.
+fn not_covered(coverage: &Coverage) -> Vec<String> {
     let mut missing = Vec::new();
     for id in &coverage.indicator_order {
-        if let Some(seen) = coverage.indicators.get(id) {
-            let states: Vec<&str> = ["present", "absent", "unknown"]
-                .iter()
-                .zip(seen)
-                .filter(|(_, s)| !**s)
-                .map(|(n, _)| *n)
-                .collect();
-            if !states.is_empty() {
-                missing.push(format!("{id} (never {})", states.join("/")));
-            }
+        let states: Vec<&str> = coverage.unseen(id).into_iter().map(State::as_str).collect();
+        if !states.is_empty() {
+            missing.push(format!("indicator {id} (never {})", states.join("/")));
         }
     }
     for id in &coverage.outcome_order {
@@ -174,21 +251,119 @@ fn human(
             missing.push(format!("outcome {id} (never produced)"));
         }
     }
-    writeln!(out, "  coverage {:.1}%", coverage.percent())?;
-    for m in missing {
-        writeln!(out, "    not covered: {m}")?;
+    for id in &coverage.rule_order {
+        if coverage.rules.get(id).copied().unwrap_or(0) == 0 {
+            missing.push(format!("decision rule {id} (never decided a case)"));
+        }
     }
-    writeln!(out)
+    for id in &coverage.dimension_order {
+        for (clause, n) in coverage.clauses.get(id).into_iter().flatten() {
+            if *n == 0 {
+                missing.push(format!(
+                    "dimension {id}, clause {} (never made it positive)",
+                    clause.id()
+                ));
+            }
+        }
+    }
+    missing
 }
 
-/// One `<testsuite>` per rule set: (xml, tests, failures).
-fn junit_suite(files: &ruleset::RuleSetFiles, results: &[CaseResult]) -> (String, usize, usize) {
-    let failures = results.iter().filter(|r| !r.passed()).count();
-    let mut xml = format!(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
-        escape(&files.name),
-        results.len()
+/// Coverage as JSON: every entry names its indicator, outcome, rule or dimension.
+fn coverage_json(rules: &CompiledRuleSet, c: &Coverage) -> serde_json::Value {
+    let tally = Tally::of(c);
+    let part = |f: &Fraction| serde_json::json!({"seen": f.0, "total": f.1});
+    serde_json::json!({
+        "percent": c.percent(),
+        "summary": {
+            "indicator_states": part(&tally.states),
+            "outcomes": part(&tally.outcomes),
+            "rules": part(&tally.rules),
+            "clauses": part(&tally.clauses),
+        },
+        "indicators": c.indicator_order.iter().map(|id| {
+            let seen = c.indicators.get(id).copied().unwrap_or_default();
+            serde_json::json!({
+                "indicator": id, "present": seen[0], "absent": seen[1], "unknown": seen[2],
+            })
+        }).collect::<Vec<_>>(),
+        "outcomes": c.outcome_order.iter().map(|id| serde_json::json!({
+            "outcome": id, "cases": c.outcomes.get(id).copied().unwrap_or(0),
+        })).collect::<Vec<_>>(),
+        "rules": c.rule_order.iter().zip(rules.decision()).map(|(id, rule)| serde_json::json!({
+            "rule": id,
+            "outcome": rules.outcomes().get(rule.outcome()).map(|o| o.id()),
+            "cases": c.rules.get(id).copied().unwrap_or(0),
+        })).collect::<Vec<_>>(),
+        "clauses": c.dimension_order.iter().flat_map(|id| {
+            c.clauses.get(id).into_iter().flatten().map(move |(clause, n)| serde_json::json!({
+                "dimension": id, "clause": clause.id(), "cases": n,
+            }))
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// A suite with one failing case, for a set whose tests cannot run at all.
+fn unusable_suite(
+    files: &ruleset::RuleSetFiles,
+    what: &str,
+    message: &str,
+) -> (String, usize, usize) {
+    let text = format!(
+        "  <testsuite name=\"{name}\" tests=\"1\" failures=\"1\">\n    <testcase name=\"{what}\" classname=\"{name}\">\n      <failure message=\"{summary}\">{message}</failure>\n    </testcase>\n  </testsuite>\n",
+        name = escape(&files.name),
+        what = escape(what),
+        summary = escape(message.lines().next().unwrap_or("cannot run")),
+        message = escape(message),
     );
+    (text, 1, 1)
+}
+
+/// One `<testsuite>` per rule set: (xml, tests, failures). Coverage is a property and, with
+/// `--min-coverage`, a test case of its own.
+fn junit_suite(
+    files: &ruleset::RuleSetFiles,
+    results: &[CaseResult],
+    coverage: &Coverage,
+    min_coverage: Option<f64>,
+) -> (String, usize, usize) {
+    let percent = coverage.percent();
+    let low = min_coverage.is_some_and(|min| percent < min);
+    let failures = results.iter().filter(|r| !r.passed()).count() + usize::from(low);
+    let tests = results.len() + usize::from(min_coverage.is_some());
+    let mut xml = format!(
+        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\">\n",
+        escape(&files.name),
+    );
+    let tally = Tally::of(coverage);
+    xml.push_str("    <properties>\n");
+    for (name, value) in [
+        ("coverage", format!("{percent:.1}")),
+        ("coverage.indicator_states", tally.states.to_string()),
+        ("coverage.outcomes", tally.outcomes.to_string()),
+        ("coverage.rules", tally.rules.to_string()),
+        ("coverage.clauses", tally.clauses.to_string()),
+    ] {
+        xml.push_str(&format!(
+            "      <property name=\"{name}\" value=\"{}\"/>\n",
+            escape(&value)
+        ));
+    }
+    xml.push_str("    </properties>\n");
+    if let Some(min) = min_coverage {
+        xml.push_str(&format!(
+            "    <testcase name=\"coverage\" classname=\"{}\"",
+            escape(&files.name)
+        ));
+        if low {
+            xml.push_str(&format!(
+                ">\n      <failure message=\"coverage {percent:.1}% is below {min}%\">{}</failure>\n    </testcase>\n",
+                escape(&not_covered(coverage).join("\n"))
+            ));
+        } else {
+            xml.push_str("/>\n");
+        }
+    }
     for r in results {
         let class = format!(
             "{}.{}",
