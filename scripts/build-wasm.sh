@@ -91,8 +91,8 @@ gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
 wasm_gz=$(gz "$WEB_OUT/herken_wasm_bg.wasm")
 js_gz=$(gz "$WEB_OUT/herken_wasm.js")
 printf 'WASM + JS: %s bytes raw, %s gzipped\n' "$(($(size "$WEB_OUT/herken_wasm_bg.wasm") + $(size "$WEB_OUT/herken_wasm.js")))" "$((wasm_gz + js_gz))"
-limit=700000
+limit=800000
 if [ "$((wasm_gz + js_gz))" -gt "$limit" ]; then
-  echo "build-wasm: WASM + JS is $((wasm_gz + js_gz)) bytes gzipped, over the 700 KB budget" >&2
+  echo "build-wasm: WASM + JS is $((wasm_gz + js_gz)) bytes gzipped, over the 800 KB budget" >&2
   exit 1
 fi

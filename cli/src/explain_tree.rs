@@ -74,10 +74,10 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
             } else {
                 ("├─", "│  ")
             };
-            let strength = i
-                .strength
-                .clone()
-                .unwrap_or_else(|| format!("weight {}", i.weight).into());
+            let strength = i.strength.as_deref().map_or_else(
+                || format!("{} {}", t("weight", "gewicht"), i.weight),
+                |s| crate::cmd::screen::strength_word(s, nl).to_owned(),
+            );
             writeln!(out, "   {pipe}{b} {} [{strength}]", i.label)?;
             let reads: Vec<_> = i.reads.iter().collect();
             for (k, (q, v)) in reads.iter().enumerate() {

@@ -60,6 +60,8 @@ enum Command {
     New(cmd::new::Args),
     /// What a diagnostic code means and how to fix it.
     Explain(cmd::explain::Args),
+    /// Print the version (as `herken --version` does).
+    Version,
 }
 
 fn main() -> ExitCode {
@@ -83,6 +85,9 @@ fn main() -> ExitCode {
         Command::Xlsform(args) => cmd::xlsform::run(&args, &mut out, &mut err),
         Command::New(args) => cmd::new::run(&args, &mut out, &mut err),
         Command::Explain(args) => cmd::explain::run(&args, &mut out),
+        Command::Version => {
+            writeln!(out, "herken {}", env!("CARGO_PKG_VERSION")).map_err(Into::into)
+        }
     };
     let _ = out.flush();
     match result {

@@ -193,3 +193,93 @@ fn junit_for_a_set_that_cannot_run_is_a_failing_suite() {
         "{xml}"
     );
 }
+
+/// Every bundled set and its tests (and the mistake corpus' clean set) validate against the
+/// schemas editors get; misspelt keys and values do not.
+#[test]
+fn the_rule_set_format_schema_accepts_every_bundled_set_and_refuses_typos() {
+    let schema = |flag: &str| {
+        let r = run(&["schema", flag]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let value: serde_json::Value = serde_json::from_slice(&r.stdout).expect("JSON");
+        jsonschema::validator_for(&value).expect("a valid JSON Schema")
+    };
+    let ruleset = schema("--ruleset-format");
+    let tests = schema("--tests-format");
+    let yaml = |path: &std::path::Path| -> serde_json::Value {
+        let text = std::fs::read_to_string(path).expect("read");
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let mut sets: Vec<std::path::PathBuf> = std::fs::read_dir(repo("rules"))
+        .expect("rules/")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("ruleset.yaml").is_file())
+        .collect();
+    sets.push(repo("cli/tests/mistakes/base").into());
+    assert!(sets.len() >= 9);
+    let mut test_files = 0;
+    for set in &sets {
+        let manifest = yaml(&set.join("ruleset.yaml"));
+        let errors: Vec<String> = ruleset
+            .iter_errors(&manifest)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", set.display());
+        for file in std::fs::read_dir(set.join("tests")).expect("tests/") {
+            let path = file.expect("entry").path();
+            let errors: Vec<String> = tests
+                .iter_errors(&yaml(&path))
+                .map(|e| format!("{}: {e}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+            test_files += 1;
+        }
+    }
+    assert!(test_files >= 20);
+
+    let base = std::fs::read_to_string(repo("cli/tests/mistakes/base/ruleset.yaml")).expect("base");
+    for (find, replace) in [
+        (
+            "    when: obs.wages_withheld\n",
+            "    wen: obs.wages_withheld\n",
+        ),
+        ("    strength: medium\n", "    strength: meduim\n"),
+        ("    type: integer\n", "    type: int\n"),
+        ("positive: ilo\n", "positive: {at_leest: 2}\n"),
+        ("format: 1\n", "format: 2\n"),
+    ] {
+        let bad: serde_json::Value =
+            serde_yaml::from_str(&base.replacen(find, replace, 1)).expect("YAML");
+        assert!(!ruleset.is_valid(&bad), "`{replace}` should be refused");
+    }
+    let bad_test: serde_json::Value =
+        serde_yaml::from_str("cases:\n  - name: x\n    expect: {outcom: no_signals}\n")
+            .expect("YAML");
+    assert!(!tests.is_valid(&bad_test));
+}
+
+/// The schemas in `rules/` are the ones `herken schema` writes, and `herken new` writes them
+/// with the modelines that point a YAML language server at them.
+#[test]
+fn new_sets_point_editors_at_the_format_schemas() {
+    for (flag, file) in [
+        ("--ruleset-format", "rules/ruleset.schema.json"),
+        ("--tests-format", "rules/tests.schema.json"),
+    ] {
+        let written = run(&["schema", flag]).stdout_text();
+        assert_eq!(written, std::fs::read_to_string(repo(file)).expect(file));
+    }
+    let dir = Temp::new("new-schema");
+    assert_eq!(run(&["new", &dir.arg("my-set")]).code, 0);
+    let manifest = std::fs::read_to_string(dir.path("my-set/ruleset.yaml")).expect("manifest");
+    assert!(manifest.starts_with("# yaml-language-server: $schema=ruleset.schema.json\n"));
+    let tests = std::fs::read_to_string(dir.path("my-set/tests/basic.yaml")).expect("tests");
+    assert!(tests.starts_with("# yaml-language-server: $schema=../tests.schema.json\n"));
+    for file in ["ruleset.schema.json", "tests.schema.json"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.path(&format!("my-set/{file}"))).expect(file),
+            std::fs::read_to_string(repo(&format!("rules/{file}"))).expect(file)
+        );
+    }
+}

@@ -38,6 +38,7 @@ mod diagnostic;
 mod evaluate;
 mod form;
 mod guide;
+mod json_text;
 mod lint;
 mod manifest;
 mod model;
@@ -69,6 +70,7 @@ pub use guide::{
     GuidedOutcome, GuidedQuestion, GuidedStep, GuidedTop, InterviewStep, SimulatedInterview,
     TopStatus,
 };
+pub use json_text::json_problem;
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
     Audience, Basis, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome,

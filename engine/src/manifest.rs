@@ -437,6 +437,18 @@ impl QuestionType {
             Self::Text => "text",
         }
     }
+
+    /// Its name after "a" or "an", for messages ("an integer question").
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Self::YesNo => "a yesno",
+            Self::Integer => "an integer",
+            Self::Number => "a number",
+            Self::Choice => "a choice",
+            Self::Choices => "a choices",
+            Self::Text => "a text",
+        }
+    }
 }
 
 /// An option of a `choice` or `choices` question.

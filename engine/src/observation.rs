@@ -568,8 +568,8 @@ pub(crate) fn answer(q: &Question, v: &Json) -> Result<Value, AnswerError> {
         (
             codes::case::WRONG_TYPE,
             format!(
-                "expected {expected} for a {} question, found {}",
-                q.kind.name(),
+                "expected {expected} for {} question, found {}",
+                q.kind.with_article(),
                 json_kind(v)
             ),
             None,

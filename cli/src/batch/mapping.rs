@@ -549,9 +549,9 @@ fn check_rule(
     let fail = |why: String| CliError::input(format!("mapping `{name}`: column `{column}`: {why}"));
     if rule.split.is_some() && info.kind != QuestionType::Choices {
         return Err(fail(format!(
-            "`split` applies to `choices` questions; `{}` is a {} question",
+            "`split` applies to `choices` questions; `{}` is {} question",
             rule.question,
-            info.kind.name()
+            info.kind.with_article()
         )));
     }
     for (code, target) in codes.into_iter().flatten() {

@@ -129,7 +129,11 @@ impl Scorer {
                     Ok(text) => serde_json::from_str::<Json>(text).map_err(|e| {
                         (
                             codes::batch::INVALID_JSON,
-                            format!("line {line_no}: invalid JSON: {e}"),
+                            format!(
+                                "line {line_no}, column {}: invalid JSON: {}",
+                                e.column(),
+                                herken_engine::json_problem(&e)
+                            ),
                         )
                     }),
                 };

@@ -42,7 +42,7 @@ pub struct Args {
     /// The cases: a CSV (with a header row) or JSONL file, gzip-compressed or not, or `-` for
     /// standard input.
     input: String,
-    /// Rule-set folders or bundled ids, comma-separated (default: the ILO adult-labour set).
+    /// Rule-set folders or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Where to write one result row per input row (default: standard output).

@@ -48,6 +48,15 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     write(args.dir.join("ruleset.yaml"), MANIFEST.replace("{id}", &id))?;
     write(tests.join("basic.yaml"), TESTS.to_owned())?;
     write(args.dir.join("README.md"), README.replace("{id}", &id))?;
+    // For editors: the modelines above point a YAML language server at these.
+    write(
+        args.dir.join("ruleset.schema.json"),
+        super::schema::RULESET_FORMAT.to_owned(),
+    )?;
+    write(
+        args.dir.join("tests.schema.json"),
+        super::schema::TESTS_FORMAT.to_owned(),
+    )?;
     writeln!(
         err,
         "created {} — next: herken check {0} && herken test {0}",
@@ -56,7 +65,8 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     Ok(())
 }
 
-const MANIFEST: &str = r#"# A herken rule set. The format: rules/README.md in the herken repository.
+const MANIFEST: &str = r#"# yaml-language-server: $schema=ruleset.schema.json
+# A herken rule set. The format: rules/README.md in the herken repository.
 format: 1
 id: {id}
 version: 0.1.0
@@ -128,7 +138,8 @@ outcomes:
     advice: {en: "Discuss with a colleague or the zorgcoördinator mensenhandel.", nl: "Overleg met een collega of de zorgcoördinator mensenhandel."}
 "#;
 
-const TESTS: &str = r#"cases:
+const TESTS: &str = r#"# yaml-language-server: $schema=../tests.schema.json
+cases:
   - name: a withheld passport is a signal
     observations: {passport_held_by_other: true}
     expect: {outcome: signals_present, present: [documents_withheld], positive: [coercion]}
@@ -156,4 +167,8 @@ draft — say what was checked against what before calling it verified.
 
 ## Known limits
 - …
+
+(`ruleset.schema.json` and `tests.schema.json` describe the file formats for editors: a YAML
+language server completes and checks `ruleset.yaml` and the tests with them. `herken schema
+--ruleset-format` and `--tests-format` write them anew.)
 ";

@@ -28,6 +28,7 @@ pub struct Args {
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
     let files = ruleset::find(&args.rules)?;
     let rules = ruleset::compile(&files, err)?;
+    super::check_language(&rules, &args.lang)?;
     let form = rules.form(&args.lang);
     if args.format == Format::Json {
         writeln!(

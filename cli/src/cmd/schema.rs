@@ -1,4 +1,5 @@
-//! `herken schema`: JSON Schema (2020-12) of a rule set's cases.
+//! `herken schema`: JSON Schema (2020-12) of a rule set's cases, or (draft-07, what YAML
+//! language servers read best) of the rule-set file format itself, for editors.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,13 +18,30 @@ pub struct Args {
     /// Where to write it (standard output when left out).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Instead: the schema of the rule-set file format (`ruleset.yaml`), for editors.
+    #[arg(long, conflicts_with = "tests_format")]
+    ruleset_format: bool,
+    /// Instead: the schema of a rule set's test files (`tests/*.yaml`), for editors.
+    #[arg(long)]
+    tests_format: bool,
 }
 
+/// The JSON Schema of `ruleset.yaml` (its text is `rules/ruleset.schema.json`).
+pub const RULESET_FORMAT: &str = include_str!("../../../rules/ruleset.schema.json");
+/// The JSON Schema of test files (`rules/tests.schema.json`).
+pub const TESTS_FORMAT: &str = include_str!("../../../rules/tests.schema.json");
+
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
-    let files = ruleset::find(&args.rules)?;
-    let rules = ruleset::compile(&files, err)?;
-    let json =
-        serde_json::to_string_pretty(&rules.json_schema(&args.lang)).unwrap_or_default() + "\n";
+    let json = if args.ruleset_format {
+        RULESET_FORMAT.to_owned()
+    } else if args.tests_format {
+        TESTS_FORMAT.to_owned()
+    } else {
+        let files = ruleset::find(&args.rules)?;
+        let rules = ruleset::compile(&files, err)?;
+        super::check_language(&rules, &args.lang)?;
+        serde_json::to_string_pretty(&rules.json_schema(&args.lang)).unwrap_or_default() + "\n"
+    };
     match &args.output {
         None => out.write_all(json.as_bytes())?,
         Some(path) => std::fs::write(path, json)

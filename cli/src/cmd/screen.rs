@@ -1,10 +1,10 @@
 //! `herken screen`: one case against one or more rule sets.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use herken_engine::{
-    CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status, codes,
+    CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status, codes, json_problem,
 };
 
 use crate::Format;
@@ -16,13 +16,13 @@ pub struct Args {
     /// The case: a JSON file of answers by question id, or `-` for standard input.
     #[arg(default_value = "-")]
     case: String,
-    /// Rule-set folders or bundled ids, comma-separated (default: the ILO adult-labour set).
+    /// Rule-set folders or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Output format: a readable summary or the JSON report.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Language of labels and advice.
+    /// Language of labels and advice: one the rule sets are written in.
     #[arg(long, default_value = "nl")]
     lang: String,
     /// Show why: outcome ← decision rule ← positive dimensions ← present indicators ← answers.
@@ -56,11 +56,11 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                 "`--asked` is for `--guided --format json`; on the terminal, a question asked and not known is `null` in the case file",
             ));
         }
-        let sets = compile_all(&args.rules, err)?;
+        let sets = compile_all(&args.rules, &args.lang, err)?;
         let answers = if args.case == "-" {
             serde_json::Map::new()
         } else {
-            match read_case(&args.case)? {
+            match read_case(&args.case, err)? {
                 serde_json::Value::Object(map) => map,
                 _ => {
                     return Err(CliError::input(format!(
@@ -85,28 +85,41 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             "`--save` is for the guided interview on the terminal (without `--format json`)",
         ));
     }
-    let case = read_case(&args.case)?;
+    let case = read_case(&args.case, err)?;
     let name = if args.case == "-" {
         "<stdin>"
     } else {
         args.case.as_str()
     };
-    let sets = compile_all(&args.rules, err)?;
+    let sets = compile_all(&args.rules, &args.lang, err)?;
     screen_sets(args, &sets, &case, name, out)
 }
 
-fn compile_all(specs: &[String], err: &mut dyn Write) -> Result<Vec<CompiledRuleSet>, CliError> {
+fn compile_all(
+    specs: &[String],
+    lang: &str,
+    err: &mut dyn Write,
+) -> Result<Vec<CompiledRuleSet>, CliError> {
     let mut sets = Vec::new();
     for spec in specs {
         let files = ruleset::find(spec)?;
-        sets.push(ruleset::compile(&files, err)?);
+        let rules = ruleset::compile(&files, err)?;
+        super::check_language(&rules, lang)?;
+        sets.push(rules);
     }
     Ok(sets)
 }
 
 /// The case from a file, or from standard input for `-`.
-fn read_case(case: &str) -> Result<serde_json::Value, CliError> {
+fn read_case(case: &str, err: &mut dyn Write) -> Result<serde_json::Value, CliError> {
     let text = if case == "-" {
+        if std::io::stdin().is_terminal() {
+            // Nobody may be typing: say what is awaited instead of waiting silently.
+            writeln!(
+                err,
+                "herken: reading a case (a JSON object of answers) from standard input; end it with Ctrl-D, or give a file: herken screen case.json"
+            )?;
+        }
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| {
             CliError::input(format!("cannot read the case from standard input: {e}"))
@@ -122,11 +135,17 @@ fn read_case(case: &str) -> Result<serde_json::Value, CliError> {
         ruleset::read_text(path)?
     };
     let name = if case == "-" { "<stdin>" } else { case };
+    if text.trim().is_empty() {
+        return Err(CliError::input(format!(
+            "{name}: no case: the input is empty (a case is a JSON object of answers by question id)"
+        )));
+    }
     serde_json::from_str(&text).map_err(|e| {
         CliError::input(format!(
-            "{name}:{}:{}: invalid JSON: {e}",
+            "{name}:{}:{}: invalid JSON: {}",
             e.line(),
-            e.column()
+            e.column(),
+            json_problem(&e)
         ))
     })
 }
@@ -203,6 +222,8 @@ fn screen_sets(
             for (rules, report) in sets.iter().zip(&reports) {
                 if args.explain {
                     crate::explain_tree::write(out, rules, report)?;
+                    advice(out, report)?;
+                    footer(out, report)?;
                 } else {
                     human(out, rules, report)?;
                 }
@@ -345,11 +366,7 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "{}:", t("Advice", "Advies"))?;
-    for line in r.outcome.advice.lines() {
-        writeln!(out, "  {line}")?;
-    }
-    writeln!(out)?;
+    advice(out, r)?;
     let positive: Vec<_> = r.dimensions.iter().filter(|d| d.positive).collect();
     if !positive.is_empty() {
         writeln!(out, "{}:", t("Positive dimensions", "Positieve dimensies"))?;
@@ -405,7 +422,9 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
             out,
             "  - {} [{}{}]",
             i.label,
-            i.strength.as_deref().unwrap_or("weighted"),
+            i.strength
+                .as_deref()
+                .map_or(t("weighted", "gewogen"), |s| strength_word(s, nl)),
             if because.is_empty() {
                 String::new()
             } else {
@@ -458,16 +477,42 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         }
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        t(
-            "This is a screening signal, not an identification. Formal identification is a legal or multidisciplinary decision.",
-            "Dit is een signaal, geen vaststelling. Formele identificatie is een juridische of multidisciplinaire beslissing.",
-        )
-    )?;
-    writeln!(out)?;
-    Ok(())
+    footer(out, r)
+}
+
+/// The outcome's advice (with the referral), shown whatever the outcome.
+pub fn advice(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    let heading = if r.language == "nl" {
+        "Advies"
+    } else {
+        "Advice"
+    };
+    writeln!(out, "{heading}:")?;
+    for line in r.outcome.advice.lines() {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)
+}
+
+/// The last words of every human report: a screening signal is not an identification.
+pub fn footer(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    let text = if r.language == "nl" {
+        "Dit is een signaal, geen vaststelling. Formele identificatie is een juridische of multidisciplinaire beslissing."
+    } else {
+        "This is a screening signal, not an identification. Formal identification is a legal or multidisciplinary decision."
+    };
+    writeln!(out, "{text}")?;
+    writeln!(out)
+}
+
+/// An indicator's strength as people read it, in the report's language.
+pub fn strength_word(strength: &str, nl: bool) -> &str {
+    match (strength, nl) {
+        ("strong", true) => "sterk",
+        ("medium", true) => "middel",
+        ("weak", true) => "zwak",
+        (other, _) => other,
+    }
 }
 
 /// An answer as people read it: ja/nee/onbekend or yes/no/unknown, else the JSON value.

@@ -560,7 +560,14 @@ impl<'a> Compiler<'a> {
             return Err(self.report(
                 codes::compile::DECISION_ARGUMENT,
                 arg.position(),
-                format!("expected a {what} id in quotes"),
+                format!(
+                    "expected {} {what} id in quotes",
+                    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    }
+                ),
                 None,
             ));
         };
