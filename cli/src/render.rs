@@ -1,11 +1,21 @@
-//! Rendering diagnostics for people: `path:line:col`, the code, the source line with a caret
-//! under the column, and help.
+//! Output formats: [`Format`], the choice a command's `--format` makes, and rendering
+//! diagnostics for people (`path:line:col`, the code, the source line with a caret under the
+//! column, and help).
 
 use std::io::Write;
 
 use herken_engine::{Diagnostic, Severity};
 
 use crate::ruleset::RuleSetFiles;
+
+/// How a command writes its answer: for people, or as JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Human,
+    /// JSON (documented in the README; one shape whatever the input).
+    Json,
+}
 
 /// Writes every diagnostic, then nothing else (the caller sums up).
 pub fn diagnostics(

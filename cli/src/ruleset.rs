@@ -131,7 +131,7 @@ fn read_dir(spec: &str, dir: &Path) -> Result<RuleSetFiles, CliError> {
 
 fn list(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
     let entries = fs::read_dir(dir)
-        .map_err(|e| CliError::input(format!("cannot read `{}`: {e}", dir.display())))?;
+        .map_err(|e| CliError::io(format_args!("cannot read `{}`", dir.display()), &e))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     Ok(paths)
@@ -140,7 +140,7 @@ fn list(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
 /// Reads a UTF-8 text file, naming it in every error.
 pub fn read_text(path: &Path) -> Result<String, CliError> {
     let bytes = fs::read(path)
-        .map_err(|e| CliError::input(format!("cannot read `{}`: {e}", path.display())))?;
+        .map_err(|e| CliError::io(format_args!("cannot read `{}`", path.display()), &e))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         CliError::input(format!(

@@ -5,6 +5,7 @@
 
 mod authoring;
 mod batch;
+mod cases;
 mod conversation;
 mod edges;
 mod finish;

@@ -194,18 +194,21 @@ impl Bits {
     }
 }
 
+/// How many dimensions' clauses [`Facts`] remembers (rule sets have a handful).
+const REMEMBERED: usize = 16;
+
 /// What decision rules read for one set of indicator states: which indicators are present and
 /// unknown, as bits. Dimensions are settled on first use (a decision rarely needs all of
-/// them), remembered for the first 64.
+/// them), remembered for the first [`REMEMBERED`].
 pub(crate) struct Facts<'a> {
     rules: &'a CompiledRuleSet,
     /// How many states there are (normally one per indicator).
     len: usize,
     present: Bits,
     unknown: Bits,
-    /// Bit d: whether dimension d is settled; `positive` bit d: its result.
+    /// Bit d: whether dimension d is settled; `clauses[d]` is then its clause.
     settled: Cell<u64>,
-    positive: Cell<u64>,
+    clauses: Cell<[Option<Clause>; REMEMBERED]>,
 }
 
 impl<'a> Facts<'a> {
@@ -230,7 +233,7 @@ impl<'a> Facts<'a> {
             present,
             unknown,
             settled: Cell::new(0),
-            positive: Cell::new(0),
+            clauses: Cell::new([None; REMEMBERED]),
         }
     }
 
@@ -246,7 +249,7 @@ impl<'a> Facts<'a> {
             present,
             unknown: Bits::zeros(self.unknown.words().len()),
             settled: Cell::new(0),
-            positive: Cell::new(0),
+            clauses: Cell::new([None; REMEMBERED]),
         }
     }
 
@@ -259,7 +262,7 @@ impl<'a> Facts<'a> {
             present: self.present.clone(),
             unknown: self.unknown.clone(),
             settled: self.settled.clone(),
-            positive: self.positive.clone(),
+            clauses: self.clauses.clone(),
         };
         for &i in now_present {
             if i >= self.len {
@@ -269,16 +272,31 @@ impl<'a> Facts<'a> {
             trial.present.words_mut()[i / 64] |= bit;
             trial.unknown.words_mut()[i / 64] &= !bit;
             let d = self.rules.indicators[i].dimension;
-            if let Some(dim_bit) = 1u64.checked_shl(d as u32) {
-                trial.settled.set(trial.settled.get() & !dim_bit);
-                trial.positive.set(trial.positive.get() & !dim_bit);
+            if d < REMEMBERED {
+                trial.settled.set(trial.settled.get() & !(1u64 << d));
             }
         }
         trial
     }
 
-    /// The clause by which dimension `d` is positive, if it is.
+    /// The clause by which dimension `d` is positive, if it is (settled once).
     pub(crate) fn clause(&self, d: usize) -> Option<Clause> {
+        if d >= REMEMBERED {
+            return self.settle(d);
+        }
+        let bit = 1u64 << d;
+        if self.settled.get() & bit != 0 {
+            return self.clauses.get()[d];
+        }
+        let clause = self.settle(d);
+        let mut clauses = self.clauses.get();
+        clauses[d] = clause;
+        self.clauses.set(clauses);
+        self.settled.set(self.settled.get() | bit);
+        clause
+    }
+
+    fn settle(&self, d: usize) -> Option<Clause> {
         positive_by(
             self.rules.dimensions[d].rule,
             &DimensionFacts { facts: self, d },
@@ -310,19 +328,7 @@ impl<'a> Facts<'a> {
 
 impl DecisionFacts for Facts<'_> {
     fn positive(&self, dimension: usize) -> bool {
-        if dimension >= self.rules.dimensions.len() {
-            return false;
-        }
-        let Some(bit) = 1u64.checked_shl(dimension as u32) else {
-            return self.clause(dimension).is_some();
-        };
-        if self.settled.get() & bit == 0 {
-            self.settled.set(self.settled.get() | bit);
-            if self.clause(dimension).is_some() {
-                self.positive.set(self.positive.get() | bit);
-            }
-        }
-        self.positive.get() & bit != 0
+        dimension < self.rules.dimensions.len() && self.clause(dimension).is_some()
     }
     fn dimension_count(&self) -> usize {
         self.rules.dimensions.len()

@@ -9,7 +9,7 @@ use crate::codes;
 use crate::cond::{Cond, Env};
 use crate::decide::{self, Decided, Facts, Tally, positive_by};
 use crate::model::{CompiledRuleSet, Condition, ScriptCondition};
-use crate::observation::{Observations, to_json};
+use crate::observation::Observations;
 use crate::report::{
     Clause, DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads,
     Report, ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
@@ -238,7 +238,7 @@ impl CompiledRuleSet {
                 let reads = Reads::new(ind.reads.iter().map(|&q| {
                     (
                         Cow::Borrowed(self.questions[q].id.as_str()),
-                        to_json(obs.get(q)),
+                        obs.get(q).to_json(),
                     )
                 }));
                 let error = error_of(i);

@@ -3,9 +3,9 @@
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
+use crate::answer::MAX_TEXT_ANSWER;
 use crate::manifest::{Audience, ExploitationForm, Population, QuestionType, Translation};
 use crate::model::CompiledRuleSet;
-use crate::observation::MAX_TEXT_ANSWER;
 
 /// What a form needs to ask a rule set's questions in one language: the questions in asking
 /// order with their groups, and what the form shows around them (the description, the

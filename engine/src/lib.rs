@@ -13,8 +13,8 @@
 //!    with the sandboxed Rhai engine (`sandbox`), compile the common shapes natively
 //!    (`cond`), and run the lints (`lint`). The result is the compiled model (`model`): a
 //!    [`CompiledRuleSet`], immutable and shared between threads.
-//! 4. **Read a case** (`observation`): answers by question id, checked against the questions,
-//!    into [`Observations`].
+//! 4. **Read a case** (`observation`, `answer`): answers by question id, read by an explicit
+//!    [`AnswerPolicy`] and checked against the questions, into [`Observations`].
 //! 5. **Evaluate** (`evaluate`): indicator states, then the decision (`decide`): which
 //!    dimensions are positive and by which clause, which rule holds, what could still change
 //!    it.
@@ -28,6 +28,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod analysis;
+mod answer;
 mod bundle;
 mod claims;
 pub mod codes;
@@ -54,6 +55,10 @@ mod xpath;
 mod yaml;
 
 pub use analysis::{Example, Reachability, RuleReach, States};
+pub use answer::{
+    AnswerError, AnswerErrorKind, AnswerPolicy, AnswerSeed, CheckedValue, MAX_TEXT_ANSWER,
+    RawAnswer,
+};
 pub use bundle::{
     BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
     SecretKey, SignatureState, SignedClaims, TrustPolicy,
@@ -78,9 +83,7 @@ pub use manifest::{
     Translation, TranslationScope, TranslationStatus,
 };
 pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
-pub use observation::{
-    CaseTextError, CheckedValue, ObservationError, ObservationOptions, Observations,
-};
+pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
 pub use report::{
     Clause, DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads,
     Report, ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,

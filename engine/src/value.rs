@@ -33,3 +33,18 @@ impl Value {
 
 /// The value of an unanswered question, to lend by reference.
 pub(crate) static UNKNOWN: Value = Value::Unknown;
+
+impl Value {
+    /// The answer as JSON, as reports write it (`null` when unknown).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Value::Unknown => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Value::Str(s) => Json::String(s.to_string()),
+            Value::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+        }
+    }
+}

@@ -13,10 +13,12 @@
 //! - `docs`: examples in the documentation work as written;
 //! - `guide`: guided interviews are sound (never decided when a completion says otherwise);
 //! - `differential`: the native evaluator against every condition run as a script, and the
-//!   JSON-text reader against the `serde_json::Value` one.
+//!   report's JSON writer against serde_json;
+//! - `cases`: the case reader: answer policies, keys given twice, no answer in any error.
 
 mod analysis;
 mod bundled;
+mod cases;
 mod claims;
 mod common;
 mod conversation;

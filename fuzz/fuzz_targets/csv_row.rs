@@ -1,10 +1,8 @@
 //! CSV row mapping of `herken batch`: an arbitrary header, rows and (optionally) mapping file,
-//! planned against the ILO adult-labour set and filled row by row; every case that comes out is
-//! read and screened by the engine.
+//! planned against the ILO adult-labour set and read row by row into the set's answers (the
+//! engine's table policy); every row's answers screen.
 //!
-//! The CLI is a binary crate, so its pure `batch/mapping.rs` and `batch/values.rs` are compiled
-//! in here by path; `error` comes along the same way and `ruleset` is a stub (the target never
-//! reads files).
+//! The CLI's batch pipeline is a library (`herken_cli::batch`), called as `herken batch` calls it.
 //!
 //! Input: an optional mapping (`<yaml>\n===\n`), then CSV lines split on `,` (the first is the
 //! header).
@@ -12,29 +10,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use herken_engine::{CompiledRuleSet, ScreenOptions, Sources, load};
+use herken_cli::batch::mapping::{self, Cell, Columns, Plan, Questions};
+use herken_engine::{CompiledRuleSet, Observations, ScreenOptions, Sources, load};
 use libfuzzer_sys::fuzz_target;
-
-#[allow(dead_code, reason = "only the parts the target calls are used")]
-#[path = "../../cli/src/error.rs"]
-mod error;
-
-#[allow(dead_code, reason = "only the parts the target calls are used")]
-#[path = "csv_row_batch.rs"]
-mod batch;
-
-mod ruleset {
-    use crate::error::CliError;
-
-    pub fn read_text(path: &std::path::Path) -> Result<String, CliError> {
-        Err(CliError::input(format!(
-            "`{}`: no files while fuzzing",
-            path.display()
-        )))
-    }
-}
-
-use batch::mapping::{self, Cell, Columns, Plan, Questions};
 
 fn rules() -> &'static Arc<CompiledRuleSet> {
     static RULES: OnceLock<Arc<CompiledRuleSet>> = OnceLock::new();
@@ -72,19 +50,18 @@ fuzz_target!(|data: &[u8]| {
     ) else {
         return;
     };
-    let mut case = plan.blank_case();
+    let mut readings = plan.readings();
+    let mut answers = vec![Observations::unknown(&sets[0])];
     for line in lines.take(64) {
         let cells: Vec<&str> = line.split(',').collect();
-        let _errors = plan.fill(&mut case, |source| {
+        let _errors = plan.fill(&sets, &mut readings, &mut answers, |source| {
             match source.index.and_then(|i| cells.get(i)) {
                 Some(cell) => Cell::Text(cell),
                 None => Cell::Missing,
             }
         });
-        // Whatever the row, the case it gives reads and screens.
-        let rules = &sets[0];
-        if let Ok(obs) = rules.observations(&case) {
-            let _ = rules.evaluate(&obs, &ScreenOptions::default());
-        }
+        // Whatever the row, the answers it gives screen and report every indicator.
+        let report = sets[0].evaluate(&answers[0], &ScreenOptions::default());
+        assert_eq!(report.indicators.len(), sets[0].indicators().len());
     }
 });

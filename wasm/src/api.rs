@@ -3,9 +3,9 @@
 //! Native tests cover it; `lib.rs` only moves the text across the JS boundary.
 
 use herken_engine::{
-    Bundle, BundleError, CaseTextError, Code, CompiledRuleSet, ENGINE, ObservationError,
-    ObservationOptions, Observations, OpenedBundle, PublicKey, ScreenOptions, SignatureState,
-    Status, Text, TrustPolicy, codes,
+    AnswerPolicy, Bundle, BundleError, CaseTextError, Code, CompiledRuleSet, ENGINE,
+    ObservationError, ObservationOptions, Observations, OpenedBundle, PublicKey, ScreenOptions,
+    SignatureState, Status, Text, TrustPolicy, codes,
 };
 use serde::{Deserialize, Serialize};
 
@@ -152,21 +152,19 @@ pub fn observations(
     case_json: &str,
     allow_unknown_keys: bool,
 ) -> Result<Observations, Failure> {
-    // Straight from the text (no `serde_json::Value` in between); the problems with the answers
-    // are the same either way. Text that is not JSON goes the long way, for the CLI's message.
-    let options = ObservationOptions { allow_unknown_keys };
-    match rules.observations_from_str(case_json, options) {
-        Ok(obs) => return Ok(obs),
-        Err(CaseTextError::Answers(errors)) => return Err(errors.into()),
-        Err(CaseTextError::Json(_)) => {}
-    }
-    let case: serde_json::Value = serde_json::from_str(case_json).map_err(|e| {
-        Failure::new(
-            codes::case::INVALID_JSON,
-            format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
-        )
-    })?;
-    Ok(rules.observations_with(&case, options)?)
+    let options = ObservationOptions {
+        allow_unknown_keys,
+        policy: AnswerPolicy::CASE,
+    };
+    rules
+        .observations_from_str(case_json, options)
+        .map_err(|e| match e {
+            CaseTextError::Json(e) => Failure::new(
+                codes::case::INVALID_JSON,
+                format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
+            ),
+            CaseTextError::Answers(errors) => errors.into(),
+        })
 }
 
 /// Screens a case: the report as the CLI's `--format json` prints it, compact.
@@ -432,6 +430,30 @@ outcomes:
         let (name, errors) = err.details.expect("the list");
         assert_eq!(name, "errors");
         assert_eq!(errors.as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_and_no_error_shows_the_answer() {
+        let rules = rules();
+        let err = screen(
+            &rules,
+            r#"{"passport_taken": true, "passport_taken": false}"#,
+            &JsScreenOptions::default(),
+        )
+        .expect_err("a key twice");
+        assert_eq!(err.code.as_str(), "case::duplicate-key");
+        assert_eq!(err.field.as_deref(), Some("passport_taken"));
+        const MARKER: &str = "ZQXMARKERQXZ";
+        for case in [
+            format!(r#"{{"passport_taken": "{MARKER}"}}"#),
+            format!(r#"{{"hours": "{MARKER}"}}"#),
+            r#"{"hours": 9999}"#.to_owned(),
+            format!(r#"{{"hours": ["{MARKER}"]}}"#),
+        ] {
+            let err = screen(&rules, &case, &JsScreenOptions::default()).expect_err(&case);
+            let shown = format!("{} {:?}", err.message, err.details);
+            assert!(!shown.contains(MARKER), "{shown}");
+        }
     }
 
     #[test]

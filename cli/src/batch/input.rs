@@ -506,10 +506,27 @@ impl CsvRecords {
     }
 }
 
+/// The reader inside is not `Debug`; the position is what a reader of a `Debug` line wants.
+impl std::fmt::Debug for CsvRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvRecords")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
 /// JSONL records: one JSON object per non-blank line.
 pub struct JsonlRecords {
     lines: Lines,
     row: u64,
+}
+
+impl std::fmt::Debug for JsonlRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonlRecords")
+            .field("row", &self.row)
+            .finish_non_exhaustive()
+    }
 }
 
 impl JsonlRecords {

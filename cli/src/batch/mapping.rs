@@ -2,7 +2,7 @@
 //! a case `{question_id: answer}` for the engine.
 //!
 //! Without a mapping, CSV column names (JSONL keys) are question ids and values are read by the
-//! question's type ([`natural`]). A mapping (YAML, see `rules/mappings/README.md`) names, per
+//! question's type, as the engine reads research tables ([`POLICY`]). A mapping (YAML, see `rules/mappings/README.md`) names, per
 //! input column, the question it answers, optional codes (`"-99": unknown`), an optional split
 //! for `choices` questions, constants, and the columns it deliberately ignores.
 //!
@@ -13,13 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use herken_engine::{Code, CompiledRuleSet, ObservationOptions, QuestionType, codes};
+use herken_engine::{
+    AnswerError, AnswerPolicy, Code, CompiledRuleSet, Observations, Question, QuestionType,
+    RawAnswer, Value, codes,
+};
 use serde::Deserialize;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
-use super::jsonl;
-use super::values::is_unknown_text;
-pub use super::values::{Cell, natural};
 use crate::error::CliError;
 use crate::ruleset;
 
@@ -177,30 +177,35 @@ fn yaml_to_json(v: &serde_yaml::Value) -> Json {
     serde_json::to_value(v).unwrap_or(Json::Null)
 }
 
-/// The questions of the selected rule sets, by id (a question two sets share is read by the
-/// first set's type; each set's engine still checks the answer against its own question).
+/// The questions of the selected rule sets, by id: where each set asks it. A question two
+/// sets share is read once, by the first set's question (its type and options); each set then
+/// checks the answer against its own question (bounds, length).
 #[derive(Debug, Default)]
 pub struct Questions {
-    by_id: BTreeMap<String, QuestionInfo>,
+    by_id: BTreeMap<String, Asked>,
 }
 
+/// Where the rule sets ask one question.
 #[derive(Debug, Clone)]
-struct QuestionInfo {
-    kind: QuestionType,
-    options: Arc<Vec<String>>,
+struct Asked {
+    /// The first set that asks it, and its index there: the question answers are read by.
+    first: (usize, usize),
+    /// Per rule set, the question's index in it, if it asks it.
+    slots: Vec<Option<usize>>,
 }
 
 impl Questions {
     pub fn of(sets: &[Arc<CompiledRuleSet>]) -> Self {
-        let mut by_id = BTreeMap::new();
-        for set in sets {
-            for q in set.questions() {
+        let mut by_id: BTreeMap<String, Asked> = BTreeMap::new();
+        for (s, set) in sets.iter().enumerate() {
+            for (q, question) in set.questions().iter().enumerate() {
                 by_id
-                    .entry(q.id().to_owned())
-                    .or_insert_with(|| QuestionInfo {
-                        kind: q.kind(),
-                        options: Arc::new(q.options().iter().map(|o| o.id().to_owned()).collect()),
-                    });
+                    .entry(question.id().to_owned())
+                    .or_insert_with(|| Asked {
+                        first: (s, q),
+                        slots: vec![None; sets.len()],
+                    })
+                    .slots[s] = Some(q);
             }
         }
         Self { by_id }
@@ -219,8 +224,8 @@ impl Questions {
 #[derive(Debug)]
 pub struct Target {
     pub question: String,
+    asked: Asked,
     kind: QuestionType,
-    options: Arc<Vec<String>>,
     pub sources: Vec<Source>,
 }
 
@@ -232,6 +237,48 @@ pub struct Source {
     pub index: Option<usize>,
     codes: Option<Arc<Codes>>,
     split: Option<String>,
+    /// Its place among all the plan's sources (where a row's reading of it is kept).
+    at: usize,
+}
+
+/// A cell of an input row, before it is read.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Missing,
+    Text(&'a str),
+    Json(&'a Json),
+}
+
+/// What a row gave for one source: nothing, an answer, or a problem (reported in the plan's
+/// order when the row is stored).
+#[derive(Debug, Clone, Default)]
+pub enum Reading {
+    #[default]
+    Missing,
+    Read(Value),
+    Failed(RowError),
+}
+
+impl Reading {
+    /// An answer read (nothing when it is unknown).
+    pub fn of(value: Value) -> Self {
+        match value {
+            Value::Unknown => Self::Missing,
+            v => Self::Read(v),
+        }
+    }
+}
+
+impl Source {
+    /// Whether the column is read as it is (no codes, no split).
+    pub fn is_plain(&self) -> bool {
+        self.codes.is_none() && self.split.is_none()
+    }
+
+    /// Its place among a row's readings.
+    pub fn at(&self) -> usize {
+        self.at
+    }
 }
 
 /// A problem with one row, kept in the output with the row.
@@ -247,17 +294,30 @@ pub struct RowError {
     pub message: String,
 }
 
-/// How to turn input rows into cases, fixed once the header (or the mapping) is known.
+impl RowError {
+    /// A problem that concerns every rule set.
+    pub fn new(code: Code, field: &str, message: impl Into<String>) -> Self {
+        Self {
+            ruleset: None,
+            code,
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// How to turn input rows into answers, fixed once the header (or the mapping) is known.
 #[derive(Debug, Default)]
 pub struct Plan {
     pub targets: Vec<Target>,
-    constants: Vec<(String, Json)>,
+    /// Per constant: each rule set that asks it, the question's index there and the answer.
+    constants: Vec<(usize, usize, Value)>,
     /// For JSONL: every key the plan reads or deliberately skips (others get a note).
     pub known_keys: BTreeSet<String>,
-    /// JSONL without a mapping, each shared question of one type across the rule sets: rows
-    /// may be read straight from their text ([`super::jsonl`]). Then `known_keys` as a sorted
-    /// list, for looking keys up by position.
-    pub from_text: Option<Vec<String>>,
+    /// For JSONL: the column each source reads, sorted, with its target and its place there.
+    keys: Vec<(String, usize, usize)>,
+    /// How many sources the targets have in all.
+    sources: usize,
 }
 
 /// Where the columns of a row come from.
@@ -268,6 +328,10 @@ pub enum Columns<'a> {
     /// JSONL: keys, looked up per row.
     Keys,
 }
+
+/// How `herken batch` reads answers: as research tables write them (`yes`/`ja`/`1`,
+/// `-99`/`unknown`/empty, options separated by `;`).
+pub const POLICY: AnswerPolicy = AnswerPolicy::TABLE;
 
 impl Plan {
     /// Builds the plan and the notes to show on stderr before scoring.
@@ -292,15 +356,16 @@ impl Plan {
             Columns::Keys => None,
         };
         let mut add = |question: &str, column: &str, codes, split| {
-            let Some(info) = questions.by_id.get(question) else {
+            let Some(asked) = questions.by_id.get(question) else {
                 return;
             };
+            let (s, q) = asked.first;
             targets
                 .entry(question.to_owned())
                 .or_insert_with(|| Target {
                     question: question.to_owned(),
-                    kind: info.kind,
-                    options: Arc::clone(&info.options),
+                    asked: asked.clone(),
+                    kind: sets[s].questions()[q].kind(),
                     sources: Vec::new(),
                 })
                 .sources
@@ -309,6 +374,7 @@ impl Plan {
                     index: index_of(column),
                     codes,
                     split,
+                    at: 0,
                 });
         };
         let mut constants = Vec::new();
@@ -342,7 +408,7 @@ impl Plan {
                 let mut in_input = 0;
                 for (column, rule) in &m.columns {
                     known_keys.insert(column.clone());
-                    let Some(info) = questions.by_id.get(&rule.question) else {
+                    let Some(asked) = questions.by_id.get(&rule.question) else {
                         notes.push(format!(
                             "mapping: column `{column}` maps to `{}`, which none of the selected rule sets asks; ignored",
                             rule.question
@@ -359,12 +425,14 @@ impl Plan {
                         }
                         in_input += 1;
                     }
+                    let (s, q) = asked.first;
+                    let kind = sets[s].questions()[q].kind();
                     let codes = rule.codes.clone().or_else(|| {
-                        (info.kind == QuestionType::YesNo)
+                        (kind == QuestionType::YesNo)
                             .then(|| m.codes.clone())
                             .flatten()
                     });
-                    check_rule(name, column, rule, info, codes.as_deref(), sets)?;
+                    check_rule(name, column, rule, asked, codes.as_deref(), sets)?;
                     add(&rule.question, column, codes, rule.split.clone());
                 }
                 if matches!(columns, Columns::Header(_)) && in_input == 0 && !m.columns.is_empty() {
@@ -373,7 +441,7 @@ impl Plan {
                     ));
                 }
                 for (question, value) in &m.constants {
-                    let Some(info) = questions.by_id.get(question) else {
+                    let Some(asked) = questions.by_id.get(question) else {
                         notes.push(format!(
                             "mapping: constant `{question}` is not a question of the selected rule sets; ignored"
                         ));
@@ -384,20 +452,13 @@ impl Plan {
                             "mapping `{name}`: question `{question}` has both a column and a constant"
                         )));
                     }
-                    let answer =
-                        natural(info.kind, &info.options, Cell::Json(value)).map_err(|why| {
-                            CliError::input(format!(
-                                "mapping `{name}`: constant `{question}`: {why}"
-                            ))
-                        })?;
-                    validate(
-                        name,
-                        &format!("constant `{question}`"),
-                        question,
-                        &answer,
-                        sets,
-                    )?;
-                    constants.push((question.clone(), answer));
+                    let what = format!("constant `{question}`");
+                    let answer = answer_everywhere(name, &what, asked, value, sets)?;
+                    for (s, q) in asked.slots.iter().enumerate() {
+                        if let Some(q) = q {
+                            constants.push((s, *q, answer.clone()));
+                        }
+                    }
                 }
                 known_keys.extend(m.ignore.iter().cloned());
                 if let Columns::Header(header) = columns {
@@ -423,116 +484,142 @@ impl Plan {
                 }
             }
         }
+        let mut targets: Vec<Target> = targets.into_values().collect();
+        let mut keys = Vec::new();
+        let mut at = 0;
+        for (t, target) in targets.iter_mut().enumerate() {
+            for (s, source) in target.sources.iter_mut().enumerate() {
+                source.at = at;
+                keys.push((source.column.clone(), t, s));
+                at += 1;
+            }
+        }
+        keys.sort();
         Ok((
             Plan {
-                targets: targets.into_values().collect(),
+                targets,
                 constants,
-                from_text: (mapping.is_none()
-                    && matches!(columns, Columns::Keys)
-                    && jsonl::one_reading(sets))
-                .then(|| known_keys.iter().cloned().collect()),
                 known_keys,
+                keys,
+                sources: at,
             },
             notes,
         ))
     }
 
-    /// A case holding every question the plan fills, as `null` (unknown), and the constants.
-    /// Each scoring thread keeps one and [`Self::fill`]s it per row, so a row allocates no keys.
-    pub fn blank_case(&self) -> Json {
-        let mut case = Map::new();
-        for t in &self.targets {
-            case.insert(t.question.clone(), Json::Null);
-        }
-        for (q, v) in &self.constants {
-            case.insert(q.clone(), v.clone());
-        }
-        Json::Object(case)
+    /// Room for one row's readings, one per source.
+    pub fn readings(&self) -> Vec<Reading> {
+        vec![Reading::Missing; self.sources]
     }
 
-    /// Fills a case from [`Self::blank_case`] with one row's answers (`null` where unknown or
-    /// wrong) and returns the row's problems.
-    pub fn fill<'a>(&self, case: &mut Json, cell: impl Fn(&Source) -> Cell<'a>) -> Vec<RowError> {
-        let mut errors = Vec::new();
-        let Json::Object(map) = case else {
-            return errors;
-        };
-        let problem = |source: &Source, (code, message): ReadError| RowError {
-            ruleset: None,
-            code,
-            field: source.column.clone(),
-            message,
-        };
-        let mut answers = Vec::with_capacity(self.targets.len());
-        for target in &self.targets {
-            let answer = match target.sources.as_slice() {
-                [source] => match read(target, source, cell(source)) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        errors.push(problem(source, e));
-                        None
-                    }
-                },
-                sources => {
-                    let mut answers = Vec::with_capacity(sources.len());
-                    for source in sources {
-                        match read(target, source, cell(source)) {
-                            Ok(v) => answers.push(v),
-                            Err(e) => errors.push(problem(source, e)),
-                        }
-                    }
-                    if answers.len() == sources.len() {
-                        combine(target, answers)
-                            .map_err(|message| {
-                                errors.push(RowError {
-                                    ruleset: None,
-                                    code: codes::batch::CONFLICTING_COLUMNS,
-                                    field: target.question.clone(),
-                                    message,
-                                });
-                            })
-                            .ok()
-                    } else {
-                        None
-                    }
-                }
-            };
-            answers.push(answer.unwrap_or(Json::Null));
+    /// The column JSONL key `key` is, if the plan reads it: its target, its source in the
+    /// target, and its place among the readings.
+    pub fn source_index(&self, key: &str) -> Option<(usize, usize, usize)> {
+        let i = self
+            .keys
+            .binary_search_by(|(k, ..)| k.as_str().cmp(key))
+            .ok()?;
+        let (_, target, source) = self.keys[i];
+        Some((target, source, self.targets[target].sources[source].at))
+    }
+
+    /// The question a target's answers are read by: the first rule set's that asks it.
+    pub fn question<'s>(&self, sets: &'s [Arc<CompiledRuleSet>], target: &Target) -> &'s Question {
+        let (s, q) = target.asked.first;
+        &sets[s].questions()[q]
+    }
+
+    /// Reads one cell for `source` of `target` (codes, splits), by the question's type.
+    pub fn read(
+        &self,
+        sets: &[Arc<CompiledRuleSet>],
+        target: &Target,
+        source: &Source,
+        cell: Cell<'_>,
+    ) -> Reading {
+        match read(self.question(sets, target), source, cell) {
+            Ok(v) => Reading::of(v),
+            Err((code, message)) => Reading::Failed(RowError::new(code, &source.column, message)),
         }
-        // The case's keys and the targets are both in question-id order (constants between
-        // them), so one pass puts every answer in its slot without looking keys up.
-        let mut answers = answers.into_iter();
-        let mut next = self.targets.iter().zip(answers.by_ref()).peekable();
-        for (key, slot) in map.iter_mut() {
-            if let Some((target, _)) = next.peek()
-                && target.question == *key
-                && let Some((_, answer)) = next.next()
-            {
-                *slot = answer;
+    }
+
+    /// Fills each rule set's answers from one row of cells (CSV) and gives the row's problems.
+    pub fn fill<'a>(
+        &self,
+        sets: &[Arc<CompiledRuleSet>],
+        readings: &mut [Reading],
+        answers: &mut [Observations],
+        cell: impl Fn(&Source) -> Cell<'a>,
+    ) -> Vec<RowError> {
+        for target in &self.targets {
+            for source in &target.sources {
+                readings[source.at] = self.read(sets, target, source, cell(source));
             }
         }
-        // Only if the map did not keep that order (it always does today): look the rest up.
-        for (target, answer) in next {
-            if let Some(slot) = map.get_mut(&target.question) {
-                *slot = answer;
+        self.store(sets, readings, answers)
+    }
+
+    /// Puts a row's readings into each rule set's answers (every other answer unknown, the
+    /// constants set), in question order: columns answering one question are combined, each
+    /// set checks the answer against its own question. Gives the row's problems; a problem of
+    /// one set has its id. The readings are left `Missing` for the next row.
+    pub fn store(
+        &self,
+        sets: &[Arc<CompiledRuleSet>],
+        readings: &mut [Reading],
+        answers: &mut [Observations],
+    ) -> Vec<RowError> {
+        for (set, obs) in sets.iter().zip(answers.iter_mut()) {
+            obs.clear(set);
+        }
+        for (s, q, value) in &self.constants {
+            // Checked when the plan was built.
+            let _ = answers[*s].answer(&sets[*s], *q, value.clone());
+        }
+        let mut errors = Vec::new();
+        for target in &self.targets {
+            let mut values = Vec::with_capacity(target.sources.len());
+            let mut failed = false;
+            for source in &target.sources {
+                match std::mem::take(&mut readings[source.at]) {
+                    Reading::Missing => values.push(Value::Unknown),
+                    Reading::Read(v) => values.push(v),
+                    Reading::Failed(e) => {
+                        errors.push(e);
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                continue;
+            }
+            let value = match combine(target, values) {
+                Ok(v) => v,
+                Err(message) => {
+                    errors.push(RowError::new(
+                        codes::batch::CONFLICTING_COLUMNS,
+                        &target.question,
+                        message,
+                    ));
+                    continue;
+                }
+            };
+            if value == Value::Unknown {
+                continue;
+            }
+            for (s, q) in target.asked.slots.iter().enumerate() {
+                let Some(q) = *q else { continue };
+                if let Err(e) = answers[s].answer(&sets[s], q, value.clone()) {
+                    errors.push(RowError {
+                        ruleset: Some(sets[s].id().to_owned()),
+                        code: e.kind.code(),
+                        field: target.question.clone(),
+                        message: e.message,
+                    });
+                }
             }
         }
         errors
-    }
-
-    /// One row's case without the unknown answers (for tests and messages).
-    #[cfg(test)]
-    pub fn case<'a>(
-        &self,
-        cell: impl Fn(&Source) -> Cell<'a>,
-    ) -> (Map<String, Json>, Vec<RowError>) {
-        let mut case = self.blank_case();
-        let errors = self.fill(&mut case, cell);
-        let Json::Object(mut map) = case else {
-            return (Map::new(), errors);
-        };
-        map.retain(|_, v| !v.is_null());
-        (map, errors)
     }
 }
 
@@ -542,23 +629,25 @@ fn check_rule(
     name: &str,
     column: &str,
     rule: &ColumnRule,
-    info: &QuestionInfo,
+    asked: &Asked,
     codes: Option<&Codes>,
     sets: &[Arc<CompiledRuleSet>],
 ) -> Result<(), CliError> {
     let fail = |why: String| CliError::input(format!("mapping `{name}`: column `{column}`: {why}"));
-    if rule.split.is_some() && info.kind != QuestionType::Choices {
+    let (s, q) = asked.first;
+    let kind = sets[s].questions()[q].kind();
+    if rule.split.is_some() && kind != QuestionType::Choices {
         return Err(fail(format!(
             "`split` applies to `choices` questions; `{}` is {} question",
             rule.question,
-            info.kind.with_article()
+            kind.with_article()
         )));
     }
     for (code, target) in codes.into_iter().flatten() {
         let answer = if rule.split.is_some() {
             match target {
                 Json::Null => continue,
-                Json::String(s) if is_unknown_text(s) => continue,
+                Json::String(s) if is_unknown(s) => continue,
                 Json::String(s) => Json::Array(vec![Json::String(s.clone())]),
                 _ => {
                     return Err(fail(format!(
@@ -569,12 +658,10 @@ fn check_rule(
         } else {
             target.clone()
         };
-        let answer = natural(info.kind, &info.options, Cell::Json(&answer))
-            .map_err(|why| fail(format!("code `{code}`: {why}")))?;
-        validate(
+        answer_everywhere(
             name,
             &format!("column `{column}`, code `{code}`"),
-            &rule.question,
+            asked,
             &answer,
             sets,
         )?;
@@ -582,48 +669,52 @@ fn check_rule(
     Ok(())
 }
 
-fn validate(
+/// A mapping's answer (a code's or a constant's), read by the question's type and checked by
+/// every set that asks the question.
+fn answer_everywhere(
     name: &str,
     what: &str,
-    question: &str,
+    asked: &Asked,
     answer: &Json,
     sets: &[Arc<CompiledRuleSet>],
-) -> Result<(), CliError> {
-    let mut case = Map::new();
-    case.insert(question.to_owned(), answer.clone());
-    let case = Json::Object(case);
-    for set in sets {
-        if let Err(errors) = set.observations_with(
-            &case,
-            ObservationOptions {
-                allow_unknown_keys: true,
-            },
-        ) {
-            let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+) -> Result<Value, CliError> {
+    let (s, q) = asked.first;
+    let value = POLICY
+        .read(&sets[s].questions()[q], RawAnswer::Json(answer))
+        .map_err(|e| CliError::input(format!("mapping `{name}`: {what}: {}", e.message)))?;
+    for (s, q) in asked.slots.iter().enumerate() {
+        let Some(q) = q else { continue };
+        if let Err(e) = sets[s].questions()[*q].check(value.clone()) {
             return Err(CliError::input(format!(
                 "mapping `{name}`: {what}: {} (rule set `{}`)",
-                why.join("; "),
-                set.id()
+                e.message,
+                sets[s].id()
             )));
         }
     }
-    Ok(())
+    Ok(value)
+}
+
+/// Text that a table means as unknown.
+fn is_unknown(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty() || POLICY.unknown.iter().any(|w| t.eq_ignore_ascii_case(w))
 }
 
 type ReadError = (Code, String);
 
-/// One source cell → an answer (`null` when unknown).
-fn read(target: &Target, source: &Source, cell: Cell<'_>) -> Result<Json, ReadError> {
+/// One source cell → an answer (unknown when missing or unknown), by the question's type.
+fn read(question: &Question, source: &Source, cell: Cell<'_>) -> Result<Value, ReadError> {
+    let wrong = |e: AnswerError| (codes::batch::WRONG_TYPE, e.message);
     match cell {
-        Cell::Missing | Cell::Json(Json::Null) => Ok(Json::Null),
-        Cell::Text(s) => coded(target, source, s),
-        Cell::Json(Json::String(s)) => coded(target, source, s),
-        Cell::Json(_) if source.codes.is_none() && source.split.is_none() => {
-            natural(target.kind, &target.options, cell)
-                .map_err(|why| (codes::batch::WRONG_TYPE, why))
+        Cell::Missing | Cell::Json(Json::Null) => Ok(Value::Unknown),
+        Cell::Text(s) => coded(question, source, s),
+        Cell::Json(Json::String(s)) => coded(question, source, s),
+        Cell::Json(json) if source.codes.is_none() && source.split.is_none() => {
+            POLICY.read(question, RawAnswer::Json(json)).map_err(wrong)
         }
-        Cell::Json(Json::Number(n)) => coded(target, source, &n.to_string()),
-        Cell::Json(Json::Bool(b)) => coded(target, source, if *b { "true" } else { "false" }),
+        Cell::Json(Json::Number(n)) => coded(question, source, &n.to_string()),
+        Cell::Json(Json::Bool(b)) => coded(question, source, if *b { "true" } else { "false" }),
         Cell::Json(_) => Err((
             codes::batch::WRONG_TYPE,
             "a list or object where the mapping expects a single code".into(),
@@ -631,7 +722,9 @@ fn read(target: &Target, source: &Source, cell: Cell<'_>) -> Result<Json, ReadEr
     }
 }
 
-fn coded(target: &Target, source: &Source, text: &str) -> Result<Json, ReadError> {
+/// A text cell through the column's codes and split, then by the question's type.
+fn coded(question: &Question, source: &Source, text: &str) -> Result<Value, ReadError> {
+    let wrong = |e: AnswerError| (codes::batch::WRONG_TYPE, e.message);
     let lookup = |code: &str| -> Result<Json, ReadError> {
         match &source.codes {
             None => Ok(Json::String(code.to_owned())),
@@ -657,28 +750,26 @@ fn coded(target: &Target, source: &Source, text: &str) -> Result<Json, ReadError
         {
             match lookup(part)? {
                 Json::Null => {}
-                Json::String(s) if is_unknown_text(&s) => {}
+                Json::String(s) if is_unknown(&s) => {}
                 v => items.push(v),
             }
         }
         if items.is_empty() {
-            return Ok(Json::Null);
+            return Ok(Value::Unknown);
         }
-        return natural(
-            target.kind,
-            &target.options,
-            Cell::Json(&Json::Array(items)),
-        )
-        .map_err(|why| (codes::batch::WRONG_TYPE, why));
+        return POLICY
+            .read(question, RawAnswer::Json(&Json::Array(items)))
+            .map_err(wrong);
     }
-    let value = if source.codes.is_some() {
-        lookup(text.trim())?
-    } else {
-        return natural(target.kind, &target.options, Cell::Text(text))
-            .map_err(|why| (codes::batch::WRONG_TYPE, why));
-    };
-    natural(target.kind, &target.options, Cell::Json(&value))
-        .map_err(|why| (codes::batch::WRONG_TYPE, why))
+    match &source.codes {
+        Some(_) => {
+            let value = lookup(text.trim())?;
+            POLICY
+                .read(question, RawAnswer::Json(&value))
+                .map_err(wrong)
+        }
+        None => POLICY.read(question, RawAnswer::Text(text)).map_err(wrong),
+    }
 }
 
 fn list_codes(codes: &Codes) -> String {
@@ -701,26 +792,26 @@ fn list_codes(codes: &Codes) -> String {
 
 /// Several columns answering one question: yes/no questions combine as "yes if any is yes, no
 /// if all are no, else unknown"; other questions must agree.
-fn combine(target: &Target, mut answers: Vec<Json>) -> Result<Json, String> {
+fn combine(target: &Target, mut answers: Vec<Value>) -> Result<Value, String> {
     if answers.len() == 1 {
-        return Ok(answers.pop().unwrap_or(Json::Null));
+        return Ok(answers.pop().unwrap_or(Value::Unknown));
     }
     if target.kind == QuestionType::YesNo {
-        if answers.contains(&Json::Bool(true)) {
-            return Ok(Json::Bool(true));
+        if answers.contains(&Value::Bool(true)) {
+            return Ok(Value::Bool(true));
         }
-        if answers.contains(&Json::Null) {
-            return Ok(Json::Null);
+        if answers.contains(&Value::Unknown) {
+            return Ok(Value::Unknown);
         }
-        return Ok(Json::Bool(false));
+        return Ok(Value::Bool(false));
     }
-    let known: Vec<(&Json, &Source)> = answers
+    let known: Vec<(&Value, &Source)> = answers
         .iter()
         .zip(&target.sources)
-        .filter(|(a, _)| !a.is_null())
+        .filter(|(a, _)| **a != Value::Unknown)
         .collect();
     match known.as_slice() {
-        [] => Ok(Json::Null),
+        [] => Ok(Value::Unknown),
         [(first, s1), rest @ ..] => match rest.iter().find(|(a, _)| a != first) {
             None => Ok((*first).clone()),
             Some((_, s2)) => Err(format!(
@@ -786,10 +877,25 @@ outcomes:
         .expect("plan builds")
     }
 
+    /// The known answers of a filled set, as a JSON object.
+    fn known(set: &CompiledRuleSet, obs: &Observations) -> Json {
+        let mut map = serde_json::Map::new();
+        for (q, question) in set.questions().iter().enumerate() {
+            if *obs.get(q) != Value::Unknown {
+                map.insert(question.id().to_owned(), obs.get(q).to_json());
+            }
+        }
+        Json::Object(map)
+    }
+
     fn case(plan: &Plan, row: &[&str]) -> (Json, Vec<String>) {
-        let (case, errors) = plan.case(|s| s.index.map_or(Cell::Missing, |i| Cell::Text(row[i])));
+        let sets = sets();
+        let mut answers = vec![Observations::unknown(&sets[0])];
+        let errors = plan.fill(&sets, &mut plan.readings(), &mut answers, |s| {
+            s.index.map_or(Cell::Missing, |i| Cell::Text(row[i]))
+        });
         (
-            Json::Object(case),
+            known(&sets[0], &answers[0]),
             errors
                 .into_iter()
                 .map(|e| format!("{} {}", e.code, e.field))
@@ -821,29 +927,28 @@ outcomes:
     }
 
     #[test]
-    fn a_reused_case_keeps_nothing_from_the_row_before() {
+    fn reused_answers_keep_nothing_from_the_row_before() {
         let (plan, _) = plan(
             &["a", "n", "c"],
             Some("columns: {a: a, n: n, c: c}\nconstants: {b: no}"),
         );
-        let mut case = plan.blank_case();
-        let fill = |case: &mut Json, row: [&str; 3]| {
-            let errors = plan.fill(case, |s| {
+        let sets = sets();
+        let mut readings = plan.readings();
+        let mut answers = vec![Observations::unknown(&sets[0])];
+        let mut fill = |row: [&str; 3]| {
+            let errors = plan.fill(&sets, &mut readings, &mut answers, |s| {
                 s.index.map_or(Cell::Missing, |i| Cell::Text(row[i]))
             });
             assert!(errors.is_empty(), "{errors:?}");
-            case.clone()
+            known(&sets[0], &answers[0])
         };
-        let first = fill(&mut case, ["yes", "3", "x"]);
+        let first = fill(["yes", "3", "x"]);
         assert_eq!(
             first,
             serde_json::json!({"a": true, "b": false, "c": ["x"], "n": 3})
         );
-        let second = fill(&mut case, ["", "", ""]);
-        assert_eq!(
-            second,
-            serde_json::json!({"a": null, "b": false, "c": null, "n": null})
-        );
+        let second = fill(["", "", ""]);
+        assert_eq!(second, serde_json::json!({"b": false}));
     }
 
     #[test]

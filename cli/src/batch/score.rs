@@ -1,19 +1,20 @@
 //! One raw input row → its output line and the counts the summary needs. Pure and shared by
 //! the scoring threads: the same row always gives the same line.
+//!
+//! A row's answers go straight into each rule set's [`Observations`]: CSV cells through the
+//! plan ([`Plan::fill`]), JSONL rows read once from their text ([`row`]); then each set screens
+//! its answers with the compact engine path.
 
 use std::sync::Arc;
 
-use herken_engine::{
-    CompactResult, CompiledRuleSet, ObservationOptions, Observations, ScreenOptions, State, codes,
-};
+use herken_engine::{CompactResult, CompiledRuleSet, Observations, ScreenOptions, State, codes};
 use serde_json::Value as Json;
 
 use super::input::{RawData, RawRow};
-use super::jsonl::{self, Keys};
-use super::mapping::{Cell, Plan, RowError};
-
+use super::mapping::{Cell, Plan, Reading, RowError};
 use super::metrics::{RowStats, SetStats};
 use super::output::{Echo, Layout, SetResult};
+use super::row::{self, Reserved, RowProblem, RowScratch};
 
 /// A scored row, ready to write.
 #[derive(Debug)]
@@ -22,24 +23,14 @@ pub struct Scored {
     pub stats: RowStats,
 }
 
-/// A scoring thread's reusable memory: the case, and per rule set the answers read from a
-/// row's text and a compact result.
+/// A scoring thread's reusable memory: per rule set the answers and a compact result, and the
+/// row's readings.
 #[derive(Debug)]
 pub struct Scratch {
-    case: Json,
     answers: Vec<Observations>,
     compact: Vec<CompactResult>,
-}
-
-/// Where a row's answers come from.
-#[derive(Debug, Clone, Copy)]
-enum Answers<'a> {
-    /// Nowhere: the row could not be read.
-    None,
-    /// A case for each rule set to read.
-    Case(&'a Json),
-    /// Read already, one per rule set.
-    Read(&'a [Observations]),
+    readings: Vec<Reading>,
+    row: RowScratch,
 }
 
 /// Everything needed to score rows, fixed before the first one.
@@ -58,37 +49,28 @@ impl Scorer {
     /// Memory for one scoring thread.
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            case: self.plan.blank_case(),
             answers: self
                 .sets
                 .iter()
                 .map(|set| Observations::unknown(set))
                 .collect(),
             compact: vec![CompactResult::default(); self.sets.len()],
+            readings: self.plan.readings(),
+            row: RowScratch::default(),
         }
     }
 
     /// Scores a row with this thread's [`Scratch`].
     pub fn score(&self, raw: RawRow, scratch: &mut Scratch) -> Scored {
-        let Scratch {
-            case,
-            answers,
-            compact,
-        } = scratch;
         let line_no = raw.line;
         match raw.data {
             RawData::Bad(p) => self.finish(
-                compact,
+                scratch,
                 raw.row,
                 None,
                 None,
-                Answers::None,
-                vec![RowError {
-                    ruleset: None,
-                    code: p.code,
-                    field: String::new(),
-                    message: p.message,
-                }],
+                vec![RowError::new(p.code, "", p.message)],
+                false,
                 Echo::Fields(None),
                 Vec::new(),
             ),
@@ -98,192 +80,139 @@ impl Scorer {
                 };
                 let id = at(&self.id).map(str::to_owned);
                 let label = at(&self.label).and_then(|v| label_value(&Json::String(v.to_owned())));
-                let errors = self.plan.fill(case, |s| {
-                    s.index
-                        .and_then(|i| fields.get(i))
-                        .map_or(Cell::Missing, Cell::Text)
-                });
+                let errors = self.plan.fill(
+                    &self.sets,
+                    &mut scratch.readings,
+                    &mut scratch.answers,
+                    |s| {
+                        s.index
+                            .and_then(|i| fields.get(i))
+                            .map_or(Cell::Missing, Cell::Text)
+                    },
+                );
                 self.finish(
-                    compact,
+                    scratch,
                     raw.row,
                     id,
                     label,
-                    Answers::Case(case),
                     errors,
+                    true,
                     Echo::Fields(Some(&fields)),
                     Vec::new(),
                 )
             }
             RawData::Json(bytes) => {
-                if let Some(scored) = self.score_text(&bytes, raw.row, answers, compact) {
-                    return scored;
-                }
-                let parsed = match std::str::from_utf8(&bytes) {
-                    Err(e) => Err((
-                        codes::batch::INVALID_UTF8,
-                        format!(
+                let failed = |scratch: &mut Scratch, code, message: String| {
+                    self.finish(
+                        scratch,
+                        raw.row,
+                        None,
+                        None,
+                        vec![RowError::new(code, "", message)],
+                        false,
+                        Echo::Json(None),
+                        Vec::new(),
+                    )
+                };
+                let text = match std::str::from_utf8(&bytes) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        let message = format!(
                             "line {line_no} is not valid UTF-8 (at byte {})",
                             e.valid_up_to()
-                        ),
-                    )),
-                    Ok(text) => serde_json::from_str::<Json>(text).map_err(|e| {
-                        (
-                            codes::batch::INVALID_JSON,
-                            format!(
-                                "line {line_no}, column {}: invalid JSON: {}",
-                                e.column(),
-                                herken_engine::json_problem(&e)
-                            ),
-                        )
-                    }),
-                };
-                let object = match parsed {
-                    Ok(Json::Object(map)) => Ok(map),
-                    Ok(other) => Err((
-                        codes::batch::NOT_AN_OBJECT,
-                        format!(
-                            "line {line_no} is {}, not a JSON object of answers",
-                            json_kind(&other)
-                        ),
-                    )),
-                    Err(e) => Err(e),
-                };
-                let map = match object {
-                    Ok(map) => map,
-                    Err((code, message)) => {
-                        return self.finish(
-                            compact,
-                            raw.row,
-                            None,
-                            None,
-                            Answers::None,
-                            vec![RowError {
-                                ruleset: None,
-                                code,
-                                field: String::new(),
-                                message,
-                            }],
-                            Echo::Json(None),
-                            Vec::new(),
                         );
+                        return failed(scratch, codes::batch::INVALID_UTF8, message);
                     }
                 };
-                let key =
-                    |c: &Option<(String, Option<usize>)>| c.as_ref().and_then(|(k, _)| map.get(k));
-                let id = key(&self.id).and_then(id_value);
-                let label = key(&self.label).and_then(label_value);
-                let unknown_keys = map
-                    .keys()
-                    .filter(|k| !self.plan.known_keys.contains(*k))
-                    .cloned()
-                    .collect();
-                let errors = self.plan.fill(case, |s| {
-                    map.get(&s.column).map_or(Cell::Missing, Cell::Json)
-                });
-                let object = Json::Object(map);
+                let reserved = Reserved {
+                    id: self.id.as_ref().map(|(k, _)| k.as_str()),
+                    label: self.label.as_ref().map(|(k, _)| k.as_str()),
+                };
+                let read = row::read(
+                    text,
+                    &self.plan,
+                    &self.sets,
+                    reserved,
+                    &mut scratch.readings,
+                    &mut scratch.row,
+                );
+                let keys = match read {
+                    Ok(keys) => keys,
+                    Err(problem) => {
+                        scratch.readings.fill(Reading::Missing);
+                        let (code, message) = match problem {
+                            RowProblem::Json(e) => (
+                                codes::batch::INVALID_JSON,
+                                format!(
+                                    "line {line_no}, column {}: invalid JSON: {}",
+                                    e.column(),
+                                    herken_engine::json_problem(&e)
+                                ),
+                            ),
+                            RowProblem::NotAnObject(kind) => (
+                                codes::batch::NOT_AN_OBJECT,
+                                format!("line {line_no} is {kind}, not a JSON object of answers"),
+                            ),
+                        };
+                        return failed(scratch, code, message);
+                    }
+                };
+                let mut errors = keys.repeated;
+                errors.extend(self.plan.store(
+                    &self.sets,
+                    &mut scratch.readings,
+                    &mut scratch.answers,
+                ));
+                // The row as parsed, only to echo it.
+                let echo: Option<Json> = self
+                    .layout
+                    .include_input
+                    .then(|| serde_json::from_str(text).ok())
+                    .flatten();
                 self.finish(
-                    compact,
+                    scratch,
                     raw.row,
-                    id,
-                    label,
-                    Answers::Case(case),
+                    keys.id.as_ref().and_then(id_value),
+                    keys.label.as_ref().and_then(label_value),
                     errors,
-                    Echo::Json(Some(&object)),
-                    unknown_keys,
+                    true,
+                    Echo::Json(echo.as_ref()),
+                    keys.unknown,
                 )
             }
         }
     }
 
-    /// Scores a JSONL row read straight from its text ([`jsonl`]), or `None` where that might
-    /// not give what the usual path gives: with `--include-input` (which echoes the parsed
-    /// row), and for a row that fails on this path (the usual path then says why).
-    fn score_text(
-        &self,
-        bytes: &[u8],
-        row: u64,
-        answers: &mut [Observations],
-        compact: &mut [CompactResult],
-    ) -> Option<Scored> {
-        let known = self.plan.from_text.as_deref()?;
-        if self.layout.include_input {
-            return None;
-        }
-        let text = std::str::from_utf8(bytes).ok()?;
-        let options = ObservationOptions {
-            allow_unknown_keys: true,
-        };
-        for (set, obs) in self.sets.iter().zip(answers.iter_mut()) {
-            set.observations_from_str_into(text, options, obs).ok()?;
-            if !jsonl::reads_alike(set, obs) {
-                return None;
-            }
-        }
-        let keys = jsonl::scan(
-            text,
-            Keys {
-                id: self.id.as_ref().map(|(k, _)| k.as_str()),
-                label: self.label.as_ref().map(|(k, _)| k.as_str()),
-                known,
-            },
-        )?;
-        Some(self.finish(
-            compact,
-            row,
-            keys.id.as_ref().and_then(id_value),
-            keys.label.as_ref().and_then(label_value),
-            Answers::Read(answers),
-            Vec::new(),
-            Echo::Json(None),
-            keys.unknown,
-        ))
-    }
-
+    /// The row's line: each rule set whose answers were read without a problem screens them
+    /// (a problem of the whole row stops every set).
     #[expect(
         clippy::too_many_arguments,
         reason = "one private step with the row's parts"
     )]
     fn finish(
         &self,
-        compact: &mut [CompactResult],
+        scratch: &mut Scratch,
         row: u64,
         id: Option<String>,
         label: Option<bool>,
-        answers: Answers<'_>,
         mut errors: Vec<RowError>,
+        read: bool,
         echo: Echo<'_>,
         unknown_keys: Vec<String>,
     ) -> Scored {
         let mut results: Vec<Option<SetResult>> = vec![None; self.sets.len()];
         let mut stats: Vec<Option<SetStats>> = vec![None; self.sets.len()];
-        if !matches!(answers, Answers::None) && errors.is_empty() {
+        let whole_row = errors.iter().any(|e| e.ruleset.is_none());
+        if read && !whole_row {
             for (i, set) in self.sets.iter().enumerate() {
-                let read;
-                let obs = match answers {
-                    Answers::Read(all) => &all[i],
-                    Answers::Case(case) => match set.observations_with(
-                        case,
-                        ObservationOptions {
-                            allow_unknown_keys: true,
-                        },
-                    ) {
-                        Ok(obs) => {
-                            read = obs;
-                            &read
-                        }
-                        Err(problems) => {
-                            errors.extend(problems.into_iter().map(|p| RowError {
-                                ruleset: Some(set.id().to_owned()),
-                                code: p.code,
-                                field: p.field,
-                                message: p.message,
-                            }));
-                            continue;
-                        }
-                    },
-                    Answers::None => continue,
-                };
-                let result = &mut compact[i];
+                if errors
+                    .iter()
+                    .any(|e| e.ruleset.as_deref() == Some(set.id()))
+                {
+                    continue;
+                }
+                let obs = &scratch.answers[i];
+                let result = &mut scratch.compact[i];
                 set.screen_compact_into(obs, result);
                 let (mut present, mut unknown) = (Vec::new(), Vec::new());
                 for (ind, state) in set.indicators().iter().zip(&result.states) {
@@ -377,17 +306,6 @@ pub fn label_value(v: &Json) -> Option<bool> {
     }
 }
 
-fn json_kind(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "true/false",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "a list",
-        Json::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,209 +392,55 @@ outcomes:
         }
     }
 
-    /// Scores JSONL rows with the text path and without it.
-    struct Pair {
-        text: Scorer,
-        usual: Scorer,
-        text_scratch: Scratch,
-        usual_scratch: Scratch,
+    fn jsonl(scorer: &Scorer, scratch: &mut Scratch, text: &str) -> Scored {
+        let raw = RawRow {
+            row: 7,
+            line: 9,
+            data: RawData::Json(text.as_bytes().to_vec()),
+        };
+        scorer.score(raw, scratch)
     }
 
-    impl Pair {
-        fn new(sets: &[Arc<CompiledRuleSet>], format: OutputFormat) -> Self {
-            let text = scorer(sets, format);
-            assert!(text.plan.from_text.is_some(), "the text path applies");
-            let mut usual = scorer(sets, format);
-            usual.plan.from_text = None;
-            Self {
-                text_scratch: text.scratch(),
-                usual_scratch: usual.scratch(),
-                text,
-                usual,
-            }
-        }
-
-        /// The row as each scores it, and whether the text path took it.
-        fn score(&mut self, line: &[u8]) -> (String, String, bool) {
-            let show = |s: Scored| format!("{}{:?}", s.line, s.stats);
-            let raw = || RawRow {
-                row: 7,
-                line: 9,
-                data: RawData::Json(line.to_vec()),
-            };
-            let Scratch {
-                answers, compact, ..
-            } = &mut self.text_scratch;
-            let took = self.text.score_text(line, 7, answers, compact).is_some();
-            (
-                show(self.usual.score(raw(), &mut self.usual_scratch)),
-                show(self.text.score(raw(), &mut self.text_scratch)),
-                took,
-            )
-        }
-    }
-
-    /// Values for random rows: what the text path reads as the usual path does, what it must
-    /// leave to it (`-99`, blank or `UNKNOWN` text, padded option ids, answers the usual path
-    /// reads by type), and JSON the engine's reader skips without checking.
-    fn values() -> Vec<String> {
-        let mut values: Vec<String> = [
-            "true",
-            "false",
-            "null",
-            r#""yes""#,
-            r#""no""#,
-            r#""unknown""#,
-            r#""UNKNOWN""#,
-            r#"" unknown ""#,
-            r#""Ja""#,
-            r#""-99""#,
-            "-99",
-            "-99.0",
-            "-9.9e1",
-            r#""""#,
-            r#""  ""#,
-            "0",
-            "1",
-            r#""1""#,
-            "5",
-            "5.0",
-            "5.5",
-            "-3",
-            "1e400",
-            "18446744073709551616",
-            r#""\ud800""#,
-            r#""caf\u00e9""#,
-            r#""text""#,
-            r#""p""#,
-            r#"" p""#,
-            r#""q""#,
-            r#""r""#,
-            r#""p;q""#,
-            "[]",
-            r#"["p"]"#,
-            r#"["q", "p", "q"]"#,
-            r#"["r"]"#,
-            r#"["p", 1e400]"#,
-            r#"{"a": [1, {"b": null}]}"#,
-            r#"{"\udc00": 1}"#,
-        ]
-        .map(str::to_owned)
-        .to_vec();
-        values.push(format!("{}{}", "[".repeat(130), "]".repeat(130)));
-        values
-    }
-
-    fn random_row(rng: &mut SplitMix64, keys: &[&str], values: &[String]) -> Vec<u8> {
-        let mut entries = Vec::new();
-        for _ in 0..rng.below(9) {
-            let key = serde_json::to_string(rng.pick(keys)).expect("a key");
-            entries.push(format!("{key}: {}", rng.pick(values)));
-        }
-        let row = format!("{{{}}}", entries.join(", "));
-        match rng.below(40) {
-            0 => b"[1, 2]".to_vec(),
-            1 => br#""text""#.to_vec(),
-            2 => format!("{row} x").into_bytes(),
-            3 => row.as_bytes()[..row.len() - 1].to_vec(),
-            4 => [row.as_bytes(), b"\xff"].concat(),
-            _ => row.into_bytes(),
-        }
-    }
-
-    /// A row scores the same with and without the text path (same line, same counts), for one
-    /// rule set and for several, whatever its values.
+    /// JSONL rows are read as tables write answers, a key given twice fails the row, and
+    /// nothing of one row stays for the next.
     #[test]
-    fn the_text_path_scores_rows_as_the_usual_path_does() {
-        let one = [kinds_set("kinds", |t| t)];
-        let several = [
+    fn jsonl_rows_are_read_once_into_every_set() {
+        let sets = [
             kinds_set("kinds", |t| t),
             kinds_set("other", |t| t.replace("{id: x,", "{id: other_x,")),
         ];
-        let keys = [
-            "a",
-            "n",
-            "x",
-            "t",
-            "k",
-            "c",
-            "other_x",
-            "id",
-            "label",
-            "extra",
-            "Extra key",
-        ];
-        let values = values();
-        let mut rng = SplitMix64::new(7);
-        for (sets, format) in [
-            (&one[..], OutputFormat::Csv),
-            (&several[..], OutputFormat::Jsonl),
-        ] {
-            let mut pair = Pair::new(sets, format);
-            let mut taken = 0;
-            for _ in 0..4000 {
-                let line = random_row(&mut rng, &keys, &values);
-                let (usual, text, took) = pair.score(&line);
-                assert_eq!(usual, text, "{}", String::from_utf8_lossy(&line));
-                taken += usize::from(took);
-            }
-            assert!(taken > 500, "the text path took only {taken} of 4000 rows");
-        }
-    }
-
-    /// The rows the text path must leave to the usual path, one by one.
-    #[test]
-    fn the_text_path_leaves_what_it_would_read_differently() {
-        let mut pair = Pair::new(&[kinds_set("kinds", |t| t)], OutputFormat::Jsonl);
-        let deep = format!(r#"{{"extra": {}{}}}"#, "[".repeat(130), "]".repeat(130));
-        for (row, takes) in [
-            (
-                r#"{"a": true, "n": 4, "x": 2.5, "t": "words", "k": "p", "c": ["q", "p"]}"#,
-                true,
-            ),
-            (
-                r#"{"id": 12, "label": "ja", "extra": [1, {"b": "\u00e9"}], "a": null}"#,
-                true,
-            ),
-            (r#"{"n": -99}"#, false),
-            (r#"{"x": -99.0}"#, false),
-            (r#"{"t": " UNKNOWN "}"#, false),
-            (r#"{"t": "-99"}"#, false),
-            (r#"{"t": ""}"#, false),
-            (r#"{"a": "Ja"}"#, false),
-            (r#"{"a": 1}"#, false),
-            (r#"{"c": "p;q"}"#, false),
-            (r#"{"extra": 1e400}"#, false),
-            (r#"{"extra": "\ud800"}"#, false),
-            (r#"{"id": 1e400}"#, false),
-            (&deep, false),
-            (r#"{"a": true} {"#, false),
-        ] {
-            let (usual, text, took) = pair.score(row.as_bytes());
-            assert_eq!(usual, text, "{row}");
-            assert_eq!(took, takes, "{row}");
-        }
-        // `--include-input` echoes the parsed row.
-        pair.text.layout.include_input = true;
-        pair.usual.layout.include_input = true;
-        let (usual, text, took) = pair.score(br#"{"a": true, "extra": 1}"#);
-        assert_eq!(usual, text);
+        let scorer = scorer(&sets, OutputFormat::Jsonl);
+        let mut scratch = scorer.scratch();
+        let line = |s: Scored| s.line;
+        let first = line(jsonl(
+            &scorer,
+            &mut scratch,
+            r#"{"id": "r1", "a": "Ja", "n": "5", "k": " p ", "c": "p;q", "extra": 1}"#,
+        ));
+        assert!(first.contains(r#""present":["i","j","h"]"#), "{first}");
+        assert!(!first.contains("errors\":[{"), "{first}");
+        let again = line(jsonl(&scorer, &mut scratch, r#"{"id": "r2"}"#));
+        assert!(again.contains(r#""present":[]"#), "{again}");
+        let twice = jsonl(&scorer, &mut scratch, r#"{"a": true, "n": 1, "a": false}"#);
+        assert!(twice.stats.failed);
+        assert!(twice.line.contains("case::duplicate-key"), "{}", twice.line);
+        let id_twice = jsonl(&scorer, &mut scratch, r#"{"id": 1, "a": true, "id": 2}"#);
         assert!(
-            !took && text.contains(r#""input":{"a":true,"extra":1}"#),
-            "{text}"
+            id_twice.line.contains("case::duplicate-key"),
+            "{}",
+            id_twice.line
         );
-    }
-
-    /// Where one rule set reads a shared question by another type, the usual path reads it.
-    #[test]
-    fn rule_sets_that_type_a_shared_question_differently_keep_the_usual_path() {
-        for edit in [
-            |t: String| t.replace("{id: t, type: text", "{id: t, type: yesno"),
-            |t: String| t.replace("{id: q, label", "{id: r, label"),
-        ] {
-            let sets = [kinds_set("kinds", |t| t), kinds_set("other", edit)];
-            assert!(scorer(&sets, OutputFormat::Csv).plan.from_text.is_none());
-        }
+        let wrong = jsonl(
+            &scorer,
+            &mut scratch,
+            r#"{"n": "many", "other_x": "1e999"}"#,
+        );
+        assert!(wrong.line.contains("batch::wrong-type"), "{}", wrong.line);
+        assert!(
+            !wrong.line.contains("many"),
+            "no answer in an error: {}",
+            wrong.line
+        );
     }
 
     /// The lean path gives what the full report says, for many random cases.

@@ -27,13 +27,11 @@ use crate::batch::output::{Layout, OutputFormat};
 use crate::batch::pipeline::{Msg, Pipeline};
 use crate::batch::progress::Progress;
 use crate::batch::score::{Scored, Scorer};
-use crate::error::CliError;
+use crate::error::{CliError, EXIT_INTERRUPTED};
 use crate::ruleset::{self, DEFAULT_RULES};
 
 /// Rows sampled by `--check-identifiers` before scoring starts.
 const IDENTIFIER_SAMPLE: usize = 1000;
-/// Exit code after Ctrl-C (128 + SIGINT), as shells expect.
-const EXIT_INTERRUPTED: u8 = 130;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -300,18 +298,15 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         let json = serde_json::to_string_pretty(&summary)
             .map_err(|e| CliError::input(format!("cannot write the summary: {e}")))?;
         std::fs::write(path, json + "\n")
-            .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))?;
+            .map_err(|e| CliError::io(format_args!("cannot write `{}`", path.display()), &e))?;
         metrics::write_table(err, &summary)?;
     }
     let rows = tally.rows;
     if interrupted {
-        return Err(CliError {
-            message: format!(
-                "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
-                if rows == 1 { "" } else { "s" }
-            ),
-            code: EXIT_INTERRUPTED,
-        });
+        return Err(CliError::interrupted(format!(
+            "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
+            if rows == 1 { "" } else { "s" }
+        )));
     }
     if let Some((after, message)) = read_error {
         return Err(CliError::input(format!(

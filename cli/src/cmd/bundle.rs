@@ -46,7 +46,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         None => writeln!(out, "{json}")?,
         Some(path) => {
             std::fs::write(path, json + "\n")
-                .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))?;
+                .map_err(|e| CliError::io(format_args!("cannot write `{}`", path.display()), &e))?;
             writeln!(
                 err,
                 "wrote {} ({} {}, sha256 {}{})",

@@ -250,6 +250,7 @@ fn read(
             &Json::Object(answers.clone()),
             ObservationOptions {
                 allow_unknown_keys: several,
+                ..ObservationOptions::default()
             },
         )
         .map_err(|errors| {

@@ -67,7 +67,7 @@ fn write_key(path: &Path, text: &str, secret: bool) -> Result<(), CliError> {
     options
         .open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))
+        .map_err(|e| CliError::io(format_args!("cannot write `{}`", path.display()), &e))
 }
 
 /// Reads a secret key file written by `herken keygen`; a public key (or anything else) is

@@ -43,7 +43,7 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         .map_err(|e| CliError::input(format!("cannot create `{}`: {e}", tests.display())))?;
     let write = |file: PathBuf, text: String| {
         std::fs::write(&file, text)
-            .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", file.display())))
+            .map_err(|e| CliError::io(format_args!("cannot write `{}`", file.display()), &e))
     };
     write(args.dir.join("ruleset.yaml"), MANIFEST.replace("{id}", &id))?;
     write(tests.join("basic.yaml"), TESTS.to_owned())?;

@@ -45,7 +45,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     match &args.output {
         None => out.write_all(json.as_bytes())?,
         Some(path) => std::fs::write(path, json)
-            .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", path.display())))?,
+            .map_err(|e| CliError::io(format_args!("cannot write `{}`", path.display()), &e))?,
     }
     Ok(())
 }

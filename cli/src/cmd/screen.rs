@@ -4,7 +4,8 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use herken_engine::{
-    CompiledRuleSet, ObservationOptions, Report, ScreenOptions, State, Status, codes, json_problem,
+    AnswerPolicy, CaseTextError, CompiledRuleSet, ObservationOptions, Observations, Report,
+    ScreenOptions, State, Status, Value, codes, json_problem,
 };
 
 use crate::Format;
@@ -51,68 +52,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         ));
     }
     if args.guided && args.format == Format::Human {
-        if !args.asked.is_empty() {
-            return Err(CliError::usage(
-                "`--asked` is for `--guided --format json`; on the terminal, a question asked and not known is `null` in the case file",
-            ));
-        }
-        let sets = compile_all(&args.rules, &args.lang, err)?;
-        let answers = if args.case == "-" {
-            serde_json::Map::new()
-        } else {
-            match read_case(&args.case, err)? {
-                serde_json::Value::Object(map) => map,
-                _ => {
-                    return Err(CliError::input(format!(
-                        "{}: not a JSON object of answers",
-                        args.case
-                    )));
-                }
-            }
-        };
-        let stdin = std::io::stdin();
-        return crate::cmd::guided::interview(
-            &sets,
-            answers,
-            &args.lang,
-            args.save.as_deref(),
-            &mut stdin.lock(),
-            out,
-        );
+        return interview(args, out, err);
     }
     if args.save.is_some() {
         return Err(CliError::usage(
             "`--save` is for the guided interview on the terminal (without `--format json`)",
         ));
     }
-    let case = read_case(&args.case, err)?;
-    let name = if args.case == "-" {
-        "<stdin>"
-    } else {
-        args.case.as_str()
-    };
-    let sets = compile_all(&args.rules, &args.lang, err)?;
-    screen_sets(args, &sets, &case, name, out)
-}
-
-fn compile_all(
-    specs: &[String],
-    lang: &str,
-    err: &mut dyn Write,
-) -> Result<Vec<CompiledRuleSet>, CliError> {
-    let mut sets = Vec::new();
-    for spec in specs {
-        let files = ruleset::find(spec)?;
-        let rules = ruleset::compile(&files, err)?;
-        super::check_language(&rules, lang)?;
-        sets.push(rules);
-    }
-    Ok(sets)
-}
-
-/// The case from a file, or from standard input for `-`.
-fn read_case(case: &str, err: &mut dyn Write) -> Result<serde_json::Value, CliError> {
-    let text = if case == "-" {
+    let text = if args.case == "-" {
         if std::io::stdin().is_terminal() {
             // Nobody may be typing: say what is awaited instead of waiting silently.
             writeln!(
@@ -126,86 +73,82 @@ fn read_case(case: &str, err: &mut dyn Write) -> Result<serde_json::Value, CliEr
         })?;
         s
     } else {
-        let path = Path::new(case);
+        let path = Path::new(&args.case);
         if path.is_dir() {
             return Err(CliError::input(format!(
-                "`{case}` is a folder; give a JSON case file"
+                "`{}` is a folder; give a JSON case file",
+                args.case
             )));
         }
         ruleset::read_text(path)?
     };
-    let name = if case == "-" { "<stdin>" } else { case };
+    let name = if args.case == "-" {
+        "<stdin>"
+    } else {
+        args.case.as_str()
+    };
     if text.trim().is_empty() {
         return Err(CliError::input(format!(
             "{name}: no case: the input is empty (a case is a JSON object of answers by question id)"
         )));
     }
-    serde_json::from_str(&text).map_err(|e| {
-        CliError::input(format!(
-            "{name}:{}:{}: invalid JSON: {}",
-            e.line(),
-            e.column(),
-            json_problem(&e)
-        ))
-    })
-}
-
-/// Screens (or with `--guided`, gives the next step for) a case against the sets.
-fn screen_sets(
-    args: &Args,
-    sets: &[CompiledRuleSet],
-    case: &serde_json::Value,
-    name: &str,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
+    let mut sets = Vec::new();
+    for spec in &args.rules {
+        let files = ruleset::find(spec)?;
+        let rules = ruleset::compile(&files, err)?;
+        super::check_language(&rules, &args.lang)?;
+        sets.push(rules);
+    }
     // One intake may answer several sets: a key is only unknown if no set asks it.
     let several = sets.len() > 1;
-    if several {
-        let unknown: Vec<&String> = case
-            .as_object()
-            .map(|m| {
-                m.keys()
-                    .filter(|k| !sets.iter().any(|s| s.question_index(k).is_some()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(k) = unknown.first() {
-            return Err(CliError::input(format!(
-                "{name}: field `{k}` is not a question of any of the rule sets"
-            )));
-        }
+    let read_options = ObservationOptions {
+        allow_unknown_keys: several,
+        policy: AnswerPolicy::CASE,
+    };
+    let mut answers = Vec::new();
+    for rules in &sets {
+        let obs = rules
+            .observations_from_str(&text, read_options)
+            .map_err(|e| match e {
+                CaseTextError::Json(e) => CliError::input(format!(
+                    "{name}:{}:{}: invalid JSON: {}",
+                    e.line(),
+                    e.column(),
+                    json_problem(&e)
+                )),
+                CaseTextError::Answers(errors) => {
+                    let lines: Vec<String> =
+                        errors.iter().map(|e| format!("{name}: {e}")).collect();
+                    CliError::input(lines.join("\n"))
+                }
+            })?;
+        answers.push(obs);
+    }
+    if several
+        && let Some(k) = answers[0]
+            .other_keys()
+            .find(|k| answers.iter().all(|obs| obs.other_keys().any(|o| o == *k)))
+    {
+        return Err(CliError::input(format!(
+            "{name}: field `{k}` is not a question of any of the rule sets"
+        )));
+    }
+    if args.guided {
+        crate::cmd::guided::check_asked(&sets, &args.asked)?;
+        writeln!(
+            out,
+            "{}",
+            crate::cmd::guided::steps_json(&sets, &answers, &args.asked, &args.lang)
+        )?;
+        return Ok(());
     }
     let options = ScreenOptions {
         language: args.lang.clone(),
         next_questions: true,
     };
-    let mut observations = Vec::new();
-    for rules in sets {
-        let obs = rules
-            .observations_with(
-                case,
-                ObservationOptions {
-                    allow_unknown_keys: several,
-                },
-            )
-            .map_err(|errors| {
-                let lines: Vec<String> = errors.iter().map(|e| format!("{name}: {e}")).collect();
-                CliError::input(lines.join("\n"))
-            })?;
-        observations.push(obs);
-    }
-    if args.guided {
-        crate::cmd::guided::check_asked(sets, &args.asked)?;
-        writeln!(
-            out,
-            "{}",
-            crate::cmd::guided::steps_json(sets, &observations, &args.asked, &args.lang)
-        )?;
-        return Ok(());
-    }
     let reports: Vec<Report> = sets
         .iter()
-        .zip(&observations)
+        .zip(&answers)
         .map(|(rules, obs)| rules.evaluate(obs, &options))
         .collect();
     match args.format {
@@ -217,7 +160,7 @@ fn screen_sets(
         )?,
         Format::Human => {
             if several {
-                which_sets_apply(out, sets, &reports, case)?;
+                which_sets_apply(out, &sets, &answers, &reports)?;
             }
             for (rules, report) in sets.iter().zip(&reports) {
                 if args.explain {
@@ -231,6 +174,53 @@ fn screen_sets(
         }
     }
     Ok(())
+}
+
+/// `--guided` on the terminal: the answers so far from the case file, if one is given (standard
+/// input is for the answers), then the interview.
+fn interview(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    if !args.asked.is_empty() {
+        return Err(CliError::usage(
+            "`--asked` is for `--guided --format json`; on the terminal, a question asked and not known is `null` in the case file",
+        ));
+    }
+    let mut sets = Vec::new();
+    for spec in &args.rules {
+        let rules = ruleset::compile(&ruleset::find(spec)?, err)?;
+        super::check_language(&rules, &args.lang)?;
+        sets.push(rules);
+    }
+    let answers = if args.case == "-" {
+        serde_json::Map::new()
+    } else {
+        let name = args.case.as_str();
+        let text = ruleset::read_text(Path::new(name))?;
+        match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => {
+                return Err(CliError::input(format!(
+                    "{name}: not a JSON object of answers"
+                )));
+            }
+            Err(e) => {
+                return Err(CliError::input(format!(
+                    "{name}:{}:{}: invalid JSON: {}",
+                    e.line(),
+                    e.column(),
+                    json_problem(&e)
+                )));
+            }
+        }
+    };
+    let stdin = std::io::stdin();
+    crate::cmd::guided::interview(
+        &sets,
+        answers,
+        &args.lang,
+        args.save.as_deref(),
+        &mut stdin.lock(),
+        out,
+    )
 }
 
 /// The first line of a human report: the set's title, id, version and status, so a reader
@@ -288,19 +278,20 @@ fn outside_population(r: &Report) -> bool {
 fn which_sets_apply(
     out: &mut dyn Write,
     sets: &[CompiledRuleSet],
+    answers: &[Observations],
     reports: &[Report],
-    case: &serde_json::Value,
 ) -> std::io::Result<()> {
     let Some(first) = reports.first() else {
         return Ok(());
     };
     let nl = first.language == "nl";
     let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
-    let age_known = matches!(case.get("under_18"), Some(serde_json::Value::Bool(_)))
-        || matches!(
-            case.get("under_18").and_then(|v| v.as_str()),
-            Some("yes" | "no")
-        );
+    // The case's `under_18` as the sets that ask it read it (yes or no, not unknown).
+    let age_known = sets.iter().zip(answers).any(|(rules, obs)| {
+        rules
+            .question_index("under_18")
+            .is_some_and(|q| matches!(obs.get(q), Value::Bool(_)))
+    });
     writeln!(
         out,
         "{} {} {}:",

@@ -183,6 +183,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                 case,
                 ObservationOptions {
                     allow_unknown_keys: true,
+                    ..ObservationOptions::default()
                 },
             ) {
                 Ok(obs) => observations.push(obs),

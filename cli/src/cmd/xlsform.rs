@@ -38,7 +38,7 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         writeln!(err, "warning: {w}")?;
     }
     std::fs::write(&args.output, bytes)
-        .map_err(|e| CliError::input(format!("cannot write `{}`: {e}", args.output.display())))?;
+        .map_err(|e| CliError::io(format_args!("cannot write `{}`", args.output.display()), &e))?;
     writeln!(
         err,
         "wrote {} ({} questions)",

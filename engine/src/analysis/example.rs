@@ -12,7 +12,6 @@ use super::RuleReach;
 use crate::compile::QuestionName;
 use crate::evaluate::ScreenOptions;
 use crate::model::{CompiledRuleSet, Condition};
-use crate::observation::to_json;
 use crate::report::State;
 use crate::value::Value;
 
@@ -92,7 +91,7 @@ impl CompiledRuleSet {
                 .iter()
                 .zip(&answers)
                 .filter(|(_, a)| **a != Value::Unknown)
-                .map(|(q, a)| (q.id.clone(), to_json(a)))
+                .map(|(q, a)| (q.id.clone(), a.to_json()))
                 .collect(),
         )
     }

@@ -1,0 +1,279 @@
+//! One JSONL row, read once from its text: the plan's columns straight into their readings (the
+//! engine reads each answer, [`AnswerSeed`]), the id and label values, and the keys nothing
+//! reads. A key given twice is an error (`case::duplicate-key`), as in every case reader.
+//! Every value is checked as parsing it into a `serde_json::Value` would check it, so a row is
+//! valid JSON here exactly when it is for serde_json.
+
+use std::fmt;
+use std::sync::Arc;
+
+use herken_engine::{AnswerSeed, CheckedValue, CompiledRuleSet, codes};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value as Json;
+
+use super::mapping::{Cell, POLICY, Plan, Reading, RowError};
+
+/// What the batch reads from a row besides the answers.
+#[derive(Debug, Default, PartialEq)]
+pub struct RowKeys {
+    /// The id column's value.
+    pub id: Option<Json>,
+    /// The label column's value.
+    pub label: Option<Json>,
+    /// Keys that are neither questions nor otherwise known, once each and sorted.
+    pub unknown: Vec<String>,
+    /// Keys the row gives more than once.
+    pub repeated: Vec<RowError>,
+}
+
+/// Why a row was not read.
+#[derive(Debug)]
+pub enum RowProblem {
+    /// Not JSON (serde_json's message, with line and column).
+    Json(serde_json::Error),
+    /// JSON, but not an object: what it is.
+    NotAnObject(&'static str),
+}
+
+/// A scoring thread's memory for reading rows, reused from row to row.
+#[derive(Debug, Default)]
+pub struct RowScratch {
+    /// Which sources the row gave (to find a key given twice).
+    seen: Vec<bool>,
+    /// The other keys of the row so far, one after another, and where each ends.
+    others: String,
+    ends: Vec<usize>,
+}
+
+impl RowScratch {
+    fn other_seen_before(&mut self, key: &str) -> bool {
+        let mut start = 0;
+        for &end in &self.ends {
+            if &self.others[start..end] == key {
+                return true;
+            }
+            start = end;
+        }
+        self.others.push_str(key);
+        self.ends.push(self.others.len());
+        false
+    }
+}
+
+/// The id and label columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Reserved<'a> {
+    pub id: Option<&'a str>,
+    pub label: Option<&'a str>,
+}
+
+/// Reads a row's text into the plan's readings (one per source) and gives what else it holds.
+///
+/// # Errors
+/// The row is not JSON, or not an object.
+pub fn read(
+    text: &str,
+    plan: &Plan,
+    sets: &[Arc<CompiledRuleSet>],
+    reserved: Reserved<'_>,
+    readings: &mut [Reading],
+    scratch: &mut RowScratch,
+) -> Result<RowKeys, RowProblem> {
+    scratch.seen.clear();
+    scratch.seen.resize(readings.len(), false);
+    scratch.others.clear();
+    scratch.ends.clear();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = RowSeed {
+        plan,
+        sets,
+        reserved,
+        readings,
+        scratch,
+    }
+    .deserialize(&mut de)
+    .map_err(RowProblem::Json)?;
+    de.end().map_err(RowProblem::Json)?;
+    read.map_err(RowProblem::NotAnObject)
+}
+
+struct RowSeed<'a> {
+    plan: &'a Plan,
+    sets: &'a [Arc<CompiledRuleSet>],
+    reserved: Reserved<'a>,
+    readings: &'a mut [Reading],
+    scratch: &'a mut RowScratch,
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+    type Value = Result<RowKeys, &'static str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_> {
+    type Value = Result<RowKeys, &'static str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of answers")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Self {
+            plan,
+            sets,
+            reserved,
+            readings,
+            scratch,
+        } = self;
+        let mut found = RowKeys::default();
+        while let Some(key) = map.next_key_seed(KeySeed {
+            plan,
+            reserved,
+            scratch: &mut *scratch,
+        })? {
+            match key {
+                Key::Repeated(key) => {
+                    map.next_value::<CheckedValue>()?;
+                    found.repeated.push(RowError::new(
+                        codes::case::DUPLICATE_KEY,
+                        &key,
+                        "the row gives this key more than once",
+                    ));
+                }
+                Key::Reserved { id, label } => {
+                    let value: Json = map.next_value()?;
+                    if label {
+                        found.label = Some(value.clone());
+                    }
+                    if id {
+                        found.id = Some(value);
+                    }
+                }
+                Key::Source { target, source } => {
+                    let target = &plan.targets[target];
+                    let source = &target.sources[source];
+                    let reading = if source.is_plain() {
+                        let question = plan.question(sets, target);
+                        match map.next_value_seed(AnswerSeed {
+                            question,
+                            policy: &POLICY,
+                        })? {
+                            Ok(value) => Reading::of(value),
+                            Err(e) => Reading::Failed(RowError::new(
+                                codes::batch::WRONG_TYPE,
+                                &source.column,
+                                e.message,
+                            )),
+                        }
+                    } else {
+                        let value: Json = map.next_value()?;
+                        plan.read(sets, target, source, Cell::Json(&value))
+                    };
+                    readings[source.at()] = reading;
+                }
+                Key::Known => {
+                    map.next_value::<CheckedValue>()?;
+                }
+                Key::Unknown(key) => {
+                    map.next_value::<CheckedValue>()?;
+                    found.unknown.push(key);
+                }
+            }
+        }
+        found.unknown.sort_unstable();
+        Ok(Ok(found))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<CheckedValue>()?.is_some() {}
+        Ok(Err("a list"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err("null"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("true/false"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("a number"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err("a string"))
+    }
+}
+
+/// A key of the row, by what the reader does with it.
+enum Key {
+    /// Given before in this row.
+    Repeated(String),
+    /// The id and/or the label column: the value is kept.
+    Reserved { id: bool, label: bool },
+    /// A column the plan reads: target and source.
+    Source { target: usize, source: usize },
+    /// A key the plan skips on purpose.
+    Known,
+    /// Any other key.
+    Unknown(String),
+}
+
+struct KeySeed<'a> {
+    plan: &'a Plan,
+    reserved: Reserved<'a>,
+    scratch: &'a mut RowScratch,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        let Self {
+            plan,
+            reserved,
+            scratch,
+        } = self;
+        if let Some((target, source, at)) = plan.source_index(key) {
+            if std::mem::replace(&mut scratch.seen[at], true) {
+                return Ok(Key::Repeated(key.to_owned()));
+            }
+            return Ok(Key::Source { target, source });
+        }
+        if scratch.other_seen_before(key) {
+            return Ok(Key::Repeated(key.to_owned()));
+        }
+        let (id, label) = (reserved.id == Some(key), reserved.label == Some(key));
+        Ok(if id || label {
+            Key::Reserved { id, label }
+        } else if plan.known_keys.contains(key) {
+            Key::Known
+        } else {
+            Key::Unknown(key.to_owned())
+        })
+    }
+}
