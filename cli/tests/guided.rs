@@ -83,6 +83,18 @@ fn simulate_reads_the_cases_synth_writes_and_gives_the_same_figures() {
         Some(2),
         "one summary per set"
     );
+    // CSV (other cases: the CSV writer draws other numbers), read as `herken batch` reads it.
+    let csv = run(&[
+        "synth", "--cases", "60", "--seed", "3", "--format", "csv", "--rules", sets,
+    ]);
+    let csv_file = tmp.write("cases.csv", &csv.stdout);
+    let from_csv = run(&["simulate", &csv_file, "-r", sets, "--format", "json"]);
+    assert_eq!(from_csv.code, 0, "{}", from_csv.stderr);
+    let c: Json = serde_json::from_slice(&from_csv.stdout).expect("JSON");
+    for set in c["sets"].as_array().expect("sets") {
+        assert_eq!(set["cases"], 60);
+        assert_eq!(set["top_agrees"]["cases"], 60, "{set}");
+    }
     // Standard input too, with a readable summary.
     let human = run_with(&["simulate", "-", "-r", sets], &synth.stdout);
     assert_eq!(human.code, 0, "{}", human.stderr);
@@ -106,12 +118,21 @@ fn simulate_names_the_line_of_a_bad_case_and_refuses_two_sources() {
     );
     let r = run(&["simulate", &file]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("cases.jsonl:2:"), "{}", r.stderr);
-    assert!(r.stderr.contains("deceived_about_job"), "{}", r.stderr);
-    let bad_json = tmp.write("broken.jsonl", "{\"a\": true}\n{oops\n");
+    assert!(
+        r.stderr
+            .contains("cases.jsonl: row 2 (line 2): field `deceived_about_job`"),
+        "{}",
+        r.stderr
+    );
+    let bad_json = tmp.write("broken.jsonl", "{\"deceived_about_job\": true}\n{oops\n");
     let r = run(&["simulate", &bad_json]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("broken.jsonl:2:"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("broken.jsonl: row 2 (line 2): column 2: invalid JSON"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["simulate", &file, "--synthetic", "5"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not both"), "{}", r.stderr);

@@ -8,22 +8,32 @@
 //! reach) and until the outcome was settled, and compares both with the full interview: every
 //! question that applies answered from the case.
 
+use std::collections::BTreeSet;
 use std::io::Write;
+use std::sync::Arc;
 
-use herken_engine::{CompiledRuleSet, ObservationOptions, Observations, SimulatedInterview};
+use herken_engine::{CompiledRuleSet, ObservationOptions, Observations, SimulatedInterview, codes};
 use serde::Serialize;
-use serde_json::Value as Json;
 
 use crate::Format;
+use crate::batch::input::{self, InputFormat, RawData};
+use crate::batch::mapping::{self, Cell, Columns, Plan, Questions, Reading, RowError};
+use crate::batch::row::{self, Reserved, RowProblem, RowScratch};
 use crate::cmd::synth::Cases;
 use crate::error::CliError;
 use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The cases: a JSONL file (one JSON object of answers per line), or `-` for standard
-    /// input. Not with `--synthetic`.
+    /// The cases, as `herken batch` reads them: a CSV (with a header row) or JSONL file,
+    /// gzip-compressed or not, or `-` for standard input. Not with `--synthetic`.
     input: Option<String>,
+    /// Input format (default: from the input's extension, else from its first byte).
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Column mapping, as for `herken batch`: a YAML file, or a bundled mapping by name.
+    #[arg(long)]
+    map: Option<String>,
     /// Simulate over this many synthetic cases (`herken synth --format jsonl` with the same
     /// seed gives the same cases) instead of a file.
     #[arg(long, value_name = "N")]
@@ -120,16 +130,21 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     if args.threads == Some(0) {
         return Err(CliError::usage("`--threads` must be 1 or more"));
     }
-    let mut sets = Vec::new();
+    let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
     for spec in &args.rules {
         let set = ruleset::compile(&ruleset::find(spec)?, err)?;
-        if sets.iter().any(|s: &CompiledRuleSet| s.id() == set.id()) {
+        if sets.iter().any(|s| s.id() == set.id()) {
             return Err(CliError::usage(format!(
                 "rule set `{}` is given twice",
                 set.id()
             )));
         }
-        sets.push(set);
+        sets.push(Arc::new(set));
+    }
+    if args.synthetic.is_some() && (args.map.is_some() || args.input_format.is_some()) {
+        return Err(CliError::usage(
+            "`--map` and `--input-format` are for a file of cases, not `--synthetic`",
+        ));
     }
     let (cases, source) = match (&args.input, args.synthetic) {
         (Some(_), Some(_)) => {
@@ -144,7 +159,26 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         }
         (None, Some(n)) => {
             let mut generator = Cases::new(&sets, args.seed, args.positive_percent);
-            let cases: Vec<Json> = (0..n).map(|_| generator.next_case().answers()).collect();
+            let mut cases: Vec<Vec<Observations>> = Vec::with_capacity(n as usize);
+            for i in 0..n {
+                let case = generator.next_case().answers();
+                let mut row = Vec::with_capacity(sets.len());
+                for rules in &sets {
+                    let options = ObservationOptions {
+                        allow_unknown_keys: true,
+                        ..ObservationOptions::default()
+                    };
+                    let obs = rules.observations_with(&case, options).map_err(|errors| {
+                        let lines: Vec<String> = errors
+                            .iter()
+                            .map(|e| format!("synthetic case {}: {e}", i + 1))
+                            .collect();
+                        CliError::input(lines.join("\n"))
+                    })?;
+                    row.push(obs);
+                }
+                cases.push(row);
+            }
             (
                 cases,
                 Source::Synthetic {
@@ -155,7 +189,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             )
         }
         (Some(input), None) => {
-            let cases = read_cases(input)?;
+            let cases = read_cases(input, &sets, args, err)?;
             let n = cases.len() as u64;
             (
                 cases,
@@ -166,43 +200,12 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             )
         }
     };
-    let name = match &source {
-        Source::File { name, .. } => *name,
-        Source::Synthetic { .. } => "synthetic",
-    };
     let workers = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let mut summaries = Vec::new();
-    for rules in &sets {
-        // Read every case first: a case that does not fit is an input error, named by line.
-        let mut observations = Vec::with_capacity(cases.len());
-        let mut problems = Vec::new();
-        for (i, case) in cases.iter().enumerate() {
-            match rules.observations_with(
-                case,
-                ObservationOptions {
-                    allow_unknown_keys: true,
-                    ..ObservationOptions::default()
-                },
-            ) {
-                Ok(obs) => observations.push(obs),
-                Err(errors) => {
-                    for e in errors {
-                        if problems.len() < 20 {
-                            problems.push(format!("{name}:{}: {e}", i + 1));
-                        }
-                    }
-                }
-            }
-        }
-        if !problems.is_empty() {
-            return Err(CliError::input(format!(
-                "cases that do not fit rule set `{}`:\n{}",
-                rules.id(),
-                problems.join("\n")
-            )));
-        }
+    for (s, rules) in sets.iter().enumerate() {
+        let observations: Vec<&Observations> = cases.iter().map(|row| &row[s]).collect();
         let results = simulate_all(rules, &observations, workers);
         summaries.push(summarise(rules, &results));
     }
@@ -226,37 +229,125 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     Ok(())
 }
 
-/// The cases of a JSONL file, one JSON object per non-empty line.
-fn read_cases(input: &str) -> Result<Vec<Json>, CliError> {
-    let text = if input == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-            CliError::input(format!("cannot read the cases from standard input: {e}"))
-        })?;
-        s
-    } else {
-        ruleset::read_text(std::path::Path::new(input))?
+/// The cases of a file, read as `herken batch` reads them (CSV or JSONL, gzip or not, with a
+/// mapping): each row's answers for every set. A row that cannot be read is an input error
+/// naming its row and field (the first 20 of them), as no simulation can stand in for it.
+fn read_cases(
+    spec: &str,
+    sets: &[Arc<CompiledRuleSet>],
+    args: &Args,
+    err: &mut dyn Write,
+) -> Result<Vec<Vec<Observations>>, CliError> {
+    let mapping = args.map.as_deref().map(mapping::load).transpose()?;
+    let input = input::open(spec, args.input_format)?;
+    let name = input.name.clone();
+    let (mut records, header) = input::records(input)?;
+    let columns = match &header {
+        Some(h) => Columns::Header(h),
+        None => Columns::Keys,
     };
-    let name = if input == "-" { "<stdin>" } else { input };
+    let (plan, notes) = Plan::new(&Questions::of(sets), sets, columns, mapping.as_ref(), &[])?;
+    for note in notes {
+        writeln!(err, "herken: note: {note}")?;
+    }
+    let mut readings = plan.readings();
+    let mut scratch = RowScratch::default();
     let mut cases = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    let mut problems: Vec<String> = Vec::new();
+    let mut unread: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let raw = match records.next_row() {
+            Ok(Some(raw)) => raw,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(CliError::input(format!(
+                    "cannot read `{name}` after row {}: {e}",
+                    cases.len() + problems.len()
+                )));
+            }
+        };
+        let mut answers: Vec<Observations> =
+            sets.iter().map(|s| Observations::unknown(s)).collect();
+        let errors = match raw.data {
+            RawData::Bad(p) => vec![RowError::new(p.code, "", p.message)],
+            RawData::Fields(fields) => plan.fill(sets, &mut readings, &mut answers, |s| {
+                s.index
+                    .and_then(|i| fields.get(i))
+                    .map_or(Cell::Missing, Cell::Text)
+            }),
+            RawData::Json(bytes) => match std::str::from_utf8(&bytes) {
+                Err(e) => vec![RowError::new(
+                    codes::batch::INVALID_UTF8,
+                    "",
+                    format!("not valid UTF-8 (at byte {})", e.valid_up_to()),
+                )],
+                Ok(text) => {
+                    let reserved = Reserved {
+                        id: None,
+                        label: None,
+                    };
+                    match row::read(text, &plan, sets, reserved, &mut readings, &mut scratch) {
+                        Ok(keys) => {
+                            unread.extend(keys.unknown);
+                            let mut errors = keys.repeated;
+                            errors.extend(plan.store(sets, &mut readings, &mut answers));
+                            errors
+                        }
+                        Err(problem) => {
+                            readings.fill(Reading::Missing);
+                            vec![match problem {
+                                RowProblem::Json(e) => RowError::new(
+                                    codes::batch::INVALID_JSON,
+                                    "",
+                                    format!(
+                                        "column {}: invalid JSON: {}",
+                                        e.column(),
+                                        herken_engine::json_problem(&e)
+                                    ),
+                                ),
+                                RowProblem::NotAnObject(kind) => RowError::new(
+                                    codes::batch::NOT_AN_OBJECT,
+                                    "",
+                                    format!("{kind}, not a JSON object of answers"),
+                                ),
+                            }]
+                        }
+                    }
+                }
+            },
+        };
+        if errors.is_empty() {
+            cases.push(answers);
+        } else {
+            for e in errors {
+                if problems.len() < 20 {
+                    let field = if e.field.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" field `{}`:", e.field)
+                    };
+                    problems.push(format!(
+                        "{name}: row {} (line {}):{field} {} [{}]",
+                        raw.row, raw.line, e.message, e.code
+                    ));
+                }
+            }
         }
-        let case: Json = serde_json::from_str(line).map_err(|e| {
-            CliError::input(format!(
-                "{name}:{}:{}: invalid JSON: {e}",
-                i + 1,
-                e.column()
-            ))
-        })?;
-        if !case.is_object() {
-            return Err(CliError::input(format!(
-                "{name}:{}: not a JSON object of answers",
-                i + 1
-            )));
-        }
-        cases.push(case);
+    }
+    if !unread.is_empty() {
+        let keys: Vec<String> = unread.iter().take(20).map(|k| format!("`{k}`")).collect();
+        writeln!(
+            err,
+            "herken: note: keys not read (not questions of the rule sets): {}{}",
+            keys.join(", "),
+            if unread.len() > 20 { ", …" } else { "" }
+        )?;
+    }
+    if !problems.is_empty() {
+        return Err(CliError::input(format!(
+            "rows that cannot be read; fix them to simulate:\n{}",
+            problems.join("\n")
+        )));
     }
     Ok(cases)
 }
@@ -264,7 +355,7 @@ fn read_cases(input: &str) -> Result<Vec<Json>, CliError> {
 /// Simulates every case on `workers` threads; results in case order.
 fn simulate_all(
     rules: &CompiledRuleSet,
-    cases: &[Observations],
+    cases: &[&Observations],
     workers: usize,
 ) -> Vec<SimulatedInterview> {
     let chunk = cases.len().div_ceil(workers.max(1)).max(1);

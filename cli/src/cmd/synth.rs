@@ -185,7 +185,11 @@ impl Case {
 }
 
 impl Cases {
-    pub fn new(sets: &[CompiledRuleSet], seed: u64, positive_percent: u8) -> Self {
+    pub fn new<S: std::borrow::Borrow<CompiledRuleSet>>(
+        sets: &[S],
+        seed: u64,
+        positive_percent: u8,
+    ) -> Self {
         Self {
             questions: questions(sets),
             rng: SplitMix64::new(seed),
@@ -255,9 +259,9 @@ struct Q {
     options: Vec<String>,
 }
 
-fn questions(sets: &[CompiledRuleSet]) -> Vec<Q> {
+fn questions<S: std::borrow::Borrow<CompiledRuleSet>>(sets: &[S]) -> Vec<Q> {
     let mut out: Vec<Q> = Vec::new();
-    for set in sets {
+    for set in sets.iter().map(std::borrow::Borrow::borrow) {
         for q in set.questions() {
             if !out.iter().any(|x| x.id == q.id()) {
                 out.push(Q {
