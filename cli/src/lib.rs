@@ -5,7 +5,7 @@
 //! - [`Cli`] parses the arguments (clap), [`run`] dispatches to the command;
 //! - each command is a module under [`cmd`] that writes to `&mut dyn Write`, so tests capture
 //!   exactly what a user sees; it finds rule sets through [`ruleset`] (the one `--rules`
-//!   resolver: a folder or a bundled id), loads them with the engine, and writes its answer
+//!   resolver: a folder, a bundle file under `--trusted-key`, or a bundled id), loads them with the engine, and writes its answer
 //!   through [`render`] (the output formats, [`Format`], and the typed JSON answers);
 //! - [`batch`] is the researchers' pipeline behind `herken batch`;
 //! - every failure is a [`CliError`]: a message and an [`ErrorKind`], which gives the exit code.
@@ -51,6 +51,8 @@ pub enum Command {
     Bundle(cmd::bundle::Args),
     /// Make an Ed25519 key pair for signing bundles (`bundle --sign-key`).
     Keygen(cmd::keygen::Args),
+    /// What a bundle file is, who signed it, and whether it opens under `--trusted-key`.
+    Verify(cmd::verify::Args),
     /// Score many cases from CSV or JSONL (researchers): one result row per input row.
     Batch(cmd::batch::Args),
     /// Simulate guided interviews over cases: how many questions until the outcome is decided.
@@ -84,6 +86,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         Command::List(args) => cmd::list::run(&args, out),
         Command::Bundle(args) => cmd::bundle::run(&args, out, err),
         Command::Keygen(args) => cmd::keygen::run(&args, err),
+        Command::Verify(args) => cmd::verify::run(&args, out, err),
         Command::Batch(args) => cmd::batch::run(&args, out, err),
         Command::Simulate(args) => cmd::simulate::run(&args, out, err),
         Command::Synth(args) => cmd::synth::run(&args, out, err),

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use herken_cli::{Cli, run};
+use herken_cli::{Cli, render, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -23,7 +23,8 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             if !e.message.is_empty() {
-                let _ = writeln!(err, "herken: {e}");
+                // Messages name rule-set and case text: escaped, never obeyed by the terminal.
+                let _ = writeln!(err, "herken: {}", render::escape(&e.message));
             }
             ExitCode::from(e.exit_code())
         }

@@ -1,10 +1,14 @@
-//! Finding and reading rule sets: a folder on disk or a bundled set by id.
+//! Finding and reading rule sets: a folder on disk, a bundle file (`*.bundle.json`, opened
+//! under the trust policy of `--trusted-key`) or a bundled set by id.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use herken_engine::{CompiledRuleSet, Diagnostic, MANIFEST_FILE, Sources, load};
+use herken_engine::{
+    Bundle, BundleError, CompiledRuleSet, Diagnostic, Loaded, MANIFEST_FILE, PublicKey,
+    SignatureState, Sources, TrustPolicy, codes, load,
+};
 
 use crate::error::CliError;
 use crate::render;
@@ -24,15 +28,99 @@ pub struct RuleSetFiles {
     pub sources: Sources,
     /// `tests/*.yaml`, by path relative to the rule-set folder.
     pub tests: BTreeMap<String, String>,
+    /// Where `tests/…` files are when they come from another folder (`herken test --tests`).
+    pub tests_dir: Option<PathBuf>,
+    /// For a bundle file: the bundle, checked under the trust policy.
+    pub bundle: Option<BundleFile>,
+}
+
+/// A bundle file as read: its signature already checked under the trust policy, its rule set
+/// not yet loaded.
+#[derive(Debug)]
+pub struct BundleFile {
+    pub path: PathBuf,
+    pub bundle: Bundle,
+    pub trust: TrustPolicy,
+    pub signature: SignatureState,
+}
+
+/// `--trusted-key FILE`, repeatable: which publishers' signatures a command accepts.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TrustArgs {
+    /// Accept only bundles with a valid signature by this public key (a `.pub` file `herken
+    /// keygen` wrote, or the key as 64 hex digits); repeat for several publishers. Rule-set
+    /// folders and bundled ids are refused then, as unsigned.
+    #[arg(long = "trusted-key", value_name = "FILE")]
+    pub trusted_keys: Vec<PathBuf>,
+}
+
+impl TrustArgs {
+    /// The trust policy: no keys, or the keys read from their files.
+    ///
+    /// # Errors
+    /// A key file that cannot be read or holds no public key, named.
+    pub fn policy(&self) -> Result<TrustPolicy, CliError> {
+        let mut keys = Vec::new();
+        for path in &self.trusted_keys {
+            let text = read_text(path)?;
+            let key = PublicKey::from_text(&text).map_err(|e| {
+                CliError::input(format!("`{}`: not a trusted key: {e}", path.display()))
+            })?;
+            keys.push(key);
+        }
+        Ok(TrustPolicy::trusting(keys))
+    }
+}
+
+/// A refused bundle as a one-line error: the file, the code, why.
+pub fn bundle_error(path: &Path, e: &BundleError) -> CliError {
+    CliError::input(format!("`{}`: error[{}]: {e}", path.display(), e.code()))
 }
 
 impl RuleSetFiles {
     /// The path to show for a file of this rule set.
     pub fn display_path(&self, file: &str) -> String {
-        match &self.dir {
-            Some(dir) => dir.join(file).display().to_string(),
-            None => format!("<bundled {}>/{file}", self.name),
+        if let (Some(dir), Some(name)) = (&self.tests_dir, file.strip_prefix("tests/")) {
+            return dir.join(name).display().to_string();
         }
+        match (&self.dir, &self.bundle) {
+            (Some(dir), _) => dir.join(file).display().to_string(),
+            (None, Some(b)) => format!("<bundle {}>/{file}", b.path.display()),
+            (None, None) => format!("<bundled {}>/{file}", self.name),
+        }
+    }
+
+    /// Loads the rule set: a bundle through [`Bundle::compile`] (trust, then identity), a
+    /// folder or bundled set directly. `Err(Ok(diagnostics))` when the rule set does not load,
+    /// `Err(Err(_))` when the bundle is refused for another reason.
+    pub fn load(&self) -> Result<Loaded, Result<Vec<Diagnostic>, CliError>> {
+        match &self.bundle {
+            None => load(&self.sources).map_err(Ok),
+            Some(b) => match b.bundle.compile(&b.trust) {
+                Ok(opened) => Ok(Loaded {
+                    rules: opened.rules,
+                    warnings: opened.warnings,
+                }),
+                Err(BundleError::RuleSet(diagnostics)) => Err(Ok(diagnostics)),
+                Err(e) => Err(Err(bundle_error(&b.path, &e))),
+            },
+        }
+    }
+
+    /// How the set was named, and for a bundle who signed it: `x.bundle.json (bundle signed
+    /// by ed25519:…, a trusted key)`.
+    pub fn title(&self) -> String {
+        let Some(b) = &self.bundle else {
+            return self.name.clone();
+        };
+        let signature = match b.signature {
+            SignatureState::Unsigned => "unsigned".to_owned(),
+            SignatureState::Signed(key) => format!("signed by {}", key.fingerprint()),
+            SignatureState::Trusted(key) => {
+                format!("signed by {}, a trusted key", key.fingerprint())
+            }
+        };
+        format!("{} (bundle, {signature})", self.name)
     }
 
     /// The text of a file, for quoting source lines in diagnostics.
@@ -50,15 +138,38 @@ pub fn bundled_ids() -> impl Iterator<Item = &'static str> {
     BUNDLED.iter().map(|(id, _)| *id)
 }
 
-/// Finds a rule set: an existing folder, else a bundled id.
-pub fn find(spec: &str) -> Result<RuleSetFiles, CliError> {
+/// Finds a rule set: an existing folder, a bundle file, else a bundled id; under `trust`,
+/// only a bundle signed by a trusted key.
+///
+/// # Errors
+/// Nothing found, a file that is no bundle, or a bundle refused (with its code).
+pub fn find(spec: &str, trust: &TrustPolicy) -> Result<RuleSetFiles, CliError> {
+    let files = find_any(spec, trust)?;
+    if trust.requires_signature() && files.bundle.is_none() {
+        let what = if files.dir.is_some() {
+            "a rule-set folder"
+        } else {
+            "a bundled set"
+        };
+        return Err(CliError::input(format!(
+            "`{spec}`: error[{}]: `--trusted-key` accepts only bundles signed by a trusted key, and this is {what} (unsigned); make a signed bundle with `herken bundle --sign-key`",
+            codes::bundle::UNSIGNED
+        )));
+    }
+    Ok(files)
+}
+
+fn find_any(spec: &str, trust: &TrustPolicy) -> Result<RuleSetFiles, CliError> {
     let path = Path::new(spec);
     if path.is_dir() {
         return read_dir(spec, path);
     }
     if path.exists() {
+        if spec.ends_with(".json") {
+            return read_bundle(spec, path, trust);
+        }
         return Err(CliError::usage(format!(
-            "`{spec}` is a file; a rule set is a folder with `{MANIFEST_FILE}` (or a bundled id)"
+            "`{spec}` is a file; a rule set is a folder with `{MANIFEST_FILE}` (give the folder), a bundle file `*.bundle.json`, or a bundled id"
         )));
     }
     if let Some((id, files)) = BUNDLED.iter().find(|(id, _)| *id == spec) {
@@ -76,13 +187,36 @@ pub fn find(spec: &str) -> Result<RuleSetFiles, CliError> {
             dir: None,
             sources,
             tests,
+            tests_dir: None,
+            bundle: None,
         });
     }
     let bundled: Vec<_> = bundled_ids().collect();
     Err(CliError::usage(format!(
-        "no rule set `{spec}`: not a folder and not a bundled set (bundled: {})",
+        "no rule set `{spec}`: not a folder, not a bundle file and not a bundled set (bundled: {})",
         bundled.join(", ")
     )))
+}
+
+/// Reads a bundle file and checks it as far as needs no rule set: strict JSON, content hash,
+/// signature, trust. Loading ([`RuleSetFiles::load`]) checks the rest.
+fn read_bundle(spec: &str, path: &Path, trust: &TrustPolicy) -> Result<RuleSetFiles, CliError> {
+    let json = read_text(path)?;
+    let bundle = Bundle::from_json(&json).map_err(|e| bundle_error(path, &e))?;
+    let signature = bundle.verify(trust).map_err(|e| bundle_error(path, &e))?;
+    Ok(RuleSetFiles {
+        name: spec.to_owned(),
+        dir: None,
+        sources: bundle.sources(),
+        tests: BTreeMap::new(),
+        tests_dir: None,
+        bundle: Some(BundleFile {
+            path: path.to_path_buf(),
+            bundle,
+            trust: trust.clone(),
+            signature,
+        }),
+    })
 }
 
 fn read_dir(spec: &str, dir: &Path) -> Result<RuleSetFiles, CliError> {
@@ -107,26 +241,39 @@ fn read_dir(spec: &str, dir: &Path) -> Result<RuleSetFiles, CliError> {
             sources.files.insert(name, read_text(&entry)?);
         }
     }
-    let mut tests = BTreeMap::new();
     let tests_dir = dir.join("tests");
-    if tests_dir.is_dir() {
-        for entry in list(&tests_dir)? {
-            let name = entry
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            if entry.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
-                tests.insert(format!("tests/{name}"), read_text(&entry)?);
-            }
-        }
-    }
+    let tests = if tests_dir.is_dir() {
+        read_tests_dir(&tests_dir)?
+    } else {
+        BTreeMap::new()
+    };
     Ok(RuleSetFiles {
         name: spec.to_owned(),
         dir: Some(dir.to_path_buf()),
         sources,
         tests,
+        tests_dir: None,
+        bundle: None,
     })
+}
+
+/// The test files (`*.yaml`, `*.yml`) in a folder, keyed `tests/<name>` as in a rule set.
+///
+/// # Errors
+/// A folder or file that cannot be read, named.
+pub fn read_tests_dir(dir: &Path) -> Result<BTreeMap<String, String>, CliError> {
+    let mut tests = BTreeMap::new();
+    for entry in list(dir)? {
+        let name = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if entry.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+            tests.insert(format!("tests/{name}"), read_text(&entry)?);
+        }
+    }
+    Ok(tests)
 }
 
 fn list(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
@@ -155,25 +302,32 @@ pub fn compile(
     files: &RuleSetFiles,
     err: &mut dyn std::io::Write,
 ) -> Result<CompiledRuleSet, CliError> {
-    match load(&files.sources) {
+    match files.load() {
         Ok(loaded) => Ok(loaded.rules),
-        Err(diagnostics) => {
-            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            render::diagnostics(
-                err,
-                files,
-                &diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .cloned()
-                    .collect::<Vec<Diagnostic>>(),
-            )?;
+        Err(Err(refused)) => Err(refused),
+        Err(Ok(diagnostics)) => {
+            let errors: Vec<Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            render::diagnostics(err, files, &errors)?;
             Err(CliError::input(format!(
-                "rule set `{}` has {errors} error{}; run `herken check {}` for details",
+                "rule set `{}` has {} error{}; run `herken check {}` for details",
                 files.name,
-                if errors == 1 { "" } else { "s" },
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
                 files.name
             )))
         }
     }
+}
+
+/// Finds and loads a rule set under `trust` ([`find`], then [`compile`]).
+pub fn open(
+    spec: &str,
+    trust: &TrustPolicy,
+    err: &mut dyn std::io::Write,
+) -> Result<CompiledRuleSet, CliError> {
+    compile(&find(spec, trust)?, err)
 }

@@ -39,7 +39,8 @@ fn explain_rule_prints_a_case_that_the_rule_decides() {
         let case = dir.write("case.json", example["case"].to_string());
         let screened = run(&["screen", "--rules", set, &case, "--format", "json"]);
         assert_eq!(screened.code, 0, "{}", screened.stderr);
-        let report: serde_json::Value = serde_json::from_slice(&screened.stdout).expect("JSON");
+        let reports: serde_json::Value = serde_json::from_slice(&screened.stdout).expect("JSON");
+        let report = &reports[0];
         assert_eq!(report["outcome"]["decided_by"], rule, "{set}: {case}");
         assert_eq!(report["outcome"]["id"], example["outcome"]);
     }

@@ -686,7 +686,9 @@ fn ctrl_c_leaves_whole_rows_and_says_how_many() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     // Output is buffered: once 600 lines are on disk the second chunk is being written, and
     // Ctrl-C is only acted on between chunks.
-    while std::fs::read(&output).map_or(0, |b| b.iter().filter(|c| **c == b'\n').count()) < 600 {
+    // The rows go to `out.csv.partial` until the run is complete.
+    let partial = format!("{output}.partial");
+    while std::fs::read(&partial).map_or(0, |b| b.iter().filter(|c| **c == b'\n').count()) < 600 {
         assert!(std::time::Instant::now() < deadline, "no output");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -699,7 +701,12 @@ fn ctrl_c_leaves_whole_rows_and_says_how_many() {
     drop(stdin);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    let written = String::from_utf8(t.read("out.csv")).expect("utf-8");
+    // Stopped early: the rows stay in the `.partial` file, and nothing looks like a result.
+    assert!(
+        !t.path("out.csv").exists(),
+        "no file under the result's name"
+    );
+    let written = String::from_utf8(t.read("out.csv.partial")).expect("utf-8");
     assert!(written.ends_with('\n'), "whole rows only");
     let rows = csv_maps(&written);
     assert_eq!(rows.len(), 1024);
@@ -709,9 +716,43 @@ fn ctrl_c_leaves_whole_rows_and_says_how_many() {
             .all(|(i, r)| r["row"] == (i + 1).to_string())
     );
     assert!(
-        stderr.contains("interrupted: 1024 rows written"),
+        stderr.contains("interrupted: 1024 rows written") && stderr.contains("out.csv.partial"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_run_that_stops_early_leaves_no_file_that_looks_complete() {
+    let t = Temp::new("partial");
+    // A gzip stream cut short: the rows before the cut are scored, then the read fails.
+    let mut rows = String::from("id,deceived_about_job\n");
+    for i in 0..3000 {
+        rows.push_str(&format!("{i},true\n"));
+    }
+    let gz = gzip(rows.as_bytes());
+    let input = t.write("cases.csv.gz", &gz[..gz.len() * 2 / 3]);
+    let output = t.arg("out.csv");
+    let r = run(&["batch", &input, "--id-column", "id", "-o", &output]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("out.csv.partial"), "{}", r.stderr);
+    assert!(
+        !t.path("out.csv").exists(),
+        "no file under the result's name"
+    );
+    let written = String::from_utf8(t.read("out.csv.partial")).expect("utf-8");
+    assert!(
+        written.lines().count() > 1,
+        "the rows before the cut are kept"
+    );
+    // A complete run takes the name, and no `.partial` file stays behind.
+    let whole = t.write("whole.csv", "id,deceived_about_job\n1,true\n");
+    let r = run(&["batch", &whole, "--id-column", "id", "-o", &output]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        csv_maps(&String::from_utf8(t.read("out.csv")).expect("utf-8")).len(),
+        1
+    );
+    assert!(!t.path("out.csv.partial").exists());
 }
 
 #[test]

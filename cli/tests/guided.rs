@@ -152,7 +152,13 @@ fn step(case: &Json, asked: &[String], rules: &str) -> Json {
     args.push("-");
     let r = run_with(&args, case.to_string().as_bytes());
     assert_eq!(r.code, 0, "{}", r.stderr);
-    serde_json::from_slice(&r.stdout).expect("JSON")
+    let steps: Json = serde_json::from_slice(&r.stdout).expect("JSON");
+    assert_eq!(
+        steps.as_array().map(Vec::len),
+        Some(1),
+        "one step per set: {steps}"
+    );
+    steps[0].clone()
 }
 
 #[test]

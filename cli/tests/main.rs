@@ -5,6 +5,7 @@
 
 mod authoring;
 mod batch;
+mod bundles;
 mod cases;
 mod conversation;
 mod edges;
@@ -14,5 +15,6 @@ mod mistakes;
 mod properties;
 mod readme;
 mod synth;
+mod terminal;
 mod tooling;
 mod util;

@@ -217,7 +217,14 @@ fn screen_json_is_byte_identical_across_runs() {
     let first = run(&args);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert_eq!(first.stdout, run(&args).stdout);
-    let v: serde_json::Value = serde_json::from_slice(&first.stdout).expect("json");
+    let all: serde_json::Value = serde_json::from_slice(&first.stdout).expect("json");
+    // Always a list, one report per rule set, even for one set.
+    assert_eq!(
+        all.as_array().map(Vec::len),
+        Some(1),
+        "a list of one report"
+    );
+    let v = &all[0];
     for field in [
         "ruleset",
         "engine",
@@ -504,8 +511,8 @@ fn list_and_screen_show_the_status_of_a_set() {
         "{nl}"
     );
     let json = run(&["screen", &case, "--format", "json"]);
-    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
-    assert_eq!(report["ruleset"]["status"], "reviewed");
+    let reports: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(reports[0]["ruleset"]["status"], "reviewed");
 }
 
 /// `rules/CODES.md` is the code registry as `herken explain --format markdown` writes it, and

@@ -669,8 +669,17 @@ impl Bundle {
     /// # Errors
     /// The first check that fails, as a [`BundleError`] with its code.
     pub fn open(json: &str, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
-        let bundle = Self::from_json(json)?;
-        let signature = match bundle.signer()? {
+        Self::from_json(json)?.compile(trust)
+    }
+
+    /// Who signed the bundle, decided under a trust policy: with trusted keys, anything but a
+    /// valid signature by one of them is refused.
+    ///
+    /// # Errors
+    /// The signature errors of [`Bundle::signer`], [`BundleError::Unsigned`] or
+    /// [`BundleError::UntrustedKey`].
+    pub fn verify(&self, trust: &TrustPolicy) -> Result<SignatureState, BundleError> {
+        Ok(match self.signer()? {
             None if trust.requires_signature() => return Err(BundleError::Unsigned),
             None => SignatureState::Unsigned,
             Some(key) if trust.trusted_keys.contains(&key) => SignatureState::Trusted(key),
@@ -680,14 +689,22 @@ impl Bundle {
                 });
             }
             Some(key) => SignatureState::Signed(key),
-        };
-        let loaded = load(&bundle.sources()).map_err(BundleError::RuleSet)?;
+        })
+    }
+
+    /// [`Bundle::verify`], then the rule set loaded and checked against the id and version the
+    /// bundle declares: what [`Bundle::open`] does after reading the JSON.
+    ///
+    /// # Errors
+    /// The first check that fails, as a [`BundleError`] with its code.
+    pub fn compile(&self, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
+        let signature = self.verify(trust)?;
+        let loaded = load(&self.sources()).map_err(BundleError::RuleSet)?;
         let rules = loaded.rules;
-        if (rules.id.as_str(), rules.version.as_str())
-            != (bundle.id.as_str(), bundle.version.as_str())
+        if (rules.id.as_str(), rules.version.as_str()) != (self.id.as_str(), self.version.as_str())
         {
             return Err(BundleError::IdentityMismatch {
-                declared: (bundle.id, bundle.version),
+                declared: (self.id.clone(), self.version.clone()),
                 inside: (rules.id.clone(), rules.version.clone()),
             });
         }

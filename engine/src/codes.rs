@@ -173,6 +173,16 @@ codes! {
             "Without a manifest there is no rule set.",
             "Add `ruleset.yaml`, or point `--rules` at the right folder.",
         }
+        TOO_MANY_FILES = "load::too-many-files" {
+            "A rule set has more than 256 `*.rhai` library files.",
+            "Real sets have a handful; tens of thousands of files are a mistake or an attack on the host (each one costs loading time).",
+            "Put the functions in fewer files.",
+        }
+        LIBRARY_TOO_LARGE = "load::library-too-large" {
+            "A rule set's `*.rhai` library files hold more than 1 MiB of text together.",
+            "Real libraries are a few kilobytes; a huge one is a mistake or an attack on the host.",
+            "Shorten the library: it holds functions for conditions, not data.",
+        }
         FILE_TOO_LARGE = "load::file-too-large" {
             "A rule file is larger than 4 MiB.",
             "Real manifests are tens of kilobytes; a huge file is a mistake or an attack on the host.",

@@ -324,18 +324,22 @@ pub(crate) fn unused_questions(
         .population
         .as_ref()
         .is_some_and(|(p, _)| *p != Population::Any);
+    // The questions `ask_if` conditions read, found once (not once per question).
+    let mut read_by_ask_if = vec![false; m.questions.len()];
+    for other in questions {
+        if let Some(Condition::Native(c)) = &other.ask_if {
+            c.visit_reads(&mut |r| {
+                if let Some(hit) = read_by_ask_if.get_mut(r) {
+                    *hit = true;
+                }
+            });
+        }
+    }
     for (q, mq) in m.questions.iter().enumerate() {
         if age_read && mq.id == crate::scope::AGE_QUESTION {
             continue;
         }
-        let read_by_ask_if = questions.iter().any(|other| match &other.ask_if {
-            Some(Condition::Native(c)) => {
-                let mut hit = false;
-                c.visit_reads(&mut |r| hit |= r == q);
-                hit
-            }
-            _ => false,
-        });
+        let read_by_ask_if = read_by_ask_if[q];
         if readers.get(q).is_some_and(Vec::is_empty) && !read_by_ask_if {
             out.push(
                 Diagnostic::warning(

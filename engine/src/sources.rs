@@ -8,6 +8,10 @@ use sha2::{Digest, Sha256};
 pub const MANIFEST_FILE: &str = "ruleset.yaml";
 /// Largest rule-set file accepted (manifests are tens of kilobytes).
 pub(crate) const MAX_FILE_SIZE: usize = 4 * 1024 * 1024;
+/// Most `*.rhai` library files in one rule set (real sets have a handful).
+pub(crate) const MAX_LIBRARY_FILES: usize = 256;
+/// Most bytes of `*.rhai` library text in one rule set, all files together.
+pub(crate) const MAX_LIBRARY_SIZE: usize = 1024 * 1024;
 
 /// The text of a rule set's files, by path relative to its folder (`ruleset.yaml`,
 /// `lib.rhai`, …). Callers read them from disk or a bundle; the engine never does.

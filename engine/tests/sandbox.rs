@@ -15,7 +15,8 @@ fn hostile(script: &str) -> herken_engine::IndicatorReport<'static> {
             .build(),
     );
     let (report, took) = timed(|| run(&rules, json!({"a": true})));
-    assert!(took < Duration::from_secs(1), "took {took:?}");
+    // A hang guard only: the cost is bounded by the operation limit, asserted by its code.
+    assert!(took < Duration::from_secs(60), "took {took:?}");
     report.indicators.into_iter().next().expect("one indicator")
 }
 

@@ -161,7 +161,12 @@ pub fn observations(
         .map_err(|e| match e {
             CaseTextError::Json(e) => Failure::new(
                 codes::case::INVALID_JSON,
-                format!("invalid JSON: {e} at {}:{}", e.line(), e.column()),
+                format!(
+                    "invalid JSON at line {}, column {}: {}",
+                    e.line(),
+                    e.column(),
+                    herken_engine::json_problem(&e)
+                ),
             ),
             CaseTextError::Answers(errors) => errors.into(),
         })

@@ -115,8 +115,8 @@ export interface Questionnaire {
   dimensions: Array<{ id: string; label: string; description?: string }>;
 }
 
-/** What `guide(observations, asked, lang)` returns: the next step of a guided interview, the
- *  JSON `herken screen --guided --format json` prints. The engine chooses the question (the one
+/** What `guide(observations, asked, lang)` returns: the next step of a guided interview, as
+ *  `herken screen --guided --format json` prints it (in a list, one step per set). The engine chooses the question (the one
  *  that brings the set's highest outcome closest to decided: reached, or out of reach), so the
  *  CLI, the WASM module and the page ask the same questions in the same order. */
 export interface GuidedStep {

@@ -106,8 +106,7 @@ export const expectedNext = (report, c) => report.next_questions.filter((n) => !
 export function native(ids, c, lang = "nl") {
   const out = execFileSync(herken, ["screen", "--format", "json", "--lang", lang, "--rules", ids.map((id) => `rules/${id}`).join(","), "-"],
     { cwd: root, input: JSON.stringify(c), encoding: "utf8" });
-  const reports = JSON.parse(out);
-  return Array.isArray(reports) ? reports : [reports];
+  return JSON.parse(out); // always a list, one report per set
 }
 
 /** Chooses (or unchooses) a rule set with its checkbox, unfolding the choice where it is folded. */

@@ -32,7 +32,8 @@ function cliStep(folder, answers, asked, lang) {
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(stderr))));
+    // A list, one step per set (as `screen --format json` lists reports).
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(stdout)[0]) : reject(new Error(stderr))));
   });
 }
 

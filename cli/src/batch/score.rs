@@ -446,7 +446,11 @@ outcomes:
     /// The lean path gives what the full report says, for many random cases.
     #[test]
     fn the_lean_result_matches_the_engine_report() {
-        let files = crate::ruleset::find(crate::ruleset::DEFAULT_RULES).expect("bundled set");
+        let files = crate::ruleset::find(
+            crate::ruleset::DEFAULT_RULES,
+            &herken_engine::TrustPolicy::no_keys(),
+        )
+        .expect("bundled set");
         let set = crate::ruleset::compile(&files, &mut Vec::new()).expect("compiles");
         let options = ScreenOptions {
             language: "en".into(),

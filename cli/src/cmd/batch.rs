@@ -40,7 +40,7 @@ pub struct Args {
     /// The cases: a CSV (with a header row) or JSONL file, gzip-compressed or not, or `-` for
     /// standard input.
     input: String,
-    /// Rule-set folders or bundled ids, comma-separated.
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Where to write one result row per input row (default: standard output).
@@ -79,15 +79,18 @@ pub struct Args {
     /// addresses, phone numbers, BSNs, passport numbers, IBANs).
     #[arg(long)]
     check_identifiers: bool,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     if args.threads == Some(0) {
         return Err(CliError::usage("`--threads` must be 1 or more"));
     }
     let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
     for spec in &args.rules {
-        let set = ruleset::compile(&ruleset::find(spec)?, err)?;
+        let set = ruleset::open(spec, &trust, err)?;
         if sets.iter().any(|s| s.id() == set.id()) {
             return Err(CliError::usage(format!(
                 "rule set `{}` is given twice",
@@ -156,17 +159,18 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         include_input: args.include_input,
         input_header: header.clone(),
     };
-    let mut sink: Box<dyn Write + '_> = match args.output.as_deref().filter(|o| *o != "-") {
-        Some(path) => Box::new(BufWriter::with_capacity(
-            1 << 16,
-            File::create(path)
-                .map_err(|e| CliError::input(format!("cannot create `{path}`: {e}")))?,
-        )),
-        None => Box::new(BufWriter::with_capacity(1 << 16, out)),
+    // A file is written as `<file>.partial` and renamed into place only once every row is in
+    // it: a run that stops early (or is killed) never leaves a file that looks complete.
+    let (partial, file) = match args.output.as_deref().filter(|o| *o != "-") {
+        Some(path) => {
+            let (partial, file) = Partial::create(path)?;
+            (Some(partial), Some(file))
+        }
+        None => (None, None),
     };
-    let written_to = match args.output.as_deref().filter(|o| *o != "-") {
-        Some(path) => format!("`{path}`"),
-        None => "standard output".to_owned(),
+    let mut sink: Box<dyn Write + '_> = match file {
+        Some(file) => Box::new(BufWriter::with_capacity(1 << 16, file)),
+        None => Box::new(BufWriter::with_capacity(1 << 16, out)),
     };
 
     let mut first = Vec::new();
@@ -264,6 +268,22 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     sink.flush()?;
     drop(sink);
     progress.finish();
+    let complete = !interrupted && read_error.is_none();
+    let written_to = match &partial {
+        None => "standard output".to_owned(),
+        Some(p) if complete => {
+            p.commit()?;
+            format!("`{}`", p.target.display())
+        }
+        // Kept under its `.partial` name: whole rows, and nothing lost, but not the result.
+        Some(p) => {
+            format!(
+                "`{}` (incomplete, so not named `{}`)",
+                p.temp.display(),
+                p.target.display()
+            )
+        }
+    };
 
     if !unknown_keys.is_empty() {
         let mut keys: Vec<(&String, &u64)> = unknown_keys.iter().collect();
@@ -310,7 +330,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     }
     if let Some((after, message)) = read_error {
         return Err(CliError::input(format!(
-            "cannot read `{name}` after row {after}: {message}; the {rows} rows before it were written"
+            "cannot read `{name}` after row {after}: {message}; the {rows} rows before it were written to {written_to}"
         )));
     }
     if tally.failed > 0 {
@@ -366,5 +386,36 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
+    }
+}
+
+/// An output file being written: `<target>.partial` until [`Partial::commit`] renames it into
+/// place. Left uncommitted (a run that stops early, an error, a kill), it keeps its `.partial`
+/// name, which says what it is.
+struct Partial {
+    target: PathBuf,
+    temp: PathBuf,
+}
+
+impl Partial {
+    fn create(target: &str) -> Result<(Self, File), CliError> {
+        let target = PathBuf::from(target);
+        let mut temp = target.clone().into_os_string();
+        temp.push(".partial");
+        let temp = PathBuf::from(temp);
+        let file = File::create(&temp)
+            .map_err(|e| CliError::input(format!("cannot create `{}`: {e}", temp.display())))?;
+        Ok((Self { target, temp }, file))
+    }
+
+    /// Every row is written: the file takes its name.
+    fn commit(&self) -> Result<(), CliError> {
+        std::fs::rename(&self.temp, &self.target).map_err(|e| {
+            CliError::input(format!(
+                "cannot rename `{}` to `{}`: {e}",
+                self.temp.display(),
+                self.target.display()
+            ))
+        })
     }
 }

@@ -10,7 +10,7 @@ use crate::ruleset;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folder or bundled id.
+    /// Rule-set folder, bundle file (`*.bundle.json`) or bundled id.
     rules: String,
     /// Where to write the bundle (standard output when left out).
     #[arg(long, short)]
@@ -19,10 +19,12 @@ pub struct Args {
     /// `.pub` file is the public key, for those who load the bundle).
     #[arg(long, value_name = "FILE")]
     sign_key: Option<PathBuf>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
-    let files = ruleset::find(&args.rules)?;
+    let files = ruleset::find(&args.rules, &args.trust.policy()?)?;
     // Only a rule set that loads is bundled.
     let rules = ruleset::compile(&files, err)?;
     let mut bundle = Bundle::new(rules.id(), rules.version(), &files.sources);

@@ -4,19 +4,18 @@
 use std::io::Write;
 
 use herken_engine::{
-    CaseResult, CompiledRuleSet, Diagnostic, State, codes, coverage_warnings, load, read_tests,
-    run_tests,
+    CaseResult, CompiledRuleSet, Diagnostic, State, codes, coverage_warnings, read_tests, run_tests,
 };
 use serde_json::json;
 
 use crate::Format;
 use crate::error::CliError;
-use crate::render;
+use crate::render::{self, Escaping};
 use crate::ruleset;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folders or bundled ids.
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids.
     #[arg(required = true)]
     rules: Vec<String>,
     /// Output format.
@@ -25,17 +24,20 @@ pub struct Args {
     /// Also print a case (answers) that the decision rule with this id decides.
     #[arg(long, value_name = "RULE")]
     explain_rule: Option<String>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     let mut total_errors = 0;
     let mut total_warnings = 0;
     let mut json = Vec::new();
     let mut explained = false;
     for spec in &args.rules {
-        let files = ruleset::find(spec)?;
+        let files = ruleset::find(spec, &trust)?;
         let mut rules = None;
-        let mut diagnostics: Vec<Diagnostic> = match load(&files.sources) {
+        let mut diagnostics: Vec<Diagnostic> = match files.load() {
             Ok(loaded) => {
                 let mut d = loaded.warnings;
                 match read_tests(&loaded.rules, &files.tests) {
@@ -49,7 +51,8 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                 rules = Some(loaded.rules);
                 d
             }
-            Err(d) => d,
+            Err(Ok(d)) => d,
+            Err(Err(refused)) => return Err(refused),
         };
         diagnostics.sort_by(|a, b| a.span.cmp(&b.span));
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
@@ -67,9 +70,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             Format::Human => {
                 render::diagnostics(out, &files, &diagnostics)?;
                 writeln!(
-                    out,
+                    Escaping::new(out),
                     "{}: {errors} error{}, {} warning{}",
-                    files.name,
+                    files.title(),
                     if errors == 1 { "" } else { "s" },
                     diagnostics.len() - errors,
                     if diagnostics.len() - errors == 1 {

@@ -43,8 +43,8 @@ pub fn check_asked(sets: &[CompiledRuleSet], asked: &[String]) -> Result<(), Cli
     }
 }
 
-/// The next step for each set (one JSON object for one set, an array for several), as
-/// `guide()` in the WASM module gives it.
+/// The next step for each set, as `guide()` in the WASM module gives it: a JSON list, one step
+/// per set, as `screen --format json` lists one report per set.
 pub fn steps_json(
     sets: &[CompiledRuleSet],
     observations: &[Observations],
@@ -58,11 +58,7 @@ pub fn steps_json(
         .map(|(rules, obs)| rules.guide(obs, &flags(rules, &asked), lang))
         .collect();
     // Field order as the WASM module writes it (the struct's), not sorted.
-    match steps.as_slice() {
-        [one] => serde_json::to_string_pretty(one),
-        several => serde_json::to_string_pretty(several),
-    }
-    .unwrap_or_default()
+    serde_json::to_string_pretty(&steps).unwrap_or_default()
 }
 
 /// How the interview ended.

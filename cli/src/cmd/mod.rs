@@ -14,6 +14,7 @@ pub mod screen;
 pub mod simulate;
 pub mod synth;
 pub mod test;
+pub mod verify;
 pub mod xlsform;
 
 /// `--lang` must be a language the set is written in: a silent fallback would show another

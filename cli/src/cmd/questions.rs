@@ -10,11 +10,12 @@ use herken_engine::{Audience, QuestionType};
 
 use crate::Format;
 use crate::error::CliError;
+use crate::render::Escaping;
 use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folder or bundled id.
+    /// Rule-set folder, bundle file (`*.bundle.json`) or bundled id.
     #[arg(default_value = DEFAULT_RULES)]
     rules: String,
     /// Language of the texts.
@@ -23,10 +24,12 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
-    let files = ruleset::find(&args.rules)?;
+    let files = ruleset::find(&args.rules, &args.trust.policy()?)?;
     let rules = ruleset::compile(&files, err)?;
     super::check_language(&rules, &args.lang)?;
     let form = rules.form(&args.lang);
@@ -38,6 +41,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )?;
         return Ok(());
     }
+    // Rule-set and case text reach the terminal: escaped, never obeyed.
+    let mut out = Escaping::new(out);
+    let out: &mut dyn Write = &mut out;
     let nl = form.language == "nl";
     writeln!(
         out,

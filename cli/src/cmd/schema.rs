@@ -9,7 +9,7 @@ use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folder or bundled id.
+    /// Rule-set folder, bundle file (`*.bundle.json`) or bundled id.
     #[arg(default_value = DEFAULT_RULES)]
     rules: String,
     /// Language of titles and descriptions.
@@ -24,6 +24,8 @@ pub struct Args {
     /// Instead: the schema of a rule set's test files (`tests/*.yaml`), for editors.
     #[arg(long)]
     tests_format: bool,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 /// The JSON Schema of `ruleset.yaml` (its text is `rules/ruleset.schema.json`).
@@ -37,10 +39,12 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     } else if args.tests_format {
         TESTS_FORMAT.to_owned()
     } else {
-        let files = ruleset::find(&args.rules)?;
+        let files = ruleset::find(&args.rules, &args.trust.policy()?)?;
         let rules = ruleset::compile(&files, err)?;
         super::check_language(&rules, &args.lang)?;
-        serde_json::to_string_pretty(&rules.json_schema(&args.lang)).unwrap_or_default() + "\n"
+        serde_json::to_string_pretty(&rules.json_schema(&args.lang)).unwrap_or_default()
+            + "
+"
     };
     match &args.output {
         None => out.write_all(json.as_bytes())?,

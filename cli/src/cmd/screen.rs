@@ -10,6 +10,7 @@ use herken_engine::{
 
 use crate::Format;
 use crate::error::CliError;
+use crate::render::Escaping;
 use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
@@ -17,10 +18,10 @@ pub struct Args {
     /// The case: a JSON file of answers by question id, or `-` for standard input.
     #[arg(default_value = "-")]
     case: String,
-    /// Rule-set folders or bundled ids, comma-separated.
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
-    /// Output format: a readable summary or the JSON report.
+    /// Output format: a readable summary, or JSON: a list with one report per rule set.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
     /// Language of labels and advice: one the rule sets are written in.
@@ -43,6 +44,8 @@ pub struct Args {
     /// (a question asked and not known as `null`), to go on later with `--guided FILE`.
     #[arg(long, requires = "guided")]
     save: Option<String>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
@@ -51,8 +54,9 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             "`--explain` is for one screening, not a guided interview",
         ));
     }
+    let trust = args.trust.policy()?;
     if args.guided && args.format == Format::Human {
-        return interview(args, out, err);
+        return interview(args, &trust, out, err);
     }
     if args.save.is_some() {
         return Err(CliError::usage(
@@ -94,8 +98,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     }
     let mut sets = Vec::new();
     for spec in &args.rules {
-        let files = ruleset::find(spec)?;
-        let rules = ruleset::compile(&files, err)?;
+        let rules = ruleset::open(spec, &trust, err)?;
         super::check_language(&rules, &args.lang)?;
         sets.push(rules);
     }
@@ -152,13 +155,16 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         .map(|(rules, obs)| rules.evaluate(obs, &options))
         .collect();
     match args.format {
-        Format::Json if reports.len() == 1 => writeln!(out, "{}", reports[0].to_json_pretty())?,
+        // Always a list, one report per rule set, so a program reads one shape.
         Format::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         )?,
         Format::Human => {
+            // Rule-set and case text reach the terminal: escaped, never obeyed.
+            let mut out = Escaping::new(out);
+            let out: &mut dyn Write = &mut out;
             if several {
                 which_sets_apply(out, &sets, &answers, &reports)?;
             }
@@ -178,7 +184,12 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
 
 /// `--guided` on the terminal: the answers so far from the case file, if one is given (standard
 /// input is for the answers), then the interview.
-fn interview(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+fn interview(
+    args: &Args,
+    trust: &herken_engine::TrustPolicy,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), CliError> {
     if !args.asked.is_empty() {
         return Err(CliError::usage(
             "`--asked` is for `--guided --format json`; on the terminal, a question asked and not known is `null` in the case file",
@@ -186,7 +197,7 @@ fn interview(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<()
     }
     let mut sets = Vec::new();
     for spec in &args.rules {
-        let rules = ruleset::compile(&ruleset::find(spec)?, err)?;
+        let rules = ruleset::open(spec, trust, err)?;
         super::check_language(&rules, &args.lang)?;
         sets.push(rules);
     }

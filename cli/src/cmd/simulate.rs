@@ -53,6 +53,8 @@ pub struct Args {
     /// Threads (default: the number of cores).
     #[arg(long)]
     threads: Option<usize>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 /// What a simulation over one rule set found.
@@ -130,9 +132,10 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     if args.threads == Some(0) {
         return Err(CliError::usage("`--threads` must be 1 or more"));
     }
+    let trust = args.trust.policy()?;
     let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
     for spec in &args.rules {
-        let set = ruleset::compile(&ruleset::find(spec)?, err)?;
+        let set = ruleset::open(spec, &trust, err)?;
         if sets.iter().any(|s| s.id() == set.id()) {
             return Err(CliError::usage(format!(
                 "rule set `{}` is given twice",

@@ -48,6 +48,8 @@ pub struct Args {
     /// Output file (default: standard output).
     #[arg(long, short)]
     output: Option<String>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 /// splitmix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform.
@@ -83,6 +85,7 @@ impl SplitMix64 {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     let mut sink: Box<dyn Write + '_> = match args.output.as_deref().filter(|o| *o != "-") {
         Some(path) => {
             Box::new(BufWriter::new(File::create(path).map_err(|e| {
@@ -105,7 +108,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         SynthFormat::Csv => {
             let mut sets = Vec::new();
             for spec in &args.rules {
-                sets.push(ruleset::compile(&ruleset::find(spec)?, err)?);
+                sets.push(ruleset::open(spec, &trust, err)?);
             }
             let questions = questions(&sets);
             write_line(
@@ -132,7 +135,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         SynthFormat::Jsonl => {
             let mut sets = Vec::new();
             for spec in &args.rules {
-                sets.push(ruleset::compile(&ruleset::find(spec)?, err)?);
+                sets.push(ruleset::open(spec, &trust, err)?);
             }
             let mut cases = Cases::new(&sets, args.seed, args.positive_percent);
             for _ in 0..args.cases {

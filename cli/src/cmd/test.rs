@@ -5,7 +5,7 @@ use std::io::Write;
 use herken_engine::{CaseResult, CompiledRuleSet, Coverage, State, read_tests, run_tests};
 
 use crate::error::CliError;
-use crate::render;
+use crate::render::{self, Escaping};
 use crate::ruleset;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,9 +17,13 @@ pub enum TestFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folders or bundled ids.
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids.
     #[arg(required = true)]
     rules: Vec<String>,
+    /// Run the test cases (`*.yaml`) in this folder instead of the sets' own `tests/` (a
+    /// bundle carries no tests: give them here).
+    #[arg(long, value_name = "FOLDER")]
+    tests: Option<std::path::PathBuf>,
     /// Run only cases whose name contains this text.
     #[arg(long)]
     filter: Option<String>,
@@ -30,6 +34,8 @@ pub struct Args {
     /// clauses seen) is below this percentage, from 0 to 100.
     #[arg(long, value_name = "N", value_parser = percentage)]
     min_coverage: Option<f64>,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 fn percentage(text: &str) -> Result<f64, String> {
@@ -40,13 +46,28 @@ fn percentage(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let trust = args.trust.policy()?;
     let mut failed = 0usize;
     let mut low_coverage = Vec::new();
     let mut json = Vec::new();
     let mut suites = Vec::new();
     let mut unusable = Vec::new();
     for spec in &args.rules {
-        let files = ruleset::find(spec)?;
+        let mut files = ruleset::find(spec, &trust)?;
+        if let Some(dir) = &args.tests {
+            if !dir.is_dir() {
+                return Err(CliError::usage(format!(
+                    "`--tests {}`: not a folder of test cases",
+                    dir.display()
+                )));
+            }
+            files.tests = ruleset::read_tests_dir(dir)?;
+            files.tests_dir = Some(dir.clone());
+        } else if files.bundle.is_some() {
+            return Err(CliError::usage(format!(
+                "`{spec}` is a bundle, and a bundle carries no test cases: give them with `--tests FOLDER` (the set's `tests/` folder)"
+            )));
+        }
         // JUnit readers take silence for success: a set that cannot run is a failing suite.
         let junit = args.format == TestFormat::Junit;
         let rules = match ruleset::compile(&files, err) {
@@ -151,7 +172,10 @@ fn human(
     results: &[CaseResult],
     coverage: &Coverage,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", files.name)?;
+    // Rule-set and case text reach the terminal: escaped, never obeyed.
+    let mut out = Escaping::new(out);
+    let out: &mut dyn Write = &mut out;
+    writeln!(out, "{}", files.title())?;
     for r in results {
         let place = format!("{}:{}", files.display_path(&r.case.file), r.case.span.line);
         if r.passed() {

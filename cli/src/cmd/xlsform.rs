@@ -14,12 +14,14 @@ use crate::ruleset::{self, DEFAULT_RULES};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Rule-set folder or bundled id.
+    /// Rule-set folder, bundle file (`*.bundle.json`) or bundled id.
     #[arg(default_value = DEFAULT_RULES)]
     rules: String,
     /// The .xlsx file to write.
     #[arg(long, short)]
     output: PathBuf,
+    #[command(flatten)]
+    trust: ruleset::TrustArgs,
 }
 
 /// The option list shared by every yes/no question: tri-state, with an explicit "don't know".
@@ -30,7 +32,7 @@ const GUIDANCE_GROUP: &str = "guidance";
 const INTERVIEWER_GROUP: &str = "interviewer_only";
 
 pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
-    let files = ruleset::find(&args.rules)?;
+    let files = ruleset::find(&args.rules, &args.trust.policy()?)?;
     let rules = ruleset::compile(&files, err)?;
     let (bytes, warnings) =
         xlsform(&rules).map_err(|e| CliError::input(format!("cannot build the XLSForm: {e}")))?;

@@ -29,9 +29,15 @@ const MAX_SUBSET_OPTIONS: usize = 10;
 /// `None` when the condition's shape is beyond this analysis.
 pub(crate) fn possible(cond: &Cond, questions: &[QuestionName]) -> Option<States> {
     let axes = candidates(cond, questions, false)?;
-    let mut answers = vec![Value::Unknown; questions.len()];
+    // One buffer of answers for every condition of a set, put back to unanswered after use: a
+    // fresh one per condition made loading quadratic in the number of questions.
+    let mut answers = ANSWERS.take();
+    if answers.len() < questions.len() {
+        answers.resize(questions.len(), Value::Unknown);
+    }
+    let answers_all = &mut answers[..questions.len()];
     let mut states = States::NONE;
-    combinations(&axes, &mut answers, |answers| {
+    combinations(&axes, answers_all, |answers| {
         let env = Env {
             answers,
             facts: None,
@@ -44,7 +50,16 @@ pub(crate) fn possible(cond: &Cond, questions: &[QuestionName]) -> Option<States
         });
         false
     });
+    for (q, _) in &axes {
+        answers[*q] = Value::Unknown;
+    }
+    ANSWERS.set(answers);
     Some(states)
+}
+
+thread_local! {
+    /// The answers buffer of [`possible`], all unanswered between calls.
+    static ANSWERS: std::cell::Cell<Vec<Value>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Answers for the questions `cond` reads that make it give `want`, changing only questions

@@ -36,7 +36,7 @@ use crate::model::{
 use crate::report::State;
 use crate::sandbox::{self, RegexCache};
 use crate::scope;
-use crate::sources::{MANIFEST_FILE, MAX_FILE_SIZE, Sources};
+use crate::sources::{MANIFEST_FILE, MAX_FILE_SIZE, MAX_LIBRARY_FILES, MAX_LIBRARY_SIZE, Sources};
 use crate::yaml;
 use native::Names;
 pub(crate) use native::QuestionName;
@@ -116,6 +116,41 @@ fn read(sources: &Sources, out: &mut Vec<Diagnostic>) -> Option<Manifest> {
             return None;
         }
     }
+    // Caps before any parsing: each library file costs loading time, so a set of tens of
+    // thousands of tiny files is refused by count, and all of them together by size.
+    let library: Vec<(&String, &String)> = sources
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".rhai") && Sources::is_rule_file(p))
+        .collect();
+    if library.len() > MAX_LIBRARY_FILES {
+        out.push(
+            Diagnostic::error(
+                codes::load::TOO_MANY_FILES,
+                Span::new(library[MAX_LIBRARY_FILES].0, 1, 1),
+                format!(
+                    "the rule set has {} `*.rhai` files; a rule set may have at most {MAX_LIBRARY_FILES}",
+                    library.len()
+                ),
+            )
+            .with_help("put the functions in fewer files"),
+        );
+        return None;
+    }
+    let library_size: usize = library.iter().map(|(_, t)| t.len()).sum();
+    if library_size > MAX_LIBRARY_SIZE {
+        out.push(
+            Diagnostic::error(
+                codes::load::LIBRARY_TOO_LARGE,
+                Span::new(library[0].0, 1, 1),
+                format!(
+                    "the `*.rhai` files hold {library_size} bytes together; a rule set's library may hold at most {MAX_LIBRARY_SIZE}"
+                ),
+            )
+            .with_help("a library holds functions for conditions, not data"),
+        );
+        return None;
+    }
     let root = match yaml::parse(MANIFEST_FILE, text) {
         Ok(root) => root,
         Err(errors) => {
@@ -188,6 +223,8 @@ struct Pass<'a> {
     /// Question ids with the static type of their answers and what answers they take, in
     /// question order.
     question_types: Vec<QuestionName>,
+    /// Question index by id.
+    question_index: HashMap<String, usize>,
     /// The functions scripts may call besides their own and the library's.
     functions: Functions,
 }
@@ -212,6 +249,12 @@ struct Parts {
 
 impl<'a> Pass<'a> {
     fn new(m: &'a Manifest, options: &'a LoadOptions, out: &'a mut Vec<Diagnostic>) -> Self {
+        let question_index = m
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
+            .collect();
         let question_types = m
             .questions
             .iter()
@@ -231,6 +274,7 @@ impl<'a> Pass<'a> {
             out,
             patterns: RegexCache::default(),
             question_types,
+            question_index,
             functions: Functions::default(),
         }
     }
@@ -345,6 +389,7 @@ impl<'a> Pass<'a> {
                 (Some(source), Some(ast)) => {
                     let names = names(
                         &self.question_types,
+                        &self.question_index,
                         &self.functions,
                         &m.broken,
                         Some(index),
@@ -497,7 +542,13 @@ impl<'a> Pass<'a> {
         let ind = &m.indicators[index];
         let ast = parsed[index].as_ref()?;
         let declared = ind.reads.as_ref().map(|reads| self.declared_reads(reads));
-        let names = names(&self.question_types, &self.functions, &m.broken, None);
+        let names = names(
+            &self.question_types,
+            &self.question_index,
+            &self.functions,
+            &m.broken,
+            None,
+        );
         let before = self.out.len();
         let (condition, reads) = script::condition(
             ast,
@@ -544,7 +595,13 @@ impl<'a> Pass<'a> {
             let Some(ast) = script::parse(&engine, script, true, self.out) else {
                 continue;
             };
-            let names = names(&self.question_types, &self.functions, &m.broken, None);
+            let names = names(
+                &self.question_types,
+                &self.question_index,
+                &self.functions,
+                &m.broken,
+                None,
+            );
             let _ = script::condition(
                 &ast,
                 script,
@@ -607,6 +664,7 @@ impl<'a> Pass<'a> {
                 (Some(source), Some(ast)) => {
                     let names = Names {
                         questions: None,
+                        question_index: None,
                         functions: None,
                         read_before: None,
                         dimensions: Some(&dimension_ids),
@@ -655,12 +713,14 @@ impl<'a> Pass<'a> {
 /// those before `read_before`).
 fn names<'n>(
     questions: &'n [QuestionName],
+    question_index: &'n HashMap<String, usize>,
     functions: &'n Functions,
     broken: &'n BTreeSet<String>,
     read_before: Option<usize>,
 ) -> Names<'n> {
     Names {
         questions: Some(questions),
+        question_index: Some(question_index),
         functions: Some(functions),
         read_before,
         dimensions: None,

@@ -74,6 +74,8 @@ impl QuestionName {
 pub(crate) struct Names<'a> {
     /// Questions, in manifest order; `None` in decisions (which cannot read `obs`).
     pub(crate) questions: Option<&'a [QuestionName]>,
+    /// The same questions by id (looking each read up in the list made loading quadratic).
+    pub(crate) question_index: Option<&'a std::collections::HashMap<String, usize>>,
     /// The functions scripts may call besides their own and the library's; `None` in
     /// decisions (which call helpers only).
     pub(crate) functions: Option<&'a super::script::Functions>,
@@ -218,7 +220,11 @@ impl<'a> Compiler<'a> {
                 Some("decisions combine indicator states: use `present(\"indicator_id\")`".into()),
             ));
         };
-        let Some(index) = questions.iter().position(|q| q.id == name) else {
+        let found = match self.names.question_index {
+            Some(index) => index.get(name).copied(),
+            None => questions.iter().position(|q| q.id == name),
+        };
+        let Some(index) = found else {
             if self.names.broken.contains(name) {
                 return Err(NotNative::Reported);
             }
