@@ -205,8 +205,8 @@ fn a_guided_interview_in_json_steps_ends_on_the_screens_outcome() {
         &["screen", "--format", "json", "-r", rules, "-"],
         Json::Object(case).to_string().as_bytes(),
     );
-    let report: Json = serde_json::from_slice(&r.stdout).expect("JSON");
-    assert_eq!(last["outcome"]["id"], report["outcome"]["id"]);
+    let report: Json = serde_json::from_slice(&r.stdout).expect("JSON: a list of reports");
+    assert_eq!(last["outcome"]["id"], report[0]["outcome"]["id"]);
 }
 
 #[test]
