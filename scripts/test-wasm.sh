@@ -10,6 +10,8 @@
 #   wasm/tests/robust.test.mjs   failed bundles, nothing loaded, reload warning, case file,
 #                                offline (service worker), installable, served compressed
 #   wasm/tests/discreet.test.mjs the discreet view and the page on a phone
+#   wasm/tests/conversation.test.mjs  age first (adult or child sets), what each set is for,
+#                                guidance, the interviewer's questions, the person's language
 #   wasm/tests/a11y.test.mjs     axe-core on every state, both languages, phone and desktop
 # The tests reach nothing but 127.0.0.1. Screenshots are left in target/wasm-screenshots/.
 set -euo pipefail
@@ -35,4 +37,4 @@ cargo build --locked -p herken-wasm --example parity-cases
 
 step "node --test (parity under Node, then the page in Chromium)"
 cd wasm
-node --test --test-concurrency=1 tests/parity.test.mjs tests/guide.test.mjs tests/browser.test.mjs tests/robust.test.mjs tests/discreet.test.mjs tests/a11y.test.mjs
+node --test --test-concurrency=1 tests/parity.test.mjs tests/guide.test.mjs tests/browser.test.mjs tests/robust.test.mjs tests/discreet.test.mjs tests/conversation.test.mjs tests/a11y.test.mjs

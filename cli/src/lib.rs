@@ -19,7 +19,6 @@ use clap::{Parser, Subcommand};
 pub mod batch;
 pub mod cmd;
 pub mod error;
-pub mod explain_tree;
 pub mod render;
 pub mod ruleset;
 

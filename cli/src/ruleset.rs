@@ -77,6 +77,16 @@ pub fn bundle_error(path: &Path, e: &BundleError) -> CliError {
     CliError::input(format!("`{}`: error[{}]: {e}", path.display(), e.code()))
 }
 
+impl render::Files for RuleSetFiles {
+    fn display_path(&self, file: &str) -> String {
+        RuleSetFiles::display_path(self, file)
+    }
+
+    fn text(&self, file: &str) -> Option<&str> {
+        RuleSetFiles::text(self, file)
+    }
+}
+
 impl RuleSetFiles {
     /// The path to show for a file of this rule set.
     pub fn display_path(&self, file: &str) -> String {

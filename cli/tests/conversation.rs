@@ -199,14 +199,26 @@ fn batch_says_how_many_rows_are_outside_a_sets_population() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("read the outcome of a set for children"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("read the outcome of a set for children"),
+        "{}",
+        r.stderr
+    );
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("JSON");
     assert_eq!(s["rulesets"][0]["outside_population"], 2);
     let r = run(&["batch", &cases, "-r", "ilo-2009-child-labour", "-o", &out]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("note: 1 row answer `under_18` outside"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("note: 1 row answer `under_18` outside"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("a set for adults for it"), "{}", r.stderr);
     let r = run(&["batch", &cases, "-r", "nl-geringste-aanwijzing", "-o", &out]);
-    assert!(!r.stderr.contains("under_18"), "a set for any age: {}", r.stderr);
+    assert!(
+        !r.stderr.contains("under_18"),
+        "a set for any age: {}",
+        r.stderr
+    );
 }

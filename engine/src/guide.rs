@@ -29,12 +29,11 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::analysis::States;
 use crate::cond::{ArithOp, CmpOp, Cond, DecisionHelper, Env, Over};
 use crate::manifest::{Audience, PositiveRule, QuestionType, Strength};
 use crate::model::{CompiledRuleSet, Condition};
 use crate::observation::Observations;
-use crate::report::{State, Str};
+use crate::report::{State, States, Str};
 use crate::sandbox;
 use crate::value::Value;
 

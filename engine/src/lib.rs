@@ -54,7 +54,7 @@ mod value;
 mod xpath;
 mod yaml;
 
-pub use analysis::{Example, Reachability, RuleReach, States};
+pub use analysis::{Example, Reachability, RuleReach};
 pub use answer::{
     AnswerError, AnswerErrorKind, AnswerPolicy, AnswerSeed, CheckedValue, MAX_TEXT_ANSWER,
     RawAnswer,
@@ -86,7 +86,7 @@ pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
 pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
 pub use report::{
     Clause, DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads,
-    Report, ReportDiagnostic, RuleSetRef, State, Str, StrengthCounts,
+    Report, ReportDiagnostic, RuleSetRef, State, States, Str, StrengthCounts,
 };
 pub use sources::{MANIFEST_FILE, Sources};
 pub use testcase::{CaseResult, Coverage, Expectations, Mismatch, TestCase, read_tests, run_tests};

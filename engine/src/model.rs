@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use rhai::{AST, Engine};
 
-use crate::analysis::DecisionModel;
 use crate::cond::Cond;
 use crate::diagnostic::Span;
 use crate::manifest::{
@@ -17,6 +16,7 @@ use crate::manifest::{
     PositiveRule, Provenance, QuestionType, Script, Source, Status, Strength, Text, Translation,
     TranslationScope, TranslationStatus,
 };
+use crate::report::States;
 
 /// An immutable, compiled rule set: shared by reference between threads and cases.
 ///
@@ -525,6 +525,94 @@ impl std::hash::Hasher for Fnv1a {
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// What the decision analysis knows of one indicator.
+#[derive(Debug, Clone)]
+pub(crate) struct IndicatorFacts {
+    pub(crate) id: String,
+    pub(crate) dimension: Option<usize>,
+    pub(crate) strength: Option<Strength>,
+    pub(crate) weight: f64,
+    /// The states its condition can give.
+    pub(crate) possible: States,
+}
+
+/// A decision rule as the analysis sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleFacts {
+    pub(crate) id: String,
+    /// Its condition: `Some(None)` for a rule without `when`, `None` when it failed to compile.
+    pub(crate) when: Option<Option<Cond>>,
+    /// Its outcome, when it names a known one.
+    pub(crate) outcome: Option<usize>,
+}
+
+/// The decision of a rule set, as the analysis reads it: built once when the set loads.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DecisionModel {
+    pub(crate) indicators: Vec<IndicatorFacts>,
+    /// Dimension ids and rules.
+    pub(crate) dimensions: Vec<(String, PositiveRule)>,
+    pub(crate) rules: Vec<RuleFacts>,
+    pub(crate) outcomes: usize,
+}
+
+/// Static type of an expression, checked at load so that type slips are load errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ty {
+    Bool,
+    Num,
+    Str,
+    List,
+}
+
+impl Ty {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Ty::Bool => "true/false",
+            Ty::Num => "a number",
+            Ty::Str => "text",
+            Ty::List => "a list",
+        }
+    }
+}
+
+/// A question as conditions see it: its id, the static type of its answers, and which answers
+/// it takes (to find comparisons that can never hold).
+#[derive(Debug)]
+pub(crate) struct QuestionName {
+    pub(crate) id: String,
+    pub(crate) ty: Ty,
+    pub(crate) kind: QuestionType,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+    pub(crate) options: Vec<String>,
+}
+
+impl QuestionName {
+    pub(crate) fn new(
+        id: &str,
+        kind: QuestionType,
+        min: Option<f64>,
+        max: Option<f64>,
+        options: Vec<String>,
+    ) -> Self {
+        let ty = match kind {
+            QuestionType::YesNo => Ty::Bool,
+            QuestionType::Integer | QuestionType::Number => Ty::Num,
+            QuestionType::Choice | QuestionType::Text => Ty::Str,
+            QuestionType::Choices => Ty::List,
+        };
+        Self {
+            id: id.to_owned(),
+            ty,
+            kind,
+            min,
+            max,
+            options,
         }
     }
 }

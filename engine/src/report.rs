@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -162,6 +163,84 @@ impl State {
     /// The state written as `name`.
     pub fn from_name(name: &str) -> Option<State> {
         State::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// A set of indicator states: the states an indicator may still take.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct States(u8);
+
+impl States {
+    /// No state.
+    pub const NONE: States = States(0);
+    /// Present only.
+    pub const PRESENT: States = States(1);
+    /// Absent only.
+    pub const ABSENT: States = States(2);
+    /// Unknown only.
+    pub const UNKNOWN: States = States(4);
+    /// In error only (decisions count it like absent: neither present nor unknown).
+    pub const ERROR: States = States(8);
+    /// Every state.
+    pub const ANY: States = States(15);
+
+    /// The set holding only `state`.
+    pub fn only(state: State) -> States {
+        match state {
+            State::Present => States::PRESENT,
+            State::Absent => States::ABSENT,
+            State::Unknown => States::UNKNOWN,
+            State::Error => States::ERROR,
+        }
+    }
+
+    /// This set with the states of `other` added.
+    #[must_use]
+    pub fn with(self, other: States) -> States {
+        States(self.0 | other.0)
+    }
+
+    /// This set with the states of `other` taken out.
+    #[must_use]
+    pub(crate) fn without(self, other: States) -> States {
+        States(self.0 & !other.0)
+    }
+
+    /// The states in both sets.
+    #[must_use]
+    pub fn and(self, other: States) -> States {
+        States(self.0 & other.0)
+    }
+
+    /// Whether `state` is in the set.
+    pub fn contains(self, state: State) -> bool {
+        self.0 & States::only(state).0 != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The states, in [`State::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = State> {
+        State::ALL.into_iter().filter(move |s| self.contains(*s))
+    }
+
+    /// As decisions see it: error counts as absent.
+    pub(crate) fn for_decisions(self) -> States {
+        if self.contains(State::Error) {
+            States((self.0 & !States::ERROR.0) | States::ABSENT.0)
+        } else {
+            self
+        }
+    }
+}
+
+impl fmt::Debug for States {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.iter().map(State::as_str).collect();
+        write!(f, "{{{}}}", names.join(", "))
     }
 }
 

@@ -72,7 +72,7 @@ impl CompiledRuleSet {
     fn compare(&self, op: CmpOp, a: &Cond, b: &Cond) -> Result<String, ()> {
         let (n, kind, lit, op) = match (self.name(a), self.name(b)) {
             (Some((n, k)), None) => (n, k, literal(b)?, op),
-            (None, Some((n, k))) => (n, k, literal(a)?, flip(op)),
+            (None, Some((n, k))) => (n, k, literal(a)?, op.flipped()),
             _ => return Err(()),
         };
         let lit = match (kind, lit) {
@@ -133,15 +133,5 @@ fn negate(op: CmpOp) -> CmpOp {
         CmpOp::Le => CmpOp::Gt,
         CmpOp::Gt => CmpOp::Le,
         CmpOp::Ge => CmpOp::Lt,
-    }
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
     }
 }

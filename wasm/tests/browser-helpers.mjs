@@ -34,6 +34,29 @@ export const outcomeLabel = (lang, id, set = DEFAULT) => screeners.get(set).ques
 /** Every question of every bundled set, by id (the sets share one vocabulary). */
 export const allQuestions = new Map([...screeners.values()].flatMap((s) => s.questions("nl").questions.map((q) => [q.id, q])));
 export const idsOf = (id) => screeners.get(id).questions("nl").questions.map((q) => q.id);
+/** The age question: the page asks it first, on its own, and chooses the sets by it. */
+export const AGE = "under_18";
+/** Whether a question is for the interviewer alone (`audience: interviewer`). */
+export const forInterviewer = (id) => allQuestions.get(id)?.audience === "interviewer";
+/** The order the page asks questions in, from a set's (or the merged sets') order: the age
+ *  question first, then those put to the person, then those for the interviewer alone. */
+export const pageOrder = (ids) => [
+  ...ids.filter((id) => id === AGE),
+  ...ids.filter((id) => id !== AGE && !forInterviewer(id)),
+  ...ids.filter((id) => id !== AGE && forInterviewer(id)),
+];
+/** The page's sections from the groups of the merged sets, [[group id, question ids]]: the age
+ *  first, each group with the questions put to the person (a group left empty goes), then the
+ *  section for the interviewer alone. */
+export function pageGroups(groups) {
+  const all = groups.flatMap(([, ids]) => ids);
+  const interviewer = all.filter((id) => id !== AGE && forInterviewer(id));
+  return [
+    ...(all.includes(AGE) ? [["age", [AGE]]] : []),
+    ...groups.map(([g, ids]) => [g, ids.filter((id) => id !== AGE && !forInterviewer(id))]).filter(([, ids]) => ids.length > 0),
+    ...(interviewer.length ? [["for-interviewer", interviewer]] : []),
+  ];
+}
 /** The page's words for an outcome before anything is asked. */
 export const NOT_YET = { nl: "Nog niets beantwoord", en: "Nothing answered yet" };
 

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  DEFAULT, NOT_YET, SECOND, allQuestions, assertAxe, card, cards, chooseSet, enter, escape, expectedNext, formCases,
-  highlighted, idsOf, index, native, open, outcome, outcomeLabel, present, questionnaire, screener, screeners, shots,
+  AGE, DEFAULT, NOT_YET, SECOND, allQuestions, assertAxe, card, cards, chooseSet, enter, escape, expectedNext, formCases,
+  highlighted, idsOf, index, native, open, outcome, outcomeLabel, pageGroups, pageOrder, present, questionnaire, screener, screeners, shots,
   signals, smallTargets, startBrowser, stopBrowser, www,
 } from "./browser-helpers.mjs";
 
@@ -23,7 +23,7 @@ test("the page loads from its own folder and shows the form and the outcome", { 
   const { context, page, requests, refused, problems } = await open();
   assert.equal(await page.getAttribute("html", "lang"), "nl");
   assert.equal(await page.locator("#questions .q").count(), questionnaire.nl.questions.length);
-  assert.equal(await page.locator("#questions .group").count(), questionnaire.nl.groups.length);
+  assert.equal(await page.locator("#questions .group").count(), pageGroups(questionnaire.nl.groups.map((g) => [g.id, g.questions])).length);
   assert.equal(await page.locator("#panel .card").count(), 1);
   // Before anything is asked there is no outcome: nothing says "no signals", nothing is green.
   assert.equal(await outcome(page), NOT_YET.nl);
@@ -124,7 +124,8 @@ test("context is shown apart from the signals and not counted; a set that does n
 
 const first = idsOf(DEFAULT);
 const second = idsOf(SECOND);
-const plainYesno = (id) => allQuestions.get(id).type === "yesno" && !allQuestions.get(id).ask_if;
+// A yes/no question without a condition, other than the age (whose answer chooses the sets).
+const plainYesno = (id) => id !== AGE && allQuestions.get(id).type === "yesno" && !allQuestions.get(id).ask_if;
 
 /** Both cards show what the native engine reports for the case, and the form highlights the
  *  next questions of both. */
@@ -153,8 +154,8 @@ test("several sets: a card each, a shared question asked once, every set screene
   assert.deepEqual([...shown].sort(), [...new Set([...first, ...second])].sort(), "each question once");
   const groups = await page.locator("#questions .group").evaluateAll((els) => els.map((g) => [g.id.slice(2), [...g.querySelectorAll(".q")].map((q) => q.dataset.id)]));
   const secondGroups = screeners.get(SECOND).questions("nl").groups;
-  const expected = questionnaire.nl.groups.map((g) => [g.id, [...g.questions,
-    ...(secondGroups.find((x) => x.id === g.id)?.questions ?? []).filter((id) => !first.includes(id))]]);
+  const expected = pageGroups(questionnaire.nl.groups.map((g) => [g.id, [...g.questions,
+    ...(secondGroups.find((x) => x.id === g.id)?.questions ?? []).filter((id) => !first.includes(id))]]));
   assert.deepEqual(groups, expected);
   for (const id of shown) {
     const tag = await page.locator(`#q-${id} .tag.only`).allTextContents();
@@ -243,11 +244,11 @@ test("removing a set keeps the answers of the questions still shown", { timeout:
   // The default set chosen again comes second now: the form follows the second set's order.
   await chooseSet(page, DEFAULT);
   const shown = await page.locator("#questions .q").evaluateAll((els) => els.map((e) => e.dataset.id));
-  const secondOrder = screeners.get(SECOND).questions("nl").groups.flatMap((g) => g.questions);
+  const secondOrder = pageOrder(screeners.get(SECOND).questions("nl").groups.flatMap((g) => g.questions));
   assert.deepEqual(shown.filter((id) => second.includes(id)), secondOrder);
   assert.equal(shown[0], secondOrder[0]);
   const groupsNow = await page.locator("#questions .group").evaluateAll((els) => els.map((g) => g.id.slice(2)));
-  const secondGroupIds = screeners.get(SECOND).questions("nl").groups.map((g) => g.id);
+  const secondGroupIds = pageGroups(screeners.get(SECOND).questions("nl").groups.map((g) => [g.id, g.questions])).map(([g]) => g);
   assert.deepEqual(groupsNow.filter((id) => secondGroupIds.includes(id)), secondGroupIds, "the second set's groups, in its order");
   await assertScreened(page, [SECOND, DEFAULT], { [shared]: true, [secondOnly]: true, [hours]: 72 }, "both, the other way round");
   assert.deepEqual(problems, []);
@@ -304,8 +305,10 @@ test("the language switch changes every label", { timeout: 60_000 }, async () =>
   // Every question, group and option in English; the answer kept; the report in English.
   for (const s of screeners.values()) assert.ok(english.includes(s.info().title.en), s.info().id);
   const legends = await page.locator("#questions .q legend, #questions .q label.qtext").allInnerTexts();
-  questionnaire.en.questions.forEach((q, i) => assert.ok(legends[i].includes(q.text), `${q.id}: ${legends[i]}`));
-  for (const g of questionnaire.en.groups) assert.ok(english.includes(g.title), g.title);
+  const en = new Map(questionnaire.en.questions.map((q) => [q.id, q]));
+  pageOrder(questionnaire.en.questions.map((q) => q.id)).forEach((id, i) => assert.ok(legends[i].includes(en.get(id).text), `${id}: ${legends[i]}`));
+  const sections = new Set(pageGroups(questionnaire.en.groups.map((g) => [g.id, g.questions])).map(([g]) => g));
+  for (const g of questionnaire.en.groups.filter((x) => sections.has(x.id))) assert.ok(english.includes(g.title), g.title);
   assert.equal(await page.isChecked(`input[name="a-${yesno.id}"][value="v:true"]`), true);
   assert.equal(await outcome(page), outcomeLabel("en", screener.screen({ [yesno.id]: true }).outcome.id));
   // No Dutch left: none of the Dutch page's lines (rule-set texts, labels, buttons) remains.
@@ -319,7 +322,8 @@ test("the language switch changes every label", { timeout: 60_000 }, async () =>
   await page.click("button[data-lang=en]");
   const english2 = await page.innerText("body");
   assertNoDutch(dutch2, english2);
-  for (const g of second.groups) assert.ok(english2.includes(g.title), g.title);
+  const sections2 = new Set(pageGroups(second.groups.map((g) => [g.id, g.questions])).map(([g]) => g));
+  for (const g of second.groups.filter((x) => sections2.has(x.id))) assert.ok(english2.includes(g.title), g.title);
   assert.equal(await outcome(page, SECOND), second.outcomes.find((o) => o.id === native([DEFAULT, SECOND], { [yesno.id]: true })[1].outcome.id).label);
   assert.ok(english2.includes("only for set 2") && english2.includes("Outcome per set"));
   await page.click("button[data-lang=nl]");
@@ -331,7 +335,7 @@ test("the language switch changes every label", { timeout: 60_000 }, async () =>
 function assertNoDutch(dutch, english) {
   const englishLines = new Set(english.split("\n").map((l) => l.trim()));
   const leftovers = dutch.split("\n").map((l) => l.trim()).filter((l) => l.length > 2 && englishLines.has(l))
-    .filter((l) => !/^[\d\s().,:/-]+$/.test(l) && !l.startsWith("herken") && !/^(Nederlands|English|Discreet)$/.test(l))
+    .filter((l) => !/^[\d\s().,:/-]+$/.test(l) && !l.startsWith("herken") && !/^(Nederlands|English|Discreet|Polski|Română)$/.test(l))
     .filter((l) => !/^\(set \d+\)$/.test(l)); // the number of a chosen set, in both languages
   assert.deepEqual(leftovers, [], "lines that stayed Dutch");
   for (const word of ["Weet niet", "Overslaan", "Uitkomst", "Vraag hierna", "Alles wissen", "alleen voor", "gekozen"]) assert.ok(!english.includes(word), word);
@@ -357,7 +361,9 @@ test("the form can be completed with the keyboard alone", { timeout: 180_000 }, 
     focusVisible.push(f.ring || f.id === "panel");
     if (f.id === "download") break;
     if (!f.qid || f.answered || f.unknownBox) continue;
-    if (f.type === "radio" || f.type === "checkbox") await page.keyboard.press("Space");
+    // The age: "no" (the arrow key moves to it and chooses it), so the adult set stays.
+    if (f.qid === AGE) await page.keyboard.press("ArrowRight");
+    else if (f.type === "radio" || f.type === "checkbox") await page.keyboard.press("Space");
     else if (f.type === "number") await page.keyboard.type("70");
     else if (f.tag === "TEXTAREA") await page.keyboard.type("paspoort afgenomen");
     answered += 1;
@@ -366,7 +372,7 @@ test("the form can be completed with the keyboard alone", { timeout: 180_000 }, 
   const applicable = await page.locator("#questions .q:not([hidden])").count();
   assert.equal(answered, applicable, "every question that applies was answered");
   assert.equal(await page.locator("#questions .q:not([hidden]):not(.is-answered)").count(), 0);
-  // Every answer the first option ("yes"): the highest outcome.
+  // Every answer but the age the first option ("yes"): the highest outcome.
   const levels = questionnaire.nl.outcomes;
   assert.equal(await outcome(page), levels[levels.length - 1].label);
   assert.ok(focusVisible.every(Boolean), "the focused control always shows a focus ring");

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  DEFAULT, DESKTOP, PHONE, SECOND, assertAxe, chooseSet, enter, formCases, index, native, open, outcome,
+  AGE, DEFAULT, DESKTOP, PHONE, SECOND, assertAxe, chooseSet, enter, formCases, index, native, open, outcome,
   questionnaire, screener, screeners, shots, smallTargets, startBrowser, stopBrowser,
 } from "./browser-helpers.mjs";
 
@@ -42,7 +42,9 @@ function telling() {
  *  outcome labels, the labels of signals present and positive dimensions, set titles, the
  *  interviewer's questions. Words the form itself asks (a question or help text) are left out. */
 function tellingTexts(ids, reports, lang) {
-  const asked = ids.flatMap((id) => screeners.get(id).questions(lang).questions.filter((q) => q.group !== "interviewer").flatMap((q) => [q.text, q.help ?? ""]));
+  // The age question is shown in the discreet view too: it says nothing of what is suspected.
+  const shown = (q) => q.audience !== "interviewer" || q.id === AGE;
+  const asked = ids.flatMap((id) => screeners.get(id).questions(lang).questions.filter(shown).flatMap((q) => [q.text, q.help ?? ""]));
   const inForm = (text) => asked.some((a) => a.includes(text));
   const texts = new Set();
   for (const [i, id] of ids.entries()) {
@@ -51,7 +53,7 @@ function tellingTexts(ids, reports, lang) {
     for (const x of reports[i].indicators.filter((x) => x.state === "present")) texts.add(x.label);
     for (const d of reports[i].dimensions.filter((d) => d.positive)) texts.add(d.label);
     texts.add(screeners.get(id).info().title[lang]);
-    for (const q of qn.questions.filter((x) => x.group === "interviewer")) texts.add(q.text);
+    for (const q of qn.questions.filter((x) => !shown(x))) texts.add(q.text);
   }
   return [...texts].filter((x) => !inForm(x));
 }
@@ -92,7 +94,7 @@ test("discreet: nothing on screen tells the person what the worker suspects, unt
   assert.ok((await page.textContent("#status")).includes(reports[0].outcome.label));
   // The bar stays neutral while the discreet view is on.
   assert.equal(await page.getAttribute("#outcome-bar", "data-level"), "none");
-  const interviewer = questionnaire.nl.questions.filter((q) => q.group === "interviewer");
+  const interviewer = questionnaire.nl.questions.filter((q) => q.audience === "interviewer" && q.id !== AGE);
   for (const q of interviewer) assert.equal(await page.isVisible(`#q-${q.id}`), false, `${q.id} still hidden`);
   await assertAxe(page, "discreet, outcome opened");
   await page.locator("#panel").scrollIntoViewIfNeeded();

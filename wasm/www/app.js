@@ -15,11 +15,12 @@
 import { copySummary, download, printSummary, renderSummary } from "./js/casefile.js";
 import { applyDiscreet, onPhone, setDiscreet, toggleReveal } from "./js/discreet.js";
 import { $, h } from "./js/dom.js";
-import { mergeForms, renderForm, renderQuestionStates } from "./js/form.js";
+import { guidedBox, renderGuided } from "./js/guided.js";
+import { mergeForms, personLanguages, renderForm, renderMismatch, renderQuestionStates } from "./js/form.js";
 import { asFailure, loadIndex, loadSet, noSetFailure } from "./js/load.js";
 import { renderCards, renderPanel, renderProvenance } from "./js/outcome.js";
 import { nextQuestions, screenAll } from "./js/screening.js";
-import { hasInput, setNumber, several, state, t, titleOf } from "./js/state.js";
+import { AGE, fitsAge, hasInput, setNumber, several, state, t, titleOf, under18 } from "./js/state.js";
 import { STRINGS } from "./js/strings.js";
 
 // --- start --------------------------------------------------------------------------------
@@ -176,7 +177,87 @@ function updateChooser() {
     no.textContent = n > 0 ? `(${s.setNo(n)})` : "";
     const failed = label.querySelector(".set-failed");
     if (failed) failed.textContent = `${s.failed.disabled}: ${reason(set.failure)}`;
+    // A set for adults when the person is under 18, or for children when not: offered, marked.
+    let misfit = label.querySelector(".set-misfit");
+    const off = !set.failure && !fitsAge(set);
+    if (off && !misfit) label.append((misfit = h("span", { class: "set-misfit" })));
+    if (misfit) {
+      misfit.hidden = !off;
+      misfit.textContent = off ? s.misfit(set.population) : "";
+    }
   }
+}
+
+/** The set that takes the place of `set` for a person of the age given: of the sets written for
+ *  that age (adult or child, not "any"), the one that covers most of the forms of exploitation
+ *  `set` covers, the first in the list on a tie; null when none covers any of them. */
+function counterpart(set, young) {
+  const want = young ? "child" : "adult";
+  let best = null;
+  let bestOverlap = 0;
+  for (const other of state.sets) {
+    if (other.failure || other.population !== want) continue;
+    const overlap = other.forms.filter((f) => set.forms.includes(f)).length;
+    if (overlap > bestOverlap) {
+      best = other;
+      bestOverlap = overlap;
+    }
+  }
+  return best;
+}
+
+/** After an answer to the age question: each chosen set whose population does not fit the age
+ *  is replaced, in its place, by its counterpart for that age (kept, with a warning, when there
+ *  is none).
+ *  Answers are kept: a question the new sets do not ask is left out of the case, not forgotten.
+ *  Returns whether the choice changed. */
+function fitSetsToAge() {
+  const young = under18();
+  state.ageSwaps = [];
+  if (young == null) return false;
+  const chosen = [];
+  for (const set of state.chosen) {
+    const instead = (fitsAge(set, young) ? set : counterpart(set, young)) ?? set;
+    if (instead !== set) state.ageSwaps.push([set, instead]);
+    // Each set takes the place of the one it replaces; a set chosen twice keeps the first place.
+    if (!chosen.includes(instead)) chosen.push(instead);
+  }
+  if (chosen.length === 0) return false;
+  const changed = chosen.length !== state.chosen.length || chosen.some((set, i) => set !== state.chosen[i]);
+  state.chosen = chosen;
+  return changed;
+}
+
+/** An answer to the age question: the sets follow it, then everything is shown anew. */
+function onAge() {
+  const changed = fitSetsToAge();
+  updateChooser();
+  if (changed) {
+    renderAll();
+    // The form was made anew: the focus goes back to the answer just given.
+    document.querySelector(`input[name="a-${AGE}"]:checked`)?.focus();
+  } else {
+    update();
+  }
+  renderAgeStatus();
+}
+
+/** What the last age answer changed in the choice of sets, said once (a status line). In the
+ *  discreet view without the sets' titles. */
+function renderAgeStatus() {
+  const s = t();
+  const el = $("age-status");
+  if (!el) return;
+  el.textContent = state.ageSwaps.length === 0 ? ""
+    : state.discreet ? s.ageSwappedDiscreet
+    : s.ageSwapped(state.ageSwaps.map(([from, to]) => [titleOf(from), titleOf(to)]));
+}
+
+/** The person's language chosen (null: none). */
+function setPersonLanguage(lang) {
+  state.personLang = lang;
+  renderAll();
+  document.querySelector(`.person-lang[data-lang="${lang ?? ""}"]`)?.focus();
 }
 
 function toggleSet(id, on) {
@@ -184,6 +265,7 @@ function toggleSet(id, on) {
   if (set.failure) return;
   if (on && !state.chosen.includes(set)) state.chosen.push(set);
   if (!on && state.chosen.length > 1) state.chosen = state.chosen.filter((s) => s !== set);
+  state.ageSwaps = [];
   // Answers to questions a chosen set still asks are kept; the others are dropped.
   for (const key of [...state.answers.keys()]) if (!state.chosen.some((s) => s.ids.has(key))) state.answers.delete(key);
   updateChooser();
@@ -196,16 +278,33 @@ function toggleSet(id, on) {
 function renderAll() {
   const s = t();
   translatePage();
-  state.per = new Map(state.chosen.map((set) => [set.id, { questionnaire: set.screener.questions(state.lang) }]));
+  if (state.personLang && !personLanguages().includes(state.personLang)) state.personLang = null;
+  state.per = new Map(state.chosen.map((set) => [set.id, { questionnaire: set.screener.questions(state.lang), person: personForm(set) }]));
   state.form = mergeForms(state.chosen.map((set) => state.per.get(set.id).questionnaire));
   const drafts = state.chosen.filter((set) => set.info.status === "draft").map((set) => setNumber(set.id));
   $("draft").hidden = drafts.length === 0;
   $("draft").textContent = several() ? s.draftWarningSets(s.sets(drafts), drafts.length) : s.draftWarning;
   $("panel-title").textContent = several() ? s.outcomes : s.outcome;
-  renderForm(update);
+  renderForm(update, onAge, setPersonLanguage, guidedControls());
+  renderAgeStatus();
   renderCards();
   renderProvenance();
   update();
+}
+
+/** The questions of a set in the person's language, when it carries it: by id, with those of
+ *  its first language (a text equal to that is no translation) and whether a professional
+ *  translator checked them. */
+function personForm(set) {
+  const lang = state.personLang;
+  if (!lang || !set.info.languages.includes(lang)) return null;
+  const byId = (qn) => new Map(qn.questions.map((q) => [q.id, q]));
+  const translation = (set.screener.questions(lang).ruleset.translations ?? []).find((x) => x.language === lang);
+  return {
+    questions: byId(set.screener.questions(lang)),
+    base: byId(set.screener.questions(set.info.languages[0])),
+    unverified: translation?.status !== "verified",
+  };
 }
 
 /** After every answer: screen every chosen set, then show the result. */
@@ -214,8 +313,61 @@ function update() {
   const next = new Map(nextQuestions().map((n) => [n.id, n]));
   renderQuestionStates(next);
   renderPanel(next);
+  renderMismatch();
+  foldGuidance();
+  const moved = renderGuided();
+  // In guided mode a new question takes the focus, so that a keyboard or a screen reader is there.
+  if (moved && state.guided) {
+    const el = $(`q-${moved}`);
+    (el?.querySelector("input:not([type=hidden]), textarea") ?? el)?.focus();
+  }
   applyDiscreet();
   guard();
+}
+
+/** The guided mode's switch and the box above its question, with what their buttons do. */
+function guidedControls() {
+  const toggle = h("button", { type: "button", id: "guided-toggle", class: "guided-toggle", "aria-pressed": String(state.guided) }, t().guidedToggle);
+  toggle.addEventListener("click", () => setGuided(!state.guided));
+  const box = guidedBox({
+    onNext: () => moveOn(),
+    onSkip: () => {
+      const id = state.guidedCurrent;
+      if (id && !state.answers.has(id)) {
+        state.answers.set(id, { kind: "skip" });
+        const radio = document.querySelector(`input[name="a-${id}"][value="x:skip"]`);
+        if (radio) radio.checked = true;
+      }
+      moveOn();
+    },
+    onLeave: () => setGuided(false),
+  });
+  return h("div", { class: "guided-bar" }, toggle, box);
+}
+
+/** Guided mode on or off. */
+function setGuided(on) {
+  state.guided = on;
+  state.guidedCurrent = null;
+  update();
+  if (!on) $("guided-toggle")?.focus();
+}
+
+/** "Next question" in guided mode: the next question the engine chooses, with the focus. */
+function moveOn() {
+  state.guidedNext = true;
+  update();
+}
+
+/** The guidance folds once, when the first question after the age is answered; the worker can
+ *  open it again. */
+function foldGuidance() {
+  if (state.guidanceFolded) return;
+  if (![...state.answers.keys()].some((id) => id !== AGE)) return;
+  state.guidanceFolded = true;
+  state.guidanceOpen = false;
+  const box = $("guidance");
+  if (box) box.open = false;
 }
 
 // --- leaving, clearing ----------------------------------------------------------------------
@@ -246,7 +398,11 @@ function clearAll() {
   $("case-notes").value = "";
   $("copy-status").textContent = "";
   $("summary").replaceChildren();
-  renderForm(update);
+  state.guidanceOpen = true;
+  state.guidanceFolded = false;
+  state.ageSwaps = [];
+  updateChooser();
+  renderForm(update, onAge, setPersonLanguage, guidedControls());
   update();
   window.scrollTo(0, 0);
   document.querySelector("#questions .q:not(.concealed) input, #questions .q:not(.concealed) textarea")?.focus();

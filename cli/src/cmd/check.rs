@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::Format;
 use crate::error::CliError;
+use crate::render::json::CheckEntry;
 use crate::render::{self, Escaping};
 use crate::ruleset;
 
@@ -19,7 +20,7 @@ pub struct Args {
     #[arg(required = true)]
     rules: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_parser = Format::only(&[Format::Human, Format::Json]), default_value = "human")]
     format: Format,
     /// Also print a case (answers) that the decision rule with this id decides.
     #[arg(long, value_name = "RULE")]
@@ -85,20 +86,10 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                     human_example(out, example)?;
                 }
             }
-            Format::Json => {
-                let items: Vec<_> = diagnostics
-                    .iter()
-                    .map(|d| {
-                        let mut v = serde_json::to_value(d).unwrap_or_default();
-                        v["path"] = files.display_path(&d.span.file).into();
-                        v
-                    })
-                    .collect();
-                let mut set = json!({"ruleset": files.name, "diagnostics": items});
-                if let Some(example) = example {
-                    set["example"] = example;
-                }
-                json.push(set);
+            Format::Json | Format::Junit | Format::Markdown => {
+                let mut entry = CheckEntry::of(&files.name, &files, &diagnostics);
+                entry.example = example;
+                json.push(serde_json::to_value(&entry).unwrap_or_default());
             }
         }
     }

@@ -6,25 +6,16 @@ use std::io::Write;
 
 use herken_engine::{Code, CodeDoc, codes};
 
+use crate::Format;
 use crate::error::CliError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExplainFormat {
-    /// Readable text.
-    Human,
-    /// JSON: `{code, stage, meaning, why, fix}` per code.
-    Json,
-    /// The code reference as Markdown (what `rules/CODES.md` holds).
-    Markdown,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A code such as `load::unknown-key`; leave out to list every code.
     code: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: ExplainFormat,
+    #[arg(long, value_parser = Format::only(&[Format::Human, Format::Json, Format::Markdown]), default_value = "human")]
+    format: Format,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
@@ -33,7 +24,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
         Some(code) => vec![find(code)?],
     };
     match args.format {
-        ExplainFormat::Json => {
+        Format::Json => {
             let items: Vec<_> = chosen.iter().map(|c| json(*c)).collect();
             let value = match (&args.code, items.as_slice()) {
                 (Some(_), [one]) => one.clone(),
@@ -45,13 +36,13 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             )?;
         }
-        ExplainFormat::Markdown => markdown(out, &chosen)?,
-        ExplainFormat::Human if args.code.is_none() => {
+        Format::Markdown => markdown(out, &chosen)?,
+        Format::Human if args.code.is_none() => {
             for c in &chosen {
                 writeln!(out, "{:<32} {}", c.as_str(), c.doc().meaning)?;
             }
         }
-        ExplainFormat::Human => {
+        Format::Human | Format::Junit => {
             for c in &chosen {
                 let d = c.doc();
                 writeln!(out, "{}", d.code)?;

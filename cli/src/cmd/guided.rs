@@ -83,6 +83,9 @@ pub fn interview(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    // Rule-set and case text reach the terminal: escaped, never obeyed.
+    let mut escaping = crate::render::Escaping::new(out);
+    let out: &mut dyn Write = &mut escaping;
     let nl = lang == "nl";
     let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
     let mut asked: BTreeSet<String> = answers.keys().cloned().collect();
@@ -231,7 +234,7 @@ pub fn interview(
     };
     for rules in sets {
         let obs = read(rules, &answers, several)?;
-        crate::cmd::screen::human(out, rules, &rules.evaluate(&obs, &options))?;
+        crate::render::report::human(out, rules, &rules.evaluate(&obs, &options))?;
     }
     Ok(())
 }

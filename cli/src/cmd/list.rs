@@ -4,12 +4,13 @@ use std::io::Write;
 
 use crate::Format;
 use crate::error::CliError;
+use crate::render::json::ListEntry;
 use crate::ruleset::{self, bundled_ids};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_parser = Format::only(&[Format::Human, Format::Json]), default_value = "human")]
     format: Format,
 }
 
@@ -22,22 +23,14 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     }
     match args.format {
         Format::Json => {
-            let list: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id(), "version": r.version(), "status": r.status(),
-                        "title": r.title().get("en", r.languages()), "sha256": r.sha256(),
-                        "indicators": r.indicators().len(), "questions": r.questions().len(),
-                    })
-                })
-                .collect();
+            let list: Vec<ListEntry<'_>> = rows.iter().map(ListEntry::of).collect();
             writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&list).unwrap_or_default()
             )?;
         }
+        Format::Junit | Format::Markdown => {}
         Format::Human => {
             for r in &rows {
                 let status = serde_json::to_value(r.status())

@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, default_value = "nl")]
     lang: String,
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_parser = Format::only(&[Format::Human, Format::Json]), default_value = "human")]
     format: Format,
     #[command(flatten)]
     trust: ruleset::TrustArgs,

@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
     /// Output format: a readable summary or JSON.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_parser = Format::only(&[Format::Human, Format::Json]), default_value = "human")]
     format: Format,
     /// Threads (default: the number of cores).
     #[arg(long)]
@@ -221,7 +221,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             .map_err(|e| CliError::input(format!("cannot write the summary: {e}")))?;
             writeln!(out, "{json}")?;
         }
-        Format::Human => human(out, &source, &summaries)?,
+        Format::Human | Format::Junit | Format::Markdown => human(out, &source, &summaries)?,
     }
     let disagreements: u64 = summaries.iter().map(|s| s.cases - s.top_agrees.cases).sum();
     if disagreements > 0 {

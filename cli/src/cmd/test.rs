@@ -4,16 +4,11 @@ use std::io::Write;
 
 use herken_engine::{CaseResult, CompiledRuleSet, Coverage, State, read_tests, run_tests};
 
+use crate::Format;
 use crate::error::CliError;
+use crate::render::json::TestEntry;
 use crate::render::{self, Escaping};
 use crate::ruleset;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TestFormat {
-    Human,
-    Json,
-    Junit,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -28,8 +23,8 @@ pub struct Args {
     #[arg(long)]
     filter: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: TestFormat,
+    #[arg(long, value_parser = Format::only(&[Format::Human, Format::Json, Format::Junit]), default_value = "human")]
+    format: Format,
     /// Fail when coverage (indicator states, outcomes, decision rules and dimension-rule
     /// clauses seen) is below this percentage, from 0 to 100.
     #[arg(long, value_name = "N", value_parser = percentage)]
@@ -69,7 +64,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             )));
         }
         // JUnit readers take silence for success: a set that cannot run is a failing suite.
-        let junit = args.format == TestFormat::Junit;
+        let junit = args.format == Format::Junit;
         let rules = match ruleset::compile(&files, err) {
             Ok(rules) => rules,
             Err(e) if junit => {
@@ -113,29 +108,27 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             low_coverage.push(format!("{}: {percent:.1}%", files.name));
         }
         match args.format {
-            TestFormat::Human => human(out, &files, &results, &coverage)?,
-            TestFormat::Junit => {
+            Format::Human | Format::Markdown => human(out, &files, &results, &coverage)?,
+            Format::Junit => {
                 suites.push(junit_suite(&files, &results, &coverage, args.min_coverage))
             }
-            TestFormat::Json => json.push(serde_json::json!({
-                "ruleset": files.name,
-                "passed": results.iter().filter(|r| r.passed()).count(),
-                "failed": results.iter().filter(|r| !r.passed()).count(),
-                "cases": results.iter().map(|r| serde_json::json!({
-                    "name": r.case.name, "file": r.case.file, "line": r.case.span.line,
-                    "passed": r.passed(), "mismatches": r.mismatches,
-                })).collect::<Vec<_>>(),
-                "coverage": coverage_json(&rules, &coverage),
-            })),
+            Format::Json => json.push(
+                serde_json::to_value(TestEntry::of(
+                    &files.name,
+                    &results,
+                    coverage_json(&rules, &coverage),
+                ))
+                .unwrap_or_default(),
+            ),
         }
     }
     match args.format {
-        TestFormat::Json => writeln!(
+        Format::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
         )?,
-        TestFormat::Junit => {
+        Format::Junit => {
             let tests: usize = suites.iter().map(|s| s.1).sum();
             let failures: usize = suites.iter().map(|s| s.2).sum();
             writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
@@ -148,7 +141,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             }
             writeln!(out, "</testsuites>")?;
         }
-        TestFormat::Human => {}
+        Format::Human | Format::Markdown => {}
     }
     if let Some(e) = unusable.into_iter().next() {
         return Err(e);

@@ -22,7 +22,7 @@ pub struct Args {
     #[command(flatten)]
     trust: TrustArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_parser = Format::only(&[Format::Human, Format::Json]), default_value = "human")]
     format: Format,
 }
 
@@ -125,7 +125,7 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(),
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             )?;
         }
-        Format::Human => {
+        Format::Human | Format::Junit | Format::Markdown => {
             let mut out = Escaping::new(out);
             let unknown = || "?".to_owned();
             writeln!(

@@ -9,8 +9,8 @@
 use serde_json::{Map, Value as Json};
 
 use super::RuleReach;
-use crate::compile::QuestionName;
 use crate::evaluate::ScreenOptions;
+use crate::model::QuestionName;
 use crate::model::{CompiledRuleSet, Condition};
 use crate::report::State;
 use crate::value::Value;

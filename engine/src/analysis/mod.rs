@@ -23,89 +23,17 @@ mod example;
 pub(crate) mod solver;
 pub(crate) mod states;
 
-use std::fmt;
-
-use crate::cond::{Cond, DecisionFacts, DecisionHelper, Over};
+use crate::cond::{DecisionFacts, DecisionHelper, Over};
 use crate::decide::{Tally, positive_by};
-use crate::manifest::{PositiveRule, Strength};
+use crate::manifest::Strength;
 use crate::model::CompiledRuleSet;
+pub(crate) use crate::model::{DecisionModel, IndicatorFacts, RuleFacts};
 use crate::report::{State, StrengthCounts};
 use crate::value::Value;
 
+pub(crate) use crate::report::States;
 pub use example::Example;
 pub(crate) use solver::{Query, Search, Solved};
-
-/// A set of indicator states: the states an indicator may still take.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct States(u8);
-
-impl States {
-    /// No state.
-    pub const NONE: States = States(0);
-    /// Present only.
-    pub const PRESENT: States = States(1);
-    /// Absent only.
-    pub const ABSENT: States = States(2);
-    /// Unknown only.
-    pub const UNKNOWN: States = States(4);
-    /// In error only (decisions count it like absent: neither present nor unknown).
-    pub const ERROR: States = States(8);
-    /// Every state.
-    pub const ANY: States = States(15);
-
-    /// The set holding only `state`.
-    pub fn only(state: State) -> States {
-        match state {
-            State::Present => States::PRESENT,
-            State::Absent => States::ABSENT,
-            State::Unknown => States::UNKNOWN,
-            State::Error => States::ERROR,
-        }
-    }
-
-    /// This set with the states of `other` added.
-    #[must_use]
-    pub fn with(self, other: States) -> States {
-        States(self.0 | other.0)
-    }
-
-    /// The states in both sets.
-    #[must_use]
-    pub fn and(self, other: States) -> States {
-        States(self.0 & other.0)
-    }
-
-    /// Whether `state` is in the set.
-    pub fn contains(self, state: State) -> bool {
-        self.0 & States::only(state).0 != 0
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The states, in [`State::ALL`] order.
-    pub fn iter(self) -> impl Iterator<Item = State> {
-        State::ALL.into_iter().filter(move |s| self.contains(*s))
-    }
-
-    /// As decisions see it: error counts as absent.
-    fn for_decisions(self) -> States {
-        if self.contains(State::Error) {
-            States((self.0 & !States::ERROR.0) | States::ABSENT.0)
-        } else {
-            self
-        }
-    }
-}
-
-impl fmt::Debug for States {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.iter().map(State::as_str).collect();
-        write!(f, "{{{}}}", names.join(", "))
-    }
-}
 
 /// Whether a decision rule can decide, given what is known of the indicators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,37 +184,6 @@ impl CompiledRuleSet {
             .get(indicator)
             .map_or(States::ANY, |i| i.possible)
     }
-}
-
-/// What the decision analysis knows of one indicator.
-#[derive(Debug, Clone)]
-pub(crate) struct IndicatorFacts {
-    pub(crate) id: String,
-    pub(crate) dimension: Option<usize>,
-    pub(crate) strength: Option<Strength>,
-    pub(crate) weight: f64,
-    /// The states its condition can give.
-    pub(crate) possible: States,
-}
-
-/// A decision rule as the analysis sees it.
-#[derive(Debug, Clone)]
-pub(crate) struct RuleFacts {
-    pub(crate) id: String,
-    /// Its condition: `Some(None)` for a rule without `when`, `None` when it failed to compile.
-    pub(crate) when: Option<Option<Cond>>,
-    /// Its outcome, when it names a known one.
-    pub(crate) outcome: Option<usize>,
-}
-
-/// The decision of a rule set, as the analysis reads it: built once when the set loads.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DecisionModel {
-    pub(crate) indicators: Vec<IndicatorFacts>,
-    /// Dimension ids and rules.
-    pub(crate) dimensions: Vec<(String, PositiveRule)>,
-    pub(crate) rules: Vec<RuleFacts>,
-    pub(crate) outcomes: usize,
 }
 
 /// Work limit of one search, in nodes: far beyond what real decision rules need (tens).

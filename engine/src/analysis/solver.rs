@@ -216,7 +216,7 @@ impl<'m> Search<'m> {
             let mut states = own.for_decisions();
             if !uses_unknown && states.contains(State::Unknown) {
                 // Nothing reads unknown: it is one more way of not being present.
-                states = States(states.0 & !States::UNKNOWN.0).with(States::ABSENT);
+                states = states.without(States::UNKNOWN).with(States::ABSENT);
             }
             let strength = match ind.strength {
                 None => 0,
@@ -593,7 +593,7 @@ impl<'m> Search<'m> {
             (
                 merged.into_iter().map(|(v, k)| (v, -k)).collect(),
                 -c,
-                mirror(op),
+                op.flipped(),
             )
         } else {
             (merged, c, op)
@@ -1279,17 +1279,6 @@ fn linear_arith(op: ArithOp, a: Num, b: Num) -> Num {
             int: i1 && i2,
         },
         (op, a, b) => Num::Arith(op, Box::new(a), Box::new(b), int),
-    }
-}
-
-/// `a op b` as `b op' a`.
-fn mirror(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
     }
 }
 

@@ -15,9 +15,9 @@ use std::sync::Arc;
 use regex::Regex;
 
 use super::States;
-use crate::compile::QuestionName;
 use crate::cond::{Cond, Env};
 use crate::manifest::QuestionType;
+use crate::model::QuestionName;
 use crate::value::Value;
 
 /// At most this many combinations of answers are tried for one condition.

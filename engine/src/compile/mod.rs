@@ -30,6 +30,7 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::lint;
 use crate::manifest::{self, Manifest, PositiveRule, Strength};
+pub(crate) use crate::model::QuestionName;
 use crate::model::{
     CompiledRuleSet, Condition, DecisionIndex, DecisionRule, Dimension, Indicator, Question,
 };
@@ -38,9 +39,8 @@ use crate::sandbox::{self, RegexCache};
 use crate::scope;
 use crate::sources::{MANIFEST_FILE, MAX_FILE_SIZE, MAX_LIBRARY_FILES, MAX_LIBRARY_SIZE, Sources};
 use crate::yaml;
+use native::Functions;
 use native::Names;
-pub(crate) use native::QuestionName;
-use script::Functions;
 
 /// A rule set that loaded, with the warnings found on the way.
 #[derive(Debug)]

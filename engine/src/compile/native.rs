@@ -2,70 +2,35 @@
 //! from Rhai's syntax tree into a [`Cond`] that herken evaluates itself, typed at load so that
 //! type slips are load errors. A condition outside these shapes runs in Rhai (see `script`).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use rhai::{Dynamic, Expr as RExpr, FnCallExpr, Position, Stmt};
+use rhai::{Dynamic, Engine, Expr as RExpr, FnCallExpr, Position, Stmt};
 
 use crate::codes::{self, Code};
 use crate::cond::{ArithOp, CmpOp, Cond, DecisionHelper, Over};
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::manifest::{QuestionType, Script};
+use crate::model::{QuestionName, Ty};
 use crate::sandbox::RegexCache;
 use crate::value::Value;
 
-/// Static type of an expression, checked at load so that type slips are load errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ty {
-    Bool,
-    Num,
-    Str,
-    List,
+/// The functions a script may call: Rhai's own and the sandbox's (name and number of
+/// parameters), gathered once per rule set.
+#[derive(Debug, Default)]
+pub(super) struct Functions {
+    pub(super) native: HashSet<(String, usize)>,
 }
 
-impl Ty {
-    fn name(self) -> &'static str {
-        match self {
-            Ty::Bool => "true/false",
-            Ty::Num => "a number",
-            Ty::Str => "text",
-            Ty::List => "a list",
-        }
-    }
-}
-
-/// A question as conditions see it: its id, the static type of its answers, and which answers
-/// it takes (to find comparisons that can never hold).
-#[derive(Debug)]
-pub(crate) struct QuestionName {
-    pub(crate) id: String,
-    pub(crate) ty: Ty,
-    pub(crate) kind: QuestionType,
-    pub(crate) min: Option<f64>,
-    pub(crate) max: Option<f64>,
-    pub(crate) options: Vec<String>,
-}
-
-impl QuestionName {
-    pub(crate) fn new(
-        id: &str,
-        kind: QuestionType,
-        min: Option<f64>,
-        max: Option<f64>,
-        options: Vec<String>,
-    ) -> Self {
-        let ty = match kind {
-            QuestionType::YesNo => Ty::Bool,
-            QuestionType::Integer | QuestionType::Number => Ty::Num,
-            QuestionType::Choice | QuestionType::Text => Ty::Str,
-            QuestionType::Choices => Ty::List,
-        };
+impl Functions {
+    pub(super) fn of(engine: &Engine) -> Self {
+        let native = engine.collect_fn_metadata(
+            None,
+            |info| Some((info.metadata.name.to_string(), info.metadata.num_params)),
+            true,
+        );
         Self {
-            id: id.to_owned(),
-            ty,
-            kind,
-            min,
-            max,
-            options,
+            native: native.into_iter().collect(),
         }
     }
 }
@@ -78,7 +43,7 @@ pub(crate) struct Names<'a> {
     pub(crate) question_index: Option<&'a std::collections::HashMap<String, usize>>,
     /// The functions scripts may call besides their own and the library's; `None` in
     /// decisions (which call helpers only).
-    pub(crate) functions: Option<&'a super::script::Functions>,
+    pub(crate) functions: Option<&'a Functions>,
     /// In `ask_if`, only questions before this index may be read.
     pub(crate) read_before: Option<usize>,
     /// Dimension and indicator ids, for decision helpers; `None` outside decisions.
@@ -406,7 +371,7 @@ impl<'a> Compiler<'a> {
     ) {
         let (q, value, at, op) = match (self.question_of(ca), self.question_of(cb), ca, cb) {
             (Some(q), None, _, Cond::Const(v)) => (q, v, b.position(), op),
-            (None, Some(q), Cond::Const(v), _) => (q, v, a.position(), flip(op)),
+            (None, Some(q), Cond::Const(v), _) => (q, v, a.position(), op.flipped()),
             _ => return,
         };
         match (q.kind, value) {
@@ -624,17 +589,6 @@ impl<'a> Compiler<'a> {
             out.push(self.id_arg(item, ids, what)?);
         }
         Ok(out)
-    }
-}
-
-/// `a op b` as `b op' a`.
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
     }
 }
 

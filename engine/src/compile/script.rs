@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use rhai::{AST, ASTNode, Engine, Expr as RExpr, Scope, Stmt};
 
 use super::LoadOptions;
-use super::native::{Compiler, Names, NotNative, QuestionName};
+use super::native::{Compiler, Functions, Names, NotNative};
 use crate::codes;
 use crate::cond::Cond;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
 use crate::manifest::{Limits, Script};
+use crate::model::QuestionName;
 use crate::model::{Condition, ScriptCondition};
 use crate::sandbox::{self, RegexCache};
 use crate::sources::Sources;
@@ -290,26 +291,6 @@ fn script_reads(
     let dynamic =
         (all_uses > resolved_uses).then(|| locate(first_use.unwrap_or(rhai::Position::NONE)));
     Some((reads, dynamic))
-}
-
-/// The functions a script may call: Rhai's own and the sandbox's (name and number of
-/// parameters), gathered once per rule set.
-#[derive(Debug, Default)]
-pub(super) struct Functions {
-    native: HashSet<(String, usize)>,
-}
-
-impl Functions {
-    pub(super) fn of(engine: &Engine) -> Self {
-        let native = engine.collect_fn_metadata(
-            None,
-            |info| Some((info.metadata.name.to_string(), info.metadata.num_params)),
-            true,
-        );
-        Self {
-            native: native.into_iter().collect(),
-        }
-    }
 }
 
 /// Rhai keywords that look like calls (`type_of(x)`, `Fn("f")`, …): not functions to look up.

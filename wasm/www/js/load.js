@@ -73,7 +73,7 @@ export async function loadIndex() {
   return index;
 }
 
-/** Loads and verifies one set: {id, file, title, screener, info, ids} or, when that fails,
+/** Loads and verifies one set: {id, file, title, screener, info, ids, population, forms} or, when that fails,
  *  {id, file, title, failure}. Never throws. */
 export async function loadSet(entry) {
   const set = { id: entry.id, file: entry.file, title: entry.title };
@@ -86,8 +86,13 @@ export async function loadSet(entry) {
       throw bundleFailure(e);
     }
     const info = screener.info();
-    const ids = new Set(screener.questions(info.languages[0]).questions.map((q) => q.id));
-    return { ...set, id: info.id, screener, info, ids };
+    const form = screener.questions(info.languages[0]);
+    const ids = new Set(form.questions.map((q) => q.id));
+    // Who the set is for (adult, child or any) and the forms of exploitation it covers: the page
+    // chooses sets by the person's age with them.
+    const population = form.ruleset.population?.id ?? "any";
+    const forms = (form.ruleset.forms ?? []).map((f) => f.id);
+    return { ...set, id: info.id, screener, info, ids, population, forms };
   } catch (e) {
     return { ...set, failure: e instanceof LoadFailure ? e : new LoadFailure("other", { detail: String(e?.message ?? e) }) };
   }

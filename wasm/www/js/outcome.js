@@ -6,7 +6,7 @@
 import { $, h } from "./dom.js";
 import { goTo } from "./form.js";
 import { anythingAsked, evidence, levelOf, outcomeLabel, presentOf, progress } from "./screening.js";
-import { cap, interviewerOnly, setNumber, several, state, t, titleOf } from "./state.js";
+import { AGE, cap, interviewerOnly, setNumber, several, state, t, titleOf } from "./state.js";
 
 /** An answer in words, in the page language. */
 export function answerText(q, value) {
@@ -50,6 +50,7 @@ export function renderCards() {
       h("div", { class: "outcome" },
         h("p", { class: "outcome-label" }),
         h("p", { class: "outcome-rise", hidden: true }),
+        h("p", { class: "outcome-mismatch", hidden: true }),
         h("p", { class: "progress" })),
       h("div", { class: "block" },
         h("h4", { class: "advice-title" }),
@@ -99,6 +100,11 @@ export function renderPanel(next) {
     const rise = card.querySelector(".outcome-rise");
     rise.hidden = !(asked && r.outcome.may_rise);
     rise.textContent = asked && r.outcome.may_rise ? s.couldRise(outcomeLabel(set.id, r.outcome.could_rise_to)) : "";
+    // The person's age outside the set's population: the report says so, and so does the card.
+    const off = r.diagnostics.some((d) => d.code === "case::population-mismatch");
+    const mismatch = card.querySelector(".outcome-mismatch");
+    mismatch.hidden = !off;
+    mismatch.textContent = off ? s.mismatch(set.population) : "";
     const present = presentOf(r).signals;
     const { asked: n, shown } = progress([...per.applicable]);
     card.querySelector(".progress").textContent = asked ? `${s.signalCount(present.length)} · ${s.progress(n, shown)}` : s.notYetNote;
@@ -162,7 +168,7 @@ function renderNext(next) {
   const s = t();
   $("next").replaceChildren(...[...next.values()].map((n) => {
     // In the discreet view a question for the interviewer alone is not spelled out on screen.
-    const conceal = state.discreet && !state.interviewerOpen && interviewerOnly(state.form.byId.get(n.id));
+    const conceal = state.discreet && !state.interviewerOpen && interviewerOnly(state.form.byId.get(n.id)) && n.id !== AGE;
     return h("li", {},
       h("a", { href: `#q-${n.id}`, onclick: (e) => goTo(e, n.id) }, conceal ? s.interviewerQuestion : n.question),
       state.discreet ? null : nextMeta(n));

@@ -117,8 +117,12 @@ export function presentOf(report) {
 export function levelOf(setId, report) {
   if (!anythingAsked()) return "none";
   if (report.outcome.id === "not_applicable") return "na";
-  const top = state.per.get(setId).questionnaire.outcomes.length - 1;
-  return report.outcome.level === 0 ? "low" : report.outcome.level >= top ? "high" : "mid";
+  const outcomes = state.per.get(setId).questionnaire.outcomes;
+  const top = outcomes.length - 1;
+  // The lowest outcome that says something about the person: `not_applicable`, when a set has
+  // it, comes first (rules/README.md), and the "no signals" after it is low, not mid.
+  const lowest = outcomes.findIndex((o) => o.id !== "not_applicable");
+  return report.outcome.level <= lowest ? "low" : report.outcome.level >= top ? "high" : "mid";
 }
 
 /** The answers a present indicator rests on: the known ones it read. An unknown answer is never

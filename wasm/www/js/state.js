@@ -30,6 +30,19 @@ export const state = {
   revealed: false,
   interviewerOpen: false,
   lastStatus: "",
+  /** The language the person reads (a translation some chosen set carries), or null. */
+  personLang: null,
+  /** Whether the guidance before the questions is open: until the first question is answered,
+   *  then folded once (the worker can open it again). */
+  guidanceOpen: true,
+  guidanceFolded: false,
+  /** The sets the last age answer swapped: [[set it replaced, set chosen instead]]. */
+  ageSwaps: [],
+  /** Guided mode: one question at a time, the engine's choice (guided.js). */
+  guided: false,
+  /** The question guided mode asks now; whether "next" was pressed. */
+  guidedCurrent: null,
+  guidedNext: false,
 };
 
 export const t = () => STRINGS[state.lang];
@@ -40,9 +53,23 @@ export const cap = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 export const titleOf = (set) =>
   set.info?.title[state.lang] ?? set.title?.[state.lang] ?? set.info?.title[set.info.languages[0]] ?? set.title?.en ?? set.id;
 
-/** Whether a question is for the interviewer's own judgement, never put to the person. Today the
- *  sets mark this with the group `interviewer`; an explicit marker in the format will replace it. */
-export const interviewerOnly = (q) => q?.group === "interviewer";
+/** Whether a question is for the interviewer alone (`audience: interviewer`: an observation or
+ *  judgement, never read out to the person). */
+export const interviewerOnly = (q) => q?.audience === "interviewer";
+
+/** The shared age question ("is the person younger than 18?"): asked first, it chooses between
+ *  the sets for adults and those for children. */
+export const AGE = "under_18";
+
+/** The person's age as the age question says: true (under 18), false, or null (not known). */
+export const under18 = () => {
+  const a = state.answers.get(AGE);
+  return a?.kind === "value" ? a.value === true : null;
+};
+
+/** Whether a set is written for a person of that age (`population`: adult, child or any). */
+export const fitsAge = (set, young = under18()) =>
+  young == null || set.population === "any" || set.population == null || (set.population === "child") === young;
 
 /** Whether the worker has given the page anything a reload would lose. */
 export const hasInput = () => state.answers.size > 0 || state.reference.trim() !== "" || state.notes.trim() !== "";

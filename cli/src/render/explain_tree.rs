@@ -3,13 +3,13 @@
 
 use std::io::Write;
 
-use crate::cmd::screen::answer;
+use super::report::answer;
 use herken_engine::{CompiledRuleSet, DimensionReport, Report, State};
 
 pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::io::Result<()> {
     let nl = r.language == "nl";
     let t = |en: &'static str, dutch: &'static str| if nl { dutch } else { en };
-    crate::cmd::screen::heading(out, rules, r)?;
+    super::report::heading(out, rules, r)?;
     writeln!(
         out,
         "{}: {} [{}]",
@@ -76,7 +76,7 @@ pub fn write(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
             };
             let strength = i.strength.as_deref().map_or_else(
                 || format!("{} {}", t("weight", "gewicht"), i.weight),
-                |s| crate::cmd::screen::strength_word(s, nl).to_owned(),
+                |s| super::report::strength_word(s, nl).to_owned(),
             );
             writeln!(out, "   {pipe}{b} {} [{strength}]", i.label)?;
             let reads: Vec<_> = i.reads.iter().collect();

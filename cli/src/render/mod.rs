@@ -1,27 +1,85 @@
-//! Output formats: [`Format`], the choice a command's `--format` makes; rendering diagnostics
-//! for people (`path:line:col`, the code, the source line with a caret under the column, and
-//! help); and the one escaping of control characters that every human renderer writes through.
+//! Output formats in one place: [`Format`], the choice a command's `--format` makes; [`json`],
+//! the typed JSON answers of the commands; the human report of `screen` ([`report`],
+//! [`explain_tree`]); diagnostics for people (`path:line:col`, the code, the source line with a
+//! caret under the column, and help); and the one escaping of control characters that every
+//! human renderer writes through.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use herken_engine::{Diagnostic, Severity};
 
-use crate::ruleset::RuleSetFiles;
+pub mod explain_tree;
+pub mod json;
+pub mod report;
 
-/// How a command writes its answer: for people, or as JSON for programs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How a command writes its answer. One list for every command; each accepts the formats that
+/// make sense for it ([`Format::only`]), and `--help` lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Readable text.
     Human,
-    /// JSON (documented in the README; one shape whatever the input).
+    /// JSON for programs, typed in [`json`]; a command that can answer for several rule sets
+    /// writes a list, whatever their number.
     Json,
+    /// JUnit XML, for CI (`herken test`).
+    Junit,
+    /// Markdown (`herken explain`: the code reference).
+    Markdown,
+}
+
+impl Format {
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Human => "human",
+            Self::Json => "json",
+            Self::Junit => "junit",
+            Self::Markdown => "markdown",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            Self::Human => "readable text",
+            Self::Json => "JSON for programs",
+            Self::Junit => "JUnit XML for CI",
+            Self::Markdown => "Markdown",
+        }
+    }
+
+    /// A `--format` value parser that accepts `allowed` only.
+    pub fn only(allowed: &'static [Format]) -> impl TypedValueParser<Value = Format> {
+        PossibleValuesParser::new(
+            allowed
+                .iter()
+                .map(|f| PossibleValue::new(f.name()).help(f.help())),
+        )
+        .map(move |name| {
+            // The parser has already refused every other name.
+            allowed
+                .iter()
+                .copied()
+                .find(|f| f.name() == name)
+                .unwrap_or(Format::Human)
+        })
+    }
+}
+
+/// Where diagnostics point: the path to show for a file, and its text to quote lines from
+/// (a rule set's files: `crate::ruleset::RuleSetFiles`).
+pub trait Files {
+    /// The path to show for `file` (a path relative to the rule set).
+    fn display_path(&self, file: &str) -> String;
+    /// The text of `file`, if it is one of these files.
+    fn text(&self, file: &str) -> Option<&str>;
 }
 
 /// Writes every diagnostic, then nothing else (the caller sums up).
 pub fn diagnostics(
     out: &mut dyn Write,
-    files: &RuleSetFiles,
+    files: &dyn Files,
     diagnostics: &[Diagnostic],
 ) -> std::io::Result<()> {
     // Messages and source lines quote the rule set: a line may carry escape sequences.
