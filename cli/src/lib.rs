@@ -54,6 +54,8 @@ pub enum Command {
     Verify(cmd::verify::Args),
     /// Score many cases from CSV or JSONL (researchers): one result row per input row.
     Batch(cmd::batch::Args),
+    /// Simulate guided interviews over cases: how many questions until the outcome is decided.
+    Simulate(cmd::simulate::Args),
     /// Write deterministic synthetic cases (intake or CTDC format) for tests and benchmarks.
     Synth(cmd::synth::Args),
     /// A rule set's questions, readable or as JSON for forms.
@@ -85,6 +87,7 @@ pub fn run(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> Result
         Command::Keygen(args) => cmd::keygen::run(&args, err),
         Command::Verify(args) => cmd::verify::run(&args, out, err),
         Command::Batch(args) => cmd::batch::run(&args, out, err),
+        Command::Simulate(args) => cmd::simulate::run(&args, out, err),
         Command::Synth(args) => cmd::synth::run(&args, out, err),
         Command::Questions(args) => cmd::questions::run(&args, out, err),
         Command::Schema(args) => cmd::schema::run(&args, out, err),

@@ -182,3 +182,43 @@ fn screening_a_minor_with_an_adult_and_a_child_set_says_which_applies() {
     assert_eq!(codes(0), ["case::population-mismatch"]);
     assert!(codes(1).is_empty());
 }
+
+#[test]
+fn batch_says_how_many_rows_are_outside_a_sets_population() {
+    let tmp = Temp::new("batch-population");
+    let cases = tmp.write(
+        "cases.csv",
+        "under_18,deceived_about_job\nyes,yes\nno,no\nyes,\n,yes\n",
+    );
+    let summary = tmp.arg("summary.json");
+    let out = tmp.arg("out.csv");
+    let r = run(&["batch", &cases, "--summary", &summary, "-o", &out]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("note: 2 rows answer `under_18` outside the population `ilo-2009-adult-labour` is written for"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("read the outcome of a set for children"),
+        "{}",
+        r.stderr
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("JSON");
+    assert_eq!(s["rulesets"][0]["outside_population"], 2);
+    let r = run(&["batch", &cases, "-r", "ilo-2009-child-labour", "-o", &out]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("note: 1 row answer `under_18` outside"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("a set for adults for it"), "{}", r.stderr);
+    let r = run(&["batch", &cases, "-r", "nl-geringste-aanwijzing", "-o", &out]);
+    assert!(
+        !r.stderr.contains("under_18"),
+        "a set for any age: {}",
+        r.stderr
+    );
+}

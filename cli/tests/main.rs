@@ -10,6 +10,7 @@ mod cases;
 mod conversation;
 mod edges;
 mod finish;
+mod guided;
 mod mistakes;
 mod properties;
 mod readme;

@@ -152,7 +152,7 @@ impl CompiledRuleSet {
 
     /// Indicator states into `states` (cleared first), and when asked for the errors of
     /// those in error, by indicator index (rare, so kept apart).
-    fn states_into(
+    pub(crate) fn states_into(
         &self,
         obs: &Observations,
         states: &mut Vec<State>,

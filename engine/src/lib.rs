@@ -38,6 +38,7 @@ mod decide;
 mod diagnostic;
 mod evaluate;
 mod form;
+mod guide;
 mod json_text;
 mod lint;
 mod manifest;
@@ -69,6 +70,10 @@ pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
 pub use form::{
     Form, FormDimension, FormExploitation, FormGroup, FormGuidance, FormOption, FormOutcome,
     FormPopulation, FormQuestion, FormRuleSet,
+};
+pub use guide::{
+    GuidedOutcome, GuidedQuestion, GuidedStep, GuidedTop, InterviewStep, SimulatedInterview,
+    TopStatus,
 };
 pub use json_text::json_problem;
 pub use lint::coverage as coverage_warnings;

@@ -11,6 +11,7 @@
 //! - `conversation`: population and its age check, forms, guidance, interviewer-only
 //!   questions, translations;
 //! - `docs`: examples in the documentation work as written;
+//! - `guide`: guided interviews are sound (never decided when a completion says otherwise);
 //! - `differential`: the native evaluator against every condition run as a script, and the
 //!   report's JSON writer against serde_json;
 //! - `cases`: the case reader: answer policies, keys given twice, no answer in any error.
@@ -23,6 +24,7 @@ mod common;
 mod conversation;
 mod differential;
 mod docs;
+mod guide;
 mod hostile;
 mod load_errors;
 mod properties;

@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
             (Err(e), Ok(open)) => {
                 // Only the trust decision may differ.
                 assert!(
-                    ["bundle::unsigned", "bundle::untrusted-key"].contains(&e.code()),
+                    ["bundle::unsigned", "bundle::untrusted-key"].contains(&e.code().as_str()),
                     "{} ({:?})",
                     e.code(),
                     open.signature
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
             }
             // Refused either way: for the same reason, or first for want of trust.
             (Err(a), Err(b)) => assert!(
-                a.code() == b.code() || ["bundle::unsigned", "bundle::untrusted-key"].contains(&a.code()),
+                a.code() == b.code() || ["bundle::unsigned", "bundle::untrusted-key"].contains(&a.code().as_str()),
                 "{} / {}",
                 a.code(),
                 b.code()

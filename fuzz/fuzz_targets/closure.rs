@@ -154,7 +154,7 @@ fuzz_target!(|data: &[u8]| {
         .expect("the fixed case fits");
     let indicator = &report.indicators[0];
     if let Some(e) = &indicator.error {
-        assert!(e.code.starts_with("eval::"), "{}", e.code);
+        assert!(e.code.as_str().starts_with("eval::"), "{}", e.code);
     }
     if fails {
         assert_eq!(indicator.state, State::Error, "{script}: {indicator:?}");

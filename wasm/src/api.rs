@@ -203,6 +203,35 @@ pub fn applicable(rules: &CompiledRuleSet, case_json: &str) -> Result<Vec<String
         .collect())
 }
 
+/// The next step of a guided interview ([`CompiledRuleSet::guide`]) as JSON text: the case so
+/// far, the ids of the questions asked (answered or not known; ids of other rule sets'
+/// questions are ignored, as their answers are), and the language of the texts.
+///
+/// # Errors
+/// As [`observations`] (unknown keys are accepted); `options::invalid` when `asked` is not a
+/// list of question ids.
+pub fn guide(
+    rules: &CompiledRuleSet,
+    case_json: &str,
+    asked_json: &str,
+    lang: &str,
+) -> Result<String, Failure> {
+    let obs = observations(rules, case_json, true)?;
+    let asked: Vec<String> = serde_json::from_str(asked_json).map_err(|e| {
+        Failure::new(
+            codes::options::INVALID,
+            format!("invalid `asked`: {e} (expected a list of question ids)"),
+        )
+    })?;
+    let mut flags = vec![false; rules.questions().len()];
+    for id in &asked {
+        if let Some(q) = rules.question_index(id) {
+            flags[q] = true;
+        }
+    }
+    Ok(rules.guide(&obs, &flags, lang).to_json())
+}
+
 /// What `questions(lang)` gives: the engine's [`herken_engine::Form`] in `lang` (the set's
 /// first language where it lacks `lang`), compact — the JSON `herken questions --format json`
 /// prints.

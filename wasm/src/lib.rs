@@ -25,6 +25,8 @@ extern "C" {
     pub type ScreenOptionsArg;
     #[wasm_bindgen(typescript_type = "BundleOptions")]
     pub type BundleOptionsArg;
+    #[wasm_bindgen(typescript_type = "string[]")]
+    pub type AskedArg;
 }
 
 /// A compiled rule set, built once from a bundle and used for any number of cases.
@@ -86,6 +88,26 @@ impl Screener {
         let case = json_text(observations, "{}").map_err(throwable)?;
         let ids = api::applicable(&self.rules, &case).map_err(throwable)?;
         Ok(ids.into_iter().map(JsValue::from).collect::<Array>().into())
+    }
+
+    /// The next step of a guided interview: the question to ask next (the one that brings the
+    /// set's highest outcome closest to decided), whether that outcome is decided, and whether
+    /// any answer still to come can change the outcome. `asked`: ids of the questions asked so
+    /// far (answered, or asked and not known); `lang` as for `questions()`. Answers to and ids
+    /// of other rule sets' questions are ignored.
+    #[wasm_bindgen(unchecked_return_type = "GuidedStep")]
+    pub fn guide(
+        &self,
+        observations: &ObservationsArg,
+        asked: Option<AskedArg>,
+        lang: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let case = json_text(observations, "{}").map_err(throwable)?;
+        let asked = asked
+            .map_or(Ok("[]".to_owned()), |a| json_text(&a, "[]"))
+            .map_err(throwable)?;
+        let lang = lang.unwrap_or_else(|| "nl".to_owned());
+        parse(&api::guide(&self.rules, &case, &asked, &lang).map_err(throwable)?)
     }
 
     /// The questions, groups, outcomes and dimensions in `lang` (default `nl`; the rule

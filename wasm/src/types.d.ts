@@ -115,6 +115,54 @@ export interface Questionnaire {
   dimensions: Array<{ id: string; label: string; description?: string }>;
 }
 
+/** What `guide(observations, asked, lang)` returns: the next step of a guided interview, as
+ *  `herken screen --guided --format json` prints it (in a list, one step per set). The engine chooses the question (the one
+ *  that brings the set's highest outcome closest to decided: reached, or out of reach), so the
+ *  CLI, the WASM module and the page ask the same questions in the same order. */
+export interface GuidedStep {
+  /** The rule set's id. */
+  ruleset: string;
+  /** The language of the texts (the rule set's first when it lacks the one asked for). */
+  language: string;
+  /** How many of this set's questions have been asked: answered, or in `asked` (not known). */
+  asked: number;
+  /** The question to ask next; absent when no answer still to come can change the outcome
+   *  (`settled`). It always applies to the answers so far (its `ask_if` is not false) and has
+   *  not been asked. */
+  next?: {
+    id: string;
+    /** The question in `language`. */
+    question: string;
+    /** Help for whoever asks it. */
+    help?: string;
+    /** `interviewer`: answered by the interviewer alone, never read out to the person. */
+    audience: "person" | "interviewer";
+    /** The indicators whose state the answer can still change. */
+    indicators: string[];
+  };
+  /** The set's highest outcome, and whether the answers still to come can change whether it
+   *  is given: `open` (they can), `reached` (every way they go gives it), `out_of_reach` (no
+   *  way they go gives it). Sound: never `reached` or `out_of_reach` while some answers could
+   *  say otherwise. */
+  top: { id: string; label: string; status: "open" | "reached" | "out_of_reach" };
+  /** The outcome with the answers so far (what `screen()` gives for the same case). */
+  outcome: GuidedOutcome;
+  /** No answer still to come gives an outcome below this one. */
+  lowest: GuidedOutcome;
+  /** No answer still to come gives an outcome above this one. */
+  highest: GuidedOutcome;
+  /** True when no answer still to come can change the outcome (`lowest` = `highest`); the
+   *  interview can end here without changing the result. */
+  settled: boolean;
+}
+
+/** An outcome in a guided step: `level` as in `Questionnaire.outcomes`. */
+export interface GuidedOutcome {
+  id: string;
+  level: number;
+  label: string;
+}
+
 export interface RuleSetInfo {
   id: string;
   version: string;
@@ -148,7 +196,8 @@ export interface HerkenError extends Error {
    *  `bundle::signature-malformed`, `bundle::unsigned`, `bundle::untrusted-key`,
    *  `bundle::ruleset`, `bundle::identity-mismatch`,
    *  `case::not-an-object`, `case::unknown-question`, `case::wrong-type`, `case::out-of-bounds`,
-   *  `case::unknown-option`, `case::too-long`, `case::invalid-json`, `options::invalid`. */
+   *  `case::unknown-option`, `case::too-long`, `case::invalid-json`, `options::invalid` (also for a
+   *  `guide()` `asked` that is not a list of question ids). */
   code: string;
   /** For case errors: the question the first problem is about. */
   field?: string;

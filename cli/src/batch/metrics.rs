@@ -142,6 +142,9 @@ pub struct SetStats {
     pub may_rise: bool,
     pub states: Vec<State>,
     pub positive: Vec<bool>,
+    /// The row's `under_18` answer puts the person outside the population the set is written
+    /// for (the report's `case::population-mismatch`).
+    pub outside_population: bool,
 }
 
 /// Counts by label class.
@@ -172,6 +175,7 @@ struct SetTally {
     /// Per indicator: present, absent, unknown, error.
     states: Vec<[u64; 4]>,
     dimensions: Vec<u64>,
+    outside_population: u64,
     /// [label negative, label positive].
     classes: [ClassTally; 2],
     missing_label: u64,
@@ -198,6 +202,7 @@ impl Tally {
                     may_rise: 0,
                     states: vec![[0; 4]; s.indicators().len()],
                     dimensions: vec![0; s.dimensions().len()],
+                    outside_population: 0,
                     classes: [
                         ClassTally::new(s.outcomes().len(), s.indicators().len()),
                         ClassTally::new(s.outcomes().len(), s.indicators().len()),
@@ -206,6 +211,12 @@ impl Tally {
                 })
                 .collect(),
         }
+    }
+
+    /// Per rule set, the rows so far whose `under_18` answer puts the person outside its
+    /// population.
+    pub fn outside_population(&self) -> impl Iterator<Item = u64> + '_ {
+        self.sets.iter().map(|s| s.outside_population)
     }
 
     pub fn add(&mut self, row: &RowStats) {
@@ -218,6 +229,7 @@ impl Tally {
                 *n += 1;
             }
             tally.may_rise += u64::from(stats.may_rise);
+            tally.outside_population += u64::from(stats.outside_population);
             for (counts, state) in tally.states.iter_mut().zip(&stats.states) {
                 counts[state_index(*state)] += 1;
             }
@@ -280,6 +292,9 @@ pub struct SetSummary {
     pub may_rise: Proportion,
     pub dimensions: Vec<DimensionCount>,
     pub indicators: Vec<IndicatorCount>,
+    /// Rows whose `under_18` answer puts the person outside the population the set is written
+    /// for (`case::population-mismatch`): their outcome is the wrong set's to read.
+    pub outside_population: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<Validation>,
 }
@@ -432,6 +447,7 @@ fn set_summary(
             })
             .collect(),
         may_rise: Proportion::of(t.may_rise, t.scored),
+        outside_population: t.outside_population,
         dimensions: set
             .dimensions()
             .iter()
@@ -503,6 +519,13 @@ pub fn write_table(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     for set in &s.rulesets {
         writeln!(out)?;
         writeln!(out, "{} {}: {} scored", set.id, set.version, set.scored)?;
+        if set.outside_population > 0 {
+            writeln!(
+                out,
+                "  {} outside the set's population by their `under_18` answer (case::population-mismatch)",
+                set.outside_population
+            )?;
+        }
         let w = set
             .indicators
             .iter()

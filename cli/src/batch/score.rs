@@ -263,6 +263,7 @@ impl Scorer {
                     may_rise: result.may_rise,
                     states: result.states.clone(),
                     positive: result.dimensions.iter().map(Option::is_some).collect(),
+                    outside_population: outside_population(set, obs),
                 });
             }
         }
@@ -303,6 +304,18 @@ pub fn label_value(v: &Json) -> Option<bool> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Whether the case's `under_18` answer puts the person outside the population `set` is
+/// written for (what the report says with `case::population-mismatch`).
+fn outside_population(set: &CompiledRuleSet, obs: &Observations) -> bool {
+    let Some(population) = set.population() else {
+        return false;
+    };
+    match set.question_index("under_18").map(|q| obs.get(q)) {
+        Some(herken_engine::Value::Bool(under_18)) => !population.includes(*under_18),
+        _ => false,
     }
 }
 

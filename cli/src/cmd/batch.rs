@@ -307,6 +307,22 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             )?;
         }
     }
+    for (set, n) in sets.iter().zip(tally.outside_population()) {
+        if n > 0 {
+            let instead = match set.population() {
+                Some(herken_engine::Population::Child) => "a set for adults",
+                _ => "a set for children",
+            };
+            writeln!(
+                err,
+                "herken: note: {n} row{} answer `under_18` outside the population `{}` is written for ({}): read the outcome of {instead} for {} (case::population-mismatch)",
+                if n == 1 { "" } else { "s" },
+                set.id(),
+                set.population().map_or("", |p| p.label("en")),
+                if n == 1 { "it" } else { "them" },
+            )?;
+        }
+    }
     if let Some(path) = &args.summary {
         let summary = tally.summary(
             &sets,

@@ -29,12 +29,39 @@ pub struct Args {
     /// Show why: outcome ← decision rule ← positive dimensions ← present indicators ← answers.
     #[arg(long)]
     explain: bool,
+    /// A guided interview: one question at a time, the one that brings the highest outcome
+    /// closest to decided. Readable: an interview on the terminal (answers from standard
+    /// input; the case file, if given, holds the answers so far). With `--format json`: the
+    /// next step for the case.
+    #[arg(long)]
+    guided: bool,
+    /// With `--guided --format json`: the questions asked so far that have no answer in the
+    /// case (asked, not known), comma-separated ids.
+    #[arg(long, value_delimiter = ',', requires = "guided")]
+    asked: Vec<String>,
+    /// With `--guided` on the terminal: write the answers to this file at the end, as a case
+    /// (a question asked and not known as `null`), to go on later with `--guided FILE`.
+    #[arg(long, requires = "guided")]
+    save: Option<String>,
     #[command(flatten)]
     trust: ruleset::TrustArgs,
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    if args.guided && args.explain {
+        return Err(CliError::usage(
+            "`--explain` is for one screening, not a guided interview",
+        ));
+    }
     let trust = args.trust.policy()?;
+    if args.guided && args.format == Format::Human {
+        return interview(args, &trust, out, err);
+    }
+    if args.save.is_some() {
+        return Err(CliError::usage(
+            "`--save` is for the guided interview on the terminal (without `--format json`)",
+        ));
+    }
     let text = if args.case == "-" {
         if std::io::stdin().is_terminal() {
             // Nobody may be typing: say what is awaited instead of waiting silently.
@@ -108,6 +135,15 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             "{name}: field `{k}` is not a question of any of the rule sets"
         )));
     }
+    if args.guided {
+        crate::cmd::guided::check_asked(&sets, &args.asked)?;
+        writeln!(
+            out,
+            "{}",
+            crate::cmd::guided::steps_json(&sets, &answers, &args.asked, &args.lang)
+        )?;
+        return Ok(());
+    }
     let options = ScreenOptions {
         language: args.lang.clone(),
         next_questions: true,
@@ -143,4 +179,56 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// `--guided` on the terminal: the answers so far from the case file, if one is given (standard
+/// input is for the answers), then the interview.
+fn interview(
+    args: &Args,
+    trust: &herken_engine::TrustPolicy,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), CliError> {
+    if !args.asked.is_empty() {
+        return Err(CliError::usage(
+            "`--asked` is for `--guided --format json`; on the terminal, a question asked and not known is `null` in the case file",
+        ));
+    }
+    let mut sets = Vec::new();
+    for spec in &args.rules {
+        let rules = ruleset::open(spec, trust, err)?;
+        super::check_language(&rules, &args.lang)?;
+        sets.push(rules);
+    }
+    let answers = if args.case == "-" {
+        serde_json::Map::new()
+    } else {
+        let name = args.case.as_str();
+        let text = ruleset::read_text(Path::new(name))?;
+        match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => {
+                return Err(CliError::input(format!(
+                    "{name}: not a JSON object of answers"
+                )));
+            }
+            Err(e) => {
+                return Err(CliError::input(format!(
+                    "{name}:{}:{}: invalid JSON: {}",
+                    e.line(),
+                    e.column(),
+                    json_problem(&e)
+                )));
+            }
+        }
+    };
+    let stdin = std::io::stdin();
+    crate::cmd::guided::interview(
+        &sets,
+        answers,
+        &args.lang,
+        args.save.as_deref(),
+        &mut stdin.lock(),
+        out,
+    )
 }

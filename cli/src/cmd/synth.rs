@@ -105,56 +105,125 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                 write_line(&mut *sink, row.iter().map(String::as_str))?;
             }
         }
-        SynthFormat::Csv | SynthFormat::Jsonl => {
+        SynthFormat::Csv => {
             let mut sets = Vec::new();
             for spec in &args.rules {
                 sets.push(ruleset::open(spec, &trust, err)?);
             }
             let questions = questions(&sets);
-            let csv = args.format == SynthFormat::Csv;
-            if csv {
-                write_line(
-                    &mut *sink,
-                    ["id", "label"]
-                        .into_iter()
-                        .chain(questions.iter().map(|q| q.id.as_str())),
-                )?;
-            }
+            write_line(
+                &mut *sink,
+                ["id", "label"]
+                    .into_iter()
+                    .chain(questions.iter().map(|q| q.id.as_str())),
+            )?;
             for n in 1..=args.cases {
                 let label = rng.chance(positive);
                 let id = format!("case-{n:07}");
-                let answers: Vec<Answer> = questions
+                let cells: Vec<String> = questions
                     .iter()
-                    .map(|q| answer(&mut rng, q, label))
+                    .map(|q| answer(&mut rng, q, label).csv())
                     .collect();
-                if csv {
-                    let cells: Vec<String> = answers.iter().map(Answer::csv).collect();
-                    write_line(
-                        &mut *sink,
-                        [id.as_str(), if label { "1" } else { "0" }]
-                            .into_iter()
-                            .chain(cells.iter().map(String::as_str)),
-                    )?;
-                } else {
-                    // Keys in the CSV's column order, as intake forms export answers (and
-                    // the batch reader tries keys in question order first), not sorted as a
-                    // `serde_json::Map` would write them.
-                    let mut line = String::from("{");
-                    push_member(&mut line, "id", &Json::String(id));
-                    push_member(&mut line, "label", &Json::from(u8::from(label)));
-                    for (q, a) in questions.iter().zip(&answers) {
-                        if let Some(v) = a.json(&mut rng) {
-                            push_member(&mut line, &q.id, &v);
-                        }
-                    }
-                    line.push_str("}\n");
-                    sink.write_all(line.as_bytes())?;
+                write_line(
+                    &mut *sink,
+                    [id.as_str(), if label { "1" } else { "0" }]
+                        .into_iter()
+                        .chain(cells.iter().map(String::as_str)),
+                )?;
+            }
+        }
+        SynthFormat::Jsonl => {
+            let mut sets = Vec::new();
+            for spec in &args.rules {
+                sets.push(ruleset::open(spec, &trust, err)?);
+            }
+            let mut cases = Cases::new(&sets, args.seed, args.positive_percent);
+            for _ in 0..args.cases {
+                let case = cases.next_case();
+                // Keys in the CSV's column order, as intake forms export answers (and the
+                // batch reader tries keys in question order first), not sorted as a
+                // `serde_json::Map` would write them.
+                let mut line = String::from("{");
+                for (key, value) in &case.members {
+                    push_member(&mut line, key, value);
                 }
+                line.push_str("}\n");
+                sink.write_all(line.as_bytes())?;
             }
         }
     }
     sink.flush()?;
     Ok(())
+}
+
+/// Synthetic intake cases, one after another: the cases `synth --format jsonl` writes for the
+/// same rule sets, seed and share of positives.
+#[derive(Debug)]
+pub struct Cases {
+    questions: Vec<Q>,
+    rng: SplitMix64,
+    positive_per_mille: u64,
+    written: u64,
+}
+
+/// One synthetic case.
+#[derive(Debug)]
+pub struct Case {
+    /// `id`, `label`, then the answers by question id in question order; an unknown answer
+    /// is `null` or left out (both mean unknown).
+    pub members: Vec<(String, Json)>,
+}
+
+impl Case {
+    /// The answers as a JSON object (without `id` and `label`).
+    pub fn answers(&self) -> Json {
+        Json::Object(
+            self.members
+                .iter()
+                .skip(2)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+}
+
+impl Cases {
+    pub fn new<S: std::borrow::Borrow<CompiledRuleSet>>(
+        sets: &[S],
+        seed: u64,
+        positive_percent: u8,
+    ) -> Self {
+        Self {
+            questions: questions(sets),
+            rng: SplitMix64::new(seed),
+            positive_per_mille: u64::from(positive_percent) * 10,
+            written: 0,
+        }
+    }
+
+    pub fn next_case(&mut self) -> Case {
+        let rng = &mut self.rng;
+        let label = rng.chance(self.positive_per_mille);
+        self.written += 1;
+        let answers: Vec<Answer> = self
+            .questions
+            .iter()
+            .map(|q| answer(rng, q, label))
+            .collect();
+        let mut members = vec![
+            (
+                "id".to_owned(),
+                Json::String(format!("case-{:07}", self.written)),
+            ),
+            ("label".to_owned(), Json::from(u8::from(label))),
+        ];
+        for (q, a) in self.questions.iter().zip(&answers) {
+            if let Some(v) = a.json(rng) {
+                members.push((q.id.clone(), v));
+            }
+        }
+        Case { members }
+    }
 }
 
 /// Appends `"key":value` (compact, as `serde_json` writes it) to a JSON object being written,
@@ -193,9 +262,9 @@ struct Q {
     options: Vec<String>,
 }
 
-fn questions(sets: &[CompiledRuleSet]) -> Vec<Q> {
+fn questions<S: std::borrow::Borrow<CompiledRuleSet>>(sets: &[S]) -> Vec<Q> {
     let mut out: Vec<Q> = Vec::new();
-    for set in sets {
+    for set in sets.iter().map(std::borrow::Borrow::borrow) {
         for q in set.questions() {
             if !out.iter().any(|x| x.id == q.id()) {
                 out.push(Q {
