@@ -52,7 +52,8 @@ const STATES = [
     await page.fill("#case-ref", "ZAAK-1");
     await page.fill("#case-notes", "Notitie.");
     await page.click("#copy");
-    assert.notEqual(await page.textContent("#copy-status"), "");
+    // Copying is asynchronous (the clipboard's promise): wait for the status it writes.
+    await page.waitForFunction(() => document.querySelector("#copy-status").textContent !== "", null, { timeout: 10_000 });
   }],
 ];
 

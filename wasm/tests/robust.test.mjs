@@ -190,6 +190,7 @@ test("for the case file: a reference and notes, a summary to copy, print and dow
   await page.fill("#case-ref", "ZAAK-2025-0042");
   await page.fill("#case-notes", "Gesprek op de werkplek.\nTolk: eigen tolk van de inspectie.");
   await page.click("#copy");
+  await page.waitForFunction(() => document.querySelector("#copy-status").textContent !== "", null, { timeout: 10_000 });
   assert.equal(await page.textContent("#copy-status"), "De samenvatting is gekopieerd. Plak haar in het dossier.");
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   const reports = native([DEFAULT, SECOND], c);
