@@ -711,6 +711,11 @@ codes! {
             "The bundle would pass for another rule set or version.",
             "Recreate the bundle with `herken bundle`.",
         }
+        NEEDS_RHAI = "bundle::needs-rhai" {
+            "The lean WASM module (built without the Rhai interpreter) was given a bundle whose compiled form has scripted conditions, or no compiled form at all; the error names the conditions.",
+            "The lean module screens only with conditions compiled to herken's native form; a script needs the interpreter.",
+            "Open the bundle with the full module (the intake page does this by itself), or write the named conditions in the shapes `herken check` compiles natively (see rules/README.md).",
+        }
         UNSIGNED = "bundle::unsigned" {
             "Trusted keys were given, and the bundle has no signature.",
             "Unsigned bundles could come from anyone.",
