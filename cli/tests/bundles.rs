@@ -296,7 +296,7 @@ fn verify_says_what_a_bundle_is_and_who_signed_it() {
     for needle in [
         "ok, signed by a trusted key",
         SET,
-        "herken bundle 1",
+        "herken bundle 2",
         "matches the content",
         &fingerprint,
     ] {

@@ -81,9 +81,10 @@ pub struct Bundle {
     pub signature: Option<BundleSignature>,
     /// Rule files by path (`ruleset.yaml`, `*.rhai`).
     pub files: BTreeMap<String, String>,
-    /// The rule set's compiled form (format 2), for engines built without Rhai.
+    /// The rule set's compiled form (format 2) as compact JSON text, for engines built
+    /// without Rhai.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub compiled: Option<Value>,
+    pub compiled: Option<String>,
 }
 
 /// A bundle's signature: who made it, over what, and the signature itself.
@@ -444,9 +445,15 @@ pub enum BundleError {
     },
     /// The rule set inside does not load.
     RuleSet(Vec<Diagnostic>),
-    /// The engine has no Rhai interpreter, and the bundle's compiled form has scripted
-    /// conditions (named here), or the bundle has no compiled form.
-    NeedsRhai(Vec<String>),
+    /// The engine has no Rhai interpreter (the lean WASM module), and the bundle has no
+    /// compiled form, or its compiled form has conditions only the full engine runs: scripts,
+    /// and (in an engine without pattern matching) conditions that use `matches`.
+    NeedsFullModule {
+        /// Conditions that are scripts (`indicator `x``, `the `ask_if` of question `y``).
+        scripted: Vec<String>,
+        /// Conditions that use `matches`, when this engine has no pattern matching.
+        patterns: Vec<String>,
+    },
     /// The rule set inside is not the one the bundle declares.
     IdentityMismatch {
         /// The id and version the bundle declares.
@@ -471,7 +478,7 @@ impl BundleError {
             Self::Unsigned => codes::bundle::UNSIGNED,
             Self::UntrustedKey { .. } => codes::bundle::UNTRUSTED_KEY,
             Self::RuleSet(_) => codes::bundle::RULESET,
-            Self::NeedsRhai(_) => codes::bundle::NEEDS_RHAI,
+            Self::NeedsFullModule { .. } => codes::bundle::NEEDS_FULL_MODULE,
             Self::IdentityMismatch { .. } => codes::bundle::IDENTITY_MISMATCH,
         }
     }
@@ -526,15 +533,35 @@ impl fmt::Display for BundleError {
                     errors.join("; ")
                 )
             }
-            Self::NeedsRhai(names) if names.is_empty() => f.write_str(
-                "the bundle has no compiled form, and this module has no Rhai interpreter to compile its rule files: make the bundle with `herken bundle` of this version, or open it with the full module",
-            ),
-            Self::NeedsRhai(names) => write!(
-                f,
-                "this module has no Rhai interpreter, and the rule set's {} {} a script: open it with the full module",
-                names.join(", "),
-                if names.len() == 1 { "is" } else { "are" }
-            ),
+            Self::NeedsFullModule { scripted, patterns }
+                if scripted.is_empty() && patterns.is_empty() =>
+            {
+                f.write_str(
+                    "the bundle has no compiled form, and this module has no Rhai interpreter to compile its rule files: make the bundle with `herken bundle` of this version, or open it with the full module",
+                )
+            }
+            Self::NeedsFullModule { scripted, patterns } => {
+                let mut parts = Vec::new();
+                if !scripted.is_empty() {
+                    parts.push(format!(
+                        "{} {} a script (no Rhai interpreter here)",
+                        scripted.join(", "),
+                        if scripted.len() == 1 { "is" } else { "are" }
+                    ));
+                }
+                if !patterns.is_empty() {
+                    parts.push(format!(
+                        "{} {} `matches` (no pattern matching here)",
+                        patterns.join(", "),
+                        if patterns.len() == 1 { "uses" } else { "use" }
+                    ));
+                }
+                write!(
+                    f,
+                    "this lean module cannot screen with the rule set: {}; open it with the full module",
+                    parts.join("; ")
+                )
+            }
             Self::IdentityMismatch { declared, inside } => write!(
                 f,
                 "the bundle declares `{}` {} but holds the rule set `{}` {}",
@@ -577,12 +604,6 @@ impl Bundle {
         self.compiled = Some(form);
         self.signature = None;
         self
-    }
-
-    /// The conditions of `rules` that a module without Rhai cannot run (indicators and
-    /// `ask_if`s that stayed scripts), by name; empty when the lean module screens the set.
-    pub fn scripted_conditions(rules: &CompiledRuleSet) -> Vec<String> {
-        compiled::scripted(rules)
     }
 
     /// What a signature of this bundle covers.
@@ -635,7 +656,11 @@ impl Bundle {
             let format = serde_json::from_str::<Value>(json)
                 .ok()
                 .and_then(|v| v.get("herken_bundle").and_then(Value::as_u64));
-            match format.filter(|v| ![BUNDLE_FORMAT, BUNDLE_FORMAT_COMPILED].map(u64::from).contains(v)) {
+            match format.filter(|v| {
+                ![BUNDLE_FORMAT, BUNDLE_FORMAT_COMPILED]
+                    .map(u64::from)
+                    .contains(v)
+            }) {
                 Some(v) => BundleError::Version(u32::try_from(v).unwrap_or(u32::MAX)),
                 None => BundleError::Format(e.to_string()),
             }
@@ -684,6 +709,14 @@ impl Bundle {
             });
         }
         if let (Some(form), Some(recorded)) = (&bundle.compiled, &bundle.compiled_sha256) {
+            serde_json::from_str::<NoDuplicateKeys>(form).map_err(|e| {
+                let message = format!("compiled form: {e}");
+                if e.to_string().starts_with(DUPLICATE_KEY) {
+                    BundleError::DuplicateKey(message)
+                } else {
+                    BundleError::Format(message)
+                }
+            })?;
             let computed = compiled::digest(form);
             if &computed != recorded {
                 return Err(BundleError::Hash {
@@ -772,7 +805,7 @@ impl Bundle {
 
     /// Opens a bundle as an engine without Rhai does, whichever engine this is: every check
     /// of [`Bundle::open`], then the rule set read from the compiled form instead of compiled
-    /// from the files. Refused with [`BundleError::NeedsRhai`] when the bundle has no compiled
+    /// from the files. Refused with [`BundleError::NeedsFullModule`] when the bundle has no compiled
     /// form or its form has scripted conditions (named in the error).
     ///
     /// # Errors
@@ -786,10 +819,15 @@ impl Bundle {
     fn read_compiled(self, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
         let signature = self.verify(trust)?;
         let Some(form) = self.compiled else {
-            return Err(BundleError::NeedsRhai(Vec::new()));
+            return Err(BundleError::NeedsFullModule {
+                scripted: Vec::new(),
+                patterns: Vec::new(),
+            });
         };
-        let rules = compiled::read(form, &self.sha256).map_err(|e| match e {
-            compiled::ReadError::Scripted(names) => BundleError::NeedsRhai(names),
+        let rules = compiled::read(&form, &self.sha256).map_err(|e| match e {
+            compiled::ReadError::NeedsFullModule { scripted, patterns } => {
+                BundleError::NeedsFullModule { scripted, patterns }
+            }
             compiled::ReadError::Invalid(why) => BundleError::Format(why),
         })?;
         if (rules.id.as_str(), rules.version.as_str()) != (self.id.as_str(), self.version.as_str())
@@ -874,8 +912,13 @@ struct RawBundle {
     #[serde(default, deserialize_with = "present")]
     signature: Option<Value>,
     files: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "present")]
-    compiled: Option<Value>,
+    #[serde(default, deserialize_with = "present_text")]
+    compiled: Option<String>,
+}
+
+/// Present (even as `null`, which is then refused) means claimed.
+fn present_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
 }
 
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
@@ -907,7 +950,13 @@ fn read_signature(value: &Value) -> Result<BundleSignature, String> {
     let signed = object(
         map.get("signed").unwrap_or(&Value::Null),
         "`signed`",
-        &["herken_bundle", "id", "version", "sha256", "compiled_sha256"],
+        &[
+            "herken_bundle",
+            "id",
+            "version",
+            "sha256",
+            "compiled_sha256",
+        ],
     )?;
     Ok(BundleSignature {
         algorithm: text(map, "algorithm")?,

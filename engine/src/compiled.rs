@@ -3,9 +3,12 @@
 //! signature. An engine built without Rhai and without the YAML reader (the lean WASM module)
 //! screens from it; conditions compiled to herken's native tree travel as that tree, and a
 //! condition that stayed a script travels as its text and is named in `scripted`, so the lean
-//! engine can refuse the bundle saying which conditions need the interpreter.
+//! engine can refuse the bundle saying which conditions need the interpreter; conditions that
+//! use `matches` are named in `patterns`, for an engine built without pattern matching.
 //!
-//! `{"format": 1, "scripted": ["indicator `x`", …], "rules": {…}}`: the model's fields, without
+//! A bundle holds it as text (compact JSON in a JSON string), hashed byte for byte:
+//! `{"format":1,"scripted":["indicator `x`",…],"patterns":[…],"rules":{…}}`, the model's
+//! fields, without
 //! those rebuilt when read (question index, readers, decision masks, option ids) and without
 //! the content hash (the bundle's, verified before). Reading checks every index the model
 //! holds, so a damaged or hostile form is refused, never a panic while screening.
@@ -14,7 +17,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use crate::cond::{Cond, DecisionHelper, Over};
@@ -27,7 +29,18 @@ pub const COMPILED_FORMAT: u32 = 1;
 struct FormRef<'a> {
     format: u32,
     scripted: Vec<String>,
+    patterns: Vec<String>,
     rules: &'a CompiledRuleSet,
+}
+
+/// What is read first: the format and the scripted conditions, the rules skipped.
+#[derive(Deserialize)]
+struct Head {
+    format: u32,
+    #[serde(default)]
+    scripted: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,33 +48,38 @@ struct FormRef<'a> {
 struct Form {
     format: u32,
     scripted: Vec<String>,
+    #[expect(dead_code, reason = "read from the head, before the rules")]
+    patterns: Vec<String>,
     rules: CompiledRuleSet,
 }
 
 /// Why a compiled form was not read.
 #[derive(Debug)]
 pub(crate) enum ReadError {
-    /// Conditions that are scripts, named.
-    Scripted(Vec<String>),
+    /// Conditions this engine cannot run, named: scripts, and (without `patterns`) those
+    /// that use `matches`.
+    NeedsFullModule {
+        scripted: Vec<String>,
+        patterns: Vec<String>,
+    },
     /// Not a compiled form this engine reads, with why.
     Invalid(String),
 }
 
-/// The compiled form of `rules`, as JSON.
-pub(crate) fn write(rules: &CompiledRuleSet) -> Json {
-    serde_json::to_value(FormRef {
+/// The compiled form of `rules`, as compact JSON text.
+pub(crate) fn write(rules: &CompiledRuleSet) -> String {
+    serde_json::to_string(&FormRef {
         format: COMPILED_FORMAT,
         scripted: scripted(rules),
+        patterns: with_patterns(rules),
         rules,
     })
-    .unwrap_or(Json::Null)
+    .unwrap_or_default()
 }
 
-/// The hash a bundle records for its compiled form: SHA-256 of its compact JSON, keys in
-/// order.
-pub(crate) fn digest(form: &Json) -> String {
-    let text = serde_json::to_string(form).unwrap_or_default();
-    Sha256::digest(text.as_bytes())
+/// The hash a bundle records for its compiled form: SHA-256 of its text.
+pub(crate) fn digest(form: &str) -> String {
+    Sha256::digest(form.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -82,30 +100,65 @@ pub(crate) fn scripted(rules: &CompiledRuleSet) -> Vec<String> {
     indicators.chain(questions).collect()
 }
 
-/// Reads a compiled form into a rule set whose content hash is `sha256`.
-pub(crate) fn read(form: Json, sha256: &str) -> Result<CompiledRuleSet, ReadError> {
-    let format = form.get("format").and_then(Json::as_u64);
-    if format != Some(u64::from(COMPILED_FORMAT)) {
-        return Err(ReadError::Invalid(match format {
-            Some(f) => format!(
-                "its compiled form is format {f}, and this engine reads format {COMPILED_FORMAT}: make the bundle again with this version's `herken bundle`"
-            ),
-            None => "its compiled form has no format number".to_owned(),
-        }));
-    }
-    if let Some(names) = form.get("scripted").and_then(Json::as_array) {
-        let names: Vec<String> = names
-            .iter()
-            .map(|n| n.as_str().unwrap_or("a condition").to_owned())
-            .collect();
-        if !names.is_empty() {
-            return Err(ReadError::Scripted(names));
+/// The conditions of `rules` that use `matches`: indicators, `ask_if`s and decision rules, by
+/// name.
+pub(crate) fn with_patterns(rules: &CompiledRuleSet) -> Vec<String> {
+    fn uses(c: &Cond) -> bool {
+        match c {
+            Cond::Matches(..) => true,
+            Cond::Const(_) | Cond::Obs(_) | Cond::Helper(_) => false,
+            Cond::Not(a) | Cond::Neg(a) | Cond::Known(a) => uses(a),
+            Cond::And(items) | Cond::Or(items) => items.iter().any(uses),
+            Cond::Cmp(_, a, b) | Cond::Arith(_, a, b) | Cond::In(a, b) => uses(a) || uses(b),
         }
     }
-    let read = serde_json::from_value::<Form>(form)
+    let native = |c: &Condition| matches!(c, Condition::Native(c) if uses(c));
+    let indicators = rules
+        .indicators
+        .iter()
+        .filter(|i| native(&i.condition))
+        .map(|i| format!("indicator `{}`", i.id));
+    let questions = rules
+        .questions
+        .iter()
+        .filter(|q| q.ask_if.as_ref().is_some_and(native))
+        .map(|q| format!("the `ask_if` of question `{}`", q.id));
+    let decision = rules
+        .decision
+        .iter()
+        .filter(|r| r.when.as_ref().is_some_and(uses))
+        .map(|r| format!("decision rule `{}`", r.id));
+    indicators.chain(questions).chain(decision).collect()
+}
+
+/// Reads a compiled form into a rule set whose content hash is `sha256`.
+pub(crate) fn read(form: &str, sha256: &str) -> Result<CompiledRuleSet, ReadError> {
+    let head = serde_json::from_str::<Head>(form)
+        .map_err(|e| ReadError::Invalid(format!("its compiled form does not read: {e}")))?;
+    if head.format != COMPILED_FORMAT {
+        return Err(ReadError::Invalid(format!(
+            "its compiled form is format {}, and this engine reads format {COMPILED_FORMAT}: make the bundle again with this version's `herken bundle`",
+            head.format
+        )));
+    }
+    let patterns = if cfg!(feature = "patterns") {
+        Vec::new()
+    } else {
+        head.patterns
+    };
+    if !head.scripted.is_empty() || !patterns.is_empty() {
+        return Err(ReadError::NeedsFullModule {
+            scripted: head.scripted,
+            patterns,
+        });
+    }
+    let read = serde_json::from_str::<Form>(form)
         .map_err(|e| ReadError::Invalid(format!("its compiled form does not read: {e}")))?;
     if read.format != COMPILED_FORMAT || !read.scripted.is_empty() {
-        return Err(ReadError::Scripted(read.scripted));
+        return Err(ReadError::NeedsFullModule {
+            scripted: read.scripted,
+            patterns: Vec::new(),
+        });
     }
     let mut rules = read.rules;
     check_indices(&rules).map_err(|e| ReadError::Invalid(format!("its compiled form {e}")))?;
@@ -124,7 +177,8 @@ pub(crate) fn read(form: Json, sha256: &str) -> Result<CompiledRuleSet, ReadErro
     rules.scripted_indicators = false;
     #[cfg(feature = "rhai")]
     {
-        rules.engine = crate::sandbox::engine(&rules.limits, &crate::sandbox::RegexCache::default());
+        rules.engine =
+            crate::sandbox::engine(&rules.limits, &crate::sandbox::RegexCache::default());
     }
     Ok(rules)
 }
@@ -152,7 +206,9 @@ fn check_indices(r: &CompiledRuleSet) -> Result<(), String> {
     };
     for q in &r.questions {
         if let Some(Condition::Native(c)) = &q.ask_if {
-            counts.cond(c).or_else(|()| bad(&format!("a read in the `ask_if` of `{}`", q.id)))?;
+            counts
+                .cond(c)
+                .or_else(|()| bad(&format!("a read in the `ask_if` of `{}`", q.id)))?;
         }
     }
     for d in &r.dimensions {
@@ -162,10 +218,15 @@ fn check_indices(r: &CompiledRuleSet) -> Result<(), String> {
     }
     for ind in &r.indicators {
         if ind.dimension >= dimensions || ind.reads.iter().any(|&q| q >= questions) {
-            return bad(&format!("the dimension or a read of indicator `{}`", ind.id));
+            return bad(&format!(
+                "the dimension or a read of indicator `{}`",
+                ind.id
+            ));
         }
         if let Condition::Native(c) = &ind.condition {
-            counts.cond(c).or_else(|()| bad(&format!("a read of indicator `{}`", ind.id)))?;
+            counts
+                .cond(c)
+                .or_else(|()| bad(&format!("a read of indicator `{}`", ind.id)))?;
         }
     }
     for rule in &r.decision {
@@ -173,7 +234,9 @@ fn check_indices(r: &CompiledRuleSet) -> Result<(), String> {
             return bad(&format!("the outcome of rule `{}`", rule.id));
         }
         if let Some(c) = &rule.when {
-            counts.cond(c).or_else(|()| bad(&format!("a helper of rule `{}`", rule.id)))?;
+            counts
+                .cond(c)
+                .or_else(|()| bad(&format!("a helper of rule `{}`", rule.id)))?;
         }
     }
     let a = &r.analysis;
@@ -194,7 +257,9 @@ fn check_indices(r: &CompiledRuleSet) -> Result<(), String> {
             return bad("an outcome in the decision analysis");
         }
         if let Some(Some(c)) = &rule.when {
-            counts.cond(c).or_else(|()| bad("a helper in the decision analysis"))?;
+            counts
+                .cond(c)
+                .or_else(|()| bad("a helper in the decision analysis"))?;
         }
     }
     Ok(())

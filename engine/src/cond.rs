@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+#[cfg(feature = "patterns")]
 use regex::Regex;
 
 use crate::value::{UNKNOWN, Value};
@@ -44,6 +45,23 @@ pub(crate) enum ArithOp {
     Div,
 }
 
+/// The compiled pattern of a `matches`.
+#[cfg(feature = "patterns")]
+pub(crate) type Pattern = Arc<Regex>;
+
+/// The compiled pattern of a `matches`: none in an engine built without `patterns` (it refuses
+/// a compiled form with patterns before reading it).
+#[cfg(not(feature = "patterns"))]
+#[derive(Debug, Clone)]
+pub(crate) enum Pattern {}
+
+#[cfg(not(feature = "patterns"))]
+impl Pattern {
+    pub(crate) fn is_match(&self, _: &str) -> bool {
+        match *self {}
+    }
+}
+
 /// Which indicators or dimensions a decision helper counts over.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Over {
@@ -77,7 +95,7 @@ pub(crate) enum Cond {
     Neg(Box<Cond>),
     /// `needle in haystack`.
     In(Box<Cond>, Box<Cond>),
-    Matches(Box<Cond>, #[serde(with = "pattern_text")] Arc<Regex>),
+    Matches(Box<Cond>, #[serde(with = "pattern_text")] Pattern),
     Known(Box<Cond>),
     Helper(DecisionHelper),
 }
@@ -421,6 +439,7 @@ fn arith(op: ArithOp, a: Value, b: Value) -> EvalResult {
 }
 
 /// A compiled pattern as its text in a compiled form, compiled again (the same way) when read.
+#[cfg(feature = "patterns")]
 mod pattern_text {
     use std::sync::Arc;
 
@@ -439,15 +458,34 @@ mod pattern_text {
     }
 }
 
+/// Without `patterns` no pattern is read (the compiled form names its patterns first).
+#[cfg(not(feature = "patterns"))]
+mod pattern_text {
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(p: &super::Pattern, _: S) -> Result<S::Ok, S::Error> {
+        match *p {}
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(_: D) -> Result<super::Pattern, D::Error> {
+        Err(serde::de::Error::custom(
+            "a `matches` pattern: this module has no pattern matching",
+        ))
+    }
+}
+
 /// Largest compiled form of one pattern; a pattern beyond it is refused at load.
+#[cfg(feature = "patterns")]
 pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// How herken compiles a pattern: case-insensitive with Unicode simple case folding, bounded
 /// in size so a hostile pattern cannot exhaust memory.
+#[cfg(feature = "patterns")]
 pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, String> {
     compile_pattern_within(pattern, REGEX_SIZE_LIMIT)
 }
 
+#[cfg(feature = "patterns")]
 pub(crate) fn compile_pattern_within(pattern: &str, size_limit: usize) -> Result<Regex, String> {
     regex::RegexBuilder::new(pattern)
         .case_insensitive(true)

@@ -76,14 +76,16 @@ mod xpath;
 #[cfg(feature = "rhai")]
 mod yaml;
 
-pub use analysis::{Example, Reachability, RuleReach};
+#[cfg(feature = "rhai")]
+pub use analysis::Example;
+pub use analysis::{Reachability, RuleReach};
 pub use answer::{
     AnswerError, AnswerErrorKind, AnswerPolicy, AnswerSeed, CheckedValue, MAX_TEXT_ANSWER,
     RawAnswer,
 };
 pub use bundle::{
-    BUNDLE_FORMAT, BUNDLE_FORMAT_COMPILED, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
-    SecretKey, SignatureState, SignedClaims, TrustPolicy,
+    BUNDLE_FORMAT, BUNDLE_FORMAT_COMPILED, Bundle, BundleError, BundleSignature, KeyError,
+    OpenedBundle, PublicKey, SecretKey, SignatureState, SignedClaims, TrustPolicy,
 };
 pub use codes::{Code, CodeDoc};
 #[cfg(feature = "rhai")]

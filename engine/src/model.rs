@@ -633,7 +633,10 @@ mod rule_when {
         When(C),
     }
 
-    pub(super) fn serialize<S: Serializer>(when: &Option<Option<Cond>>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        when: &Option<Option<Cond>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match when {
             None => RuleWhen::<&Cond>::Broken,
             Some(None) => RuleWhen::Always,
@@ -642,7 +645,9 @@ mod rule_when {
         .serialize(s)
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Cond>>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<Cond>>, D::Error> {
         Ok(match RuleWhen::<Cond>::deserialize(d)? {
             RuleWhen::Broken => None,
             RuleWhen::Always => Some(None),

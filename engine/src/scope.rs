@@ -5,9 +5,9 @@
 use crate::codes;
 #[cfg(feature = "rhai")]
 use crate::diagnostic::Diagnostic;
+use crate::manifest::Population;
 #[cfg(feature = "rhai")]
 use crate::manifest::{Manifest, QuestionType, TranslationScope};
-use crate::manifest::Population;
 use crate::model::CompiledRuleSet;
 use crate::observation::Observations;
 use crate::report::ReportDiagnostic;

@@ -48,18 +48,31 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     // And from its compiled form, as the lean WASM module opens it.
     match Bundle::open_compiled(&json, &trust) {
         Ok(_) => {}
-        Err(BundleError::NeedsRhai(names)) => writeln!(
-            err,
-            "note: {} {} a script: the lean WASM module cannot screen with this set, the full one can",
-            names.join(", "),
-            if names.len() == 1 { "is" } else { "are" }
-        )?,
+        Err(e @ BundleError::NeedsFullModule { .. }) => writeln!(err, "note: {e}")?,
         Err(e) => {
             return Err(CliError::input(format!(
                 "the bundle's compiled form does not open ({}): {e}",
                 e.code()
             )));
         }
+    }
+    // The lean module has no pattern matching either (this engine has).
+    let head: serde_json::Value = bundle
+        .compiled
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let patterns: Vec<&str> = head["patterns"]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    if !patterns.is_empty() {
+        writeln!(
+            err,
+            "note: {} {} `matches`: the lean WASM module hands this set to the full one",
+            patterns.join(", "),
+            if patterns.len() == 1 { "uses" } else { "use" }
+        )?;
     }
     match &args.output {
         None => writeln!(out, "{json}")?,

@@ -730,7 +730,6 @@ fn names<'n>(
     }
 }
 
-
 /// The compiled rule set: the parts, their indexes, and the sandbox engine (which knows every
 /// literal pattern).
 fn assemble(
