@@ -899,7 +899,8 @@ fn an_input_where_no_column_answers_a_question_is_refused() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("no column answers a question")
-            && r.stderr.contains("`KEY`, `SubmissionDate`, `grp_a_x`, `label`")
+            && r.stderr
+                .contains("`KEY`, `SubmissionDate`, `grp_a_x`, `label`")
             && r.stderr.contains("in.csv"),
         "{}",
         r.stderr
@@ -908,7 +909,11 @@ fn an_input_where_no_column_answers_a_question_is_refused() {
     let map = t.write("m.yaml", "columns:\n  flag: deceived_about_job\n");
     let r = run(&["batch", &input, "--map", &map]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("maps none of the columns"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("maps none of the columns"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -946,7 +951,8 @@ fn unknown_columns_get_one_capped_note_and_wide_headers_stay_fast() {
     let took = started.elapsed();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains("huge.csv:1: the header row has 200000 columns; herken reads at most 65536"),
+        r.stderr
+            .contains("huge.csv:1: the header row has 200000 columns; herken reads at most 65536"),
         "{}",
         r.stderr
     );
@@ -984,15 +990,21 @@ fn labels_that_are_not_labels_are_refused_with_their_counts() {
 #[test]
 fn gz_outputs_are_gzip_and_wide_output_has_a_column_per_indicator() {
     let t = Temp::new("gzout");
-    let input = t.write(
-        "in.csv",
-        "id,deceived_about_job,label\nA,yes,1\nB,,0\n",
-    );
+    let input = t.write("in.csv", "id,deceived_about_job,label\nA,yes,1\nB,,0\n");
     let plain = run(&["batch", &input, "--id-column", "id", "--label", "label"]);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     for (file, format) in [("out.csv.gz", "csv"), ("out.jsonl.gz", "jsonl")] {
         let out = t.arg(file);
-        let r = run(&["batch", &input, "--id-column", "id", "--label", "label", "-o", &out]);
+        let r = run(&[
+            "batch",
+            &input,
+            "--id-column",
+            "id",
+            "--label",
+            "label",
+            "-o",
+            &out,
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let mut text = String::new();
         flate2::read::GzDecoder::new(&t.read(file)[..])
@@ -1001,8 +1013,8 @@ fn gz_outputs_are_gzip_and_wide_output_has_a_column_per_indicator() {
         if format == "csv" {
             assert_eq!(text, plain.stdout_text());
         } else {
-            let first: Json = serde_json::from_str(text.lines().next().expect("a row"))
-                .expect("JSON");
+            let first: Json =
+                serde_json::from_str(text.lines().next().expect("a row")).expect("JSON");
             assert_eq!(first["label"], true);
             assert_eq!(first["results"][0]["outcome"], "signals_present");
         }
@@ -1013,8 +1025,8 @@ fn gz_outputs_are_gzip_and_wide_output_has_a_column_per_indicator() {
     assert_eq!(rows[0]["indicator.dr_deceived_nature_of_job"], "present");
     assert_eq!(rows[1]["indicator.dr_deceived_nature_of_job"], "unknown");
     let r = run(&["batch", &input, "--wide", "--format", "jsonl"]);
-    let first: Json = serde_json::from_str(r.stdout_text().lines().next().expect("a row"))
-        .expect("JSON");
+    let first: Json =
+        serde_json::from_str(r.stdout_text().lines().next().expect("a row")).expect("JSON");
     assert_eq!(
         first["results"][0]["indicators"]["dr_deceived_nature_of_job"],
         "present"

@@ -502,7 +502,11 @@ impl Plan {
             ));
         }
         if !unnamed.is_empty() {
-            let shown: Vec<String> = unnamed.iter().take(NAMES_SHOWN).map(ToString::to_string).collect();
+            let shown: Vec<String> = unnamed
+                .iter()
+                .take(NAMES_SHOWN)
+                .map(ToString::to_string)
+                .collect();
             notes.push(format!(
                 "{} no name, so not read (column{} {}{})",
                 count(unnamed.len(), "column has", "columns have"),

@@ -369,7 +369,14 @@ mod tests {
             message: "too big, \"really\"".into(),
         };
         assert_eq!(
-            l.row(7, Some("a,b"), None, &[Some(result()), None], &[err], Echo::None),
+            l.row(
+                7,
+                Some("a,b"),
+                None,
+                &[Some(result()), None],
+                &[err],
+                Echo::None
+            ),
             "7,\"a,b\",signals_present,1,any,true,a;b,,d,,,,,,,,\"t: case::out-of-bounds: `n`: too big, \"\"really\"\"\"\n"
         );
     }

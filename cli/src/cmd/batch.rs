@@ -351,7 +351,10 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             )?;
         }
     }
-    let bad_labels = args.label.as_deref().and_then(|column| bad_labels.error(column));
+    let bad_labels = args
+        .label
+        .as_deref()
+        .and_then(|column| bad_labels.error(column));
     if let Some(path) = args.summary.as_ref().filter(|_| bad_labels.is_none()) {
         let summary = tally.summary(
             &sets,
@@ -433,7 +436,9 @@ impl Sink<'_> {
         match self {
             Self::Plain(mut w) => w.flush(),
             Self::Gzip(w) => {
-                let gz = w.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+                let gz = w
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)?;
                 gz.finish()?.flush()
             }
         }
