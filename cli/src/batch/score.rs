@@ -205,7 +205,7 @@ impl Scorer {
         let (label, bad_label) = match label.as_ref().map(label_value) {
             None | Some(Ok(None)) => (None, None),
             Some(Ok(Some(l))) => (Some(l), None),
-            Some(Err(())) => (None, label.as_ref().map(label_text)),
+            Some(Err(NotALabel)) => (None, label.as_ref().map(label_text)),
         };
         let mut results: Vec<Option<SetResult>> = vec![None; self.sets.len()];
         let mut stats: Vec<Option<SetStats>> = vec![None; self.sets.len()];
@@ -310,27 +310,31 @@ fn id_value(v: &Json) -> Option<String> {
     }
 }
 
+/// A label cell that is neither a label value nor empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotALabel;
+
 /// A label value: 1/0, yes/no, true/false, ja/nee (any case); empty or `null` is no label.
 ///
 /// # Errors
 /// Anything else (`2`, `-99`, `unknown`): a label that cannot be read must not be counted as
 /// missing, or a label coded 1/2 would silently lose its negatives.
-pub fn label_value(v: &Json) -> Result<Option<bool>, ()> {
+pub fn label_value(v: &Json) -> Result<Option<bool>, NotALabel> {
     match v {
         Json::Null => Ok(None),
         Json::Bool(b) => Ok(Some(*b)),
         Json::Number(n) => match n.as_f64() {
             Some(1.0) => Ok(Some(true)),
             Some(0.0) => Ok(Some(false)),
-            _ => Err(()),
+            _ => Err(NotALabel),
         },
         Json::String(s) => match s.trim().to_ascii_lowercase().as_str() {
             "" => Ok(None),
             "1" | "yes" | "true" | "ja" => Ok(Some(true)),
             "0" | "no" | "false" | "nee" => Ok(Some(false)),
-            _ => Err(()),
+            _ => Err(NotALabel),
         },
-        _ => Err(()),
+        _ => Err(NotALabel),
     }
 }
 

@@ -190,10 +190,10 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         .as_deref()
         .is_some_and(|o| o.to_ascii_lowercase().ends_with(".gz"));
     let mut sink = match file {
-        Some(file) if gzip => Sink::Gzip(BufWriter::with_capacity(
+        Some(file) if gzip => Sink::Gzip(Box::new(BufWriter::with_capacity(
             1 << 16,
             GzEncoder::new(file, Compression::default()),
-        )),
+        ))),
         Some(file) => Sink::Plain(BufWriter::with_capacity(1 << 16, Box::new(file))),
         None => Sink::Plain(BufWriter::with_capacity(1 << 16, Box::new(out))),
     };
@@ -403,7 +403,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
 /// Where the rows go: a plain stream, or a gzip file (`-o *.gz`) that must be finished.
 enum Sink<'a> {
     Plain(BufWriter<Box<dyn Write + 'a>>),
-    Gzip(BufWriter<GzEncoder<File>>),
+    Gzip(Box<BufWriter<GzEncoder<File>>>),
 }
 
 impl Write for Sink<'_> {
