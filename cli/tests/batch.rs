@@ -1082,9 +1082,8 @@ fn an_odk_export_of_the_xlsform_scores_without_a_hand_written_mapping() {
                         .find(|c| c[0] == list)
                         .map(|c| c[1].clone())
                         .expect("options")
-                } else if kind == "integer" {
-                    String::new()
                 } else {
+                    // Numbers and text left empty: unknown, as an unanswered form field.
                     String::new()
                 };
                 columns.push((path.join("-"), name, answer));
