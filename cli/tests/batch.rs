@@ -671,7 +671,8 @@ fn identifiers_after_the_first_rows_in_free_text_and_nested_json_are_found() {
         r.stderr.contains("sampled across all 5000")
             && r.stderr
                 .contains("column `notes` holds free text containing e-mail addresses")
-            && r.stderr.contains("column `extra.phones[]` looks like it holds phone numbers"),
+            && r.stderr
+                .contains("column `extra.phones[]` looks like it holds phone numbers"),
         "{}",
         r.stderr
     );

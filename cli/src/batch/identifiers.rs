@@ -217,14 +217,9 @@ impl Scanner {
     pub fn findings(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for c in &self.columns {
-            let whole = Kind::ALL.into_iter().find(|&k| {
-                k.enough(
-                    c.hits[k as usize],
-                    c.values,
-                    c.known_names,
-                    c.names.len(),
-                )
-            });
+            let whole = Kind::ALL
+                .into_iter()
+                .find(|&k| k.enough(c.hits[k as usize], c.values, c.known_names, c.names.len()));
             let text = Kind::ALL
                 .into_iter()
                 .find(|&k| c.text_hits[k as usize] >= 1);
@@ -577,50 +572,265 @@ fn all_letters(t: &str) -> bool {
 /// research data (`will`, `may`, `grace`, `joy`, month names, `said`) are left out.
 const GIVEN_NAMES: &[&str] = &[
     // Dutch
-    "jan", "piet", "kees", "henk", "gerrit", "willem", "johannes", "hendrik", "cornelis",
-    "pieter", "klaas", "dirk", "bram", "daan", "sem", "lucas", "levi", "finn", "luuk", "noah",
-    "thijs", "jeroen", "sander", "bas", "ruud", "wim", "joost", "marco", "anna", "emma", "julia",
-    "sophie", "tess", "sanne", "lisa", "eva", "fleur", "lotte", "johanna", "ingrid", "anouk",
-    "femke", "marieke", "petra", "annemarie", "ilse", "inge", "mieke", "wilma", "yvonne",
-    "marloes", "esther", "linda", "sandra", "monique",
+    "jan",
+    "piet",
+    "kees",
+    "henk",
+    "gerrit",
+    "willem",
+    "johannes",
+    "hendrik",
+    "cornelis",
+    "pieter",
+    "klaas",
+    "dirk",
+    "bram",
+    "daan",
+    "sem",
+    "lucas",
+    "levi",
+    "finn",
+    "luuk",
+    "noah",
+    "thijs",
+    "jeroen",
+    "sander",
+    "bas",
+    "ruud",
+    "wim",
+    "joost",
+    "marco",
+    "anna",
+    "emma",
+    "julia",
+    "sophie",
+    "tess",
+    "sanne",
+    "lisa",
+    "eva",
+    "fleur",
+    "lotte",
+    "johanna",
+    "ingrid",
+    "anouk",
+    "femke",
+    "marieke",
+    "petra",
+    "annemarie",
+    "ilse",
+    "inge",
+    "mieke",
+    "wilma",
+    "yvonne",
+    "marloes",
+    "esther",
+    "linda",
+    "sandra",
+    "monique",
     // Polish
-    "piotr", "krzysztof", "andrzej", "tomasz", "pawel", "michal", "marcin", "jakub", "grzegorz",
-    "wojciech", "katarzyna", "agnieszka", "malgorzata", "joanna", "magdalena", "ewa", "monika",
-    "zofia", "barbara", "dorota", "beata",
+    "piotr",
+    "krzysztof",
+    "andrzej",
+    "tomasz",
+    "pawel",
+    "michal",
+    "marcin",
+    "jakub",
+    "grzegorz",
+    "wojciech",
+    "katarzyna",
+    "agnieszka",
+    "malgorzata",
+    "joanna",
+    "magdalena",
+    "ewa",
+    "monika",
+    "zofia",
+    "barbara",
+    "dorota",
+    "beata",
     // Romanian, Moldovan
-    "ion", "ioan", "gheorghe", "vasile", "constantin", "mihai", "andrei", "alexandru", "elena",
-    "ioana", "mariana", "florin", "cristina", "adriana", "gabriela", "daniela", "andreea",
-    "bogdan", "catalin", "ionut", "nicolae", "dumitru", "florentina", "georgiana",
+    "ion",
+    "ioan",
+    "gheorghe",
+    "vasile",
+    "constantin",
+    "mihai",
+    "andrei",
+    "alexandru",
+    "elena",
+    "ioana",
+    "mariana",
+    "florin",
+    "cristina",
+    "adriana",
+    "gabriela",
+    "daniela",
+    "andreea",
+    "bogdan",
+    "catalin",
+    "ionut",
+    "nicolae",
+    "dumitru",
+    "florentina",
+    "georgiana",
     // Bulgarian, Ukrainian, Russian
-    "georgi", "dimitar", "ivan", "nikolai", "petar", "stoyan", "mariya", "ivanka", "oleksandr",
-    "olena", "olga", "natalia", "tetiana", "svetlana", "sergei", "serhii", "dmytro", "yulia",
-    "irina", "oksana", "vladimir", "viktor", "tatiana", "ludmila",
+    "georgi",
+    "dimitar",
+    "ivan",
+    "nikolai",
+    "petar",
+    "stoyan",
+    "mariya",
+    "ivanka",
+    "oleksandr",
+    "olena",
+    "olga",
+    "natalia",
+    "tetiana",
+    "svetlana",
+    "sergei",
+    "serhii",
+    "dmytro",
+    "yulia",
+    "irina",
+    "oksana",
+    "vladimir",
+    "viktor",
+    "tatiana",
+    "ludmila",
     // Arabic, Moroccan, Turkish, Afghan, Syrian
-    "mohamed", "mohammed", "muhammad", "mohammad", "ahmed", "ahmad", "ali", "hassan", "hussein",
-    "omar", "youssef", "yusuf", "fatima", "fatma", "aisha", "khadija", "amina", "mustafa",
-    "mehmet", "ayse", "emine", "zeynep", "hatice", "ibrahim", "ismail", "karim", "rachid",
-    "abdel", "abdul", "abdullah", "nadia", "samira", "yasmina", "hamza", "bilal", "mahmoud",
+    "mohamed",
+    "mohammed",
+    "muhammad",
+    "mohammad",
+    "ahmed",
+    "ahmad",
+    "ali",
+    "hassan",
+    "hussein",
+    "omar",
+    "youssef",
+    "yusuf",
+    "fatima",
+    "fatma",
+    "aisha",
+    "khadija",
+    "amina",
+    "mustafa",
+    "mehmet",
+    "ayse",
+    "emine",
+    "zeynep",
+    "hatice",
+    "ibrahim",
+    "ismail",
+    "karim",
+    "rachid",
+    "abdel",
+    "abdul",
+    "abdullah",
+    "nadia",
+    "samira",
+    "yasmina",
+    "hamza",
+    "bilal",
+    "mahmoud",
     // Nigerian, Ghanaian
-    "chinedu", "chioma", "ngozi", "emeka", "oluwaseun", "adaeze", "ifeoma", "tunde", "bola",
-    "funmi", "osas", "osaretin", "efosa", "osagie", "eghosa", "kwame", "kofi", "ama", "abena",
-    "adwoa", "chukwuemeka", "nkechi", "obinna",
+    "chinedu",
+    "chioma",
+    "ngozi",
+    "emeka",
+    "oluwaseun",
+    "adaeze",
+    "ifeoma",
+    "tunde",
+    "bola",
+    "funmi",
+    "osas",
+    "osaretin",
+    "efosa",
+    "osagie",
+    "eghosa",
+    "kwame",
+    "kofi",
+    "ama",
+    "abena",
+    "adwoa",
+    "chukwuemeka",
+    "nkechi",
+    "obinna",
     // Eritrean, Ethiopian
-    "yonas", "tesfay", "tesfaye", "dawit", "mulu", "selam", "hagos", "berhane", "merhawi",
-    "senait", "saba", "abrham", "kidane", "semhar",
+    "yonas",
+    "tesfay",
+    "tesfaye",
+    "dawit",
+    "mulu",
+    "selam",
+    "hagos",
+    "berhane",
+    "merhawi",
+    "senait",
+    "saba",
+    "abrham",
+    "kidane",
+    "semhar",
     // Vietnamese, Chinese, Filipino, Thai
-    "nguyen", "minh", "linh", "hoa", "tuan", "huong", "thanh", "wei", "xiaoming", "jing",
-    "mei", "ying", "maricel", "jocelyn", "rodrigo", "somchai",
+    "nguyen",
+    "minh",
+    "linh",
+    "hoa",
+    "tuan",
+    "huong",
+    "thanh",
+    "wei",
+    "xiaoming",
+    "jing",
+    "mei",
+    "ying",
+    "maricel",
+    "jocelyn",
+    "rodrigo",
+    "somchai",
     // Latin American, Iberian, English, general
-    "jose", "juan", "carlos", "luis", "jorge", "miguel", "ana", "carmen", "rosa", "lucia",
-    "maria", "joao", "pedro", "john", "james", "michael", "david", "robert", "mary", "sarah",
-    "elizabeth", "jennifer", "thomas", "peter", "paul", "daniel", "samuel", "joseph", "mariam",
-    "helen", "priya", "rahul",
+    "jose",
+    "juan",
+    "carlos",
+    "luis",
+    "jorge",
+    "miguel",
+    "ana",
+    "carmen",
+    "rosa",
+    "lucia",
+    "maria",
+    "joao",
+    "pedro",
+    "john",
+    "james",
+    "michael",
+    "david",
+    "robert",
+    "mary",
+    "sarah",
+    "elizabeth",
+    "jennifer",
+    "thomas",
+    "peter",
+    "paul",
+    "daniel",
+    "samuel",
+    "joseph",
+    "mariam",
+    "helen",
+    "priya",
+    "rahul",
 ];
 
 /// Whether a word of `v` is a common given name (any case, diacritics ignored).
 fn has_given_name(v: &str) -> bool {
     v.split(|c: char| c.is_whitespace() || matches!(c, ',' | '-'))
-        .any(|w| is_given_name(w))
+        .any(is_given_name)
 }
 
 fn is_given_name(word: &str) -> bool {
@@ -693,9 +903,14 @@ pub fn find_in_text(text: &str) -> Vec<Kind> {
     };
     let words: Vec<&str> = text.split_whitespace().collect();
     let trim = |w: &str| -> String {
-        w.trim_matches(|c: char| matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | ':' | '"' | '\'' | '!' | '?'))
-            .trim_end_matches('.')
-            .to_owned()
+        w.trim_matches(|c: char| {
+            matches!(
+                c,
+                '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | ':' | '"' | '\'' | '!' | '?'
+            )
+        })
+        .trim_end_matches('.')
+        .to_owned()
     };
     let lower = text.to_lowercase();
     let labelled_bsn = ["bsn", "burgerservicenummer", "sofinummer", "sofi-nummer"]
@@ -718,27 +933,30 @@ pub fn find_in_text(text: &str) -> Vec<Kind> {
         // An IBAN, written together or in groups separated by spaces or dashes.
         let upper = w.to_ascii_uppercase();
         let b = upper.as_bytes();
-        if b.len() >= 4 && b[..2].iter().all(u8::is_ascii_uppercase) && b[2..4].iter().all(u8::is_ascii_digit) {
-            if let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(c, _)| c[..] == b[..2]) {
-                let mut acc: Vec<u8> = Vec::new();
-                let mut end = i;
-                for next in &words[i..] {
-                    end += 1;
-                    acc.extend(
-                        trim(next)
-                            .bytes()
-                            .filter(|c| *c != b'-')
-                            .map(|c| c.to_ascii_uppercase()),
-                    );
-                    if acc.len() >= len {
-                        break;
-                    }
+        let country = (b.len() >= 4
+            && b[..2].iter().all(u8::is_ascii_uppercase)
+            && b[2..4].iter().all(u8::is_ascii_digit))
+        .then(|| IBAN_LENGTHS.iter().find(|(c, _)| c[..] == b[..2]))
+        .flatten();
+        if let Some(&(_, len)) = country {
+            let mut acc: Vec<u8> = Vec::new();
+            let mut end = i;
+            for next in &words[i..] {
+                end += 1;
+                acc.extend(
+                    trim(next)
+                        .bytes()
+                        .filter(|c| *c != b'-')
+                        .map(|c| c.to_ascii_uppercase()),
+                );
+                if acc.len() >= len {
+                    break;
                 }
-                if acc.len() >= len && iban_checksum(&acc[..len]) {
-                    note(Kind::Iban);
-                    consumed = end;
-                    continue;
-                }
+            }
+            if acc.len() >= len && iban_checksum(&acc[..len]) {
+                note(Kind::Iban);
+                consumed = end;
+                continue;
             }
         }
         // A phone number: `+` or `0`, then digits in groups (one word or several).
@@ -868,7 +1086,12 @@ mod tests {
         // Categories stay categories, however often they repeat.
         let categories: Vec<&str> = ["Case Management", "Hotline Call"].repeat(10);
         assert!(kinds(&categories).is_empty());
-        for code in ["forced labour", "sexual exploitation", "no, not asked", "yes, unknown"] {
+        for code in [
+            "forced labour",
+            "sexual exploitation",
+            "no, not asked",
+            "yes, unknown",
+        ] {
             assert_eq!(classify(code), None, "{code}");
         }
     }
@@ -885,8 +1108,14 @@ mod tests {
     #[test]
     fn identifiers_inside_free_text() {
         for (text, kind) in [
-            ("Zij is bereikbaar via anna.devries@example.org na 18u", Kind::Email),
-            ("loon werd gestort op NL91 ABNA 0417 1643 00 van de werkgever", Kind::Iban),
+            (
+                "Zij is bereikbaar via anna.devries@example.org na 18u",
+                Kind::Email,
+            ),
+            (
+                "loon werd gestort op NL91 ABNA 0417 1643 00 van de werkgever",
+                Kind::Iban,
+            ),
             ("loon op rekening NL91-ABNA-0417-1643-00.", Kind::Iban),
             ("bel haar op 06-12345678 of +31 6 1234 5678", Kind::Phone),
             ("zegt dat Anna de Vries haar paspoort heeft", Kind::Name),
@@ -900,7 +1129,11 @@ mod tests {
             "schuld van 2500 euro aan de bemiddelaar",
             "NL staff interviewed the person twice",
         ] {
-            assert!(find_in_text(text).is_empty(), "{text}: {:?}", find_in_text(text));
+            assert!(
+                find_in_text(text).is_empty(),
+                "{text}: {:?}",
+                find_in_text(text)
+            );
         }
     }
 
@@ -916,8 +1149,11 @@ mod tests {
                 s.add_json(k, v, 0);
             }
         }
-        let found: Vec<(String, Option<Kind>)> =
-            s.findings().into_iter().map(|f| (f.column, f.kind)).collect();
+        let found: Vec<(String, Option<Kind>)> = s
+            .findings()
+            .into_iter()
+            .map(|f| (f.column, f.kind))
+            .collect();
         assert_eq!(
             found,
             [

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use herken_engine::{CompiledRuleSet, ScreenOptions};
@@ -224,14 +224,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let workers = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    let pipeline = Pipeline::start(
-        records,
-        first,
-        first_end,
-        &scorer,
-        workers,
-        sample.clone(),
-    )?;
+    let pipeline = Pipeline::start(records, first, first_end, &scorer, workers, sample.clone())?;
 
     let progress = Progress::new(size, bytes_read);
     let mut tally = Tally::new(&sets);
