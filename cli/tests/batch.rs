@@ -630,6 +630,62 @@ fn columns_that_look_like_identifiers_are_flagged_without_their_values() {
 }
 
 #[test]
+fn identifiers_after_the_first_rows_in_free_text_and_nested_json_are_found() {
+    let t = Temp::new("ids-late");
+    // 5,000 clean rows; from row 3,001 the free-text column starts to carry e-mail addresses
+    // and a nested value phone numbers: the first 1,000 rows show nothing.
+    let mut text = String::new();
+    for i in 0..5000 {
+        let (note, phone) = if i >= 3000 {
+            (
+                format!("bereikbaar via persoon{i}@example.org"),
+                format!("06-1{i:07}"),
+            )
+        } else {
+            ("werkt lange dagen".to_owned(), String::new())
+        };
+        text.push_str(&format!(
+            "{{\"deceived_about_job\":\"yes\",\"notes\":\"{note}\",\"extra\":{{\"phones\":[\"{phone}\"]}}}}\n"
+        ));
+    }
+    let input = t.write("late.jsonl", text);
+    let r = run(&[
+        "batch",
+        &input,
+        "--check-identifiers",
+        "--threads",
+        "2",
+        "-o",
+        &t.arg("out.csv"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Only the name of the nested column was suspicious in the first rows.
+    assert!(
+        r.stderr
+            .contains("column `extra.phones[]` is named like a direct identifier")
+            && !r.stderr.contains("column `notes` looks"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("sampled across all 5000")
+            && r.stderr
+                .contains("column `notes` holds free text containing e-mail addresses")
+            && r.stderr
+                .contains("column `extra.phones[]` looks like it holds phone numbers"),
+        "{}",
+        r.stderr
+    );
+    for value in ["example.org", "persoon", "06-1"] {
+        assert!(!r.stderr.contains(value), "{value} leaked: {}", r.stderr);
+    }
+    assert_eq!(
+        csv(&String::from_utf8(t.read("out.csv")).expect("utf-8")).len(),
+        5001
+    );
+}
+
+#[test]
 fn a_closed_pipe_ends_the_run_quietly() {
     let t = Temp::new("pipe");
     let input = synth(&t, "in.csv", 3000, 5);

@@ -5,6 +5,7 @@
 
 mod authoring;
 mod batch;
+mod bounds;
 mod bundles;
 mod cases;
 mod conversation;

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use flate2::Compression;
@@ -200,20 +200,30 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
 
     let mut first = Vec::new();
     let mut first_end = None;
-    if args.check_identifiers {
+    let mut early_findings = Vec::new();
+    let sample = if args.check_identifiers {
         first_end = records.read_up_to(IDENTIFIER_SAMPLE, &mut first);
-        let findings = identifiers::scan(&first, header.as_deref());
-        for f in &findings {
+        early_findings = identifiers::scan(&first, header.as_deref());
+        for f in &early_findings {
             writeln!(err, "herken: warning: {}", f.message())?;
         }
-        if findings.is_empty() {
+        if early_findings.is_empty() {
             writeln!(
                 err,
                 "herken: no column of the first {} rows looks like a direct identifier",
                 first.len()
             )?;
         }
-    }
+        // The rest of the input is sampled as it is read, evenly across the whole input;
+        // the sample is checked again when the run ends.
+        let mut reservoir = identifiers::Reservoir::new(IDENTIFIER_SAMPLE);
+        for row in &first {
+            reservoir.offer(&row.data);
+        }
+        Some(Arc::new(Mutex::new(reservoir)))
+    } else {
+        None
+    };
 
     if let Some(h) = layout.header() {
         sink.write_all(h.as_bytes())?;
@@ -239,7 +249,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let workers = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    let pipeline = Pipeline::start(records, first, first_end, &scorer, workers)?;
+    let pipeline = Pipeline::start(records, first, first_end, &scorer, workers, sample.clone())?;
 
     let progress = Progress::new(size, bytes_read);
     let mut tally = Tally::new(&sets);
@@ -313,6 +323,32 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         }
     };
 
+    if let Some(sample) = &sample {
+        let reservoir = sample
+            .lock()
+            .map_err(|_| CliError::input("internal error: the identifier sample was lost"))?;
+        let (seen, kept) = reservoir.counts();
+        if seen > kept as u64 {
+            let later: Vec<_> = reservoir
+                .findings(header.as_deref())
+                .into_iter()
+                .filter(|f| !early_findings.iter().any(|e| e.same(f)))
+                .collect();
+            for f in &later {
+                writeln!(
+                    err,
+                    "herken: warning: in {kept} rows sampled across all {seen}: {}",
+                    f.message()
+                )?;
+            }
+            if later.is_empty() {
+                writeln!(
+                    err,
+                    "herken: no further column looks like a direct identifier in {kept} rows sampled across all {seen}"
+                )?;
+            }
+        }
+    }
     if !unknown_keys.is_empty() {
         let mut keys: Vec<(&String, &u64)> = unknown_keys.iter().collect();
         keys.sort_by_key(|(k, row)| (**row, (*k).clone()));
