@@ -5,13 +5,14 @@
 //! plan ([`Plan::fill`]), JSONL rows read once from their text ([`row`]); then each set screens
 //! its answers with the compact engine path.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use herken_engine::{CompactResult, CompiledRuleSet, Observations, ScreenOptions, State, codes};
 use serde_json::Value as Json;
 
 use super::input::{RawData, RawRow};
-use super::mapping::{Cell, Plan, Reading, RowError};
+use super::mapping::{Cell, Plan, Reading, Routing, RowError};
 use super::metrics::{RowStats, SetStats};
 use super::output::{Echo, IndicatorStates, Layout, SetResult};
 use super::row::{self, Reserved, RowProblem, RowScratch};
@@ -75,6 +76,7 @@ impl Scorer {
                 false,
                 Echo::Fields(None),
                 Vec::new(),
+                Routing::All,
             ),
             RawData::Fields(fields) => {
                 let at = |c: &Option<(String, Option<usize>)>| {
@@ -92,6 +94,9 @@ impl Scorer {
                             .map_or(Cell::Missing, Cell::Text)
                     },
                 );
+                let routing = self
+                    .plan
+                    .route(|t| Cow::Borrowed(t.index.and_then(|i| fields.get(i)).unwrap_or("")));
                 self.finish(
                     scratch,
                     raw.row,
@@ -101,6 +106,7 @@ impl Scorer {
                     true,
                     Echo::Fields(Some(&fields)),
                     Vec::new(),
+                    routing,
                 )
             }
             RawData::Json(bytes) => {
@@ -114,6 +120,7 @@ impl Scorer {
                         false,
                         Echo::Json(None),
                         Vec::new(),
+                        Routing::All,
                     )
                 };
                 let text = match std::str::from_utf8(&bytes) {
@@ -165,6 +172,15 @@ impl Scorer {
                     &mut scratch.readings,
                     &mut scratch.answers,
                 ));
+                let routing = if self.plan.has_routes() {
+                    // Routing columns by key: the row (already read as an object) once more.
+                    let object: serde_json::Map<String, Json> =
+                        serde_json::from_str(text).unwrap_or_default();
+                    self.plan
+                        .route(|t| Cow::Owned(route_text(object.get(&t.column))))
+                } else {
+                    Routing::All
+                };
                 // The row as parsed, only to echo it.
                 let echo: Option<Json> = self
                     .layout
@@ -180,6 +196,7 @@ impl Scorer {
                     true,
                     Echo::Json(echo.as_ref()),
                     keys.unknown,
+                    routing,
                 )
             }
         }
@@ -201,6 +218,7 @@ impl Scorer {
         read: bool,
         echo: Echo<'_>,
         unknown_keys: Vec<String>,
+        routing: Routing,
     ) -> Scored {
         let (label, bad_label) = match label.as_ref().map(label_value) {
             None | Some(Ok(None)) => (None, None),
@@ -212,9 +230,10 @@ impl Scorer {
         let whole_row = errors.iter().any(|e| e.ruleset.is_none());
         if read && !whole_row {
             for (i, set) in self.sets.iter().enumerate() {
-                if errors
-                    .iter()
-                    .any(|e| e.ruleset.as_deref() == Some(set.id()))
+                if !self.plan.screens(routing, i)
+                    || errors
+                        .iter()
+                        .any(|e| e.ruleset.as_deref() == Some(set.id()))
                 {
                     continue;
                 }
@@ -285,6 +304,9 @@ impl Scorer {
                 });
             }
         }
+        if read && routing == Routing::NoRoute {
+            errors.push(self.plan.no_route_error());
+        }
         let line = self
             .layout
             .row(row, id.as_deref(), label, &results, &errors, echo);
@@ -298,6 +320,16 @@ impl Scorer {
             },
             bad_label,
         }
+    }
+}
+
+/// A JSONL value as a route compares it: text trimmed, numbers and booleans as written,
+/// missing or `null` empty.
+fn route_text(v: Option<&Json>) -> String {
+    match v {
+        None | Some(Json::Null) => String::new(),
+        Some(Json::String(s)) => s.trim().to_owned(),
+        Some(other) => other.to_string(),
     }
 }
 
