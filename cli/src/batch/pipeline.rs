@@ -155,10 +155,13 @@ fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch) -> Scored 
             Scored {
                 line: scorer.layout.row(row, None, &results, &errors, Echo::None),
                 stats: RowStats {
+                    row,
+                    id: None,
                     failed: true,
                     label: None,
                     sets: vec![None; scorer.sets.len()],
                     unknown_keys: Vec::new(),
+                    groups: vec![None; scorer.by.len()],
                 },
             }
         }

@@ -42,6 +42,10 @@ pub struct Scorer {
     /// The id and label columns: by position for CSV, by key for JSONL.
     pub id: Option<(String, Option<usize>)>,
     pub label: Option<(String, Option<usize>)>,
+    /// The `--by` columns: by position for CSV, by key for JSONL.
+    pub by: Vec<(String, Option<usize>)>,
+    /// Whether the summary needs each row's number and id (to list rows where sets disagree).
+    pub keep_ids: bool,
     pub options: ScreenOptions,
 }
 
@@ -73,6 +77,7 @@ impl Scorer {
                 false,
                 Echo::Fields(None),
                 Vec::new(),
+                vec![None; self.by.len()],
             ),
             RawData::Fields(fields) => {
                 let at = |c: &Option<(String, Option<usize>)>| {
@@ -80,6 +85,11 @@ impl Scorer {
                 };
                 let id = at(&self.id).map(str::to_owned);
                 let label = at(&self.label).and_then(|v| label_value(&Json::String(v.to_owned())));
+                let groups = self
+                    .by
+                    .iter()
+                    .map(|(_, i)| i.and_then(|i| fields.get(i)).and_then(group_value))
+                    .collect();
                 let errors = self.plan.fill(
                     &self.sets,
                     &mut scratch.readings,
@@ -99,6 +109,7 @@ impl Scorer {
                     true,
                     Echo::Fields(Some(&fields)),
                     Vec::new(),
+                    groups,
                 )
             }
             RawData::Json(bytes) => {
@@ -112,6 +123,7 @@ impl Scorer {
                         false,
                         Echo::Json(None),
                         Vec::new(),
+                        vec![None; self.by.len()],
                     )
                 };
                 let text = match std::str::from_utf8(&bytes) {
@@ -169,6 +181,22 @@ impl Scorer {
                     .include_input
                     .then(|| serde_json::from_str(text).ok())
                     .flatten();
+                // `--by` keys may be questions too, read above as answers: their text is read
+                // again here, only when asked for.
+                let groups = if self.by.is_empty() {
+                    Vec::new()
+                } else {
+                    let object: serde_json::Map<String, Json> =
+                        serde_json::from_str(text).unwrap_or_default();
+                    self.by
+                        .iter()
+                        .map(|(key, _)| match object.get(key) {
+                            None | Some(Json::Null) => None,
+                            Some(Json::String(s)) => group_value(s),
+                            Some(other) => Some(other.to_string()),
+                        })
+                        .collect()
+                };
                 self.finish(
                     scratch,
                     raw.row,
@@ -178,6 +206,7 @@ impl Scorer {
                     true,
                     Echo::Json(echo.as_ref()),
                     keys.unknown,
+                    groups,
                 )
             }
         }
@@ -199,6 +228,7 @@ impl Scorer {
         read: bool,
         echo: Echo<'_>,
         unknown_keys: Vec<String>,
+        groups: Vec<Option<String>>,
     ) -> Scored {
         let mut results: Vec<Option<SetResult>> = vec![None; self.sets.len()];
         let mut stats: Vec<Option<SetStats>> = vec![None; self.sets.len()];
@@ -214,6 +244,7 @@ impl Scorer {
                 let obs = &scratch.answers[i];
                 let result = &mut scratch.compact[i];
                 set.screen_compact_into(obs, result);
+                let (if_unknown_absent, if_unknown_present) = bounds(set, result);
                 let (mut present, mut unknown) = (Vec::new(), Vec::new());
                 for (ind, state) in set.indicators().iter().zip(&result.states) {
                     match state {
@@ -248,6 +279,8 @@ impl Scorer {
                     level: result.outcome,
                     decided_by: set.decision()[result.decided_by].id().to_owned(),
                     may_rise: result.may_rise,
+                    if_unknown_absent: set.outcomes()[if_unknown_absent].id().to_owned(),
+                    if_unknown_present: set.outcomes()[if_unknown_present].id().to_owned(),
                     present,
                     unknown,
                     positive_dimensions: set
@@ -261,6 +294,8 @@ impl Scorer {
                 stats[i] = Some(SetStats {
                     level: result.outcome,
                     may_rise: result.may_rise,
+                    if_unknown_absent,
+                    if_unknown_present,
                     states: result.states.clone(),
                     positive: result.dimensions.iter().map(Option::is_some).collect(),
                     outside_population: outside_population(set, obs),
@@ -271,6 +306,9 @@ impl Scorer {
         Scored {
             line,
             stats: RowStats {
+                row,
+                id: if self.keep_ids { id } else { None },
+                groups,
                 failed: !errors.is_empty(),
                 label,
                 sets: stats,
@@ -278,6 +316,29 @@ impl Scorer {
             },
         }
     }
+}
+
+/// The outcome levels with every unknown indicator absent, and with every one present: the
+/// engine's own decision run on those states.
+fn bounds(set: &CompiledRuleSet, result: &CompactResult) -> (usize, usize) {
+    if !result.states.contains(&State::Unknown) {
+        return (result.outcome, result.outcome);
+    }
+    let decide_with = |unknown_as: State| {
+        let states: Vec<State> = result
+            .states
+            .iter()
+            .map(|&s| if s == State::Unknown { unknown_as } else { s })
+            .collect();
+        set.decide(&states).outcome
+    };
+    (decide_with(State::Absent), decide_with(State::Present))
+}
+
+/// A `--by` value: trimmed text, `None` when empty.
+fn group_value(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 /// The id a JSONL value gives: text as it is, other values as JSON; none for `null`.
@@ -398,6 +459,8 @@ outcomes:
             },
             id: Some(("id".into(), None)),
             label: Some(("label".into(), None)),
+            by: Vec::new(),
+            keep_ids: false,
             options: ScreenOptions {
                 language: "en".into(),
                 next_questions: false,
