@@ -6,6 +6,7 @@
 mod analyses;
 mod authoring;
 mod batch;
+mod bounds;
 mod bundles;
 mod cases;
 mod conversation;
