@@ -185,10 +185,13 @@ fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch) -> Scored 
                     .layout
                     .row(row, None, None, &results, &errors, Echo::None),
                 stats: RowStats {
+                    row,
+                    id: None,
                     failed: true,
                     label: None,
                     sets: vec![None; scorer.sets.len()],
                     unknown_keys: Vec::new(),
+                    groups: vec![None; scorer.by.len()],
                 },
                 bad_label: None,
             }
