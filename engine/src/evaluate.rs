@@ -511,12 +511,14 @@ impl CompiledRuleSet {
 #[cfg(feature = "rhai")]
 type ScriptObs = Dynamic;
 #[cfg(not(feature = "rhai"))]
-type ScriptObs = ();
+struct ScriptObs;
 
 /// Without Rhai no condition is a script (`ScriptCondition` has no values).
 #[cfg(not(feature = "rhai"))]
 impl CompiledRuleSet {
-    fn obs_map(&self, _: &Observations) -> ScriptObs {}
+    fn obs_map(&self, _: &Observations) -> ScriptObs {
+        ScriptObs
+    }
 
     fn script_state(
         &self,

@@ -294,10 +294,13 @@ fn the_hash_and_the_signature_bind_the_compiled_form() {
     assert_eq!(code(Bundle::open(&half, &trust)), "bundle::format");
 }
 
+/// A change to a compiled form.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn a_compiled_form_pointing_outside_the_set_is_refused() {
     let json = with_compiled(&small("obs.a")).to_json();
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "a read",
             Box::new(|f| {
