@@ -431,6 +431,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         .label
         .as_deref()
         .and_then(|column| bad_labels.error(column));
+    if let Some(g) = groups.as_ref().filter(|_| tally.rows > 0) {
+        for column in g.never_given() {
+            writeln!(
+                err,
+                "herken: note: no row gives a value for the `--by` column `{column}`: every row is in its group of empty values"
+            )?;
+        }
+    }
     if let Some(path) = args.summary.as_ref().filter(|_| bad_labels.is_none()) {
         let mut summary = tally.summary(
             &sets,
