@@ -84,6 +84,47 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let options = RunOptions {
+        input: None,
+        ctrl_c: true,
+    };
+    run_with(args, options, out, err)?.status
+}
+
+/// How [`run_with`] is embedded: the command line's own run, or a front end (the Python
+/// package) that passes its data in and keeps its own signal handling.
+#[derive(Debug)]
+pub struct RunOptions {
+    /// The cases, already opened; `None` opens `args.input` (a file or standard input).
+    pub input: Option<input::Input>,
+    /// Stop after the last whole chunk on Ctrl-C (the command line); a front end that handles
+    /// signals itself leaves it off.
+    pub ctrl_c: bool,
+}
+
+/// A batch run that went through: its summary and how it ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// The figures `--summary` writes, for the rows written.
+    pub summary: metrics::Summary,
+    /// `Ok` when every row was read and scored; else the command's error: rows that failed
+    /// (each in the output with its reason), an input that could not be read to its end, or an
+    /// interruption, each saying how many rows were written.
+    pub status: Result<(), CliError>,
+}
+
+/// `herken batch` with its data passed in: the rows go to `out` (unless `args` name an output
+/// file), notes to `err`.
+///
+/// # Errors
+/// What stops a run before its rows: a rule set, mapping, input or option that cannot be used,
+/// or a failure to write.
+pub fn run_with(
+    args: &Args,
+    options: RunOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Finished, CliError> {
     let trust = args.trust.policy()?;
     if args.threads == Some(0) {
         return Err(CliError::usage("`--threads` must be 1 or more"));
@@ -109,7 +150,10 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )));
     }
 
-    let input = input::open(&args.input, args.input_format)?;
+    let input = match options.input {
+        Some(input) => input,
+        None => input::open(&args.input, args.input_format)?,
+    };
     let name = input.name.clone();
     let (size, bytes_read) = (input.size, Arc::clone(&input.bytes_read));
     let (mut records, header) = input::records(input)?;
@@ -205,12 +249,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         },
     });
 
-    // A second Ctrl-C while the first is being handled ends the process at once.
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
-        }
-    });
+    if options.ctrl_c {
+        // A second Ctrl-C while the first is being handled ends the process at once.
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+        });
+    }
     let workers = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
@@ -323,14 +369,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             )?;
         }
     }
+    let summary = tally.summary(
+        &sets,
+        &name,
+        args.label.as_deref(),
+        &thresholds,
+        interrupted,
+    );
     if let Some(path) = &args.summary {
-        let summary = tally.summary(
-            &sets,
-            &name,
-            args.label.as_deref(),
-            &thresholds,
-            interrupted,
-        );
         let json = serde_json::to_string_pretty(&summary)
             .map_err(|e| CliError::input(format!("cannot write the summary: {e}")))?;
         std::fs::write(path, json + "\n")
@@ -338,24 +384,24 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         metrics::write_table(err, &summary)?;
     }
     let rows = tally.rows;
-    if interrupted {
-        return Err(CliError::interrupted(format!(
+    let status = if interrupted {
+        Err(CliError::interrupted(format!(
             "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
             if rows == 1 { "" } else { "s" }
-        )));
-    }
-    if let Some((after, message)) = read_error {
-        return Err(CliError::input(format!(
+        )))
+    } else if let Some((after, message)) = read_error {
+        Err(CliError::input(format!(
             "cannot read `{name}` after row {after}: {message}; the {rows} rows before it were written to {written_to}"
-        )));
-    }
-    if tally.failed > 0 {
-        return Err(CliError::findings(format!(
+        )))
+    } else if tally.failed > 0 {
+        Err(CliError::findings(format!(
             "{} of {rows} rows failed; each is in the output with its row number and the reason (`errors`)",
             tally.failed
-        )));
-    }
-    Ok(())
+        )))
+    } else {
+        Ok(())
+    };
+    Ok(Finished { summary, status })
 }
 
 /// The outcome level that counts as positive, per rule set.
