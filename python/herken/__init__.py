@@ -215,6 +215,7 @@ def run_batch(
     check_identifiers: bool = False,
     input_format: Optional[str] = None,
     trusted_keys: Iterable[Union[str, "os.PathLike[str]"]] = (),
+    _stacklevel: int = 2,
     **options: Any,
 ) -> BatchResult:
     """Scores many cases with ``herken batch`` (in-process) and returns its rows and summary.
@@ -280,7 +281,7 @@ def run_batch(
 
     text, summary, notes, failed = _herken.run_batch(argv, payload, name, jsonl)
     for note in notes:
-        warnings.warn(note.removeprefix("herken: "), HerkenWarning, stacklevel=3)
+        warnings.warn(note.removeprefix("herken: "), HerkenWarning, stacklevel=_stacklevel)
     return BatchResult(
         rows=_csv_to_frame(text),
         summary=json.loads(summary),
@@ -301,7 +302,7 @@ def batch(data: Any, rules: Rules = DEFAULT_RULES, *, to: str = "pandas", **opti
     ``include_input=True`` also ``input.<column>`` (strings). A set that could not score a row
     has missing values (``<NA>``) in its columns for that row; the types never change.
     """
-    result = run_batch(data, rules, **options)
+    result = run_batch(data, rules, _stacklevel=3, **options)
     if to == "pandas":
         return result.rows
     if to == "arrow":
@@ -313,7 +314,7 @@ def metrics(data: Any, rules: Rules = DEFAULT_RULES, **options: Any) -> dict[str
     """The figures of ``herken batch --summary`` for ``data``: rows, failed rows, per rule set
     the outcome distribution, indicator prevalence, dimensions and, with ``label=``, sensitivity,
     specificity, PPV, NPV and Youden's J with 95% intervals. Options as :func:`run_batch`."""
-    return run_batch(data, rules, **options).summary
+    return run_batch(data, rules, _stacklevel=3, **options).summary
 
 
 def read_csv(source: Any) -> "pd.DataFrame":
