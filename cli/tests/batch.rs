@@ -188,7 +188,7 @@ fn ctdc_rows_through_the_shipped_mapping_keep_minus_99_unknown() {
     let r = run(&["batch", &input, "--map", &map, "--label", "label"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        !r.stderr.contains("is not in mapping"),
+        !r.stderr.contains("neither mapped nor ignored"),
         "every CTDC column is mapped or ignored on purpose: {}",
         r.stderr
     );
@@ -308,7 +308,7 @@ fn validation_metrics_match_a_hand_computed_table() {
     add("0", possible_victim, 20);
     add("no", signals, 40);
     add("false", nothing, 100);
-    add("maybe", possible_victim, 3);
+    add("", possible_victim, 3);
     add("", nothing, 2);
     let input = t.write("labelled.csv", text);
     let summary = t.arg("summary.json");
@@ -490,7 +490,7 @@ fn raw_answers_are_written_only_with_include_input() {
     assert!(!r.stdout_text().contains("secret-label"));
     assert!(
         r.stderr
-            .contains("column `label` is not a question of the rule sets; ignored")
+            .contains("1 column is not a question of the selected rule sets, so not read: `label`")
     );
     let r = run(&["batch", &input, "--id-column", "id", "--include-input"]);
     let rows = csv_maps(&r.stdout_text());
@@ -815,7 +815,7 @@ fn a_custom_mapping_with_codes_and_a_constant() {
     let r = run(&["batch", &input, "--map", &map]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("column `other` is not in mapping"),
+        r.stderr.contains("neither mapped nor ignored by mapping") && r.stderr.contains("`other`"),
         "{}",
         r.stderr
     );
@@ -887,5 +887,148 @@ outcomes:
         rows[1]["errors"].starts_with("mini: case::out-of-bounds: `age`"),
         "{}",
         rows[1]["errors"]
+    );
+}
+
+#[test]
+fn an_input_where_no_column_answers_a_question_is_refused() {
+    let t = Temp::new("nomatch");
+    // An ODK-like export whose names match nothing: refused, not scored as "no answers".
+    let input = t.write("in.csv", "KEY,SubmissionDate,grp_a_x,label\nk1,2024,1,1\n");
+    let r = run(&["batch", &input, "--label", "label"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no column answers a question")
+            && r.stderr
+                .contains("`KEY`, `SubmissionDate`, `grp_a_x`, `label`")
+            && r.stderr.contains("in.csv"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+    let map = t.write("m.yaml", "columns:\n  flag: deceived_about_job\n");
+    let r = run(&["batch", &input, "--map", &map]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("maps none of the columns"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unknown_columns_get_one_capped_note_and_wide_headers_stay_fast() {
+    let t = Temp::new("wide-header");
+    let mut header: Vec<String> = (0..60_000).map(|i| format!("c{i}")).collect();
+    header.push("deceived_about_job".into());
+    let mut row = vec!["x"; 60_000];
+    row.push("yes");
+    let input = t.write(
+        "in.csv",
+        format!("{}\n{}\n", header.join(","), row.join(",")),
+    );
+    let started = std::time::Instant::now();
+    let r = run(&["batch", &input]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "60000 columns are not questions of the selected rule sets, so not read: `c0`, `c1`"
+        ) && r.stderr.contains("and 59990 more"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        csv_maps(&r.stdout_text())[0]["present"],
+        "dr_deceived_nature_of_job"
+    );
+    assert!(took.as_secs_f64() < 3.0, "60,000 columns took {took:?}");
+    // Past the cap: a clear error at once, naming the file and the line.
+    let input = t.write("huge.csv", format!("{}\n", ",".repeat(199_999)));
+    let started = std::time::Instant::now();
+    let r = run(&["batch", &input]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("huge.csv:1: the header row has 200000 columns; herken reads at most 65536"),
+        "{}",
+        r.stderr
+    );
+    assert!(took.as_secs_f64() < 1.0, "200,000 columns took {took:?}");
+}
+
+#[test]
+fn labels_that_are_not_labels_are_refused_with_their_counts() {
+    let t = Temp::new("labels");
+    let input = t.write(
+        "in.csv",
+        "deceived_about_job,label\nyes,1\nno,2\nno,2\nyes,-99\nno,\nno,0\n",
+    );
+    let summary = t.arg("s.json");
+    let r = run(&["batch", &input, "--label", "label", "--summary", &summary]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the label column `label` has values that are not labels in 3 rows: `2` (2 rows), `-99` (1 row)")
+            && r.stderr.contains("the summary was not"),
+        "{}",
+        r.stderr
+    );
+    assert!(!t.path("s.json").exists());
+    // Every row is still written, with its label as read.
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows.len(), 6);
+    let labels: Vec<&str> = rows.iter().map(|r| r["label"].as_str()).collect();
+    assert_eq!(labels, ["true", "", "", "", "", "false"]);
+
+    let r = run(&["batch", &input, "--threshold", "possible_victim"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--label"), "{}", r.stderr);
+}
+
+#[test]
+fn gz_outputs_are_gzip_and_wide_output_has_a_column_per_indicator() {
+    let t = Temp::new("gzout");
+    let input = t.write("in.csv", "id,deceived_about_job,label\nA,yes,1\nB,,0\n");
+    let plain = run(&["batch", &input, "--id-column", "id", "--label", "label"]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    for (file, format) in [("out.csv.gz", "csv"), ("out.jsonl.gz", "jsonl")] {
+        let out = t.arg(file);
+        let r = run(&[
+            "batch",
+            &input,
+            "--id-column",
+            "id",
+            "--label",
+            "label",
+            "-o",
+            &out,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&t.read(file)[..])
+            .read_to_string(&mut text)
+            .expect("a gzip file");
+        if format == "csv" {
+            assert_eq!(text, plain.stdout_text());
+        } else {
+            let first: Json =
+                serde_json::from_str(text.lines().next().expect("a row")).expect("JSON");
+            assert_eq!(first["label"], true);
+            assert_eq!(first["results"][0]["outcome"], "signals_present");
+        }
+    }
+    let r = run(&["batch", &input, "--wide"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows[0]["indicator.dr_deceived_nature_of_job"], "present");
+    assert_eq!(rows[1]["indicator.dr_deceived_nature_of_job"], "unknown");
+    let r = run(&["batch", &input, "--wide", "--format", "jsonl"]);
+    let first: Json =
+        serde_json::from_str(r.stdout_text().lines().next().expect("a row")).expect("JSON");
+    assert_eq!(
+        first["results"][0]["indicators"]["dr_deceived_nature_of_job"],
+        "present"
     );
 }

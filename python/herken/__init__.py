@@ -295,10 +295,11 @@ def batch(data: Any, rules: Rules = DEFAULT_RULES, *, to: str = "pandas", **opti
     ``to="arrow"`` (a ``pyarrow.Table``).
 
     One row per input row, in input order, with the columns of ``herken batch``'s CSV: ``row``
-    (int64), ``id`` (string), then per rule set (prefixed ``<set id>.`` when there are several)
+    (int64), ``id`` (string), ``label`` (boolean, with ``label=``), then per rule set (prefixed ``<set id>.`` when there are several)
     ``outcome`` (string), ``level`` (Int64), ``decided_by`` (string), ``may_rise`` (boolean),
     ``present``, ``unknown``, ``positive_dimensions`` (strings of ``;``-separated ids), and
-    ``errors`` (string, ``""`` when none; ``code: `field`: message`` joined by `` | ``); with
+    with ``wide=True`` ``indicator.<id>`` (string: the indicator's state), then ``errors``
+    (string, ``""`` when none; ``code: `field`: message`` joined by `` | ``); with
     ``include_input=True`` also ``input.<column>`` (strings). A set that could not score a row
     has missing values (``<NA>``) in its columns for that row; the types never change.
     """
@@ -435,12 +436,19 @@ def _records_to_jsonl(records: Iterable[Any]) -> str:
 _SET_FIELDS = ("outcome", "level", "decided_by", "may_rise", "present", "unknown", "positive_dimensions")
 
 
-def _field_of(column: str) -> Optional[str]:
-    """The per-set field a result column holds (`outcome`, `s.level`, ...), else None."""
-    if column.startswith("input.") or column in ("row", "id", "errors", "input"):
-        return None
-    last = column.rsplit(".", 1)[-1]
-    return last if last in _SET_FIELDS else None
+def _field_of(column: str) -> tuple[Optional[str], str]:
+    """The per-set field a result column holds and the set's prefix: (`level`, `s.`) for
+    `s.level`, (`indicator`, ``) for `--wide`'s `indicator.<id>`; (None, ``) for the others."""
+    if column.startswith("input.") or column in ("row", "id", "label", "errors", "input"):
+        return None, ""
+    if column.startswith("indicator."):
+        return "indicator", ""
+    if ".indicator." in column:
+        return "indicator", column[: column.index(".indicator.") + 1]
+    prefix, _, last = column.rpartition(".")
+    if last in _SET_FIELDS:
+        return last, prefix + "." if prefix else ""
+    return None, ""
 
 
 def _csv_to_frame(text: str) -> "pd.DataFrame":
@@ -456,20 +464,24 @@ def _csv_to_frame(text: str) -> "pd.DataFrame":
     # A set's columns are missing where it did not score the row (its `outcome` is empty).
     scored: dict[str, list[bool]] = {}
     for column, values in zip(header, cells):
-        if _field_of(column) == "outcome":
-            scored[column[: -len("outcome")]] = [v != "" for v in values]
+        kind, prefix = _field_of(column)
+        if kind == "outcome":
+            scored[prefix] = [v != "" for v in values]
     data: dict[str, Any] = {}
     for column, values in zip(header, cells):
-        kind = _field_of(column)
+        kind, prefix = _field_of(column)
         if column == "row":
             data[column] = pd.array([int(v) for v in values], dtype="int64")
+        elif column == "label":
+            typed = [None if v == "" else v == "true" for v in values]
+            data[column] = pd.array(typed, dtype="boolean")
         elif kind is None:
             missing = column == "id"
             data[column] = pd.array(
                 [None if missing and v == "" else v for v in values], dtype="string"
             )
         else:
-            ok = scored.get(column[: -len(kind)], [True] * len(values))
+            ok = scored.get(prefix, [True] * len(values))
             if kind == "level":
                 typed = [int(v) if s else None for v, s in zip(values, ok)]
                 data[column] = pd.array(typed, dtype="Int64")

@@ -134,11 +134,13 @@ def test_bundles_open_only_under_a_trusted_key(tmp_path, run_cli):
 
 
 def test_batch_of_a_file_equals_the_cli(cases, run_cli, tmp_path):
-    for fmt in ("csv", "jsonl"):
+    for fmt, wide in (("csv", False), ("jsonl", True)):
         args = [str(cases[fmt]), "-r", ",".join(SETS), "--id-column", "id", "--label", "label"]
-        code, out, summary, err = cli_batch(run_cli, tmp_path, *args)
+        code, out, summary, err = cli_batch(run_cli, tmp_path, *args, *(["--wide"] if wide else []))
         assert code == 0, err
-        result = herken.run_batch(cases[fmt], SETS, id_column="id", label="label")
+        result = herken.run_batch(cases[fmt], SETS, id_column="id", label="label", wide=wide)
+        assert str(result.rows["label"].dtype) == "boolean"
+        assert any(".indicator." in c for c in result.rows.columns) == wide
         expected = list(csv.reader(io.StringIO(out.read_text(), newline="")))
         assert cells(result.rows) == expected
         assert_frame_equal(result.rows, herken.read_csv(out))

@@ -153,13 +153,16 @@ fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch) -> Scored 
             }];
             let results = vec![None; scorer.sets.len()];
             Scored {
-                line: scorer.layout.row(row, None, &results, &errors, Echo::None),
+                line: scorer
+                    .layout
+                    .row(row, None, None, &results, &errors, Echo::None),
                 stats: RowStats {
                     failed: true,
                     label: None,
                     sets: vec![None; scorer.sets.len()],
                     unknown_keys: Vec::new(),
                 },
+                bad_label: None,
             }
         }
     }

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::input::{RawData, RawRow};
 use super::mapping::{Cell, Plan, Reading, RowError};
 use super::metrics::{RowStats, SetStats};
-use super::output::{Echo, Layout, SetResult};
+use super::output::{Echo, IndicatorStates, Layout, SetResult};
 use super::row::{self, Reserved, RowProblem, RowScratch};
 
 /// A scored row, ready to write.
@@ -21,6 +21,8 @@ use super::row::{self, Reserved, RowProblem, RowScratch};
 pub struct Scored {
     pub line: String,
     pub stats: RowStats,
+    /// The label cell, when it is neither a label value nor empty (the run then fails).
+    pub bad_label: Option<String>,
 }
 
 /// A scoring thread's reusable memory: per rule set the answers and a compact result, and the
@@ -79,7 +81,7 @@ impl Scorer {
                     c.as_ref().and_then(|(_, i)| *i).and_then(|i| fields.get(i))
                 };
                 let id = at(&self.id).map(str::to_owned);
-                let label = at(&self.label).and_then(|v| label_value(&Json::String(v.to_owned())));
+                let label = at(&self.label).map(|v| Json::String(v.to_owned()));
                 let errors = self.plan.fill(
                     &self.sets,
                     &mut scratch.readings,
@@ -173,7 +175,7 @@ impl Scorer {
                     scratch,
                     raw.row,
                     keys.id.as_ref().and_then(id_value),
-                    keys.label.as_ref().and_then(label_value),
+                    keys.label,
                     errors,
                     true,
                     Echo::Json(echo.as_ref()),
@@ -194,12 +196,17 @@ impl Scorer {
         scratch: &mut Scratch,
         row: u64,
         id: Option<String>,
-        label: Option<bool>,
+        label: Option<Json>,
         mut errors: Vec<RowError>,
         read: bool,
         echo: Echo<'_>,
         unknown_keys: Vec<String>,
     ) -> Scored {
+        let (label, bad_label) = match label.as_ref().map(label_value) {
+            None | Some(Ok(None)) => (None, None),
+            Some(Ok(Some(l))) => (Some(l), None),
+            Some(Err(NotALabel)) => (None, label.as_ref().map(label_text)),
+        };
         let mut results: Vec<Option<SetResult>> = vec![None; self.sets.len()];
         let mut stats: Vec<Option<SetStats>> = vec![None; self.sets.len()];
         let whole_row = errors.iter().any(|e| e.ruleset.is_none());
@@ -257,6 +264,17 @@ impl Scorer {
                         .filter(|(d, _)| result.positive(*d))
                         .map(|(_, dim)| dim.id().to_owned())
                         .collect(),
+                    indicators: if self.layout.wide.is_some() {
+                        IndicatorStates(
+                            set.indicators()
+                                .iter()
+                                .zip(&result.states)
+                                .map(|(ind, state)| (ind.id().to_owned(), *state))
+                                .collect(),
+                        )
+                    } else {
+                        IndicatorStates::default()
+                    },
                 });
                 stats[i] = Some(SetStats {
                     level: result.outcome,
@@ -267,7 +285,9 @@ impl Scorer {
                 });
             }
         }
-        let line = self.layout.row(row, id.as_deref(), &results, &errors, echo);
+        let line = self
+            .layout
+            .row(row, id.as_deref(), label, &results, &errors, echo);
         Scored {
             line,
             stats: RowStats {
@@ -276,6 +296,7 @@ impl Scorer {
                 sets: stats,
                 unknown_keys,
             },
+            bad_label,
         }
     }
 }
@@ -289,21 +310,43 @@ fn id_value(v: &Json) -> Option<String> {
     }
 }
 
-/// A label value: 1/0, yes/no, true/false, ja/nee (any case); anything else is missing.
-pub fn label_value(v: &Json) -> Option<bool> {
+/// A label cell that is neither a label value nor empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotALabel;
+
+/// A label value: 1/0, yes/no, true/false, ja/nee (any case); empty or `null` is no label.
+///
+/// # Errors
+/// Anything else (`2`, `-99`, `unknown`): a label that cannot be read must not be counted as
+/// missing, or a label coded 1/2 would silently lose its negatives.
+pub fn label_value(v: &Json) -> Result<Option<bool>, NotALabel> {
     match v {
-        Json::Bool(b) => Some(*b),
+        Json::Null => Ok(None),
+        Json::Bool(b) => Ok(Some(*b)),
         Json::Number(n) => match n.as_f64() {
-            Some(1.0) => Some(true),
-            Some(0.0) => Some(false),
-            _ => None,
+            Some(1.0) => Ok(Some(true)),
+            Some(0.0) => Ok(Some(false)),
+            _ => Err(NotALabel),
         },
         Json::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "1" | "yes" | "true" | "ja" => Some(true),
-            "0" | "no" | "false" | "nee" => Some(false),
-            _ => None,
+            "" => Ok(None),
+            "1" | "yes" | "true" | "ja" => Ok(Some(true)),
+            "0" | "no" | "false" | "nee" => Ok(Some(false)),
+            _ => Err(NotALabel),
         },
-        _ => None,
+        _ => Err(NotALabel),
+    }
+}
+
+/// A label cell as the error about unrecognised labels shows it (at most 40 characters).
+fn label_text(v: &Json) -> String {
+    let text = match v {
+        Json::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
     }
 }
 
@@ -395,6 +438,8 @@ outcomes:
                 set_ids: sets.iter().map(|s| s.id().to_owned()).collect(),
                 include_input: false,
                 input_header: None,
+                label: false,
+                wide: None,
             },
             id: Some(("id".into(), None)),
             label: Some(("label".into(), None)),

@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use herken_engine::{CompiledRuleSet, ScreenOptions};
 
 use crate::batch::identifiers;
@@ -43,7 +45,8 @@ pub struct Args {
     /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
-    /// Where to write one result row per input row (default: standard output).
+    /// Where to write one result row per input row (default: standard output); a name ending
+    /// in `.gz` is written gzip-compressed.
     #[arg(long, short)]
     output: Option<String>,
     /// Output format (default: from the output file's extension, else CSV).
@@ -67,8 +70,12 @@ pub struct Args {
     label: Option<String>,
     /// With `--label`: an outcome id; positive means this outcome or higher (default: the
     /// highest outcome).
-    #[arg(long)]
+    #[arg(long, requires = "label")]
     threshold: Option<String>,
+    /// Wide output: one more column per indicator of each rule set, with its state
+    /// (`present`, `absent`, `unknown`, `error`); in JSONL an `indicators` object per result.
+    #[arg(long)]
+    wide: bool,
     /// Scoring threads (default: the number of cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -186,7 +193,11 @@ pub fn run_with(
         columns,
         mapping.as_ref(),
         &reserved,
-    )?;
+    )
+    .map_err(|e| CliError {
+        message: format!("`{name}`: {}", e.message),
+        kind: e.kind,
+    })?;
     for note in notes {
         writeln!(err, "herken: note: {note}")?;
     }
@@ -202,6 +213,12 @@ pub fn run_with(
         set_ids: sets.iter().map(|s| s.id().to_owned()).collect(),
         include_input: args.include_input,
         input_header: header.clone(),
+        label: args.label.is_some(),
+        wide: args.wide.then(|| {
+            sets.iter()
+                .map(|s| s.indicators().iter().map(|i| i.id().to_owned()).collect())
+                .collect()
+        }),
     };
     // A file is written as `<file>.partial` and renamed into place only once every row is in
     // it: a run that stops early (or is killed) never leaves a file that looks complete.
@@ -212,9 +229,17 @@ pub fn run_with(
         }
         None => (None, None),
     };
-    let mut sink: Box<dyn Write + '_> = match file {
-        Some(file) => Box::new(BufWriter::with_capacity(1 << 16, file)),
-        None => Box::new(BufWriter::with_capacity(1 << 16, out)),
+    let gzip = args
+        .output
+        .as_deref()
+        .is_some_and(|o| o.to_ascii_lowercase().ends_with(".gz"));
+    let mut sink = match file {
+        Some(file) if gzip => Sink::Gzip(Box::new(BufWriter::with_capacity(
+            1 << 16,
+            GzEncoder::new(file, Compression::default()),
+        ))),
+        Some(file) => Sink::Plain(BufWriter::with_capacity(1 << 16, Box::new(file))),
+        None => Sink::Plain(BufWriter::with_capacity(1 << 16, Box::new(out))),
     };
 
     let mut first = Vec::new();
@@ -265,6 +290,7 @@ pub fn run_with(
     let progress = Progress::new(size, bytes_read);
     let mut tally = Tally::new(&sets);
     let mut unknown_keys: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bad_labels = BadLabels::default();
     let mut pending: BTreeMap<u64, Vec<Scored>> = BTreeMap::new();
     let mut next = 0u64;
     let mut end: Option<u64> = None;
@@ -283,6 +309,9 @@ pub fn run_with(
                     for scored in rows {
                         sink.write_all(scored.line.as_bytes())?;
                         tally.add(&scored.stats);
+                        if let Some(value) = scored.bad_label {
+                            bad_labels.add(value);
+                        }
                         for key in &scored.stats.unknown_keys {
                             if unknown_keys.len() < 1000 {
                                 unknown_keys.entry(key.clone()).or_insert(tally.rows);
@@ -311,8 +340,7 @@ pub fn run_with(
             }
         }
     };
-    sink.flush()?;
-    drop(sink);
+    sink.finish()?;
     progress.finish();
     let complete = !interrupted && read_error.is_none();
     let written_to = match &partial {
@@ -369,6 +397,10 @@ pub fn run_with(
             )?;
         }
     }
+    let bad_labels = args
+        .label
+        .as_deref()
+        .and_then(|column| bad_labels.error(column));
     let summary = tally.summary(
         &sets,
         &name,
@@ -376,7 +408,7 @@ pub fn run_with(
         &thresholds,
         interrupted,
     );
-    if let Some(path) = &args.summary {
+    if let Some(path) = args.summary.as_ref().filter(|_| bad_labels.is_none()) {
         let json = serde_json::to_string_pretty(&summary)
             .map_err(|e| CliError::input(format!("cannot write the summary: {e}")))?;
         std::fs::write(path, json + "\n")
@@ -388,6 +420,15 @@ pub fn run_with(
         Err(CliError::interrupted(format!(
             "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
             if rows == 1 { "" } else { "s" }
+        )))
+    } else if let Some(message) = bad_labels {
+        Err(CliError::input(format!(
+            "{message}; the rows were written to {written_to}{}",
+            if args.summary.is_some() {
+                ", the summary was not"
+            } else {
+                ""
+            }
         )))
     } else if let Some((after, message)) = read_error {
         Err(CliError::input(format!(
@@ -402,6 +443,95 @@ pub fn run_with(
         Ok(())
     };
     Ok(Finished { summary, status })
+}
+
+/// Where the rows go: a plain stream, or a gzip file (`-o *.gz`) that must be finished.
+enum Sink<'a> {
+    Plain(BufWriter<Box<dyn Write + 'a>>),
+    Gzip(Box<BufWriter<GzEncoder<File>>>),
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Plain(w) => w.write(buf),
+            Self::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::Plain(w) => w.write_all(buf),
+            Self::Gzip(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Plain(w) => w.flush(),
+            Self::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl Sink<'_> {
+    /// Writes what is buffered and, for gzip, the stream's end (a whole, valid file even
+    /// when the run was interrupted).
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Self::Plain(mut w) => w.flush(),
+            Self::Gzip(w) => {
+                let gz = w
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)?;
+                gz.finish()?.flush()
+            }
+        }
+    }
+}
+
+/// Label cells that are not label values, counted by value (the first [`BadLabels::KEPT`]
+/// distinct values).
+#[derive(Default)]
+struct BadLabels {
+    counts: BTreeMap<String, u64>,
+    rows: u64,
+}
+
+impl BadLabels {
+    const KEPT: usize = 20;
+
+    fn add(&mut self, value: String) {
+        self.rows += 1;
+        if self.counts.len() < Self::KEPT || self.counts.contains_key(&value) {
+            *self.counts.entry(value).or_insert(0) += 1;
+        }
+    }
+
+    /// The error to give, if any cell was not a label value.
+    fn error(&self, column: &str) -> Option<String> {
+        if self.rows == 0 {
+            return None;
+        }
+        let mut values: Vec<(&String, &u64)> = self.counts.iter().collect();
+        values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = values
+            .iter()
+            .map(|(v, n)| format!("`{v}` ({n} row{})", if **n == 1 { "" } else { "s" }))
+            .collect();
+        let counted: u64 = self.counts.values().sum();
+        let rest = if counted < self.rows {
+            format!(" and {} more rows with other values", self.rows - counted)
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "the label column `{column}` has values that are not labels in {} row{}: {}{rest}; a label is 1/0, yes/no, true/false or ja/nee (any case), and an empty cell means unlabelled: recode the column so no case is counted in the wrong class",
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            shown.join(", ")
+        ))
+    }
 }
 
 /// The outcome level that counts as positive, per rule set.
