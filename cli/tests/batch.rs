@@ -630,6 +630,62 @@ fn columns_that_look_like_identifiers_are_flagged_without_their_values() {
 }
 
 #[test]
+fn identifiers_after_the_first_rows_in_free_text_and_nested_json_are_found() {
+    let t = Temp::new("ids-late");
+    // 5,000 clean rows; from row 3,001 the free-text column starts to carry e-mail addresses
+    // and a nested value phone numbers: the first 1,000 rows show nothing.
+    let mut text = String::new();
+    for i in 0..5000 {
+        let (note, phone) = if i >= 3000 {
+            (
+                format!("bereikbaar via persoon{i}@example.org"),
+                format!("06-1{i:07}"),
+            )
+        } else {
+            ("werkt lange dagen".to_owned(), String::new())
+        };
+        text.push_str(&format!(
+            "{{\"deceived_about_job\":\"yes\",\"notes\":\"{note}\",\"extra\":{{\"phones\":[\"{phone}\"]}}}}\n"
+        ));
+    }
+    let input = t.write("late.jsonl", text);
+    let r = run(&[
+        "batch",
+        &input,
+        "--check-identifiers",
+        "--threads",
+        "2",
+        "-o",
+        &t.arg("out.csv"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Only the name of the nested column was suspicious in the first rows.
+    assert!(
+        r.stderr
+            .contains("column `extra.phones[]` is named like a direct identifier")
+            && !r.stderr.contains("column `notes` looks"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("sampled across all 5000")
+            && r.stderr
+                .contains("column `notes` holds free text containing e-mail addresses")
+            && r.stderr
+                .contains("column `extra.phones[]` looks like it holds phone numbers"),
+        "{}",
+        r.stderr
+    );
+    for value in ["example.org", "persoon", "06-1"] {
+        assert!(!r.stderr.contains(value), "{value} leaked: {}", r.stderr);
+    }
+    assert_eq!(
+        csv(&String::from_utf8(t.read("out.csv")).expect("utf-8")).len(),
+        5001
+    );
+}
+
+#[test]
 fn a_closed_pipe_ends_the_run_quietly() {
     let t = Temp::new("pipe");
     let input = synth(&t, "in.csv", 3000, 5);
@@ -1031,4 +1087,106 @@ fn gz_outputs_are_gzip_and_wide_output_has_a_column_per_indicator() {
         first["results"][0]["indicators"]["dr_deceived_nature_of_job"],
         "present"
     );
+}
+
+/// ODK Central's CSV export of herken's own XLSForm: group paths joined by `-`, metadata
+/// columns, yes/no as the option names. Read without a mapping, and with the one `herken
+/// xlsform` writes beside the form, it scores as the same answers under question ids do.
+#[test]
+fn an_odk_export_of_the_xlsform_scores_without_a_hand_written_mapping() {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let t = Temp::new("odk");
+    let r = run(&[
+        "xlsform",
+        "ilo-2009-adult-labour",
+        "-o",
+        &t.arg("form.xlsx"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(t.path("form.odk-mapping.yaml").exists(), "{}", r.stderr);
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(t.read("form.xlsx"))).expect("xlsx");
+    let mut cells = |sheet: &str| -> Vec<Vec<String>> {
+        book.worksheet_range(sheet)
+            .expect("sheet")
+            .rows()
+            .map(|r| r.iter().map(ToString::to_string).collect())
+            .collect()
+    };
+    let survey = cells("survey");
+    let choices = cells("choices");
+    // (ODK column, question id, answer) per question, in form order.
+    let mut groups: Vec<String> = Vec::new();
+    let mut columns: Vec<(String, String, String)> = Vec::new();
+    for row in &survey[1..] {
+        let (kind, name) = (row[0].as_str(), row[1].clone());
+        match kind {
+            "begin_group" => groups.push(name),
+            "end_group" => {
+                groups.pop();
+            }
+            "note" => {}
+            _ => {
+                let mut path = groups.clone();
+                path.push(name.clone());
+                let n = columns.len();
+                let answer = if kind.starts_with("select_one yes_no") {
+                    ["yes", "no", "unknown", "yes"][n % 4].to_owned()
+                } else if let Some(list) = kind.strip_prefix("select_one ") {
+                    choices
+                        .iter()
+                        .find(|c| c[0] == list)
+                        .map(|c| c[1].clone())
+                        .expect("options")
+                } else {
+                    // Numbers and text left empty: unknown, as an unanswered form field.
+                    String::new()
+                };
+                columns.push((path.join("-"), name, answer));
+            }
+        }
+    }
+    assert!(
+        columns.iter().any(|(c, q, _)| c != q),
+        "the form has groups"
+    );
+    let answers: Vec<&str> = columns.iter().map(|(_, _, a)| a.as_str()).collect();
+    let plain = t.write(
+        "plain.csv",
+        format!(
+            "{}\n{}\n",
+            columns
+                .iter()
+                .map(|(_, q, _)| q.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            answers.join(",")
+        ),
+    );
+    let odk = t.write(
+        "export.csv",
+        format!(
+            "SubmissionDate,{},meta-instanceID,KEY,SubmitterID,ReviewState\n2026-01-01T10:00:00Z,{},uuid:1,uuid:1,5,\n",
+            columns.iter().map(|(c, _, _)| c.as_str()).collect::<Vec<_>>().join(","),
+            answers.join(",")
+        ),
+    );
+    let want = run(&["batch", &plain]);
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    let row = &csv_maps(&want.stdout_text())[0];
+    assert_ne!(row["present"], "", "the answers give signals");
+    let direct = run(&["batch", &odk]);
+    assert_eq!(direct.code, 0, "{}", direct.stderr);
+    assert_eq!(direct.stdout_text(), want.stdout_text());
+    assert!(
+        direct.stderr.contains(
+            "5 columns are not questions of the selected rule sets, so not read: `SubmissionDate`"
+        ),
+        "{}",
+        direct.stderr
+    );
+    let mapped = run(&["batch", &odk, "--map", &t.arg("form.odk-mapping.yaml")]);
+    assert_eq!(mapped.code, 0, "{}", mapped.stderr);
+    assert_eq!(mapped.stdout_text(), want.stdout_text());
+    assert!(!mapped.stderr.contains("not read"), "{}", mapped.stderr);
 }

@@ -297,7 +297,8 @@ def batch(data: Any, rules: Rules = DEFAULT_RULES, *, to: str = "pandas", **opti
     One row per input row, in input order, with the columns of ``herken batch``'s CSV: ``row``
     (int64), ``id`` (string), ``label`` (boolean, with ``label=``), then per rule set (prefixed ``<set id>.`` when there are several)
     ``outcome`` (string), ``level`` (Int64), ``decided_by`` (string), ``may_rise`` (boolean),
-    ``present``, ``unknown``, ``positive_dimensions`` (strings of ``;``-separated ids), and
+    ``if_unknown_absent``, ``if_unknown_present`` (strings: the outcome with every unknown
+    indicator absent, and present), ``present``, ``unknown``, ``positive_dimensions`` (strings of ``;``-separated ids), and
     with ``wide=True`` ``indicator.<id>`` (string: the indicator's state), then ``errors``
     (string, ``""`` when none; ``code: `field`: message`` joined by `` | ``); with
     ``include_input=True`` also ``input.<column>`` (strings). A set that could not score a row
@@ -433,7 +434,17 @@ def _records_to_jsonl(records: Iterable[Any]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-_SET_FIELDS = ("outcome", "level", "decided_by", "may_rise", "present", "unknown", "positive_dimensions")
+_SET_FIELDS = (
+    "outcome",
+    "level",
+    "decided_by",
+    "may_rise",
+    "if_unknown_absent",
+    "if_unknown_present",
+    "present",
+    "unknown",
+    "positive_dimensions",
+)
 
 
 def _field_of(column: str) -> tuple[Optional[str], str]:

@@ -452,6 +452,7 @@ fn run_batch(
             RunOptions {
                 input,
                 ctrl_c: false,
+                summary_taken: true,
             },
             &mut out,
             &mut err,

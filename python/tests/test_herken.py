@@ -134,18 +134,22 @@ def test_bundles_open_only_under_a_trusted_key(tmp_path, run_cli):
 
 
 def test_batch_of_a_file_equals_the_cli(cases, run_cli, tmp_path):
+    # The JSONL run also passes the analyses' options through as keywords.
     for fmt, wide in (("csv", False), ("jsonl", True)):
         args = [str(cases[fmt]), "-r", ",".join(SETS), "--id-column", "id", "--label", "label"]
-        code, out, summary, err = cli_batch(run_cli, tmp_path, *args, *(["--wide"] if wide else []))
+        more = ["--wide", "--by", "under_18", "--compare"] if wide else []
+        code, out, summary, err = cli_batch(run_cli, tmp_path, *args, *more)
         assert code == 0, err
-        result = herken.run_batch(cases[fmt], SETS, id_column="id", label="label", wide=wide)
+        options = {"wide": True, "by": ["under_18"], "compare": True} if wide else {}
+        result = herken.run_batch(cases[fmt], SETS, id_column="id", label="label", **options)
+        assert ("subgroups" in result.summary and result.summary["subgroups"] is not None) == wide
         assert str(result.rows["label"].dtype) == "boolean"
         assert any(".indicator." in c for c in result.rows.columns) == wide
         expected = list(csv.reader(io.StringIO(out.read_text(), newline="")))
         assert cells(result.rows) == expected
         assert_frame_equal(result.rows, herken.read_csv(out))
         assert result.summary == summary
-        assert herken.metrics(cases[fmt], SETS, id_column="id", label="label") == summary
+        assert herken.metrics(cases[fmt], SETS, id_column="id", label="label", **options) == summary
         assert len(result.rows) == 300 and result.rows["row"].tolist() == list(range(1, 301))
 
 

@@ -390,6 +390,11 @@ impl Plan {
         match mapping {
             None => match columns {
                 Columns::Header(header) => {
+                    // Exact question ids first; then ODK Central's group paths
+                    // (`group-question`, `group/question`) where one column alone ends in
+                    // the question's id.
+                    let mut grouped: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                    let mut split_columns = 0;
                     for (i, column) in header.iter().enumerate() {
                         if reserved_set.contains(column.as_str()) {
                             continue;
@@ -398,9 +403,38 @@ impl Plan {
                             unnamed.push(i + 1);
                         } else if questions.contains(column) {
                             add(column, column, None, None);
+                        } else if let Some(question) = odk_question(questions, column) {
+                            grouped.entry(question).or_default().push(column);
+                        } else if odk_split_option(questions, sets, column) {
+                            split_columns += 1;
                         } else {
                             unread.push(column);
                         }
+                    }
+                    for (question, columns) in grouped {
+                        let exact =
+                            positions.contains_key(question) && !reserved_set.contains(question);
+                        if exact {
+                            notes.push(format!(
+                                "{} also {} in `{question}`: column `{question}` is read, not {}",
+                                name_list(&columns),
+                                if columns.len() == 1 { "ends" } else { "end" },
+                                if columns.len() == 1 { "it" } else { "them" }
+                            ));
+                        } else if let [column] = columns.as_slice() {
+                            add(question, column, None, None);
+                        } else {
+                            notes.push(format!(
+                                "columns {} all end in `{question}`; none of them is read (say which one answers it with a mapping, `--map`)",
+                                name_list(&columns)
+                            ));
+                        }
+                    }
+                    if split_columns > 0 {
+                        notes.push(format!(
+                            "{} of ODK's split multiple choice (`question/option`) not read: the question's own column (options separated by spaces) is",
+                            count(split_columns, "column", "columns")
+                        ));
                     }
                 }
                 Columns::Keys => {
@@ -676,6 +710,38 @@ impl Plan {
     }
 }
 
+/// The question an ODK Central column name (`group-question`, `group-sub-question`,
+/// `group/question`) ends in, if it is one of the selected sets'. Question ids hold neither `-`
+/// nor `/`, so the name's last part is the only candidate.
+fn odk_question<'q>(questions: &'q Questions, column: &str) -> Option<&'q str> {
+    let (_, last) = column.rsplit_once(['-', '/'])?;
+    questions
+        .by_id
+        .get_key_value(last)
+        .map(|(id, _)| id.as_str())
+}
+
+/// Whether a column is one of ODK's split multiple-choice columns (`group-question/option`,
+/// 1/0 per option) of a `choices` question of the selected sets.
+fn odk_split_option(questions: &Questions, sets: &[Arc<CompiledRuleSet>], column: &str) -> bool {
+    let Some((path, option)) = column.rsplit_once('/') else {
+        return false;
+    };
+    let question = if questions.contains(path) {
+        Some(path)
+    } else {
+        odk_question(questions, path)
+    };
+    question
+        .and_then(|q| questions.by_id.get(q))
+        .is_some_and(|asked| {
+            let (s, q) = asked.first;
+            let question = &sets[s].questions()[q];
+            question.kind() == QuestionType::Choices
+                && question.options().iter().any(|o| o.id() == option)
+        })
+}
+
 /// How many column names a note or an error shows before "and N more".
 const NAMES_SHOWN: usize = 10;
 
@@ -847,6 +913,19 @@ fn coded(question: &Question, source: &Source, text: &str) -> Result<Value, Read
                 .read(question, RawAnswer::Json(&value))
                 .map_err(wrong)
         }
+        None if question.kind() == QuestionType::Choices
+            && !text.contains(';')
+            && text.trim().contains(char::is_whitespace) =>
+        {
+            // ODK's `select_multiple`: option ids (which hold no spaces) separated by spaces.
+            let items = text
+                .split_whitespace()
+                .map(|o| Json::String(o.to_owned()))
+                .collect();
+            POLICY
+                .read(question, RawAnswer::Json(&Json::Array(items)))
+                .map_err(wrong)
+        }
         None => POLICY.read(question, RawAnswer::Text(text)).map_err(wrong),
     }
 }
@@ -1003,6 +1082,48 @@ outcomes:
                 "batch::wrong-type n"
             ]
         );
+    }
+
+    #[test]
+    fn odk_group_paths_and_space_separated_choices_are_read() {
+        let (plan, notes) = plan(
+            &[
+                "id",
+                "SubmissionDate",
+                "grp-a",
+                "outer-inner-n",
+                "grp/c",
+                "grp/c/x",
+                "grp/c/y",
+                "one-b",
+                "two-b",
+                "meta-instanceID",
+            ],
+            None,
+        );
+        assert_eq!(
+            notes,
+            [
+                "columns `one-b`, `two-b` all end in `b`; none of them is read (say which one answers it with a mapping, `--map`)",
+                "2 columns of ODK's split multiple choice (`question/option`) not read: the question's own column (options separated by spaces) is",
+                "2 columns are not questions of the selected rule sets, so not read: `SubmissionDate`, `meta-instanceID`",
+            ]
+        );
+        let (c, errors) = case(
+            &plan,
+            &["r", "d", "yes", "4", "x y", "1", "1", "yes", "no", "u"],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c, serde_json::json!({"a": true, "n": 4, "c": ["x", "y"]}));
+        let (_, errors) = case(&plan, &["r", "d", "", "", "x z", "", "", "", "", ""]);
+        assert_eq!(errors, ["batch::wrong-type grp/c"]);
+        // A column named by the id itself wins over a group path.
+        let (exact, notes) = self::plan(&["a", "grp-a"], None);
+        assert_eq!(
+            notes,
+            ["`grp-a` also ends in `a`: column `a` is read, not it"]
+        );
+        assert_eq!(exact.targets[0].sources[0].column, "a");
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct SetResult {
     pub level: usize,
     pub decided_by: String,
     pub may_rise: bool,
+    /// The outcome with every unknown indicator absent, and with every one present.
+    pub if_unknown_absent: String,
+    pub if_unknown_present: String,
     pub present: Vec<String>,
     pub unknown: Vec<String>,
     pub positive_dimensions: Vec<String>,
@@ -93,11 +96,13 @@ pub struct Layout {
     pub wide: Option<Vec<Vec<String>>>,
 }
 
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 9] = [
     "outcome",
     "level",
     "decided_by",
     "may_rise",
+    "if_unknown_absent",
+    "if_unknown_present",
     "present",
     "unknown",
     "positive_dimensions",
@@ -193,6 +198,8 @@ impl Layout {
                         &r.level.to_string(),
                         &r.decided_by,
                         if r.may_rise { "true" } else { "false" },
+                        &r.if_unknown_absent,
+                        &r.if_unknown_present,
                         &r.present.join(";"),
                         &r.unknown.join(";"),
                         &r.positive_dimensions.join(";"),
@@ -346,6 +353,8 @@ mod tests {
             level: 1,
             decided_by: "any".into(),
             may_rise: true,
+            if_unknown_absent: "signals_present".into(),
+            if_unknown_present: "possible_victim".into(),
             present: vec!["a".into(), "b".into()],
             unknown: vec![],
             positive_dimensions: vec!["d".into()],
@@ -359,7 +368,7 @@ mod tests {
         assert_eq!(
             l.header().as_deref(),
             Some(
-                "row,id,s.outcome,s.level,s.decided_by,s.may_rise,s.present,s.unknown,s.positive_dimensions,t.outcome,t.level,t.decided_by,t.may_rise,t.present,t.unknown,t.positive_dimensions,errors\n"
+                "row,id,s.outcome,s.level,s.decided_by,s.may_rise,s.if_unknown_absent,s.if_unknown_present,s.present,s.unknown,s.positive_dimensions,t.outcome,t.level,t.decided_by,t.may_rise,t.if_unknown_absent,t.if_unknown_present,t.present,t.unknown,t.positive_dimensions,errors\n"
             )
         );
         let err = RowError {
@@ -377,7 +386,7 @@ mod tests {
                 &[err],
                 Echo::None
             ),
-            "7,\"a,b\",signals_present,1,any,true,a;b,,d,,,,,,,,\"t: case::out-of-bounds: `n`: too big, \"\"really\"\"\"\n"
+            "7,\"a,b\",signals_present,1,any,true,signals_present,possible_victim,a;b,,d,,,,,,,,,,\"t: case::out-of-bounds: `n`: too big, \"\"really\"\"\"\n"
         );
     }
 
@@ -387,7 +396,7 @@ mod tests {
         assert_eq!(l.header(), None);
         assert_eq!(
             l.row(1, None, None, &[Some(result())], &[], Echo::None),
-            "{\"row\":1,\"id\":null,\"results\":[{\"ruleset\":\"s\",\"outcome\":\"signals_present\",\"level\":1,\"decided_by\":\"any\",\"may_rise\":true,\"present\":[\"a\",\"b\"],\"unknown\":[],\"positive_dimensions\":[\"d\"]}],\"errors\":[]}\n"
+            "{\"row\":1,\"id\":null,\"results\":[{\"ruleset\":\"s\",\"outcome\":\"signals_present\",\"level\":1,\"decided_by\":\"any\",\"may_rise\":true,\"if_unknown_absent\":\"signals_present\",\"if_unknown_present\":\"possible_victim\",\"present\":[\"a\",\"b\"],\"unknown\":[],\"positive_dimensions\":[\"d\"]}],\"errors\":[]}\n"
         );
     }
 }

@@ -44,6 +44,10 @@ pub struct Scorer {
     /// The id and label columns: by position for CSV, by key for JSONL.
     pub id: Option<(String, Option<usize>)>,
     pub label: Option<(String, Option<usize>)>,
+    /// The `--by` columns: by position for CSV, by key for JSONL.
+    pub by: Vec<(String, Option<usize>)>,
+    /// Whether the summary needs each row's number and id (to list rows where sets disagree).
+    pub keep_ids: bool,
     pub options: ScreenOptions,
 }
 
@@ -75,6 +79,7 @@ impl Scorer {
                 false,
                 Echo::Fields(None),
                 Vec::new(),
+                vec![None; self.by.len()],
             ),
             RawData::Fields(fields) => {
                 let at = |c: &Option<(String, Option<usize>)>| {
@@ -82,6 +87,11 @@ impl Scorer {
                 };
                 let id = at(&self.id).map(str::to_owned);
                 let label = at(&self.label).map(|v| Json::String(v.to_owned()));
+                let groups = self
+                    .by
+                    .iter()
+                    .map(|(_, i)| i.and_then(|i| fields.get(i)).and_then(group_value))
+                    .collect();
                 let errors = self.plan.fill(
                     &self.sets,
                     &mut scratch.readings,
@@ -101,6 +111,7 @@ impl Scorer {
                     true,
                     Echo::Fields(Some(&fields)),
                     Vec::new(),
+                    groups,
                 )
             }
             RawData::Json(bytes) => {
@@ -114,6 +125,7 @@ impl Scorer {
                         false,
                         Echo::Json(None),
                         Vec::new(),
+                        vec![None; self.by.len()],
                     )
                 };
                 let text = match std::str::from_utf8(&bytes) {
@@ -171,6 +183,22 @@ impl Scorer {
                     .include_input
                     .then(|| serde_json::from_str(text).ok())
                     .flatten();
+                // `--by` keys may be questions too, read above as answers: their text is read
+                // again here, only when asked for.
+                let groups = if self.by.is_empty() {
+                    Vec::new()
+                } else {
+                    let object: serde_json::Map<String, Json> =
+                        serde_json::from_str(text).unwrap_or_default();
+                    self.by
+                        .iter()
+                        .map(|(key, _)| match object.get(key) {
+                            None | Some(Json::Null) => None,
+                            Some(Json::String(s)) => group_value(s),
+                            Some(other) => Some(other.to_string()),
+                        })
+                        .collect()
+                };
                 self.finish(
                     scratch,
                     raw.row,
@@ -180,6 +208,7 @@ impl Scorer {
                     true,
                     Echo::Json(echo.as_ref()),
                     keys.unknown,
+                    groups,
                 )
             }
         }
@@ -201,6 +230,7 @@ impl Scorer {
         read: bool,
         echo: Echo<'_>,
         unknown_keys: Vec<String>,
+        groups: Vec<Option<String>>,
     ) -> Scored {
         let (label, bad_label) = match label.as_ref().map(label_value) {
             None | Some(Ok(None)) => (None, None),
@@ -221,6 +251,7 @@ impl Scorer {
                 let obs = &scratch.answers[i];
                 let result = &mut scratch.compact[i];
                 set.screen_compact_into(obs, result);
+                let (if_unknown_absent, if_unknown_present) = bounds(set, result);
                 let (mut present, mut unknown) = (Vec::new(), Vec::new());
                 for (ind, state) in set.indicators().iter().zip(&result.states) {
                     match state {
@@ -255,6 +286,8 @@ impl Scorer {
                     level: result.outcome,
                     decided_by: set.decision()[result.decided_by].id().to_owned(),
                     may_rise: result.may_rise,
+                    if_unknown_absent: set.outcomes()[if_unknown_absent].id().to_owned(),
+                    if_unknown_present: set.outcomes()[if_unknown_present].id().to_owned(),
                     present,
                     unknown,
                     positive_dimensions: set
@@ -279,6 +312,8 @@ impl Scorer {
                 stats[i] = Some(SetStats {
                     level: result.outcome,
                     may_rise: result.may_rise,
+                    if_unknown_absent,
+                    if_unknown_present,
                     states: result.states.clone(),
                     positive: result.dimensions.iter().map(Option::is_some).collect(),
                     outside_population: outside_population(set, obs),
@@ -291,6 +326,9 @@ impl Scorer {
         Scored {
             line,
             stats: RowStats {
+                row,
+                id: if self.keep_ids { id } else { None },
+                groups,
                 failed: !errors.is_empty(),
                 label,
                 sets: stats,
@@ -299,6 +337,29 @@ impl Scorer {
             bad_label,
         }
     }
+}
+
+/// The outcome levels with every unknown indicator absent, and with every one present: the
+/// engine's own decision run on those states.
+fn bounds(set: &CompiledRuleSet, result: &CompactResult) -> (usize, usize) {
+    if !result.states.contains(&State::Unknown) {
+        return (result.outcome, result.outcome);
+    }
+    let decide_with = |unknown_as: State| {
+        let states: Vec<State> = result
+            .states
+            .iter()
+            .map(|&s| if s == State::Unknown { unknown_as } else { s })
+            .collect();
+        set.decide(&states).outcome
+    };
+    (decide_with(State::Absent), decide_with(State::Present))
+}
+
+/// A `--by` value: trimmed text, `None` when empty.
+fn group_value(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 /// The id a JSONL value gives: text as it is, other values as JSON; none for `null`.
@@ -443,6 +504,8 @@ outcomes:
             },
             id: Some(("id".into(), None)),
             label: Some(("label".into(), None)),
+            by: Vec::new(),
+            keep_ids: false,
             options: ScreenOptions {
                 language: "en".into(),
                 next_questions: false,
