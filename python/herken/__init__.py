@@ -204,7 +204,7 @@ class BatchResult:
 
 def run_batch(
     data: Any,
-    rules: Rules = DEFAULT_RULES,
+    rules: Optional[Rules] = None,
     *,
     map: Union[str, "os.PathLike[str]", None] = None,
     id_column: Optional[str] = None,
@@ -225,7 +225,9 @@ def run_batch(
     (gzip or not). The keyword options are ``herken batch``'s: ``map`` (a mapping file or a
     bundled mapping such as ``"ctdc"``), ``id_column``, ``label`` (a 1/0 reference column for
     validation metrics), ``threshold``, ``threads``, ``include_input``, ``check_identifiers``,
-    ``input_format`` (``"csv"``/``"jsonl"``, files only), ``trusted_keys``; any other keyword
+    ``input_format`` (``"csv"``/``"jsonl"``, files only), ``trusted_keys``. Without ``rules``,
+    the command line's default applies: the sets a routing mapping names, else
+    ``ilo-2009-adult-labour``. Any other keyword
     is passed on as ``--option value`` (``by=["gender"]`` → ``--by gender``), so options the
     command line gains are available here too. The GIL is released while rows are scored.
 
@@ -239,11 +241,12 @@ def run_batch(
                 f"`{reserved}` is not an option here: the rows and the summary come back as values"
             )
     argv: list[str] = []
-    for spec in _rule_specs(rules):
-        argv.append(f"--rules={spec}")
     keys = [os.fspath(k) for k in trusted_keys]
-    for spec_keys in _rule_keys(rules):
-        keys.extend(k for k in spec_keys if k not in keys)
+    if rules is not None:
+        for spec in _rule_specs(rules):
+            argv.append(f"--rules={spec}")
+        for spec_keys in _rule_keys(rules):
+            keys.extend(k for k in spec_keys if k not in keys)
     named: dict[str, Any] = {
         "map": map,
         "id_column": id_column,
@@ -290,7 +293,7 @@ def run_batch(
     )
 
 
-def batch(data: Any, rules: Rules = DEFAULT_RULES, *, to: str = "pandas", **options: Any) -> Any:
+def batch(data: Any, rules: Optional[Rules] = None, *, to: str = "pandas", **options: Any) -> Any:
     """Scores many cases: :func:`run_batch`'s rows. ``to="pandas"`` (a DataFrame) or
     ``to="arrow"`` (a ``pyarrow.Table``).
 
@@ -312,7 +315,7 @@ def batch(data: Any, rules: Rules = DEFAULT_RULES, *, to: str = "pandas", **opti
     raise UsageError(f"`to` is `pandas` or `arrow`, not `{to}`")
 
 
-def metrics(data: Any, rules: Rules = DEFAULT_RULES, **options: Any) -> dict[str, Any]:
+def metrics(data: Any, rules: Optional[Rules] = None, **options: Any) -> dict[str, Any]:
     """The figures of ``herken batch --summary`` for ``data``: rows, failed rows, per rule set
     the outcome distribution, indicator prevalence, dimensions and, with ``label=``, sensitivity,
     specificity, PPV, NPV and Youden's J with 95% intervals. Options as :func:`run_batch`."""
