@@ -23,7 +23,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use herken_benches::handwritten::{self, Case, INDICATOR_COUNT, INDICATORS, OUTCOMES};
+use herken_benches::handwritten::{self, Case, INDICATOR_COUNT, OUTCOMES};
 use herken_benches::{load_bundled, state_letter, synth, write_compact_line};
 use herken_engine::{
     CompactResult, CompiledRuleSet, ObservationOptions, Observations, ScreenOptions, State,
@@ -251,7 +251,7 @@ fn variants(rules: &CompiledRuleSet) -> Vec<Variant<'_>> {
 /// Checks that every implementation gives the same outcome, "may rise" and indicator states.
 fn verify(rules: &CompiledRuleSet, cases: &[String]) -> Result<(), String> {
     let ids: Vec<&str> = rules.indicators().iter().map(|i| i.id()).collect();
-    let expected: Vec<&str> = INDICATORS.iter().map(|(id, _)| *id).collect();
+    let expected: Vec<&str> = handwritten::indicator_ids().collect();
     if ids != expected {
         return Err(format!(
             "the hand-written indicators differ from {SET}'s: {ids:?} vs {expected:?}"
