@@ -188,7 +188,7 @@ fn ctdc_rows_through_the_shipped_mapping_keep_minus_99_unknown() {
     let r = run(&["batch", &input, "--map", &map, "--label", "label"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        !r.stderr.contains("is not in mapping"),
+        !r.stderr.contains("neither mapped nor ignored"),
         "every CTDC column is mapped or ignored on purpose: {}",
         r.stderr
     );
@@ -308,7 +308,7 @@ fn validation_metrics_match_a_hand_computed_table() {
     add("0", possible_victim, 20);
     add("no", signals, 40);
     add("false", nothing, 100);
-    add("maybe", possible_victim, 3);
+    add("", possible_victim, 3);
     add("", nothing, 2);
     let input = t.write("labelled.csv", text);
     let summary = t.arg("summary.json");
@@ -490,7 +490,7 @@ fn raw_answers_are_written_only_with_include_input() {
     assert!(!r.stdout_text().contains("secret-label"));
     assert!(
         r.stderr
-            .contains("column `label` is not a question of the rule sets; ignored")
+            .contains("1 column is not a question of the selected rule sets, so not read: `label`")
     );
     let r = run(&["batch", &input, "--id-column", "id", "--include-input"]);
     let rows = csv_maps(&r.stdout_text());
@@ -626,6 +626,62 @@ fn columns_that_look_like_identifiers_are_flagged_without_their_values() {
     assert_eq!(
         csv(&String::from_utf8(t.read("out.csv")).expect("utf-8")).len(),
         5
+    );
+}
+
+#[test]
+fn identifiers_after_the_first_rows_in_free_text_and_nested_json_are_found() {
+    let t = Temp::new("ids-late");
+    // 5,000 clean rows; from row 3,001 the free-text column starts to carry e-mail addresses
+    // and a nested value phone numbers: the first 1,000 rows show nothing.
+    let mut text = String::new();
+    for i in 0..5000 {
+        let (note, phone) = if i >= 3000 {
+            (
+                format!("bereikbaar via persoon{i}@example.org"),
+                format!("06-1{i:07}"),
+            )
+        } else {
+            ("werkt lange dagen".to_owned(), String::new())
+        };
+        text.push_str(&format!(
+            "{{\"deceived_about_job\":\"yes\",\"notes\":\"{note}\",\"extra\":{{\"phones\":[\"{phone}\"]}}}}\n"
+        ));
+    }
+    let input = t.write("late.jsonl", text);
+    let r = run(&[
+        "batch",
+        &input,
+        "--check-identifiers",
+        "--threads",
+        "2",
+        "-o",
+        &t.arg("out.csv"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Only the name of the nested column was suspicious in the first rows.
+    assert!(
+        r.stderr
+            .contains("column `extra.phones[]` is named like a direct identifier")
+            && !r.stderr.contains("column `notes` looks"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("sampled across all 5000")
+            && r.stderr
+                .contains("column `notes` holds free text containing e-mail addresses")
+            && r.stderr
+                .contains("column `extra.phones[]` looks like it holds phone numbers"),
+        "{}",
+        r.stderr
+    );
+    for value in ["example.org", "persoon", "06-1"] {
+        assert!(!r.stderr.contains(value), "{value} leaked: {}", r.stderr);
+    }
+    assert_eq!(
+        csv(&String::from_utf8(t.read("out.csv")).expect("utf-8")).len(),
+        5001
     );
 }
 
@@ -815,7 +871,7 @@ fn a_custom_mapping_with_codes_and_a_constant() {
     let r = run(&["batch", &input, "--map", &map]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("column `other` is not in mapping"),
+        r.stderr.contains("neither mapped nor ignored by mapping") && r.stderr.contains("`other`"),
         "{}",
         r.stderr
     );
@@ -888,4 +944,249 @@ outcomes:
         "{}",
         rows[1]["errors"]
     );
+}
+
+#[test]
+fn an_input_where_no_column_answers_a_question_is_refused() {
+    let t = Temp::new("nomatch");
+    // An ODK-like export whose names match nothing: refused, not scored as "no answers".
+    let input = t.write("in.csv", "KEY,SubmissionDate,grp_a_x,label\nk1,2024,1,1\n");
+    let r = run(&["batch", &input, "--label", "label"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no column answers a question")
+            && r.stderr
+                .contains("`KEY`, `SubmissionDate`, `grp_a_x`, `label`")
+            && r.stderr.contains("in.csv"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+    let map = t.write("m.yaml", "columns:\n  flag: deceived_about_job\n");
+    let r = run(&["batch", &input, "--map", &map]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("maps none of the columns"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unknown_columns_get_one_capped_note_and_wide_headers_stay_fast() {
+    let t = Temp::new("wide-header");
+    let mut header: Vec<String> = (0..60_000).map(|i| format!("c{i}")).collect();
+    header.push("deceived_about_job".into());
+    let mut row = vec!["x"; 60_000];
+    row.push("yes");
+    let input = t.write(
+        "in.csv",
+        format!("{}\n{}\n", header.join(","), row.join(",")),
+    );
+    let started = std::time::Instant::now();
+    let r = run(&["batch", &input]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "60000 columns are not questions of the selected rule sets, so not read: `c0`, `c1`"
+        ) && r.stderr.contains("and 59990 more"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        csv_maps(&r.stdout_text())[0]["present"],
+        "dr_deceived_nature_of_job"
+    );
+    assert!(took.as_secs_f64() < 3.0, "60,000 columns took {took:?}");
+    // Past the cap: a clear error at once, naming the file and the line.
+    let input = t.write("huge.csv", format!("{}\n", ",".repeat(199_999)));
+    let started = std::time::Instant::now();
+    let r = run(&["batch", &input]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("huge.csv:1: the header row has 200000 columns; herken reads at most 65536"),
+        "{}",
+        r.stderr
+    );
+    assert!(took.as_secs_f64() < 1.0, "200,000 columns took {took:?}");
+}
+
+#[test]
+fn labels_that_are_not_labels_are_refused_with_their_counts() {
+    let t = Temp::new("labels");
+    let input = t.write(
+        "in.csv",
+        "deceived_about_job,label\nyes,1\nno,2\nno,2\nyes,-99\nno,\nno,0\n",
+    );
+    let summary = t.arg("s.json");
+    let r = run(&["batch", &input, "--label", "label", "--summary", &summary]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the label column `label` has values that are not labels in 3 rows: `2` (2 rows), `-99` (1 row)")
+            && r.stderr.contains("the summary was not"),
+        "{}",
+        r.stderr
+    );
+    assert!(!t.path("s.json").exists());
+    // Every row is still written, with its label as read.
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows.len(), 6);
+    let labels: Vec<&str> = rows.iter().map(|r| r["label"].as_str()).collect();
+    assert_eq!(labels, ["true", "", "", "", "", "false"]);
+
+    let r = run(&["batch", &input, "--threshold", "possible_victim"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--label"), "{}", r.stderr);
+}
+
+#[test]
+fn gz_outputs_are_gzip_and_wide_output_has_a_column_per_indicator() {
+    let t = Temp::new("gzout");
+    let input = t.write("in.csv", "id,deceived_about_job,label\nA,yes,1\nB,,0\n");
+    let plain = run(&["batch", &input, "--id-column", "id", "--label", "label"]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    for (file, format) in [("out.csv.gz", "csv"), ("out.jsonl.gz", "jsonl")] {
+        let out = t.arg(file);
+        let r = run(&[
+            "batch",
+            &input,
+            "--id-column",
+            "id",
+            "--label",
+            "label",
+            "-o",
+            &out,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&t.read(file)[..])
+            .read_to_string(&mut text)
+            .expect("a gzip file");
+        if format == "csv" {
+            assert_eq!(text, plain.stdout_text());
+        } else {
+            let first: Json =
+                serde_json::from_str(text.lines().next().expect("a row")).expect("JSON");
+            assert_eq!(first["label"], true);
+            assert_eq!(first["results"][0]["outcome"], "signals_present");
+        }
+    }
+    let r = run(&["batch", &input, "--wide"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = csv_maps(&r.stdout_text());
+    assert_eq!(rows[0]["indicator.dr_deceived_nature_of_job"], "present");
+    assert_eq!(rows[1]["indicator.dr_deceived_nature_of_job"], "unknown");
+    let r = run(&["batch", &input, "--wide", "--format", "jsonl"]);
+    let first: Json =
+        serde_json::from_str(r.stdout_text().lines().next().expect("a row")).expect("JSON");
+    assert_eq!(
+        first["results"][0]["indicators"]["dr_deceived_nature_of_job"],
+        "present"
+    );
+}
+
+/// ODK Central's CSV export of herken's own XLSForm: group paths joined by `-`, metadata
+/// columns, yes/no as the option names. Read without a mapping, and with the one `herken
+/// xlsform` writes beside the form, it scores as the same answers under question ids do.
+#[test]
+fn an_odk_export_of_the_xlsform_scores_without_a_hand_written_mapping() {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let t = Temp::new("odk");
+    let r = run(&[
+        "xlsform",
+        "ilo-2009-adult-labour",
+        "-o",
+        &t.arg("form.xlsx"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(t.path("form.odk-mapping.yaml").exists(), "{}", r.stderr);
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(t.read("form.xlsx"))).expect("xlsx");
+    let mut cells = |sheet: &str| -> Vec<Vec<String>> {
+        book.worksheet_range(sheet)
+            .expect("sheet")
+            .rows()
+            .map(|r| r.iter().map(ToString::to_string).collect())
+            .collect()
+    };
+    let survey = cells("survey");
+    let choices = cells("choices");
+    // (ODK column, question id, answer) per question, in form order.
+    let mut groups: Vec<String> = Vec::new();
+    let mut columns: Vec<(String, String, String)> = Vec::new();
+    for row in &survey[1..] {
+        let (kind, name) = (row[0].as_str(), row[1].clone());
+        match kind {
+            "begin_group" => groups.push(name),
+            "end_group" => {
+                groups.pop();
+            }
+            "note" => {}
+            _ => {
+                let mut path = groups.clone();
+                path.push(name.clone());
+                let n = columns.len();
+                let answer = if kind.starts_with("select_one yes_no") {
+                    ["yes", "no", "unknown", "yes"][n % 4].to_owned()
+                } else if let Some(list) = kind.strip_prefix("select_one ") {
+                    choices
+                        .iter()
+                        .find(|c| c[0] == list)
+                        .map(|c| c[1].clone())
+                        .expect("options")
+                } else {
+                    // Numbers and text left empty: unknown, as an unanswered form field.
+                    String::new()
+                };
+                columns.push((path.join("-"), name, answer));
+            }
+        }
+    }
+    assert!(
+        columns.iter().any(|(c, q, _)| c != q),
+        "the form has groups"
+    );
+    let answers: Vec<&str> = columns.iter().map(|(_, _, a)| a.as_str()).collect();
+    let plain = t.write(
+        "plain.csv",
+        format!(
+            "{}\n{}\n",
+            columns
+                .iter()
+                .map(|(_, q, _)| q.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            answers.join(",")
+        ),
+    );
+    let odk = t.write(
+        "export.csv",
+        format!(
+            "SubmissionDate,{},meta-instanceID,KEY,SubmitterID,ReviewState\n2026-01-01T10:00:00Z,{},uuid:1,uuid:1,5,\n",
+            columns.iter().map(|(c, _, _)| c.as_str()).collect::<Vec<_>>().join(","),
+            answers.join(",")
+        ),
+    );
+    let want = run(&["batch", &plain]);
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    let row = &csv_maps(&want.stdout_text())[0];
+    assert_ne!(row["present"], "", "the answers give signals");
+    let direct = run(&["batch", &odk]);
+    assert_eq!(direct.code, 0, "{}", direct.stderr);
+    assert_eq!(direct.stdout_text(), want.stdout_text());
+    assert!(
+        direct.stderr.contains(
+            "5 columns are not questions of the selected rule sets, so not read: `SubmissionDate`"
+        ),
+        "{}",
+        direct.stderr
+    );
+    let mapped = run(&["batch", &odk, "--map", &t.arg("form.odk-mapping.yaml")]);
+    assert_eq!(mapped.code, 0, "{}", mapped.stderr);
+    assert_eq!(mapped.stdout_text(), want.stdout_text());
+    assert!(!mapped.stderr.contains("not read"), "{}", mapped.stderr);
 }

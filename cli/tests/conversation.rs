@@ -222,3 +222,45 @@ fn batch_says_how_many_rows_are_outside_a_sets_population() {
         r.stderr
     );
 }
+
+#[test]
+fn a_set_that_does_not_apply_lists_what_it_saw_apart_and_asks_nothing_more() {
+    let t = Temp::new("not-applicable");
+    let case = t.write(
+        "case.json",
+        r#"{"under_18": false, "commercial_sex": false, "forced_sexual_acts": false,
+            "passport_held_by": "employer_or_recruiter"}"#,
+    );
+    for (lang, seen, none) in [
+        (
+            "en",
+            "Seen, but this set does not apply: screen these with a set that fits (1):",
+            "No answer can change this outcome",
+        ),
+        (
+            "nl",
+            "Gezien, maar deze set is niet van toepassing: screen dit met een set die past (1):",
+            "Geen antwoord kan deze uitkomst veranderen",
+        ),
+    ] {
+        let r = run(&[
+            "screen",
+            "-r",
+            "ilo-2009-adult-sexual",
+            &case,
+            "--lang",
+            lang,
+        ]);
+        let out = r.stdout_text();
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(out.contains(seen) && out.contains(none), "{out}");
+        assert!(
+            !out.contains("Signals present") && !out.contains("Aanwezige signalen"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("Ask next") && !out.contains("Vraag hierna"),
+            "{out}"
+        );
+    }
+}

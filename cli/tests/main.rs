@@ -3,8 +3,10 @@
 //! One test binary with modules (as ripgrep does): put tests for a command in the module named
 //! after it, shared helpers in `util.rs`.
 
+mod analyses;
 mod authoring;
 mod batch;
+mod bounds;
 mod bundles;
 mod cases;
 mod conversation;

@@ -47,7 +47,14 @@ pub fn json_problem(e: &serde_json::Error) -> String {
         "lone leading surrogate in hex escape" | "unexpected end of hex escape" => {
             "a `\\u` escape is not valid"
         }
-        other => other,
+        // Anything else: a fixed sentence by kind. serde_json's other messages may quote the
+        // text they stopped at (`invalid type: string "…"`), and that text can be an answer.
+        _ => match e.classify() {
+            serde_json::error::Category::Eof => "the text ends too early",
+            serde_json::error::Category::Data => "a value here has a type that is not allowed",
+            serde_json::error::Category::Io => "the text could not be read",
+            serde_json::error::Category::Syntax => "the text is not valid JSON here",
+        },
     };
     plain.to_owned()
 }
@@ -81,5 +88,14 @@ mod tests {
                 "{p}"
             );
         }
+    }
+
+    #[test]
+    fn unrecognised_messages_never_pass_through() {
+        // A data error quotes the value it met; the plain text must not.
+        let e = serde_json::from_str::<Vec<u8>>("[\"SECRET-ANSWER\"]").expect_err("type");
+        let p = json_problem(&e);
+        assert!(!p.contains("SECRET"), "{p}");
+        assert_eq!(p, "a value here has a type that is not allowed");
     }
 }

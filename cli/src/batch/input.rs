@@ -7,7 +7,7 @@
 //! field is caught: when a quoted field spans lines and the record then has the wrong number of
 //! fields, only the first line is reported and the following lines are read again as rows.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -22,6 +22,10 @@ use crate::error::CliError;
 
 /// Longest record accepted (a line, or the lines of one CSV record), in bytes.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// The most columns a CSV header may have (four times a spreadsheet's 16,384): more is refused
+/// with a clear error rather than read slowly.
+pub const MAX_COLUMNS: usize = 65_536;
 
 const BUFFER: usize = 1 << 16;
 
@@ -345,7 +349,14 @@ fn read_header(lines: &mut Lines, name: &str) -> Result<Vec<String>, CliError> {
         }
         Err(why) => return Err(CliError::input(format!("{at}: header row: {why}"))),
     }
+    if parser.ends.len() > MAX_COLUMNS {
+        return Err(CliError::input(format!(
+            "{at}: the header row has {} columns; herken reads at most {MAX_COLUMNS} (split the table, or keep only the columns that answer questions)",
+            parser.ends.len()
+        )));
+    }
     let mut header = Vec::with_capacity(parser.ends.len());
+    let mut seen: HashSet<String> = HashSet::with_capacity(parser.ends.len());
     let mut start = 0;
     for (i, &end) in parser.ends.iter().enumerate() {
         let name = std::str::from_utf8(&parser.text[start..end]).map_err(|_| {
@@ -356,7 +367,7 @@ fn read_header(lines: &mut Lines, name: &str) -> Result<Vec<String>, CliError> {
         })?;
         start = end;
         let name = name.trim().to_owned();
-        if !name.is_empty() && header.contains(&name) {
+        if !name.is_empty() && !seen.insert(name.clone()) {
             return Err(CliError::input(format!(
                 "{at}: column `{name}` appears twice in the header"
             )));

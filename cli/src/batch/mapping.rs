@@ -9,7 +9,7 @@
 //! Row errors never quote the input value: the CLI writes no raw observation unless asked
 //! (`--include-input`); the row number says where to look.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -351,10 +351,12 @@ impl Plan {
         let mut notes = Vec::new();
         let mut targets: BTreeMap<String, Target> = BTreeMap::new();
         let mut known_keys: BTreeSet<String> = reserved.iter().map(|s| (*s).to_owned()).collect();
-        let index_of = |name: &str| match columns {
-            Columns::Header(h) => h.iter().position(|c| c == name),
-            Columns::Keys => None,
+        // Column name → position, built once: plans stay linear in the number of columns.
+        let positions: HashMap<&str, usize> = match columns {
+            Columns::Header(h) => h.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect(),
+            Columns::Keys => HashMap::new(),
         };
+        let reserved_set: HashSet<&str> = reserved.iter().copied().collect();
         let mut add = |question: &str, column: &str, codes, split| {
             let Some(asked) = questions.by_id.get(question) else {
                 return;
@@ -371,29 +373,68 @@ impl Plan {
                 .sources
                 .push(Source {
                     column: column.to_owned(),
-                    index: index_of(column),
+                    index: positions.get(column).copied(),
                     codes,
                     split,
                     at: 0,
                 });
         };
         let mut constants = Vec::new();
+        // Columns of the input that nothing reads, for one summarised note.
+        let mut unread: Vec<&str> = Vec::new();
+        let mut unnamed: Vec<usize> = Vec::new();
+        let mut why_unread = (
+            "column is not a question of the selected rule sets".to_owned(),
+            "columns are not questions of the selected rule sets".to_owned(),
+        );
         match mapping {
             None => match columns {
                 Columns::Header(header) => {
+                    // Exact question ids first; then ODK Central's group paths
+                    // (`group-question`, `group/question`) where one column alone ends in
+                    // the question's id.
+                    let mut grouped: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                    let mut split_columns = 0;
                     for (i, column) in header.iter().enumerate() {
-                        if reserved.contains(&column.as_str()) {
+                        if reserved_set.contains(column.as_str()) {
                             continue;
                         }
                         if column.is_empty() {
-                            notes.push(format!("column {} has no name; ignored", i + 1));
+                            unnamed.push(i + 1);
                         } else if questions.contains(column) {
                             add(column, column, None, None);
+                        } else if let Some(question) = odk_question(questions, column) {
+                            grouped.entry(question).or_default().push(column);
+                        } else if odk_split_option(questions, sets, column) {
+                            split_columns += 1;
+                        } else {
+                            unread.push(column);
+                        }
+                    }
+                    for (question, columns) in grouped {
+                        let exact =
+                            positions.contains_key(question) && !reserved_set.contains(question);
+                        if exact {
+                            notes.push(format!(
+                                "{} also {} in `{question}`: column `{question}` is read, not {}",
+                                name_list(&columns),
+                                if columns.len() == 1 { "ends" } else { "end" },
+                                if columns.len() == 1 { "it" } else { "them" }
+                            ));
+                        } else if let [column] = columns.as_slice() {
+                            add(question, column, None, None);
                         } else {
                             notes.push(format!(
-                                "column `{column}` is not a question of the rule sets; ignored"
+                                "columns {} all end in `{question}`; none of them is read (say which one answers it with a mapping, `--map`)",
+                                name_list(&columns)
                             ));
                         }
+                    }
+                    if split_columns > 0 {
+                        notes.push(format!(
+                            "{} of ODK's split multiple choice (`question/option`) not read: the question's own column (options separated by spaces) is",
+                            count(split_columns, "column", "columns")
+                        ));
                     }
                 }
                 Columns::Keys => {
@@ -405,7 +446,11 @@ impl Plan {
             },
             Some(m) => {
                 let name = &m.name;
-                let mut in_input = 0;
+                why_unread = (
+                    format!("column is neither mapped nor ignored by mapping `{name}`"),
+                    format!("columns are neither mapped nor ignored by mapping `{name}`"),
+                );
+                let mut absent: Vec<&str> = Vec::new();
                 for (column, rule) in &m.columns {
                     known_keys.insert(column.clone());
                     let Some(asked) = questions.by_id.get(&rule.question) else {
@@ -415,15 +460,11 @@ impl Plan {
                         ));
                         continue;
                     };
-                    if let Columns::Header(h) = columns {
-                        if !h.contains(column) {
-                            notes.push(format!(
-                                "mapping: column `{column}` is not in the input; `{}` stays unknown unless another column answers it",
-                                rule.question
-                            ));
-                            continue;
-                        }
-                        in_input += 1;
+                    if matches!(columns, Columns::Header(_))
+                        && !positions.contains_key(column.as_str())
+                    {
+                        absent.push(column);
+                        continue;
                     }
                     let (s, q) = asked.first;
                     let kind = sets[s].questions()[q].kind();
@@ -435,9 +476,11 @@ impl Plan {
                     check_rule(name, column, rule, asked, codes.as_deref(), sets)?;
                     add(&rule.question, column, codes, rule.split.clone());
                 }
-                if matches!(columns, Columns::Header(_)) && in_input == 0 && !m.columns.is_empty() {
+                if !absent.is_empty() {
                     notes.push(format!(
-                        "mapping `{name}`: none of its columns is in the input; every answer is unknown"
+                        "mapping `{name}`: {} not in the input (the questions they answer stay unknown unless another column answers them): {}",
+                        count(absent.len(), "column is", "columns are"),
+                        name_list(&absent)
                     ));
                 }
                 for (question, value) in &m.constants {
@@ -463,26 +506,70 @@ impl Plan {
                 known_keys.extend(m.ignore.iter().cloned());
                 if let Columns::Header(header) = columns {
                     let mut ignored = 0;
-                    for column in header {
-                        if reserved.contains(&column.as_str()) || m.columns.contains_key(column) {
+                    for (i, column) in header.iter().enumerate() {
+                        if reserved_set.contains(column.as_str()) || m.columns.contains_key(column)
+                        {
                             continue;
                         }
                         if m.ignore.contains(column) {
                             ignored += 1;
+                        } else if column.is_empty() {
+                            unnamed.push(i + 1);
                         } else {
-                            notes.push(format!(
-                                "column `{column}` is not in mapping `{name}`; ignored"
-                            ));
+                            unread.push(column);
                         }
                     }
                     if ignored > 0 {
                         notes.push(format!(
-                            "{ignored} column{} ignored as mapping `{name}` lists them under `ignore`",
-                            if ignored == 1 { "" } else { "s" }
+                            "{} ignored as mapping `{name}` lists them under `ignore`",
+                            count(ignored, "column", "columns")
                         ));
                     }
                 }
             }
+        }
+        if !unread.is_empty() {
+            notes.push(format!(
+                "{}, so not read: {}",
+                count(unread.len(), &why_unread.0, &why_unread.1),
+                name_list(&unread)
+            ));
+        }
+        if !unnamed.is_empty() {
+            let shown: Vec<String> = unnamed
+                .iter()
+                .take(NAMES_SHOWN)
+                .map(ToString::to_string)
+                .collect();
+            notes.push(format!(
+                "{} no name, so not read (column{} {}{})",
+                count(unnamed.len(), "column has", "columns have"),
+                if unnamed.len() == 1 { "" } else { "s" },
+                shown.join(", "),
+                more(unnamed.len())
+            ));
+        }
+        if let Columns::Header(header) = columns
+            && targets.is_empty()
+        {
+            let named: Vec<&str> = header
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !c.is_empty())
+                .collect();
+            let how = match mapping {
+                None => "name the columns by question id (`herken questions` lists them) or give a mapping (`--map`)".to_owned(),
+                Some(m) => format!("mapping `{}` maps none of the columns of this input to a question of the selected rule sets", m.name),
+            };
+            return Err(CliError::input(format!(
+                "no column answers a question: the header ({}) has {}; {how}; scoring it would give every row \"no answers\"",
+                count(header.len(), "column", "columns"),
+                if named.is_empty() {
+                    "no named column".to_owned()
+                } else {
+                    name_list(&named)
+                }
+            )));
         }
         let mut targets: Vec<Target> = targets.into_values().collect();
         let mut keys = Vec::new();
@@ -620,6 +707,64 @@ impl Plan {
             }
         }
         errors
+    }
+}
+
+/// The question an ODK Central column name (`group-question`, `group-sub-question`,
+/// `group/question`) ends in, if it is one of the selected sets'. Question ids hold neither `-`
+/// nor `/`, so the name's last part is the only candidate.
+fn odk_question<'q>(questions: &'q Questions, column: &str) -> Option<&'q str> {
+    let (_, last) = column.rsplit_once(['-', '/'])?;
+    questions
+        .by_id
+        .get_key_value(last)
+        .map(|(id, _)| id.as_str())
+}
+
+/// Whether a column is one of ODK's split multiple-choice columns (`group-question/option`,
+/// 1/0 per option) of a `choices` question of the selected sets.
+fn odk_split_option(questions: &Questions, sets: &[Arc<CompiledRuleSet>], column: &str) -> bool {
+    let Some((path, option)) = column.rsplit_once('/') else {
+        return false;
+    };
+    let question = if questions.contains(path) {
+        Some(path)
+    } else {
+        odk_question(questions, path)
+    };
+    question
+        .and_then(|q| questions.by_id.get(q))
+        .is_some_and(|asked| {
+            let (s, q) = asked.first;
+            let question = &sets[s].questions()[q];
+            question.kind() == QuestionType::Choices
+                && question.options().iter().any(|o| o.id() == option)
+        })
+}
+
+/// How many column names a note or an error shows before "and N more".
+const NAMES_SHOWN: usize = 10;
+
+/// `1 column` / `3 columns`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The first names, quoted, then "and N more".
+fn name_list(names: &[&str]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    format!("{}{}", shown.join(", "), more(names.len()))
+}
+
+fn more(n: usize) -> String {
+    if n > NAMES_SHOWN {
+        format!(" and {} more", n - NAMES_SHOWN)
+    } else {
+        String::new()
     }
 }
 
@@ -768,6 +913,19 @@ fn coded(question: &Question, source: &Source, text: &str) -> Result<Value, Read
                 .read(question, RawAnswer::Json(&value))
                 .map_err(wrong)
         }
+        None if question.kind() == QuestionType::Choices
+            && !text.contains(';')
+            && text.trim().contains(char::is_whitespace) =>
+        {
+            // ODK's `select_multiple`: option ids (which hold no spaces) separated by spaces.
+            let items = text
+                .split_whitespace()
+                .map(|o| Json::String(o.to_owned()))
+                .collect();
+            POLICY
+                .read(question, RawAnswer::Json(&Json::Array(items)))
+                .map_err(wrong)
+        }
         None => POLICY.read(question, RawAnswer::Text(text)).map_err(wrong),
     }
 }
@@ -908,7 +1066,7 @@ outcomes:
         let (plan, notes) = plan(&["id", "a", "n", "c", "extra"], None);
         assert_eq!(
             notes,
-            ["column `extra` is not a question of the rule sets; ignored"]
+            ["1 column is not a question of the selected rule sets, so not read: `extra`"]
         );
         let (c, errors) = case(&plan, &["r1", "Ja", "7", "x; y", "whatever"]);
         assert!(errors.is_empty());
@@ -924,6 +1082,48 @@ outcomes:
                 "batch::wrong-type n"
             ]
         );
+    }
+
+    #[test]
+    fn odk_group_paths_and_space_separated_choices_are_read() {
+        let (plan, notes) = plan(
+            &[
+                "id",
+                "SubmissionDate",
+                "grp-a",
+                "outer-inner-n",
+                "grp/c",
+                "grp/c/x",
+                "grp/c/y",
+                "one-b",
+                "two-b",
+                "meta-instanceID",
+            ],
+            None,
+        );
+        assert_eq!(
+            notes,
+            [
+                "columns `one-b`, `two-b` all end in `b`; none of them is read (say which one answers it with a mapping, `--map`)",
+                "2 columns of ODK's split multiple choice (`question/option`) not read: the question's own column (options separated by spaces) is",
+                "2 columns are not questions of the selected rule sets, so not read: `SubmissionDate`, `meta-instanceID`",
+            ]
+        );
+        let (c, errors) = case(
+            &plan,
+            &["r", "d", "yes", "4", "x y", "1", "1", "yes", "no", "u"],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c, serde_json::json!({"a": true, "n": 4, "c": ["x", "y"]}));
+        let (_, errors) = case(&plan, &["r", "d", "", "", "x z", "", "", "", "", ""]);
+        assert_eq!(errors, ["batch::wrong-type grp/c"]);
+        // A column named by the id itself wins over a group path.
+        let (exact, notes) = self::plan(&["a", "grp-a"], None);
+        assert_eq!(
+            notes,
+            ["`grp-a` also ends in `a`: column `a` is read, not it"]
+        );
+        assert_eq!(exact.targets[0].sources[0].column, "a");
     }
 
     #[test]

@@ -127,6 +127,9 @@ impl Metrics {
 /// What the summary needs to know about one row.
 #[derive(Debug, Clone, Default)]
 pub struct RowStats {
+    /// The row number (1-based), and its id where the comparison of sets needs them.
+    pub row: u64,
+    pub id: Option<String>,
     pub failed: bool,
     /// The label: `Some(true)` for a positive case, `None` when missing or not a label value.
     pub label: Option<bool>,
@@ -134,12 +137,17 @@ pub struct RowStats {
     pub sets: Vec<Option<SetStats>>,
     /// JSONL keys that no question, mapping column or option reads.
     pub unknown_keys: Vec<String>,
+    /// The row's value of each `--by` column (`None`: empty or absent).
+    pub groups: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct SetStats {
     pub level: usize,
     pub may_rise: bool,
+    /// The outcome level with every unknown indicator absent, and with every one present.
+    pub if_unknown_absent: usize,
+    pub if_unknown_present: usize,
     pub states: Vec<State>,
     pub positive: Vec<bool>,
     /// The row's `under_18` answer puts the person outside the population the set is written
@@ -167,11 +175,16 @@ impl ClassTally {
     }
 }
 
+/// One rule set's counts over a set of rows (all of them, or a subgroup's).
 #[derive(Debug, Clone)]
-struct SetTally {
+pub struct SetTally {
     scored: u64,
     outcomes: Vec<u64>,
     may_rise: u64,
+    /// Outcome counts with every unknown indicator absent, and present; rows where they differ.
+    if_unknown_absent: Vec<u64>,
+    if_unknown_present: Vec<u64>,
+    bounds_differ: u64,
     /// Per indicator: present, absent, unknown, error.
     states: Vec<[u64; 4]>,
     dimensions: Vec<u64>,
@@ -189,27 +202,80 @@ pub struct Tally {
     sets: Vec<SetTally>,
 }
 
+impl SetTally {
+    pub fn new(s: &CompiledRuleSet) -> Self {
+        Self {
+            scored: 0,
+            outcomes: vec![0; s.outcomes().len()],
+            may_rise: 0,
+            if_unknown_absent: vec![0; s.outcomes().len()],
+            if_unknown_present: vec![0; s.outcomes().len()],
+            bounds_differ: 0,
+            states: vec![[0; 4]; s.indicators().len()],
+            dimensions: vec![0; s.dimensions().len()],
+            outside_population: 0,
+            classes: [
+                ClassTally::new(s.outcomes().len(), s.indicators().len()),
+                ClassTally::new(s.outcomes().len(), s.indicators().len()),
+            ],
+            missing_label: 0,
+        }
+    }
+
+    /// Rows scored by the set.
+    pub fn scored(&self) -> u64 {
+        self.scored
+    }
+
+    /// Counts one row the set scored; `label` is the row's label.
+    pub fn add(&mut self, stats: &SetStats, label: Option<bool>) {
+        self.scored += 1;
+        if let Some(n) = self.outcomes.get_mut(stats.level) {
+            *n += 1;
+        }
+        self.may_rise += u64::from(stats.may_rise);
+        for (counts, level) in [
+            (&mut self.if_unknown_absent, stats.if_unknown_absent),
+            (&mut self.if_unknown_present, stats.if_unknown_present),
+        ] {
+            if let Some(n) = counts.get_mut(level) {
+                *n += 1;
+            }
+        }
+        self.bounds_differ += u64::from(stats.if_unknown_absent != stats.if_unknown_present);
+        self.outside_population += u64::from(stats.outside_population);
+        for (counts, state) in self.states.iter_mut().zip(&stats.states) {
+            counts[state_index(*state)] += 1;
+        }
+        for (n, positive) in self.dimensions.iter_mut().zip(&stats.positive) {
+            *n += u64::from(*positive);
+        }
+        match label {
+            None => self.missing_label += 1,
+            Some(label) => {
+                let class = &mut self.classes[usize::from(label)];
+                class.n += 1;
+                if let Some(n) = class.outcomes.get_mut(stats.level) {
+                    *n += 1;
+                }
+                for (i, state) in stats.states.iter().enumerate() {
+                    match state {
+                        State::Present => class.present[i] += 1,
+                        State::Unknown => class.unknown[i] += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Tally {
     pub fn new(sets: &[std::sync::Arc<CompiledRuleSet>]) -> Self {
         Self {
             rows: 0,
             failed: 0,
-            sets: sets
-                .iter()
-                .map(|s| SetTally {
-                    scored: 0,
-                    outcomes: vec![0; s.outcomes().len()],
-                    may_rise: 0,
-                    states: vec![[0; 4]; s.indicators().len()],
-                    dimensions: vec![0; s.dimensions().len()],
-                    outside_population: 0,
-                    classes: [
-                        ClassTally::new(s.outcomes().len(), s.indicators().len()),
-                        ClassTally::new(s.outcomes().len(), s.indicators().len()),
-                    ],
-                    missing_label: 0,
-                })
-                .collect(),
+            sets: sets.iter().map(|s| SetTally::new(s)).collect(),
         }
     }
 
@@ -223,35 +289,8 @@ impl Tally {
         self.rows += 1;
         self.failed += u64::from(row.failed);
         for (tally, stats) in self.sets.iter_mut().zip(&row.sets) {
-            let Some(stats) = stats else { continue };
-            tally.scored += 1;
-            if let Some(n) = tally.outcomes.get_mut(stats.level) {
-                *n += 1;
-            }
-            tally.may_rise += u64::from(stats.may_rise);
-            tally.outside_population += u64::from(stats.outside_population);
-            for (counts, state) in tally.states.iter_mut().zip(&stats.states) {
-                counts[state_index(*state)] += 1;
-            }
-            for (n, positive) in tally.dimensions.iter_mut().zip(&stats.positive) {
-                *n += u64::from(*positive);
-            }
-            match row.label {
-                None => tally.missing_label += 1,
-                Some(label) => {
-                    let class = &mut tally.classes[usize::from(label)];
-                    class.n += 1;
-                    if let Some(n) = class.outcomes.get_mut(stats.level) {
-                        *n += 1;
-                    }
-                    for (i, state) in stats.states.iter().enumerate() {
-                        match state {
-                            State::Present => class.present[i] += 1,
-                            State::Unknown => class.unknown[i] += 1,
-                            _ => {}
-                        }
-                    }
-                }
+            if let Some(stats) = stats {
+                tally.add(stats, row.label);
             }
         }
     }
@@ -280,6 +319,12 @@ pub struct Summary {
     /// True when the run was stopped (Ctrl-C): the counts cover the rows written.
     pub interrupted: bool,
     pub rulesets: Vec<SetSummary>,
+    /// With `--by`: every figure per value of each column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subgroups: Option<super::subgroups::Subgroups>,
+    /// With `--compare`: each pair of rule sets on the same rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparisons: Option<Vec<super::compare::Comparison>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -290,6 +335,8 @@ pub struct SetSummary {
     pub scored: u64,
     pub outcomes: Vec<OutcomeCount>,
     pub may_rise: Proportion,
+    /// How far unknown answers could move the outcomes.
+    pub bounds: Bounds,
     pub dimensions: Vec<DimensionCount>,
     pub indicators: Vec<IndicatorCount>,
     /// Rows whose `under_18` answer puts the person outside the population the set is written
@@ -305,6 +352,17 @@ pub struct OutcomeCount {
     pub level: usize,
     pub count: u64,
     pub rate: Option<f64>,
+}
+
+/// The outcome distribution if every unknown indicator were absent, and if every one were
+/// present (the decision run on those states; for a decision that can only rise as indicators
+/// become present these are the lowest and highest outcome the missing answers allow).
+#[derive(Debug, Serialize)]
+pub struct Bounds {
+    pub if_unknown_absent: Vec<OutcomeCount>,
+    pub if_unknown_present: Vec<OutcomeCount>,
+    /// Rows whose two bounds differ: the missing answers could change their outcome.
+    pub differ: Proportion,
 }
 
 #[derive(Debug, Serialize)]
@@ -384,11 +442,14 @@ impl Tally {
             failed_rows: self.failed,
             interrupted,
             rulesets,
+            subgroups: None,
+            comparisons: None,
         }
     }
 }
 
-fn set_summary(
+/// One rule set's summary from its counts.
+pub fn set_summary(
     set: &CompiledRuleSet,
     t: &SetTally,
     label: Option<&str>,
@@ -430,23 +491,30 @@ fn set_summary(
             thresholds: (0..set.outcomes().len()).map(at).collect(),
         }
     });
-    SetSummary {
-        id: set.id().to_owned(),
-        version: set.version().to_owned(),
-        sha256: set.sha256().to_owned(),
-        scored: t.scored,
-        outcomes: set
-            .outcomes()
+    let distribution = |counts: &[u64]| -> Vec<OutcomeCount> {
+        set.outcomes()
             .iter()
             .enumerate()
             .map(|(level, o)| OutcomeCount {
                 id: o.id().to_owned(),
                 level,
-                count: t.outcomes[level],
-                rate: rate(t.outcomes[level], t.scored),
+                count: counts[level],
+                rate: rate(counts[level], t.scored),
             })
-            .collect(),
+            .collect()
+    };
+    SetSummary {
+        id: set.id().to_owned(),
+        version: set.version().to_owned(),
+        sha256: set.sha256().to_owned(),
+        scored: t.scored,
+        outcomes: distribution(&t.outcomes),
         may_rise: Proportion::of(t.may_rise, t.scored),
+        bounds: Bounds {
+            if_unknown_absent: distribution(&t.if_unknown_absent),
+            if_unknown_present: distribution(&t.if_unknown_present),
+            differ: Proportion::of(t.bounds_differ, t.scored),
+        },
         outside_population: t.outside_population,
         dimensions: set
             .dimensions()
@@ -500,6 +568,48 @@ fn diff(d: &Difference) -> String {
     }
 }
 
+/// The summary in its CSV form: every figure, one per line, for the whole input, then per
+/// subgroup, then per pair of sets compared.
+pub fn write_csv(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    out.write_all(super::figures::CSV_HEADER.as_bytes())?;
+    for set in &s.rulesets {
+        for f in super::figures::of_set(set) {
+            super::figures::write_csv_line(out, "", None, &set.id, &f)?;
+        }
+    }
+    if let Some(sub) = &s.subgroups {
+        for c in &sub.columns {
+            for g in &c.groups {
+                let f = super::figures::Figure {
+                    figure: "rows",
+                    of: String::new(),
+                    count: g.rows,
+                    denominator: None,
+                    value: None,
+                    ci95: None,
+                    suppressed: g.suppressed.is_some(),
+                };
+                super::figures::write_csv_line(out, &c.column, g.value.as_deref(), "", &f)?;
+                for gs in &g.rulesets {
+                    for f in &gs.figures {
+                        super::figures::write_csv_line(
+                            out,
+                            &c.column,
+                            g.value.as_deref(),
+                            &gs.id,
+                            f,
+                        )?;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(c) = &s.comparisons {
+        super::compare::write_csv(out, c)?;
+    }
+    Ok(())
+}
+
 /// The summary as readable tables (stderr).
 pub fn write_table(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     writeln!(out)?;
@@ -535,9 +645,29 @@ pub fn write_table(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
             .max()
             .unwrap_or(10)
             .max(24);
-        writeln!(out, "  {:<w$} {:>9} {:>7}", "outcome", "count", "share")?;
-        for o in &set.outcomes {
-            writeln!(out, "  {:<w$} {:>9} {:>7}", o.id, o.count, pct(o.rate))?;
+        writeln!(
+            out,
+            "  {:<w$} {:>9} {:>7}   {:>17} {:>17}",
+            "outcome", "count", "share", "unknowns absent", "unknowns present"
+        )?;
+        let b = &set.bounds;
+        for ((o, lo), hi) in set
+            .outcomes
+            .iter()
+            .zip(&b.if_unknown_absent)
+            .zip(&b.if_unknown_present)
+        {
+            writeln!(
+                out,
+                "  {:<w$} {:>9} {:>7}   {:>9} {:>7} {:>9} {:>7}",
+                o.id,
+                o.count,
+                pct(o.rate),
+                lo.count,
+                pct(lo.rate),
+                hi.count,
+                pct(hi.rate)
+            )?;
         }
         writeln!(
             out,
@@ -545,6 +675,13 @@ pub fn write_table(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
             "(may still rise)",
             set.may_rise.numerator,
             pct(set.may_rise.value)
+        )?;
+        writeln!(
+            out,
+            "  {:<w$} {:>9} {:>7}",
+            "(bounds differ)",
+            b.differ.numerator,
+            pct(b.differ.value)
         )?;
         writeln!(out)?;
         writeln!(

@@ -6,13 +6,19 @@
 //! - [`row`]: a JSONL row read once from its text into the plan's readings;
 //! - [`score`]: one raw row → the output line and the counts the summary needs;
 //! - [`output`]: the CSV and JSONL row formats;
-//! - [`metrics`]: the summary: distributions, prevalence, validation metrics with Wilson intervals;
+//! - [`metrics`]: the summary: distributions, prevalence, validation metrics with Wilson intervals,
+//!   the bounds for unknown answers;
+//! - [`figures`]: the summary as a flat list of figures (its CSV form, and the subgroups');
+//! - [`subgroups`]: `--by`: every figure per value of a column, small cells suppressed;
+//! - [`compare`]: `--compare`: agreement, Cohen's kappa and McNemar's test per pair of sets;
 //! - [`identifiers`]: warnings about columns that look like direct identifiers;
 //! - [`pipeline`]: the reader and scoring threads, with bounded memory;
 //! - [`progress`]: the progress bar.
 //!
 //! `cmd/batch.rs` puts them together and writes the rows in input order.
 
+pub mod compare;
+pub mod figures;
 pub mod identifiers;
 pub mod input;
 pub mod mapping;
@@ -22,3 +28,4 @@ pub mod pipeline;
 pub mod progress;
 pub mod row;
 pub mod score;
+pub mod subgroups;

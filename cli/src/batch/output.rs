@@ -7,6 +7,8 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value as Json;
 
+use herken_engine::State;
+
 use super::input::Fields;
 use super::mapping::RowError;
 
@@ -17,9 +19,11 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    /// The format an output file name implies (`.jsonl`/`.ndjson`/`.json` → JSONL, else CSV).
+    /// The format an output file name implies (`.jsonl`/`.ndjson`/`.json` → JSONL, else CSV),
+    /// with or without a final `.gz`.
     pub fn from_name(name: &str) -> Self {
         let lower = name.to_ascii_lowercase();
+        let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
         if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
             Self::Jsonl
         } else {
@@ -36,9 +40,36 @@ pub struct SetResult {
     pub level: usize,
     pub decided_by: String,
     pub may_rise: bool,
+    /// The outcome with every unknown indicator absent, and with every one present.
+    pub if_unknown_absent: String,
+    pub if_unknown_present: String,
     pub present: Vec<String>,
     pub unknown: Vec<String>,
     pub positive_dimensions: Vec<String>,
+    /// Every indicator's state, in the set's order, for the wide layout (`--wide`); empty
+    /// otherwise.
+    #[serde(skip_serializing_if = "IndicatorStates::is_empty")]
+    pub indicators: IndicatorStates,
+}
+
+/// Indicator ids and their states, written as a JSON object in the set's order.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorStates(pub Vec<(String, State)>);
+
+impl IndicatorStates {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for IndicatorStates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (id, state) in &self.0 {
+            map.serialize_entry(id, state.as_str())?;
+        }
+        map.end()
+    }
 }
 
 /// The input values to echo with `--include-input`.
@@ -59,13 +90,19 @@ pub struct Layout {
     pub include_input: bool,
     /// The CSV input's header (for `input.<column>` columns); `None` for JSONL input.
     pub input_header: Option<Vec<String>>,
+    /// With `--label`: a `label` column after `id` (`true`, `false` or empty).
+    pub label: bool,
+    /// With `--wide`: per rule set, its indicator ids, one column each with the state.
+    pub wide: Option<Vec<Vec<String>>>,
 }
 
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 9] = [
     "outcome",
     "level",
     "decided_by",
     "may_rise",
+    "if_unknown_absent",
+    "if_unknown_present",
     "present",
     "unknown",
     "positive_dimensions",
@@ -78,13 +115,26 @@ impl Layout {
             return None;
         }
         let mut cols: Vec<String> = vec!["row".into(), "id".into()];
-        for id in &self.set_ids {
+        if self.label {
+            cols.push("label".into());
+        }
+        let one = self.set_ids.len() == 1;
+        for (s, id) in self.set_ids.iter().enumerate() {
             for f in FIELDS {
-                cols.push(if self.set_ids.len() == 1 {
+                cols.push(if one {
                     f.to_owned()
                 } else {
                     format!("{id}.{f}")
                 });
+            }
+            if let Some(wide) = &self.wide {
+                for ind in &wide[s] {
+                    cols.push(if one {
+                        format!("indicator.{ind}")
+                    } else {
+                        format!("{id}.indicator.{ind}")
+                    });
+                }
             }
         }
         cols.push("errors".into());
@@ -105,18 +155,20 @@ impl Layout {
         Some(line)
     }
 
-    /// One output row (with its newline). `results` has one entry per rule set.
+    /// One output row (with its newline). `results` has one entry per rule set; `label` is
+    /// the row's label value (written with `--label`).
     pub fn row(
         &self,
         row: u64,
         id: Option<&str>,
+        label: Option<bool>,
         results: &[Option<SetResult>],
         errors: &[RowError],
         echo: Echo<'_>,
     ) -> String {
         match self.format {
-            OutputFormat::Csv => self.csv_row(row, id, results, errors, echo),
-            OutputFormat::Jsonl => self.json_row(row, id, results, errors, echo),
+            OutputFormat::Csv => self.csv_row(row, id, label, results, errors, echo),
+            OutputFormat::Jsonl => self.json_row(row, id, label, results, errors, echo),
         }
     }
 
@@ -124,6 +176,7 @@ impl Layout {
         &self,
         row: u64,
         id: Option<&str>,
+        label: Option<bool>,
         results: &[Option<SetResult>],
         errors: &[RowError],
         echo: Echo<'_>,
@@ -132,7 +185,12 @@ impl Layout {
         line.push_str(&row.to_string());
         line.push(',');
         push_csv(&mut line, id.unwrap_or(""));
-        for r in results {
+        if self.label {
+            line.push(',');
+            line.push_str(label.map_or("", |l| if l { "true" } else { "false" }));
+        }
+        for (s, r) in results.iter().enumerate() {
+            let wide = self.wide.as_ref().map_or(0, |w| w[s].len());
             match r {
                 Some(r) => {
                     for v in [
@@ -140,6 +198,8 @@ impl Layout {
                         &r.level.to_string(),
                         &r.decided_by,
                         if r.may_rise { "true" } else { "false" },
+                        &r.if_unknown_absent,
+                        &r.if_unknown_present,
                         &r.present.join(";"),
                         &r.unknown.join(";"),
                         &r.positive_dimensions.join(";"),
@@ -147,8 +207,12 @@ impl Layout {
                         line.push(',');
                         push_csv(&mut line, v);
                     }
+                    for i in 0..wide {
+                        line.push(',');
+                        line.push_str(r.indicators.0.get(i).map_or("", |(_, s)| s.as_str()));
+                    }
                 }
-                None => line.push_str(",,,,,,,"),
+                None => line.push_str(&",".repeat(FIELDS.len() + wide)),
             }
         }
         line.push(',');
@@ -180,6 +244,7 @@ impl Layout {
         &self,
         row: u64,
         id: Option<&str>,
+        label: Option<bool>,
         results: &[Option<SetResult>],
         errors: &[RowError],
         echo: Echo<'_>,
@@ -188,6 +253,9 @@ impl Layout {
         struct JsonRow<'a> {
             row: u64,
             id: Option<&'a str>,
+            /// Present (`null` when empty) with `--label`.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            label: Option<Option<bool>>,
             results: Vec<&'a SetResult>,
             errors: &'a [RowError],
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -200,6 +268,7 @@ impl Layout {
         let value = JsonRow {
             row,
             id,
+            label: self.label.then_some(label),
             results: results.iter().flatten().collect(),
             errors,
             input,
@@ -272,6 +341,8 @@ mod tests {
             set_ids: sets.iter().map(|s| (*s).to_owned()).collect(),
             include_input: false,
             input_header: None,
+            label: false,
+            wide: None,
         }
     }
 
@@ -282,9 +353,12 @@ mod tests {
             level: 1,
             decided_by: "any".into(),
             may_rise: true,
+            if_unknown_absent: "signals_present".into(),
+            if_unknown_present: "possible_victim".into(),
             present: vec!["a".into(), "b".into()],
             unknown: vec![],
             positive_dimensions: vec!["d".into()],
+            indicators: IndicatorStates::default(),
         }
     }
 
@@ -294,7 +368,7 @@ mod tests {
         assert_eq!(
             l.header().as_deref(),
             Some(
-                "row,id,s.outcome,s.level,s.decided_by,s.may_rise,s.present,s.unknown,s.positive_dimensions,t.outcome,t.level,t.decided_by,t.may_rise,t.present,t.unknown,t.positive_dimensions,errors\n"
+                "row,id,s.outcome,s.level,s.decided_by,s.may_rise,s.if_unknown_absent,s.if_unknown_present,s.present,s.unknown,s.positive_dimensions,t.outcome,t.level,t.decided_by,t.may_rise,t.if_unknown_absent,t.if_unknown_present,t.present,t.unknown,t.positive_dimensions,errors\n"
             )
         );
         let err = RowError {
@@ -304,8 +378,15 @@ mod tests {
             message: "too big, \"really\"".into(),
         };
         assert_eq!(
-            l.row(7, Some("a,b"), &[Some(result()), None], &[err], Echo::None),
-            "7,\"a,b\",signals_present,1,any,true,a;b,,d,,,,,,,,\"t: case::out-of-bounds: `n`: too big, \"\"really\"\"\"\n"
+            l.row(
+                7,
+                Some("a,b"),
+                None,
+                &[Some(result()), None],
+                &[err],
+                Echo::None
+            ),
+            "7,\"a,b\",signals_present,1,any,true,signals_present,possible_victim,a;b,,d,,,,,,,,,,\"t: case::out-of-bounds: `n`: too big, \"\"really\"\"\"\n"
         );
     }
 
@@ -314,8 +395,8 @@ mod tests {
         let l = layout(OutputFormat::Jsonl, &["s"]);
         assert_eq!(l.header(), None);
         assert_eq!(
-            l.row(1, None, &[Some(result())], &[], Echo::None),
-            "{\"row\":1,\"id\":null,\"results\":[{\"ruleset\":\"s\",\"outcome\":\"signals_present\",\"level\":1,\"decided_by\":\"any\",\"may_rise\":true,\"present\":[\"a\",\"b\"],\"unknown\":[],\"positive_dimensions\":[\"d\"]}],\"errors\":[]}\n"
+            l.row(1, None, None, &[Some(result())], &[], Echo::None),
+            "{\"row\":1,\"id\":null,\"results\":[{\"ruleset\":\"s\",\"outcome\":\"signals_present\",\"level\":1,\"decided_by\":\"any\",\"may_rise\":true,\"if_unknown_absent\":\"signals_present\",\"if_unknown_present\":\"possible_victim\",\"present\":[\"a\",\"b\"],\"unknown\":[],\"positive_dimensions\":[\"d\"]}],\"errors\":[]}\n"
         );
     }
 }

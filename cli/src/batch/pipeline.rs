@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use herken_engine::codes;
 
+use super::identifiers::Reservoir;
 use super::input::{RawRow, Records};
 use super::mapping::RowError;
 use super::metrics::RowStats;
@@ -44,7 +45,9 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Starts the reader and `workers` scoring threads. `first` holds rows already read (the
-    /// identifier sample), `ended` whether the input ended while reading them.
+    /// identifier sample), `ended` whether the input ended while reading them. With a
+    /// `sample`, the reader offers it every row it reads (`--check-identifiers` across the
+    /// whole input).
     ///
     /// # Errors
     /// When a thread cannot be started.
@@ -54,6 +57,7 @@ impl Pipeline {
         ended: Option<Result<(), String>>,
         scorer: &Arc<Scorer>,
         workers: usize,
+        sample: Option<Arc<Mutex<Reservoir>>>,
     ) -> Result<Self, CliError> {
         let in_flight = 2 * workers + 2;
         let (tickets, ticket_rx) = mpsc::channel::<()>();
@@ -67,7 +71,15 @@ impl Pipeline {
         let reader_tx = done_tx.clone();
         std::thread::Builder::new()
             .name("herken-read".into())
-            .spawn(move || read_chunks(records, first, ended, &ticket_rx, &work_tx, &reader_tx))
+            .spawn(move || {
+                read_chunks(
+                    records,
+                    first,
+                    ended,
+                    (&ticket_rx, &work_tx, &reader_tx),
+                    sample.as_deref(),
+                );
+            })
             .map_err(cannot)?;
         for n in 0..workers {
             let (rx, tx, scorer) = (Arc::clone(&work_rx), done_tx.clone(), Arc::clone(scorer));
@@ -85,21 +97,37 @@ impl Pipeline {
     }
 }
 
+/// The channels the reader uses: tickets in, chunks out, messages out.
+type ReaderEnds<'a> = (
+    &'a Receiver<()>,
+    &'a SyncSender<(u64, Vec<RawRow>)>,
+    &'a Sender<Msg>,
+);
+
 /// The reader thread: chunks of rows, each sent once a ticket is free.
 fn read_chunks(
     mut records: Records,
     mut chunk: Vec<RawRow>,
     mut ended: Option<Result<(), String>>,
-    tickets: &Receiver<()>,
-    work: &SyncSender<(u64, Vec<RawRow>)>,
-    done: &Sender<Msg>,
+    (tickets, work, done): ReaderEnds<'_>,
+    sample: Option<&Mutex<Reservoir>>,
 ) {
     let mut index = 0u64;
     let mut last_row = 0u64;
+    // The rows handed in were offered to the sample by the caller.
+    let mut offered = chunk.len();
     loop {
         if ended.is_none() {
             ended = records.read_up_to(CHUNK_ROWS, &mut chunk);
         }
+        if let Some(Ok(mut reservoir)) = sample.map(Mutex::lock) {
+            for r in chunk.iter().skip(offered) {
+                if reservoir.wants() {
+                    reservoir.offer(&r.data);
+                }
+            }
+        }
+        offered = 0;
         if let Some(r) = chunk.last() {
             last_row = r.row;
             if tickets.recv().is_err() || work.send((index, std::mem::take(&mut chunk))).is_err() {
@@ -153,13 +181,19 @@ fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch) -> Scored 
             }];
             let results = vec![None; scorer.sets.len()];
             Scored {
-                line: scorer.layout.row(row, None, &results, &errors, Echo::None),
+                line: scorer
+                    .layout
+                    .row(row, None, None, &results, &errors, Echo::None),
                 stats: RowStats {
+                    row,
+                    id: None,
                     failed: true,
                     label: None,
                     sets: vec![None; scorer.sets.len()],
                     unknown_keys: Vec::new(),
+                    groups: vec![None; scorer.by.len()],
                 },
+                bad_label: None,
             }
         }
     }

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::input::{RawData, RawRow};
 use super::mapping::{Cell, Plan, Reading, RowError};
 use super::metrics::{RowStats, SetStats};
-use super::output::{Echo, Layout, SetResult};
+use super::output::{Echo, IndicatorStates, Layout, SetResult};
 use super::row::{self, Reserved, RowProblem, RowScratch};
 
 /// A scored row, ready to write.
@@ -21,6 +21,8 @@ use super::row::{self, Reserved, RowProblem, RowScratch};
 pub struct Scored {
     pub line: String,
     pub stats: RowStats,
+    /// The label cell, when it is neither a label value nor empty (the run then fails).
+    pub bad_label: Option<String>,
 }
 
 /// A scoring thread's reusable memory: per rule set the answers and a compact result, and the
@@ -42,6 +44,10 @@ pub struct Scorer {
     /// The id and label columns: by position for CSV, by key for JSONL.
     pub id: Option<(String, Option<usize>)>,
     pub label: Option<(String, Option<usize>)>,
+    /// The `--by` columns: by position for CSV, by key for JSONL.
+    pub by: Vec<(String, Option<usize>)>,
+    /// Whether the summary needs each row's number and id (to list rows where sets disagree).
+    pub keep_ids: bool,
     pub options: ScreenOptions,
 }
 
@@ -73,13 +79,19 @@ impl Scorer {
                 false,
                 Echo::Fields(None),
                 Vec::new(),
+                vec![None; self.by.len()],
             ),
             RawData::Fields(fields) => {
                 let at = |c: &Option<(String, Option<usize>)>| {
                     c.as_ref().and_then(|(_, i)| *i).and_then(|i| fields.get(i))
                 };
                 let id = at(&self.id).map(str::to_owned);
-                let label = at(&self.label).and_then(|v| label_value(&Json::String(v.to_owned())));
+                let label = at(&self.label).map(|v| Json::String(v.to_owned()));
+                let groups = self
+                    .by
+                    .iter()
+                    .map(|(_, i)| i.and_then(|i| fields.get(i)).and_then(group_value))
+                    .collect();
                 let errors = self.plan.fill(
                     &self.sets,
                     &mut scratch.readings,
@@ -99,6 +111,7 @@ impl Scorer {
                     true,
                     Echo::Fields(Some(&fields)),
                     Vec::new(),
+                    groups,
                 )
             }
             RawData::Json(bytes) => {
@@ -112,6 +125,7 @@ impl Scorer {
                         false,
                         Echo::Json(None),
                         Vec::new(),
+                        vec![None; self.by.len()],
                     )
                 };
                 let text = match std::str::from_utf8(&bytes) {
@@ -169,15 +183,32 @@ impl Scorer {
                     .include_input
                     .then(|| serde_json::from_str(text).ok())
                     .flatten();
+                // `--by` keys may be questions too, read above as answers: their text is read
+                // again here, only when asked for.
+                let groups = if self.by.is_empty() {
+                    Vec::new()
+                } else {
+                    let object: serde_json::Map<String, Json> =
+                        serde_json::from_str(text).unwrap_or_default();
+                    self.by
+                        .iter()
+                        .map(|(key, _)| match object.get(key) {
+                            None | Some(Json::Null) => None,
+                            Some(Json::String(s)) => group_value(s),
+                            Some(other) => Some(other.to_string()),
+                        })
+                        .collect()
+                };
                 self.finish(
                     scratch,
                     raw.row,
                     keys.id.as_ref().and_then(id_value),
-                    keys.label.as_ref().and_then(label_value),
+                    keys.label,
                     errors,
                     true,
                     Echo::Json(echo.as_ref()),
                     keys.unknown,
+                    groups,
                 )
             }
         }
@@ -194,12 +225,18 @@ impl Scorer {
         scratch: &mut Scratch,
         row: u64,
         id: Option<String>,
-        label: Option<bool>,
+        label: Option<Json>,
         mut errors: Vec<RowError>,
         read: bool,
         echo: Echo<'_>,
         unknown_keys: Vec<String>,
+        groups: Vec<Option<String>>,
     ) -> Scored {
+        let (label, bad_label) = match label.as_ref().map(label_value) {
+            None | Some(Ok(None)) => (None, None),
+            Some(Ok(Some(l))) => (Some(l), None),
+            Some(Err(NotALabel)) => (None, label.as_ref().map(label_text)),
+        };
         let mut results: Vec<Option<SetResult>> = vec![None; self.sets.len()];
         let mut stats: Vec<Option<SetStats>> = vec![None; self.sets.len()];
         let whole_row = errors.iter().any(|e| e.ruleset.is_none());
@@ -214,6 +251,7 @@ impl Scorer {
                 let obs = &scratch.answers[i];
                 let result = &mut scratch.compact[i];
                 set.screen_compact_into(obs, result);
+                let (if_unknown_absent, if_unknown_present) = bounds(set, result);
                 let (mut present, mut unknown) = (Vec::new(), Vec::new());
                 for (ind, state) in set.indicators().iter().zip(&result.states) {
                     match state {
@@ -248,6 +286,8 @@ impl Scorer {
                     level: result.outcome,
                     decided_by: set.decision()[result.decided_by].id().to_owned(),
                     may_rise: result.may_rise,
+                    if_unknown_absent: set.outcomes()[if_unknown_absent].id().to_owned(),
+                    if_unknown_present: set.outcomes()[if_unknown_present].id().to_owned(),
                     present,
                     unknown,
                     positive_dimensions: set
@@ -257,27 +297,69 @@ impl Scorer {
                         .filter(|(d, _)| result.positive(*d))
                         .map(|(_, dim)| dim.id().to_owned())
                         .collect(),
+                    indicators: if self.layout.wide.is_some() {
+                        IndicatorStates(
+                            set.indicators()
+                                .iter()
+                                .zip(&result.states)
+                                .map(|(ind, state)| (ind.id().to_owned(), *state))
+                                .collect(),
+                        )
+                    } else {
+                        IndicatorStates::default()
+                    },
                 });
                 stats[i] = Some(SetStats {
                     level: result.outcome,
                     may_rise: result.may_rise,
+                    if_unknown_absent,
+                    if_unknown_present,
                     states: result.states.clone(),
                     positive: result.dimensions.iter().map(Option::is_some).collect(),
                     outside_population: outside_population(set, obs),
                 });
             }
         }
-        let line = self.layout.row(row, id.as_deref(), &results, &errors, echo);
+        let line = self
+            .layout
+            .row(row, id.as_deref(), label, &results, &errors, echo);
         Scored {
             line,
             stats: RowStats {
+                row,
+                id: if self.keep_ids { id } else { None },
+                groups,
                 failed: !errors.is_empty(),
                 label,
                 sets: stats,
                 unknown_keys,
             },
+            bad_label,
         }
     }
+}
+
+/// The outcome levels with every unknown indicator absent, and with every one present: the
+/// engine's own decision run on those states.
+fn bounds(set: &CompiledRuleSet, result: &CompactResult) -> (usize, usize) {
+    if !result.states.contains(&State::Unknown) {
+        return (result.outcome, result.outcome);
+    }
+    let decide_with = |unknown_as: State| {
+        let states: Vec<State> = result
+            .states
+            .iter()
+            .map(|&s| if s == State::Unknown { unknown_as } else { s })
+            .collect();
+        set.decide(&states).outcome
+    };
+    (decide_with(State::Absent), decide_with(State::Present))
+}
+
+/// A `--by` value: trimmed text, `None` when empty.
+fn group_value(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 /// The id a JSONL value gives: text as it is, other values as JSON; none for `null`.
@@ -289,21 +371,43 @@ fn id_value(v: &Json) -> Option<String> {
     }
 }
 
-/// A label value: 1/0, yes/no, true/false, ja/nee (any case); anything else is missing.
-pub fn label_value(v: &Json) -> Option<bool> {
+/// A label cell that is neither a label value nor empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotALabel;
+
+/// A label value: 1/0, yes/no, true/false, ja/nee (any case); empty or `null` is no label.
+///
+/// # Errors
+/// Anything else (`2`, `-99`, `unknown`): a label that cannot be read must not be counted as
+/// missing, or a label coded 1/2 would silently lose its negatives.
+pub fn label_value(v: &Json) -> Result<Option<bool>, NotALabel> {
     match v {
-        Json::Bool(b) => Some(*b),
+        Json::Null => Ok(None),
+        Json::Bool(b) => Ok(Some(*b)),
         Json::Number(n) => match n.as_f64() {
-            Some(1.0) => Some(true),
-            Some(0.0) => Some(false),
-            _ => None,
+            Some(1.0) => Ok(Some(true)),
+            Some(0.0) => Ok(Some(false)),
+            _ => Err(NotALabel),
         },
         Json::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "1" | "yes" | "true" | "ja" => Some(true),
-            "0" | "no" | "false" | "nee" => Some(false),
-            _ => None,
+            "" => Ok(None),
+            "1" | "yes" | "true" | "ja" => Ok(Some(true)),
+            "0" | "no" | "false" | "nee" => Ok(Some(false)),
+            _ => Err(NotALabel),
         },
-        _ => None,
+        _ => Err(NotALabel),
+    }
+}
+
+/// A label cell as the error about unrecognised labels shows it (at most 40 characters).
+fn label_text(v: &Json) -> String {
+    let text = match v {
+        Json::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
     }
 }
 
@@ -395,9 +499,13 @@ outcomes:
                 set_ids: sets.iter().map(|s| s.id().to_owned()).collect(),
                 include_input: false,
                 input_header: None,
+                label: false,
+                wide: None,
             },
             id: Some(("id".into(), None)),
             label: Some(("label".into(), None)),
+            by: Vec::new(),
+            keep_ids: false,
             options: ScreenOptions {
                 language: "en".into(),
                 next_questions: false,

@@ -12,13 +12,16 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use herken_engine::{CompiledRuleSet, ScreenOptions};
 
+use crate::batch::compare::{self, CompareTally};
 use crate::batch::identifiers;
 use crate::batch::input::{self, InputFormat};
 use crate::batch::mapping::{self, Columns, Plan, Questions};
@@ -27,6 +30,7 @@ use crate::batch::output::{Layout, OutputFormat};
 use crate::batch::pipeline::{Msg, Pipeline};
 use crate::batch::progress::Progress;
 use crate::batch::score::{Scored, Scorer};
+use crate::batch::subgroups::{self, GroupTally};
 use crate::error::{CliError, EXIT_INTERRUPTED};
 use crate::ruleset::{self, DEFAULT_RULES};
 
@@ -43,7 +47,8 @@ pub struct Args {
     /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated.
     #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
     rules: Vec<String>,
-    /// Where to write one result row per input row (default: standard output).
+    /// Where to write one result row per input row (default: standard output); a name ending
+    /// in `.gz` is written gzip-compressed.
     #[arg(long, short)]
     output: Option<String>,
     /// Output format (default: from the output file's extension, else CSV).
@@ -59,7 +64,8 @@ pub struct Args {
     /// The column that identifies a case, copied to the output's `id`.
     #[arg(long)]
     id_column: Option<String>,
-    /// Write a JSON summary here (and a readable one to stderr).
+    /// Write a summary here: JSON, or with a `.csv` name one figure per line (and a readable
+    /// one to stderr).
     #[arg(long)]
     summary: Option<PathBuf>,
     /// A reference label column (1/0, yes/no, true/false) for validation metrics in the summary.
@@ -67,8 +73,24 @@ pub struct Args {
     label: Option<String>,
     /// With `--label`: an outcome id; positive means this outcome or higher (default: the
     /// highest outcome).
-    #[arg(long)]
+    #[arg(long, requires = "label")]
     threshold: Option<String>,
+    /// With `--summary`: a column to break every figure down by, one table per value
+    /// (repeatable; any column of the input, a question or not).
+    #[arg(long = "by", value_name = "COLUMN")]
+    by: Vec<String>,
+    /// With `--by`: figures resting on fewer cases than this are suppressed, so small groups
+    /// cannot identify people (default: 10; 1 suppresses nothing).
+    #[arg(long, value_name = "N")]
+    min_cell: Option<u64>,
+    /// With `--summary` and two or more rule sets: compare each pair on the same rows
+    /// (agreement tables, Cohen's kappa, McNemar's exact test, the rows where they disagree).
+    #[arg(long)]
+    compare: bool,
+    /// Wide output: one more column per indicator of each rule set, with its state
+    /// (`present`, `absent`, `unknown`, `error`); in JSONL an `indicators` object per result.
+    #[arg(long)]
+    wide: bool,
     /// Scoring threads (default: the number of cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -100,6 +122,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         sets.push(Arc::new(set));
     }
     let thresholds = thresholds(&sets, args.threshold.as_deref(), err)?;
+    check_analyses(args, sets.len())?;
     let mapping = args.map.as_deref().map(mapping::load).transpose()?;
     if let Some(o) = args.output.as_deref().filter(|o| *o != "-")
         && same_file(Path::new(o), Path::new(&args.input))
@@ -114,9 +137,22 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let (size, bytes_read) = (input.size, Arc::clone(&input.bytes_read));
     let (mut records, header) = input::records(input)?;
 
+    let questions = Questions::of(&sets);
+    // A `--by` column the plan does not read as an answer is, like the id and label, read
+    // on its own (and gets no note).
+    let read_as_answer = |c: &str| match &mapping {
+        None => questions.contains(c),
+        Some(m) => m.columns.contains_key(c),
+    };
     let reserved: Vec<&str> = [args.id_column.as_deref(), args.label.as_deref()]
         .into_iter()
         .flatten()
+        .chain(
+            args.by
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !read_as_answer(c)),
+        )
         .collect();
     let position = |column: &Option<String>, what: &str| -> Result<_, CliError> {
         let Some(c) = column else { return Ok(None) };
@@ -132,17 +168,22 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     };
     let id = position(&args.id_column, "the id column")?;
     let label = position(&args.label, "the label column")?;
+    let by = args
+        .by
+        .iter()
+        .map(|c| {
+            position(&Some(c.clone()), "the `--by` column").map(|p| p.expect("a column was given"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let columns = match &header {
         Some(h) => Columns::Header(h),
         None => Columns::Keys,
     };
-    let (plan, notes) = Plan::new(
-        &Questions::of(&sets),
-        &sets,
-        columns,
-        mapping.as_ref(),
-        &reserved,
-    )?;
+    let (plan, notes) = Plan::new(&questions, &sets, columns, mapping.as_ref(), &reserved)
+        .map_err(|e| CliError {
+            message: format!("`{name}`: {}", e.message),
+            kind: e.kind,
+        })?;
     for note in notes {
         writeln!(err, "herken: note: {note}")?;
     }
@@ -158,6 +199,12 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         set_ids: sets.iter().map(|s| s.id().to_owned()).collect(),
         include_input: args.include_input,
         input_header: header.clone(),
+        label: args.label.is_some(),
+        wide: args.wide.then(|| {
+            sets.iter()
+                .map(|s| s.indicators().iter().map(|i| i.id().to_owned()).collect())
+                .collect()
+        }),
     };
     // A file is written as `<file>.partial` and renamed into place only once every row is in
     // it: a run that stops early (or is killed) never leaves a file that looks complete.
@@ -168,27 +215,45 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         }
         None => (None, None),
     };
-    let mut sink: Box<dyn Write + '_> = match file {
-        Some(file) => Box::new(BufWriter::with_capacity(1 << 16, file)),
-        None => Box::new(BufWriter::with_capacity(1 << 16, out)),
+    let gzip = args
+        .output
+        .as_deref()
+        .is_some_and(|o| o.to_ascii_lowercase().ends_with(".gz"));
+    let mut sink = match file {
+        Some(file) if gzip => Sink::Gzip(Box::new(BufWriter::with_capacity(
+            1 << 16,
+            GzEncoder::new(file, Compression::default()),
+        ))),
+        Some(file) => Sink::Plain(BufWriter::with_capacity(1 << 16, Box::new(file))),
+        None => Sink::Plain(BufWriter::with_capacity(1 << 16, Box::new(out))),
     };
 
     let mut first = Vec::new();
     let mut first_end = None;
-    if args.check_identifiers {
+    let mut early_findings = Vec::new();
+    let sample = if args.check_identifiers {
         first_end = records.read_up_to(IDENTIFIER_SAMPLE, &mut first);
-        let findings = identifiers::scan(&first, header.as_deref());
-        for f in &findings {
+        early_findings = identifiers::scan(&first, header.as_deref());
+        for f in &early_findings {
             writeln!(err, "herken: warning: {}", f.message())?;
         }
-        if findings.is_empty() {
+        if early_findings.is_empty() {
             writeln!(
                 err,
                 "herken: no column of the first {} rows looks like a direct identifier",
                 first.len()
             )?;
         }
-    }
+        // The rest of the input is sampled as it is read, evenly across the whole input;
+        // the sample is checked again when the run ends.
+        let mut reservoir = identifiers::Reservoir::new(IDENTIFIER_SAMPLE);
+        for row in &first {
+            reservoir.offer(&row.data);
+        }
+        Some(Arc::new(Mutex::new(reservoir)))
+    } else {
+        None
+    };
 
     if let Some(h) = layout.header() {
         sink.write_all(h.as_bytes())?;
@@ -199,6 +264,8 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         layout,
         id,
         label,
+        by,
+        keep_ids: args.compare,
         options: ScreenOptions {
             language: "en".into(),
             next_questions: false,
@@ -214,11 +281,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let workers = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    let pipeline = Pipeline::start(records, first, first_end, &scorer, workers)?;
+    let pipeline = Pipeline::start(records, first, first_end, &scorer, workers, sample.clone())?;
 
     let progress = Progress::new(size, bytes_read);
     let mut tally = Tally::new(&sets);
+    let mut groups = (!args.by.is_empty()).then(|| GroupTally::new(&args.by));
+    let mut pairs = args.compare.then(|| CompareTally::new(&sets));
     let mut unknown_keys: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bad_labels = BadLabels::default();
     let mut pending: BTreeMap<u64, Vec<Scored>> = BTreeMap::new();
     let mut next = 0u64;
     let mut end: Option<u64> = None;
@@ -237,6 +307,15 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
                     for scored in rows {
                         sink.write_all(scored.line.as_bytes())?;
                         tally.add(&scored.stats);
+                        if let Some(g) = &mut groups {
+                            g.add(&sets, &scored.stats);
+                        }
+                        if let Some(p) = &mut pairs {
+                            p.add(&sets, &scored.stats);
+                        }
+                        if let Some(value) = scored.bad_label {
+                            bad_labels.add(value);
+                        }
                         for key in &scored.stats.unknown_keys {
                             if unknown_keys.len() < 1000 {
                                 unknown_keys.entry(key.clone()).or_insert(tally.rows);
@@ -265,8 +344,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             }
         }
     };
-    sink.flush()?;
-    drop(sink);
+    sink.finish()?;
     progress.finish();
     let complete = !interrupted && read_error.is_none();
     let written_to = match &partial {
@@ -285,6 +363,32 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         }
     };
 
+    if let Some(sample) = &sample {
+        let reservoir = sample
+            .lock()
+            .map_err(|_| CliError::input("internal error: the identifier sample was lost"))?;
+        let (seen, kept) = reservoir.counts();
+        if seen > kept as u64 {
+            let later: Vec<_> = reservoir
+                .findings(header.as_deref())
+                .into_iter()
+                .filter(|f| !early_findings.iter().any(|e| e.same(f)))
+                .collect();
+            for f in &later {
+                writeln!(
+                    err,
+                    "herken: warning: in {kept} rows sampled across all {seen}: {}",
+                    f.message()
+                )?;
+            }
+            if later.is_empty() {
+                writeln!(
+                    err,
+                    "herken: no further column looks like a direct identifier in {kept} rows sampled across all {seen}"
+                )?;
+            }
+        }
+    }
     if !unknown_keys.is_empty() {
         let mut keys: Vec<(&String, &u64)> = unknown_keys.iter().collect();
         keys.sort_by_key(|(k, row)| (**row, (*k).clone()));
@@ -323,25 +427,67 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             )?;
         }
     }
-    if let Some(path) = &args.summary {
-        let summary = tally.summary(
+    let bad_labels = args
+        .label
+        .as_deref()
+        .and_then(|column| bad_labels.error(column));
+    if let Some(path) = args.summary.as_ref().filter(|_| bad_labels.is_none()) {
+        let mut summary = tally.summary(
             &sets,
             &name,
             args.label.as_deref(),
             &thresholds,
             interrupted,
         );
-        let json = serde_json::to_string_pretty(&summary)
-            .map_err(|e| CliError::input(format!("cannot write the summary: {e}")))?;
-        std::fs::write(path, json + "\n")
+        summary.subgroups = groups.as_ref().map(|g| {
+            g.summary(
+                &sets,
+                args.label.as_deref(),
+                &thresholds,
+                args.min_cell.unwrap_or(subgroups::MIN_CELL),
+            )
+        });
+        summary.comparisons = pairs.as_ref().map(|p| p.summary(&sets));
+        let text = if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            let mut csv = Vec::new();
+            metrics::write_csv(&mut csv, &summary)?;
+            csv
+        } else {
+            let json = serde_json::to_string_pretty(&summary)
+                .map_err(|e| CliError::input(format!("cannot write the summary: {e}")))?;
+            (json + "\n").into_bytes()
+        };
+        std::fs::write(path, text)
             .map_err(|e| CliError::io(format_args!("cannot write `{}`", path.display()), &e))?;
         metrics::write_table(err, &summary)?;
+        if let Some(s) = &summary.subgroups {
+            subgroups::write_table(err, s, &sets, &thresholds, args.label.is_some())?;
+        }
+        if let Some(c) = &summary.comparisons {
+            compare::write_table(err, c)?;
+        }
+        if summary.subgroups.is_some() || summary.comparisons.is_some() {
+            writeln!(err)?;
+        }
     }
     let rows = tally.rows;
     if interrupted {
         return Err(CliError::interrupted(format!(
             "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
             if rows == 1 { "" } else { "s" }
+        )));
+    }
+    if let Some(message) = bad_labels {
+        return Err(CliError::input(format!(
+            "{message}; the rows were written to {written_to}{}",
+            if args.summary.is_some() {
+                ", the summary was not"
+            } else {
+                ""
+            }
         )));
     }
     if let Some((after, message)) = read_error {
@@ -356,6 +502,130 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )));
     }
     Ok(())
+}
+
+/// The options of the analyses need the summary they add to.
+fn check_analyses(args: &Args, sets: usize) -> Result<(), CliError> {
+    if !args.by.is_empty() && args.summary.is_none() {
+        return Err(CliError::usage(
+            "`--by` breaks the summary down: give `--summary FILE` too",
+        ));
+    }
+    if args.min_cell.is_some() && args.by.is_empty() {
+        return Err(CliError::usage(
+            "`--min-cell` applies to subgroups: give `--by COLUMN` too",
+        ));
+    }
+    if let Some(c) = args
+        .by
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| args.by[..i].contains(c).then_some(c))
+    {
+        return Err(CliError::usage(format!("`--by {c}` is given twice")));
+    }
+    if args.compare {
+        if args.summary.is_none() {
+            return Err(CliError::usage(
+                "`--compare` reports in the summary: give `--summary FILE` too",
+            ));
+        }
+        if sets < 2 {
+            return Err(CliError::usage(
+                "`--compare` needs two or more rule sets: `--rules a,b`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where the rows go: a plain stream, or a gzip file (`-o *.gz`) that must be finished.
+enum Sink<'a> {
+    Plain(BufWriter<Box<dyn Write + 'a>>),
+    Gzip(Box<BufWriter<GzEncoder<File>>>),
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Plain(w) => w.write(buf),
+            Self::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::Plain(w) => w.write_all(buf),
+            Self::Gzip(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Plain(w) => w.flush(),
+            Self::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl Sink<'_> {
+    /// Writes what is buffered and, for gzip, the stream's end (a whole, valid file even
+    /// when the run was interrupted).
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Self::Plain(mut w) => w.flush(),
+            Self::Gzip(w) => {
+                let gz = w
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)?;
+                gz.finish()?.flush()
+            }
+        }
+    }
+}
+
+/// Label cells that are not label values, counted by value (the first [`BadLabels::KEPT`]
+/// distinct values).
+#[derive(Default)]
+struct BadLabels {
+    counts: BTreeMap<String, u64>,
+    rows: u64,
+}
+
+impl BadLabels {
+    const KEPT: usize = 20;
+
+    fn add(&mut self, value: String) {
+        self.rows += 1;
+        if self.counts.len() < Self::KEPT || self.counts.contains_key(&value) {
+            *self.counts.entry(value).or_insert(0) += 1;
+        }
+    }
+
+    /// The error to give, if any cell was not a label value.
+    fn error(&self, column: &str) -> Option<String> {
+        if self.rows == 0 {
+            return None;
+        }
+        let mut values: Vec<(&String, &u64)> = self.counts.iter().collect();
+        values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = values
+            .iter()
+            .map(|(v, n)| format!("`{v}` ({n} row{})", if **n == 1 { "" } else { "s" }))
+            .collect();
+        let counted: u64 = self.counts.values().sum();
+        let rest = if counted < self.rows {
+            format!(" and {} more rows with other values", self.rows - counted)
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "the label column `{column}` has values that are not labels in {} row{}: {}{rest}; a label is 1/0, yes/no, true/false or ja/nee (any case), and an empty cell means unlabelled: recode the column so no case is counted in the wrong class",
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            shown.join(", ")
+        ))
+    }
 }
 
 /// The outcome level that counts as positive, per rule set.

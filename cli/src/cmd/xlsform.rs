@@ -4,7 +4,7 @@
 //! their own.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use herken_engine::{Audience, CompiledRuleSet, QuestionType};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
@@ -41,13 +41,115 @@ pub fn run(args: &Args, _out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     }
     std::fs::write(&args.output, bytes)
         .map_err(|e| CliError::io(format_args!("cannot write `{}`", args.output.display()), &e))?;
+    let mapping = mapping_path(&args.output);
+    let name = args
+        .output
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    std::fs::write(&mapping, odk_mapping(&rules, &name))
+        .map_err(|e| CliError::io(format_args!("cannot write `{}`", mapping.display()), &e))?;
     writeln!(
         err,
-        "wrote {} ({} questions)",
+        "wrote {} ({} questions) and {}, the `herken batch --map` for its ODK Central CSV export",
         args.output.display(),
-        rules.questions().len()
+        rules.questions().len(),
+        mapping.display()
     )?;
     Ok(())
+}
+
+/// The mapping written beside a form: `form.xlsx` → `form.odk-mapping.yaml`.
+pub fn mapping_path(form: &Path) -> PathBuf {
+    let stem = form
+        .file_stem()
+        .map_or_else(|| "form".into(), |s| s.to_string_lossy().into_owned());
+    form.with_file_name(format!("{stem}.odk-mapping.yaml"))
+}
+
+/// Columns ODK Central adds to every CSV export (submission metadata), none an answer.
+const ODK_META: &[&str] = &[
+    "SubmissionDate",
+    "meta-instanceID",
+    "meta-instanceName",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+];
+
+/// The group a question is in on the form (`None`: at the top level), as [`xlsform`] writes it.
+fn form_group(q: &herken_engine::Question) -> Option<&str> {
+    if q.audience() == Audience::Person {
+        q.group()
+    } else {
+        Some(INTERVIEWER_GROUP)
+    }
+}
+
+/// The `herken batch` mapping for ODK Central's CSV export of the form [`xlsform`] writes:
+/// each question's column is its group path joined by `-` (`group-question`), yes/no answers
+/// are the option names `yes`/`no`/`unknown`, multiple choice is option names separated by
+/// spaces; the metadata, the guidance notes and the split multiple-choice columns are ignored.
+pub fn odk_mapping(rules: &CompiledRuleSet, form: &str) -> String {
+    let mut text = format!(
+        "# herken batch mapping for ODK Central's CSV export of {form}\n\
+         # (rule set `{}` {}). Written by `herken xlsform`; use:\n\
+         #   herken batch export.csv --rules {} --map <this file> --id-column KEY\n\
+         # Column names are the form's group paths joined by `-`, as ODK Central exports them.\n\
+         format: 1\n\
+         description: ODK Central CSV export of the herken XLSForm for `{}` {}\n\
+         columns:\n",
+        rules.id(),
+        rules.version(),
+        rules.id(),
+        rules.id(),
+        rules.version()
+    );
+    let column = |q: &herken_engine::Question| match form_group(q) {
+        Some(g) => format!("{g}-{}", q.id()),
+        None => q.id().to_owned(),
+    };
+    for q in rules.questions() {
+        if q.kind() == QuestionType::Choices {
+            text.push_str(&format!(
+                "  {}: {{question: {}, split: \" \"}}\n",
+                column(q),
+                q.id()
+            ));
+        } else {
+            text.push_str(&format!("  {}: {}\n", column(q), q.id()));
+        }
+    }
+    text.push_str("ignore:\n");
+    for m in ODK_META {
+        text.push_str(&format!("  {m}: ODK Central submission metadata\n"));
+    }
+    for g in rules.guidance() {
+        text.push_str(&format!(
+            "  {GUIDANCE_GROUP}-guidance_{}: a note of the form (guidance), not an answer\n",
+            g.id()
+        ));
+    }
+    for q in rules
+        .questions()
+        .iter()
+        .filter(|q| q.kind() == QuestionType::Choices)
+    {
+        for o in q.options() {
+            text.push_str(&format!(
+                "  {}/{}: ODK's split multiple choice; the question's own column is read\n",
+                column(q),
+                o.id()
+            ));
+        }
+    }
+    text
 }
 
 /// Language columns: XLSForm wants `label::Language name (code)`. The name of a translation no

@@ -180,12 +180,27 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
     if !context.is_empty() {
         writeln!(out)?;
     }
-    writeln!(
-        out,
-        "{} ({}):",
-        t("Signals present", "Aanwezige signalen"),
-        present.len()
-    )?;
+    // A set that does not apply (the `not_applicable` convention, rules/README.md) screens
+    // nothing here: what it saw is listed, but not as its signals.
+    let not_applicable = r.outcome.id == "not_applicable";
+    if not_applicable {
+        writeln!(
+            out,
+            "{} ({}):",
+            t(
+                "Seen, but this set does not apply: screen these with a set that fits",
+                "Gezien, maar deze set is niet van toepassing: screen dit met een set die past"
+            ),
+            present.len()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} ({}):",
+            t("Signals present", "Aanwezige signalen"),
+            present.len()
+        )?;
+    }
     for i in &present {
         let because: Vec<String> = i
             .reads
@@ -238,7 +253,19 @@ pub fn human(out: &mut dyn Write, rules: &CompiledRuleSet, r: &Report) -> std::i
         t("unanswered questions", "onbeantwoorde vragen"),
         r.unanswered.len()
     )?;
-    if !r.next_questions.is_empty() {
+    if not_applicable && !r.outcome.may_rise {
+        // Its questions would not change the outcome, and asking them of someone they do not
+        // concern (sexual exploitation, say) does harm.
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            t(
+                "No answer can change this outcome: do not ask this set's other questions.",
+                "Geen antwoord kan deze uitkomst veranderen: stel de overige vragen van deze set niet."
+            )
+        )?;
+    } else if !r.next_questions.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}:", t("Ask next", "Vraag hierna"))?;
         for (n, q) in r.next_questions.iter().take(5).enumerate() {
