@@ -519,24 +519,45 @@ pub fn screen(c: &Case) -> Screened {
         y(c.recruiter_used_lack_of_information),
         y(c.controlled_by_recruiters_before),
         // obs.economic_need_at_recruitment && obs.situation_used_at_recruitment
-        tri(and(c.economic_need_at_recruitment.0, c.situation_used_at_recruitment.0)),
+        tri(and(
+            c.economic_need_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
         y(c.told_false_things_about_authorities),
         y(c.told_false_success_stories),
         // obs.family_situation_at_recruitment && obs.situation_used_at_recruitment
-        tri(and(c.family_situation_at_recruitment.0, c.situation_used_at_recruitment.0)),
+        tri(and(
+            c.family_situation_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
         // obs.personal_situation_at_recruitment && obs.situation_used_at_recruitment
-        tri(and(c.personal_situation_at_recruitment.0, c.situation_used_at_recruitment.0)),
+        tri(and(
+            c.personal_situation_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
         // obs.emotionally_dependent_on_recruiter && obs.situation_used_at_recruitment
-        tri(and(c.emotionally_dependent_on_recruiter.0, c.situation_used_at_recruitment.0)),
+        tri(and(
+            c.emotionally_dependent_on_recruiter.0,
+            c.situation_used_at_recruitment.0,
+        )),
         // obs.insecure_status_at_recruitment && obs.situation_used_at_recruitment
-        tri(and(c.insecure_status_at_recruitment.0, c.situation_used_at_recruitment.0)),
+        tri(and(
+            c.insecure_status_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
         y(c.recruiter_used_beliefs),
         // obs.difficult_past && obs.situation_used_at_recruitment
         tri(and(c.difficult_past.0, c.situation_used_at_recruitment.0)),
         // obs.could_not_arrange_travel_alone && obs.situation_used_at_recruitment
-        tri(and(c.could_not_arrange_travel_alone.0, c.situation_used_at_recruitment.0)),
+        tri(and(
+            c.could_not_arrange_travel_alone.0,
+            c.situation_used_at_recruitment.0,
+        )),
         // obs.context_of_origin_risky && obs.situation_used_at_recruitment
-        tri(and(c.context_of_origin_risky.0, c.situation_used_at_recruitment.0)),
+        tri(and(
+            c.context_of_origin_risky.0,
+            c.situation_used_at_recruitment.0,
+        )),
         // obs.hours_per_week > 60 || obs.no_day_off
         tri(or(c.hours_per_week.0.map(|h| h > 60), c.no_day_off.0)),
         y(c.bad_living_conditions),
@@ -545,7 +566,10 @@ pub fn screen(c: &Case) -> Screened {
         y(c.labour_rules_broken),
         y(c.no_contract_or_insurance),
         // obs.very_bad_working_conditions || obs.necessities_withheld
-        tri(or(c.very_bad_working_conditions.0, c.necessities_withheld.0)),
+        tri(or(
+            c.very_bad_working_conditions.0,
+            c.necessities_withheld.0,
+        )),
         y(c.pay_deductions_unclear),
         y(c.no_access_to_education),
         // obs.passport_held_by in ["employer_or_recruiter"]
@@ -578,13 +602,19 @@ pub fn screen(c: &Case) -> Screened {
         // obs.cannot_afford_to_leave && obs.situation_used_at_work
         tri(and(c.cannot_afford_to_leave.0, c.situation_used_at_work.0)),
         // obs.family_situation_keeps_you && obs.situation_used_at_work
-        tri(and(c.family_situation_keeps_you.0, c.situation_used_at_work.0)),
+        tri(and(
+            c.family_situation_keeps_you.0,
+            c.situation_used_at_work.0,
+        )),
         // obs.afraid_of_authorities && obs.situation_used_at_work
         tri(and(c.afraid_of_authorities.0, c.situation_used_at_work.0)),
         // obs.past_difficulties_now && obs.situation_used_at_work
         tri(and(c.past_difficulties_now.0, c.situation_used_at_work.0)),
         // obs.personal_characteristics && obs.situation_used_at_work
-        tri(and(c.personal_characteristics.0, c.situation_used_at_work.0)),
+        tri(and(
+            c.personal_characteristics.0,
+            c.situation_used_at_work.0,
+        )),
         // other purposes
         y(c.organ_removal),
         y(c.forced_marriage),

@@ -32,9 +32,9 @@ use herken_cli::batch::score::{Scorer, Scratch};
 use herken_engine::{
     CompactResult, CompiledRuleSet, ObservationOptions, Observations, ScreenOptions, State,
 };
-use std::sync::Arc;
 use serde::de::IgnoredAny;
 use serde_json::Value;
+use std::sync::Arc;
 
 const SET: &str = "ilo-2009-adult-labour";
 
