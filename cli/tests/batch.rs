@@ -1190,3 +1190,109 @@ fn an_odk_export_of_the_xlsform_scores_without_a_hand_written_mapping() {
     assert_eq!(mapped.stdout_text(), want.stdout_text());
     assert!(!mapped.stderr.contains("not read"), "{}", mapped.stderr);
 }
+
+/// A mapping's routes send each row to the sets for its population and form of exploitation;
+/// a row outside every route is reported, not scored by a set that does not fit.
+#[test]
+fn routes_send_rows_to_sets_and_a_row_outside_every_route_is_reported() {
+    let t = Temp::new("routes");
+    let map = t.write(
+        "m.yaml",
+        r#"columns:
+  deceived: deceived_about_job
+routes:
+  - sets: [ilo-2009-child-sexual]
+    when: {minor: 1, sexual: "1"}
+  - sets: [ilo-2009-child-labour]
+    when: {minor: "1"}
+  - sets: [ilo-2009-adult-sexual]
+    when: {minor: "0", sexual: "1"}
+  - sets: [ilo-2009-adult-labour]
+    when: {minor: ["0"]}
+"#,
+    );
+    let input = t.write(
+        "in.csv",
+        "minor,sexual,deceived\n1,1,yes\n1,0,yes\n0,1,yes\n0,0,yes\n-99,1,yes\n",
+    );
+    let sets = [
+        "ilo-2009-child-sexual",
+        "ilo-2009-child-labour",
+        "ilo-2009-adult-sexual",
+        "ilo-2009-adult-labour",
+    ];
+    let check = |r: &crate::util::Run, jsonl: bool| {
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains("1 of 5 rows failed"), "{}", r.stderr);
+        if jsonl {
+            let rows: Vec<Json> = r
+                .stdout_text()
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("JSON"))
+                .collect();
+            for (i, row) in rows.iter().take(4).enumerate() {
+                let results = row["results"].as_array().expect("results");
+                assert_eq!(results.len(), 1, "{row}");
+                assert_eq!(results[0]["ruleset"], sets[i]);
+            }
+            assert_eq!(rows[4]["results"], serde_json::json!([]));
+            assert_eq!(rows[4]["errors"][0]["code"], "batch::no-route");
+            return;
+        }
+        let rows = csv_maps(&r.stdout_text());
+        for (i, row) in rows.iter().enumerate() {
+            for (s, set) in sets.iter().enumerate() {
+                let outcome = &row[&format!("{set}.outcome")];
+                assert_eq!(outcome.is_empty(), i != s, "row {i}, set {set}: {row:?}");
+            }
+        }
+        assert!(
+            rows[4]["errors"]
+                .starts_with("batch::no-route: the row matches none of the routes of mapping")
+                && rows[4]["errors"].contains("`minor`, `sexual`")
+                && !rows[4]["errors"].contains("-99"),
+            "{}",
+            rows[4]["errors"]
+        );
+    };
+    // Without `--rules`, the sets the routes name, in their order.
+    let r = run(&["batch", &input, "--map", &map]);
+    check(&r, false);
+    let jsonl = t.write(
+        "in.jsonl",
+        "{\"minor\":1,\"sexual\":1,\"deceived\":\"yes\"}\n{\"minor\":\"1\",\"sexual\":0,\"deceived\":\"yes\"}\n{\"minor\":0,\"sexual\":1,\"deceived\":\"yes\"}\n{\"minor\":0,\"sexual\":0,\"deceived\":\"yes\"}\n{\"minor\":-99,\"sexual\":1,\"deceived\":\"yes\"}\n",
+    );
+    let r = run(&["batch", &jsonl, "--map", &map, "--format", "jsonl"]);
+    check(&r, true);
+    // A set the routes name must be selected; a set no route names screens every row.
+    let r = run(&[
+        "batch",
+        &input,
+        "--map",
+        &map,
+        "--rules",
+        "ilo-2009-adult-labour",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("route 1 sends rows to `ilo-2009-child-sexual`, which is not among the selected rule sets"),
+        "{}",
+        r.stderr
+    );
+    let all = format!("{},nl-geringste-aanwijzing", sets.join(","));
+    let r = run(&["batch", &input, "--map", &map, "--rules", &all]);
+    let rows = csv_maps(&r.stdout_text());
+    assert!(
+        rows.iter()
+            .all(|row| !row["nl-geringste-aanwijzing.outcome"].is_empty())
+    );
+    let bad = t.write("bad.yaml", "columns: {deceived: deceived_about_job}\nroutes:\n  - sets: [ilo-2009-adult-labour]\n    when: {nope: 1}\n");
+    let r = run(&["batch", &input, "--map", &bad]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("route 1 reads column `nope`, which is not in the input"),
+        "{}",
+        r.stderr
+    );
+}

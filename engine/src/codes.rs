@@ -784,6 +784,11 @@ codes! {
             "Only one answer can count, and choosing one would hide the disagreement.",
             "Fix the data, or map only one of the columns to the question.",
         }
+        NO_ROUTE = "batch::no-route" {
+            "The row matches none of the mapping's `routes`, so no routed rule set screens it.",
+            "Screening it with a set written for another population or form of exploitation (an adult set for a minor) would give a wrong result without a word.",
+            "Add a route for rows like it (a route without `when` catches every other row), or fix the routing columns' values.",
+        }
         INTERNAL_ERROR = "batch::internal-error" {
             "Scoring a row failed inside herken.",
             "It is a bug; the row is kept with this reason and the run goes on.",

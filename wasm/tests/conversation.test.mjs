@@ -261,6 +261,29 @@ test("the person's language beside the worker's: Polish or Romanian where the se
   }
 });
 
+test("the case file's summary names the person's language and that its translation is unverified", { timeout: 60_000 }, async () => {
+  const { context, page, problems } = await open({ permissions: ["clipboard-read", "clipboard-write"] });
+  await discreet(page, false);
+  await page.click('.person-lang[data-lang="pl"]');
+  await page.click("#copy");
+  await page.waitForFunction(() => document.querySelector("#copy-status").textContent !== "", null, { timeout: 10_000 });
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  const line = copied.split("\n").find((l) => l.startsWith("Polski: "));
+  assert.ok(line && /nog niet gecontroleerd door een professionele vertaler/.test(line), copied);
+  // The printed summary says the same.
+  await page.evaluate(() => { window.print = () => {}; });
+  await page.click("#print");
+  assert.match(await page.textContent("#summary .summary-person-lang"), /^Polski: .*nog niet gecontroleerd/);
+  // Without a person's language, no such line.
+  await page.click('.person-lang[data-lang=""]');
+  await page.evaluate(() => { document.querySelector("#copy-status").textContent = ""; });
+  await page.click("#copy");
+  await page.waitForFunction(() => document.querySelector("#copy-status").textContent !== "", null, { timeout: 10_000 });
+  assert.ok(!(await page.evaluate(() => navigator.clipboard.readText())).includes("Polski: "));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the person's language: offered only where a chosen set carries one", { timeout: 60_000 }, async () => {
   const { context, page } = await open(DESKTOP);
   await page.click('.person-lang[data-lang="pl"]');

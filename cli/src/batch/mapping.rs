@@ -9,6 +9,7 @@
 //! Row errors never quote the input value: the CLI writes no raw observation unless asked
 //! (`--include-input`); the row number says where to look.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -39,6 +40,18 @@ pub struct Mapping {
     pub constants: BTreeMap<String, Json>,
     /// Columns the mapping leaves out on purpose (no note on stderr).
     pub ignore: BTreeSet<String>,
+    /// Which rule sets screen a row, by its values in some columns; the first route that
+    /// matches wins. Empty: every set screens every row.
+    pub routes: Vec<Route>,
+}
+
+/// A route: the rule sets that screen the rows whose cells hold one of the given values in
+/// every listed column (no condition: every row).
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub sets: Vec<String>,
+    /// Column → accepted values (trimmed cell text; numbers as written).
+    pub when: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +78,19 @@ struct MappingFile {
     constants: BTreeMap<String, serde_yaml::Value>,
     #[serde(default)]
     ignore: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    routes: Vec<RouteFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteFile {
+    sets: Vec<String>,
+    #[serde(default)]
+    when: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    #[expect(dead_code, reason = "documentation for people; accepted and not used")]
+    why: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -149,28 +175,66 @@ pub fn parse(name: &str, text: &str) -> Result<Mapping, CliError> {
         .into_iter()
         .map(|(q, v)| (q, yaml_to_json(&v)))
         .collect();
+    let mut routes = Vec::new();
+    for (i, route) in file.routes.into_iter().enumerate() {
+        let at = format!("mapping `{name}`: route {}", i + 1);
+        if route.sets.is_empty() {
+            return Err(CliError::input(format!("{at}: `sets` is empty")));
+        }
+        let mut when = BTreeMap::new();
+        for (column, values) in route.when {
+            let list = match values {
+                serde_yaml::Value::Sequence(items) => items,
+                one => vec![one],
+            };
+            let mut texts = Vec::new();
+            for v in &list {
+                texts.push(scalar_text(v).ok_or_else(|| {
+                    CliError::input(format!(
+                        "{at}: `when` column `{column}`: a value must be text or a number"
+                    ))
+                })?);
+            }
+            if texts.is_empty() {
+                return Err(CliError::input(format!(
+                    "{at}: `when` column `{column}` lists no value"
+                )));
+            }
+            when.insert(column, texts);
+        }
+        routes.push(Route {
+            sets: route.sets,
+            when,
+        });
+    }
     Ok(Mapping {
         name: name.to_owned(),
         codes: default_codes,
         columns,
         constants,
         ignore: file.ignore.into_keys().collect(),
+        routes,
     })
 }
 
 fn read_codes(m: &serde_yaml::Mapping) -> Result<Codes, String> {
     let mut codes = Codes::new();
     for (k, v) in m {
-        let key = match k {
-            serde_yaml::Value::String(s) => s.clone(),
-            serde_yaml::Value::Number(n) => n.to_string(),
-            serde_yaml::Value::Bool(b) => b.to_string(),
-            serde_yaml::Value::Null => String::new(),
-            _ => return Err("a code must be text or a number".into()),
-        };
+        let key = scalar_text(k).ok_or("a code must be text or a number")?;
         codes.insert(key, yaml_to_json(v));
     }
     Ok(codes)
+}
+
+/// A YAML scalar as the cell text it stands for (`null` is the empty cell).
+fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        serde_yaml::Value::Null => Some(String::new()),
+        _ => None,
+    }
 }
 
 fn yaml_to_json(v: &serde_yaml::Value) -> Json {
@@ -318,6 +382,39 @@ pub struct Plan {
     keys: Vec<(String, usize, usize)>,
     /// How many sources the targets have in all.
     sources: usize,
+    /// The mapping's routes, in order, resolved against the input and the selected sets.
+    routes: Vec<PlanRoute>,
+    /// Per rule set: whether a route names it (a set that no route names screens every row).
+    routed: Vec<bool>,
+    /// The mapping's name, for the no-route error.
+    route_source: String,
+}
+
+/// A route of the plan: its conditions and, per selected rule set, whether it screens the row.
+#[derive(Debug)]
+pub struct PlanRoute {
+    pub when: Vec<RouteTest>,
+    sets: Vec<bool>,
+}
+
+/// One condition of a route: the column's cell must be one of `values`.
+#[derive(Debug)]
+pub struct RouteTest {
+    pub column: String,
+    /// The column's position, for CSV input.
+    pub index: Option<usize>,
+    values: Vec<String>,
+}
+
+/// Which sets screen a row, by the mapping's routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// No routes: every set.
+    All,
+    /// The first route that matched (by its index).
+    Route(usize),
+    /// Routes, and none matched: only the sets no route names.
+    NoRoute,
 }
 
 /// Where the columns of a row come from.
@@ -504,10 +601,19 @@ impl Plan {
                     }
                 }
                 known_keys.extend(m.ignore.iter().cloned());
+                let route_columns: HashSet<&str> = m
+                    .routes
+                    .iter()
+                    .flat_map(|r| r.when.keys().map(String::as_str))
+                    .collect();
+                known_keys.extend(route_columns.iter().map(|c| (*c).to_owned()));
                 if let Columns::Header(header) = columns {
                     let mut ignored = 0;
                     for (i, column) in header.iter().enumerate() {
-                        if reserved_set.contains(column.as_str()) || m.columns.contains_key(column)
+                        if reserved_set.contains(column.as_str())
+                            || m.columns.contains_key(column)
+                            || (route_columns.contains(column.as_str())
+                                && !m.ignore.contains(column))
                         {
                             continue;
                         }
@@ -572,6 +678,10 @@ impl Plan {
             )));
         }
         let mut targets: Vec<Target> = targets.into_values().collect();
+        let (routes, routed) = match mapping {
+            Some(m) if !m.routes.is_empty() => plan_routes(m, sets, columns, &positions)?,
+            _ => (Vec::new(), vec![false; sets.len()]),
+        };
         let mut keys = Vec::new();
         let mut at = 0;
         for (t, target) in targets.iter_mut().enumerate() {
@@ -589,9 +699,68 @@ impl Plan {
                 known_keys,
                 keys,
                 sources: at,
+                routes,
+                routed,
+                route_source: mapping.map(|m| m.name.clone()).unwrap_or_default(),
             },
             notes,
         ))
+    }
+
+    /// Whether the mapping routes rows to sets.
+    pub fn has_routes(&self) -> bool {
+        !self.routes.is_empty()
+    }
+
+    /// The routes, in order.
+    pub fn routes(&self) -> &[PlanRoute] {
+        &self.routes
+    }
+
+    /// The first route whose every condition holds; `cell` gives a condition's column's cell
+    /// as trimmed text (empty when missing).
+    pub fn route<'c>(&self, cell: impl Fn(&RouteTest) -> Cow<'c, str>) -> Routing {
+        if self.routes.is_empty() {
+            return Routing::All;
+        }
+        self.routes
+            .iter()
+            .position(|r| {
+                r.when.iter().all(|t| {
+                    let text = cell(t);
+                    t.values.iter().any(|v| v == text.trim())
+                })
+            })
+            .map_or(Routing::NoRoute, Routing::Route)
+    }
+
+    /// Whether rule set `set` (its index) screens a row routed so.
+    pub fn screens(&self, routing: Routing, set: usize) -> bool {
+        match routing {
+            Routing::All => true,
+            Routing::Route(r) => !self.routed[set] || self.routes[r].sets[set],
+            Routing::NoRoute => !self.routed[set],
+        }
+    }
+
+    /// The error of a row that no route takes.
+    pub fn no_route_error(&self) -> RowError {
+        let mut columns: Vec<&str> = self
+            .routes
+            .iter()
+            .flat_map(|r| r.when.iter().map(|t| t.column.as_str()))
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
+        RowError::new(
+            codes::batch::NO_ROUTE,
+            "",
+            format!(
+                "the row matches none of the routes of mapping `{}` (by {}), so no routed rule set screened it",
+                self.route_source,
+                name_list(&columns)
+            ),
+        )
     }
 
     /// Room for one row's readings, one per source.
@@ -766,6 +935,51 @@ fn more(n: usize) -> String {
     } else {
         String::new()
     }
+}
+
+/// The mapping's routes against the selected sets and the input's columns.
+fn plan_routes(
+    m: &Mapping,
+    sets: &[Arc<CompiledRuleSet>],
+    columns: Columns<'_>,
+    positions: &HashMap<&str, usize>,
+) -> Result<(Vec<PlanRoute>, Vec<bool>), CliError> {
+    let mut routed = vec![false; sets.len()];
+    let mut routes = Vec::new();
+    for (i, route) in m.routes.iter().enumerate() {
+        let at = format!("mapping `{}`: route {}", m.name, i + 1);
+        let mut screened = vec![false; sets.len()];
+        for id in &route.sets {
+            let Some(s) = sets.iter().position(|s| s.id() == id) else {
+                let selected: Vec<&str> = sets.iter().map(|s| s.id()).collect();
+                return Err(CliError::input(format!(
+                    "{at} sends rows to `{id}`, which is not among the selected rule sets ({}); add it to `--rules`, or leave `--rules` out to use the sets the routes name",
+                    selected.join(", ")
+                )));
+            };
+            screened[s] = true;
+            routed[s] = true;
+        }
+        let mut when = Vec::new();
+        for (column, values) in &route.when {
+            let index = positions.get(column.as_str()).copied();
+            if matches!(columns, Columns::Header(_)) && index.is_none() {
+                return Err(CliError::input(format!(
+                    "{at} reads column `{column}`, which is not in the input"
+                )));
+            }
+            when.push(RouteTest {
+                column: column.clone(),
+                index,
+                values: values.iter().map(|v| v.trim().to_owned()).collect(),
+            });
+        }
+        routes.push(PlanRoute {
+            when,
+            sets: screened,
+        });
+    }
+    Ok((routes, routed))
 }
 
 /// Checks a column rule against its question: every code must give an answer the question

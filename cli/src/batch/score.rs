@@ -5,13 +5,14 @@
 //! plan ([`Plan::fill`]), JSONL rows read once from their text ([`row`]); then each set screens
 //! its answers with the compact engine path.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use herken_engine::{CompactResult, CompiledRuleSet, Observations, ScreenOptions, State, codes};
 use serde_json::Value as Json;
 
 use super::input::{RawData, RawRow};
-use super::mapping::{Cell, Plan, Reading, RowError};
+use super::mapping::{Cell, Plan, Reading, Routing, RowError};
 use super::metrics::{RowStats, SetStats};
 use super::output::{Echo, IndicatorStates, Layout, SetResult};
 use super::row::{self, Reserved, RowProblem, RowScratch};
@@ -80,6 +81,7 @@ impl Scorer {
                 Echo::Fields(None),
                 Vec::new(),
                 vec![None; self.by.len()],
+                Routing::All,
             ),
             RawData::Fields(fields) => {
                 let at = |c: &Option<(String, Option<usize>)>| {
@@ -102,6 +104,9 @@ impl Scorer {
                             .map_or(Cell::Missing, Cell::Text)
                     },
                 );
+                let routing = self
+                    .plan
+                    .route(|t| Cow::Borrowed(t.index.and_then(|i| fields.get(i)).unwrap_or("")));
                 self.finish(
                     scratch,
                     raw.row,
@@ -112,6 +117,7 @@ impl Scorer {
                     Echo::Fields(Some(&fields)),
                     Vec::new(),
                     groups,
+                    routing,
                 )
             }
             RawData::Json(bytes) => {
@@ -126,6 +132,7 @@ impl Scorer {
                         Echo::Json(None),
                         Vec::new(),
                         vec![None; self.by.len()],
+                        Routing::All,
                     )
                 };
                 let text = match std::str::from_utf8(&bytes) {
@@ -177,6 +184,15 @@ impl Scorer {
                     &mut scratch.readings,
                     &mut scratch.answers,
                 ));
+                let routing = if self.plan.has_routes() {
+                    // Routing columns by key: the row (already read as an object) once more.
+                    let object: serde_json::Map<String, Json> =
+                        serde_json::from_str(text).unwrap_or_default();
+                    self.plan
+                        .route(|t| Cow::Owned(route_text(object.get(&t.column))))
+                } else {
+                    Routing::All
+                };
                 // The row as parsed, only to echo it.
                 let echo: Option<Json> = self
                     .layout
@@ -209,6 +225,7 @@ impl Scorer {
                     Echo::Json(echo.as_ref()),
                     keys.unknown,
                     groups,
+                    routing,
                 )
             }
         }
@@ -231,6 +248,7 @@ impl Scorer {
         echo: Echo<'_>,
         unknown_keys: Vec<String>,
         groups: Vec<Option<String>>,
+        routing: Routing,
     ) -> Scored {
         let (label, bad_label) = match label.as_ref().map(label_value) {
             None | Some(Ok(None)) => (None, None),
@@ -242,9 +260,10 @@ impl Scorer {
         let whole_row = errors.iter().any(|e| e.ruleset.is_none());
         if read && !whole_row {
             for (i, set) in self.sets.iter().enumerate() {
-                if errors
-                    .iter()
-                    .any(|e| e.ruleset.as_deref() == Some(set.id()))
+                if !self.plan.screens(routing, i)
+                    || errors
+                        .iter()
+                        .any(|e| e.ruleset.as_deref() == Some(set.id()))
                 {
                     continue;
                 }
@@ -320,6 +339,9 @@ impl Scorer {
                 });
             }
         }
+        if read && routing == Routing::NoRoute {
+            errors.push(self.plan.no_route_error());
+        }
         let line = self
             .layout
             .row(row, id.as_deref(), label, &results, &errors, echo);
@@ -360,6 +382,16 @@ fn bounds(set: &CompiledRuleSet, result: &CompactResult) -> (usize, usize) {
 fn group_value(text: &str) -> Option<String> {
     let t = text.trim();
     (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// A JSONL value as a route compares it: text trimmed, numbers and booleans as written,
+/// missing or `null` empty.
+fn route_text(v: Option<&Json>) -> String {
+    match v {
+        None | Some(Json::Null) => String::new(),
+        Some(Json::String(s)) => s.trim().to_owned(),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// The id a JSONL value gives: text as it is, other values as JSON; none for `null`.

@@ -44,8 +44,9 @@ pub struct Args {
     /// The cases: a CSV (with a header row) or JSONL file, gzip-compressed or not, or `-` for
     /// standard input.
     input: String,
-    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated.
-    #[arg(long, short, value_delimiter = ',', default_value = DEFAULT_RULES)]
+    /// Rule-set folders, bundle files (`*.bundle.json`) or bundled ids, comma-separated
+    /// (default: the sets the mapping's routes name, else `ilo-2009-adult-labour`).
+    #[arg(long, short, value_delimiter = ',')]
     rules: Vec<String>,
     /// Where to write one result row per input row (default: standard output); a name ending
     /// in `.gz` is written gzip-compressed.
@@ -110,8 +111,22 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     if args.threads == Some(0) {
         return Err(CliError::usage("`--threads` must be 1 or more"));
     }
+    let mapping = args.map.as_deref().map(mapping::load).transpose()?;
+    let specs: Vec<String> = if !args.rules.is_empty() {
+        args.rules.clone()
+    } else if let Some(m) = mapping.as_ref().filter(|m| !m.routes.is_empty()) {
+        let mut ids: Vec<String> = Vec::new();
+        for id in m.routes.iter().flat_map(|r| &r.sets) {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        ids
+    } else {
+        vec![DEFAULT_RULES.to_owned()]
+    };
     let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
-    for spec in &args.rules {
+    for spec in &specs {
         let set = ruleset::open(spec, &trust, err)?;
         if sets.iter().any(|s| s.id() == set.id()) {
             return Err(CliError::usage(format!(
@@ -123,7 +138,6 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     }
     let thresholds = thresholds(&sets, args.threshold.as_deref(), err)?;
     check_analyses(args, sets.len())?;
-    let mapping = args.map.as_deref().map(mapping::load).transpose()?;
     if let Some(o) = args.output.as_deref().filter(|o| *o != "-")
         && same_file(Path::new(o), Path::new(&args.input))
     {

@@ -4,6 +4,7 @@
 
 import { $, h } from "./dom.js";
 import { adviceBlocks, answerText, contextItems, signalItems, statusWord } from "./outcome.js";
+import { personNote } from "./form.js";
 import { anythingAsked, evidence, outcomeLabel, presentOf } from "./screening.js";
 import { cap, setNumber, several, state, t, titleOf } from "./state.js";
 
@@ -30,6 +31,7 @@ export function renderSummary() {
     h("h1", {}, s.summaryTitle),
     ...(state.reference.trim() ? [h("p", { class: "summary-ref" }, `${s.reference}: `, h("strong", {}, state.reference.trim()))] : []),
     h("p", { class: "muted" }, s.summaryMade(when())),
+    ...(personNote() ? [h("p", { class: "summary-person-lang" }, personNote().text)] : []),
     ...state.chosen.map((set) => {
       const r = state.per.get(set.id).report;
       return h("section", { class: "summary-set" },
@@ -56,6 +58,9 @@ export function summaryText() {
   const lines = [s.summaryTitle];
   if (state.reference.trim()) lines.push(`${s.reference}: ${state.reference.trim()}`);
   lines.push(s.summaryMade(when()));
+  // Which language the person read the questions in, and whether that translation was checked.
+  const person = personNote();
+  if (person) lines.push(person.text);
   for (const set of state.chosen) {
     const r = state.per.get(set.id).report;
     lines.push("", several() ? `${cap(s.setNo(setNumber(set.id)))}: ${titleOf(set)}` : titleOf(set));

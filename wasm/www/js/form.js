@@ -167,12 +167,20 @@ function renderAge(q, onAge) {
 /** The person's language: the note that its texts are a translation, and whether a
  *  professional translator checked it. */
 function renderPersonNote() {
+  const note = personNote();
+  if (!note) return null;
+  return h("p", { class: note.unverified ? "person-note unverified" : "person-note", id: "person-note" }, note.text);
+}
+
+/** The person's language and whether a professional translator checked it, in the worker's
+ *  words (also for the case file's summary); null when the person reads the worker's language. */
+export function personNote() {
   const s = t();
   if (!state.personLang) return null;
   const unverified = state.chosen.some((set) => (state.per.get(set.id).questionnaire.ruleset.translations ?? [])
     .some((x) => x.language === state.personLang && x.status !== "verified"));
-  return h("p", { class: unverified ? "person-note unverified" : "person-note", id: "person-note" },
-    unverified ? s.personUnverified(languageName(state.personLang)) : s.personVerified(languageName(state.personLang)));
+  const name = languageName(state.personLang);
+  return { unverified, text: unverified ? s.personUnverified(name) : s.personVerified(name) };
 }
 
 /** The languages the person can read the questions in: every language of a chosen set that is
