@@ -490,8 +490,11 @@ pub struct Plan {
     /// The mapping's name, for the no-route error.
     route_source: String,
     /// Per `unknown_if` of the mapping: its conditions and the readings whose `no` it clears.
-    unknown_if: Vec<(Vec<RouteTest>, Vec<usize>)>,
+    unknown_if: Vec<ClearDefaults>,
 }
+
+/// A planned `unknown_if`: its conditions, and the places of the readings whose `no` it clears.
+type ClearDefaults = (Vec<RouteTest>, Vec<usize>);
 
 /// A route of the plan: its conditions and, per selected rule set, whether it screens the row.
 #[derive(Debug)]
@@ -1147,7 +1150,7 @@ fn plan_unknown_if(
     targets: &[Target],
     columns: Columns<'_>,
     positions: &HashMap<&str, usize>,
-) -> Result<Vec<(Vec<RouteTest>, Vec<usize>)>, CliError> {
+) -> Result<Vec<ClearDefaults>, CliError> {
     let mut out = Vec::new();
     for (i, u) in m.unknown_if.iter().enumerate() {
         let at = format!("mapping `{}`: unknown_if {}", m.name, i + 1);
