@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of herken on a fresh machine: formatting, lints, the native test suite
-# (engine, CLI, every bundled rule set's own cases), then the WASM tests under Node and the
+# (engine, CLI, every bundled rule set's own cases), the Python package (its wheel and pytest
+# suite), then the WASM tests under Node and the
 # browser tests under headless Chromium. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "cargo test"
 cargo test --locked --workspace
+
+step "Python package (wheel, pytest)"
+scripts/test-python.sh
 
 if [ -x scripts/test-wasm.sh ]; then
   step "WASM (Node) and browser (Chromium) tests"

@@ -120,7 +120,6 @@ impl std::fmt::Debug for Input {
 /// UTF-8 byte-order mark, and choosing the format: `format` if given, else the extension
 /// (`.csv`, `.jsonl`, `.ndjson`, `.json`, each optionally `.gz`), else the first byte.
 pub fn open(spec: &str, format: Option<InputFormat>) -> Result<Input, CliError> {
-    let count = Arc::new(AtomicU64::new(0));
     let (name, size, raw): (String, Option<u64>, Box<dyn Read + Send>) = if spec == "-" {
         ("<stdin>".to_owned(), None, Box::new(io::stdin()))
     } else {
@@ -135,6 +134,23 @@ pub fn open(spec: &str, format: Option<InputFormat>) -> Result<Input, CliError> 
         let size = file.metadata().ok().map(|m| m.len());
         (spec.to_owned(), size, Box::new(file))
     };
+    let format = format.or_else(|| format_from_name(spec));
+    from_reader(name, size, raw, format)
+}
+
+/// An input from any reader (a front end's data in memory, for the Python package): `name`
+/// names it in messages, `size` (when known) is the progress bar's length. gzip, a byte-order
+/// mark and the format are recognised as by [`open`], without a file name to go by.
+///
+/// # Errors
+/// When the first bytes cannot be read.
+pub fn from_reader(
+    name: String,
+    size: Option<u64>,
+    raw: Box<dyn Read + Send>,
+    format: Option<InputFormat>,
+) -> Result<Input, CliError> {
+    let count = Arc::new(AtomicU64::new(0));
     let read_error = |e: io::Error| CliError::input(format!("cannot read `{name}`: {e}"));
     let mut buffered = BufReader::with_capacity(
         BUFFER,
@@ -169,7 +185,7 @@ pub fn open(spec: &str, format: Option<InputFormat>) -> Result<Input, CliError> 
     if bom {
         reader.consume(3);
     }
-    let format = format.or_else(|| format_from_name(spec)).unwrap_or(sniffed);
+    let format = format.unwrap_or(sniffed);
     Ok(Input {
         name,
         size,

@@ -107,6 +107,51 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+    let options = RunOptions {
+        input: None,
+        ctrl_c: true,
+        summary_taken: false,
+    };
+    run_with(args, options, out, err)?.status
+}
+
+/// How [`run_with`] is embedded: the command line's own run, or a front end (the Python
+/// package) that passes its data in and keeps its own signal handling.
+#[derive(Debug)]
+pub struct RunOptions {
+    /// The cases, already opened; `None` opens `args.input` (a file or standard input).
+    pub input: Option<input::Input>,
+    /// Stop after the last whole chunk on Ctrl-C (the command line); a front end that handles
+    /// signals itself leaves it off.
+    pub ctrl_c: bool,
+    /// The caller takes the summary from [`Finished`], so the options that add to it (`--by`,
+    /// `--compare`) need no `--summary FILE`.
+    pub summary_taken: bool,
+}
+
+/// A batch run that went through: its summary and how it ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// The figures `--summary` writes, for the rows written.
+    pub summary: metrics::Summary,
+    /// `Ok` when every row was read and scored; else the command's error: rows that failed
+    /// (each in the output with its reason), an input that could not be read to its end, or an
+    /// interruption, each saying how many rows were written.
+    pub status: Result<(), CliError>,
+}
+
+/// `herken batch` with its data passed in: the rows go to `out` (unless `args` name an output
+/// file), notes to `err`.
+///
+/// # Errors
+/// What stops a run before its rows: a rule set, mapping, input or option that cannot be used,
+/// or a failure to write.
+pub fn run_with(
+    args: &Args,
+    options: RunOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Finished, CliError> {
     let trust = args.trust.policy()?;
     if args.threads == Some(0) {
         return Err(CliError::usage("`--threads` must be 1 or more"));
@@ -137,7 +182,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         sets.push(Arc::new(set));
     }
     let thresholds = thresholds(&sets, args.threshold.as_deref(), err)?;
-    check_analyses(args, sets.len())?;
+    check_analyses(args, sets.len(), options.summary_taken)?;
     if let Some(o) = args.output.as_deref().filter(|o| *o != "-")
         && same_file(Path::new(o), Path::new(&args.input))
     {
@@ -146,7 +191,10 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         )));
     }
 
-    let input = input::open(&args.input, args.input_format)?;
+    let input = match options.input {
+        Some(input) => input,
+        None => input::open(&args.input, args.input_format)?,
+    };
     let name = input.name.clone();
     let (size, bytes_read) = (input.size, Arc::clone(&input.bytes_read));
     let (mut records, header) = input::records(input)?;
@@ -286,12 +334,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         },
     });
 
-    // A second Ctrl-C while the first is being handled ends the process at once.
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
-        }
-    });
+    if options.ctrl_c {
+        // A second Ctrl-C while the first is being handled ends the process at once.
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+        });
+    }
     let workers = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
@@ -445,23 +495,23 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         .label
         .as_deref()
         .and_then(|column| bad_labels.error(column));
-    if let Some(path) = args.summary.as_ref().filter(|_| bad_labels.is_none()) {
-        let mut summary = tally.summary(
+    let mut summary = tally.summary(
+        &sets,
+        &name,
+        args.label.as_deref(),
+        &thresholds,
+        interrupted,
+    );
+    summary.subgroups = groups.as_ref().map(|g| {
+        g.summary(
             &sets,
-            &name,
             args.label.as_deref(),
             &thresholds,
-            interrupted,
-        );
-        summary.subgroups = groups.as_ref().map(|g| {
-            g.summary(
-                &sets,
-                args.label.as_deref(),
-                &thresholds,
-                args.min_cell.unwrap_or(subgroups::MIN_CELL),
-            )
-        });
-        summary.comparisons = pairs.as_ref().map(|p| p.summary(&sets));
+            args.min_cell.unwrap_or(subgroups::MIN_CELL),
+        )
+    });
+    summary.comparisons = pairs.as_ref().map(|p| p.summary(&sets));
+    if let Some(path) = args.summary.as_ref().filter(|_| bad_labels.is_none()) {
         let text = if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
@@ -488,39 +538,39 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         }
     }
     let rows = tally.rows;
-    if interrupted {
-        return Err(CliError::interrupted(format!(
+    let status = if interrupted {
+        Err(CliError::interrupted(format!(
             "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
             if rows == 1 { "" } else { "s" }
-        )));
-    }
-    if let Some(message) = bad_labels {
-        return Err(CliError::input(format!(
+        )))
+    } else if let Some(message) = bad_labels {
+        Err(CliError::input(format!(
             "{message}; the rows were written to {written_to}{}",
             if args.summary.is_some() {
                 ", the summary was not"
             } else {
                 ""
             }
-        )));
-    }
-    if let Some((after, message)) = read_error {
-        return Err(CliError::input(format!(
+        )))
+    } else if let Some((after, message)) = read_error {
+        Err(CliError::input(format!(
             "cannot read `{name}` after row {after}: {message}; the {rows} rows before it were written to {written_to}"
-        )));
-    }
-    if tally.failed > 0 {
-        return Err(CliError::findings(format!(
+        )))
+    } else if tally.failed > 0 {
+        Err(CliError::findings(format!(
             "{} of {rows} rows failed; each is in the output with its row number and the reason (`errors`)",
             tally.failed
-        )));
-    }
-    Ok(())
+        )))
+    } else {
+        Ok(())
+    };
+    Ok(Finished { summary, status })
 }
 
 /// The options of the analyses need the summary they add to.
-fn check_analyses(args: &Args, sets: usize) -> Result<(), CliError> {
-    if !args.by.is_empty() && args.summary.is_none() {
+fn check_analyses(args: &Args, sets: usize, summary_taken: bool) -> Result<(), CliError> {
+    let summary = args.summary.is_some() || summary_taken;
+    if !args.by.is_empty() && !summary {
         return Err(CliError::usage(
             "`--by` breaks the summary down: give `--summary FILE` too",
         ));
@@ -539,7 +589,7 @@ fn check_analyses(args: &Args, sets: usize) -> Result<(), CliError> {
         return Err(CliError::usage(format!("`--by {c}` is given twice")));
     }
     if args.compare {
-        if args.summary.is_none() {
+        if !summary {
             return Err(CliError::usage(
                 "`--compare` reports in the summary: give `--summary FILE` too",
             ));
