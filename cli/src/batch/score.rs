@@ -34,6 +34,8 @@ pub struct Scratch {
     compact: Vec<CompactResult>,
     readings: Vec<Reading>,
     row: RowScratch,
+    /// Indicator states with the unknown ones taken as absent.
+    states: Vec<State>,
 }
 
 /// Everything needed to score rows, fixed before the first one.
@@ -64,6 +66,7 @@ impl Scorer {
             compact: vec![CompactResult::default(); self.sets.len()],
             readings: self.plan.readings(),
             row: RowScratch::default(),
+            states: Vec::new(),
         }
     }
 
@@ -270,7 +273,8 @@ impl Scorer {
                 let obs = &scratch.answers[i];
                 let result = &mut scratch.compact[i];
                 set.screen_compact_into(obs, result);
-                let (if_unknown_absent, if_unknown_present) = bounds(set, result);
+                let (if_unknown_absent, if_unknown_present) =
+                    bounds(set, result, &mut scratch.states);
                 let (mut present, mut unknown) = (Vec::new(), Vec::new());
                 for (ind, state) in set.indicators().iter().zip(&result.states) {
                     match state {
@@ -361,21 +365,26 @@ impl Scorer {
     }
 }
 
-/// The outcome levels with every unknown indicator absent, and with every one present: the
-/// engine's own decision run on those states.
-fn bounds(set: &CompiledRuleSet, result: &CompactResult) -> (usize, usize) {
+/// The outcome levels with every unknown indicator absent (the engine's decision run on those
+/// states; `states` is reused memory), and with every one present (what the engine says the
+/// unknowns could raise it to, never below the outcome).
+fn bounds(
+    set: &CompiledRuleSet,
+    result: &CompactResult,
+    states: &mut Vec<State>,
+) -> (usize, usize) {
     if !result.states.contains(&State::Unknown) {
         return (result.outcome, result.outcome);
     }
-    let decide_with = |unknown_as: State| {
-        let states: Vec<State> = result
-            .states
-            .iter()
-            .map(|&s| if s == State::Unknown { unknown_as } else { s })
-            .collect();
-        set.decide(&states).outcome
-    };
-    (decide_with(State::Absent), decide_with(State::Present))
+    states.clear();
+    states.extend(result.states.iter().map(|&s| {
+        if s == State::Unknown {
+            State::Absent
+        } else {
+            s
+        }
+    }));
+    (set.decide(states).outcome, result.could_rise_to)
 }
 
 /// A `--by` value: trimmed text, `None` when empty.
