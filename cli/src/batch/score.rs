@@ -12,7 +12,7 @@ use herken_engine::{CompactResult, CompiledRuleSet, Observations, ScreenOptions,
 use serde_json::Value as Json;
 
 use super::input::{RawData, RawRow};
-use super::mapping::{Cell, Plan, Reading, Routing, RowError};
+use super::mapping::{Cell, Plan, Reading, RouteTest, Routing, RowError};
 use super::metrics::{RowStats, SetStats};
 use super::output::{Echo, IndicatorStates, Layout, SetResult};
 use super::row::{self, Reserved, RowProblem, RowScratch};
@@ -97,19 +97,19 @@ impl Scorer {
                     .iter()
                     .map(|(_, i)| i.and_then(|i| fields.get(i)).and_then(group_value))
                     .collect();
-                let errors = self.plan.fill(
-                    &self.sets,
-                    &mut scratch.readings,
-                    &mut scratch.answers,
-                    |s| {
-                        s.index
-                            .and_then(|i| fields.get(i))
-                            .map_or(Cell::Missing, Cell::Text)
-                    },
-                );
-                let routing = self
-                    .plan
-                    .route(|t| Cow::Borrowed(t.index.and_then(|i| fields.get(i)).unwrap_or("")));
+                let by_test = |t: &RouteTest| {
+                    Cow::Borrowed(t.index.and_then(|i| fields.get(i)).unwrap_or(""))
+                };
+                self.plan.read_row(&self.sets, &mut scratch.readings, |s| {
+                    s.index
+                        .and_then(|i| fields.get(i))
+                        .map_or(Cell::Missing, Cell::Text)
+                });
+                self.plan.apply_unknown_if(&mut scratch.readings, by_test);
+                let errors =
+                    self.plan
+                        .store(&self.sets, &mut scratch.readings, &mut scratch.answers);
+                let routing = self.plan.route(by_test);
                 self.finish(
                     scratch,
                     raw.row,
@@ -181,21 +181,23 @@ impl Scorer {
                         return failed(scratch, code, message);
                     }
                 };
+                // Routing and `unknown_if` columns by key: the row (already read as an
+                // object) once more, only when the mapping has them.
+                let object: serde_json::Map<String, Json> =
+                    if self.plan.has_routes() || self.plan.has_unknown_if() {
+                        serde_json::from_str(text).unwrap_or_default()
+                    } else {
+                        serde_json::Map::new()
+                    };
+                let by_key = |t: &RouteTest| Cow::Owned(route_text(object.get(&t.column)));
                 let mut errors = keys.repeated;
+                self.plan.apply_unknown_if(&mut scratch.readings, by_key);
                 errors.extend(self.plan.store(
                     &self.sets,
                     &mut scratch.readings,
                     &mut scratch.answers,
                 ));
-                let routing = if self.plan.has_routes() {
-                    // Routing columns by key: the row (already read as an object) once more.
-                    let object: serde_json::Map<String, Json> =
-                        serde_json::from_str(text).unwrap_or_default();
-                    self.plan
-                        .route(|t| Cow::Owned(route_text(object.get(&t.column))))
-                } else {
-                    Routing::All
-                };
+                let routing = self.plan.route(by_key);
                 // The row as parsed, only to echo it.
                 let echo: Option<Json> = self
                     .layout
