@@ -28,7 +28,7 @@ NODE_OUT=wasm/pkg/node
 BUNDLES=wasm/www/bundles
 NODE_LEAN_OUT=wasm/pkg/node-lean
 WASM=target/wasm32-unknown-unknown/wasm-release/herken_wasm.wasm
-LEAN=target/wasm32-unknown-unknown/wasm-release/herken_lean.wasm
+LEAN=target/wasm32-unknown-unknown/wasm-lean/herken_wasm.wasm
 
 step "tools"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -53,14 +53,12 @@ fi
 wasm-bindgen --version
 [ -n "${SKIP_WASM_OPT:-}" ] || "$WASM_OPT" --version
 
-# Each module is built once; cargo keeps both builds (the features differ), so a second run
-# only copies. The lean build's output has the crate's name too: it is copied to $LEAN.
-step "cargo build -p herken-wasm --target wasm32-unknown-unknown --profile wasm-release (full, then lean)"
+# Each module is built once, the lean one in its own profile (`wasm-lean`: every crate at
+# opt-level 3), so each keeps its own output.
+step "cargo build -p herken-wasm --target wasm32-unknown-unknown --profile wasm-release (full)"
 cargo build --locked -p herken-wasm --target wasm32-unknown-unknown --profile wasm-release
-cp "$WASM" "$WASM.full"
-cargo build --locked -p herken-wasm --no-default-features --target wasm32-unknown-unknown --profile wasm-release
-cp "$WASM" "$LEAN"
-mv "$WASM.full" "$WASM"
+step "cargo build -p herken-wasm --no-default-features --target wasm32-unknown-unknown --profile wasm-lean (lean)"
+cargo build --locked -p herken-wasm --no-default-features --target wasm32-unknown-unknown --profile wasm-lean
 
 step "wasm-bindgen (web: $WEB_OUT, node: $NODE_OUT, $NODE_LEAN_OUT)"
 rm -rf "$WEB_OUT" "$NODE_OUT" "$NODE_LEAN_OUT"
@@ -68,8 +66,8 @@ version=$(awk '/^name = "herken-wasm"$/ { getline; gsub(/version = |"/, ""); pri
 # bindgen NAME WASM NODE_DIR: the web and Node glue of one module, optimized once.
 bindgen() {
   local name=$1 wasm=$2 node=$3
-  wasm-bindgen --target web --out-dir "$WEB_OUT" "$wasm"
-  wasm-bindgen --target nodejs --out-dir "$node" "$wasm"
+  wasm-bindgen --target web --out-dir "$WEB_OUT" --out-name "$name" "$wasm"
+  wasm-bindgen --target nodejs --out-dir "$node" --out-name "$name" "$wasm"
   # CommonJS whatever package.json encloses it: `require("…/wasm/pkg/node")`, or `import` from ESM.
   printf '{"name": "herken-wasm", "version": "%s", "type": "commonjs", "main": "%s.js", "types": "%s.d.ts"}\n' \
     "$version" "$name" "$name" >"$node/package.json"
