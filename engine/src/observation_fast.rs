@@ -31,6 +31,7 @@ pub(super) fn read(
 ) -> Option<()> {
     obs.clear(rules);
     let mut r = Reader {
+        text,
         bytes: text.as_bytes(),
         at: 0,
     };
@@ -181,6 +182,7 @@ impl<'t> PlainObject<'t> {
     pub fn new(text: &'t str) -> Self {
         Self {
             reader: Reader {
+                text,
                 bytes: text.as_bytes(),
                 at: 0,
             },
@@ -238,6 +240,7 @@ impl<'t> PlainObject<'t> {
 
 #[derive(Debug)]
 struct Reader<'t> {
+    text: &'t str,
     bytes: &'t [u8],
     at: usize,
 }
@@ -285,16 +288,14 @@ impl<'t> Reader<'t> {
     #[inline]
     fn plain_string(&mut self) -> Option<&'t str> {
         let start = self.at;
-        let rest = &self.bytes[start..];
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest[len] != b'"' {
+        // Eight bytes at a time, as the report writer scans for escapes.
+        let len = crate::report_json::clean_prefix(&self.bytes[start..]);
+        if self.bytes.get(start + len) != Some(&b'"') {
             return None;
         }
         self.at = start + len + 1;
-        // Between two ASCII quotes of valid UTF-8: valid UTF-8.
-        std::str::from_utf8(&rest[..len]).ok()
+        // Between two ASCII quotes of the text: whole characters.
+        self.text.get(start..start + len)
     }
 
     /// White space, `:`, white space.
