@@ -353,6 +353,8 @@ pub fn run_with(
     let mut pairs = args.compare.then(|| CompareTally::new(&sets));
     let mut unknown_keys: BTreeMap<String, u64> = BTreeMap::new();
     let mut bad_labels = BadLabels::default();
+    // JSONL rows read, and those with a key the plan reads.
+    let (mut objects, mut answered) = (0u64, 0u64);
     let mut pending: BTreeMap<u64, Vec<Scored>> = BTreeMap::new();
     let mut next = 0u64;
     let mut end: Option<u64> = None;
@@ -379,6 +381,10 @@ pub fn run_with(
                         }
                         if let Some(value) = scored.bad_label {
                             bad_labels.add(value);
+                        }
+                        if let Some(a) = scored.answered {
+                            objects += 1;
+                            answered += u64::from(a);
                         }
                         for key in &scored.stats.unknown_keys {
                             if unknown_keys.len() < 1000 {
@@ -550,6 +556,23 @@ pub fn run_with(
         Err(CliError::interrupted(format!(
             "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
             if rows == 1 { "" } else { "s" }
+        )))
+    } else if objects > 0 && answered == 0 {
+        let mut keys: Vec<&str> = unknown_keys.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let shown: Vec<String> = keys.iter().take(10).map(|k| format!("`{k}`")).collect();
+        Err(CliError::input(format!(
+            "no key of the {objects} JSONL row{} of `{name}` answers a question: {}; name the keys by question id (`herken questions` lists them) or give a mapping (`--map`); the rows were written to {written_to}, every one without answers",
+            if objects == 1 { "" } else { "s" },
+            if shown.is_empty() {
+                "the rows have no keys besides the id and label".to_owned()
+            } else {
+                format!(
+                    "the keys are {}{}",
+                    shown.join(", "),
+                    if keys.len() > 10 { ", …" } else { "" }
+                )
+            }
         )))
     } else if let Some(message) = bad_labels {
         Err(CliError::input(format!(
