@@ -964,12 +964,32 @@ impl Plan {
     /// The column JSONL key `key` is, if the plan reads it: its target, its source in the
     /// target, and its place among the readings.
     pub fn source_index(&self, key: &str) -> Option<(usize, usize, usize)> {
-        let i = self
-            .keys
+        self.key_position(key).map(|i| self.source_at(i))
+    }
+
+    /// Where JSONL key `key` is among the keys the plan reads (`0..key_count()`), if it is one.
+    pub fn key_position(&self, key: &str) -> Option<usize> {
+        self.keys
             .binary_search_by(|(k, ..)| k.as_str().cmp(key))
-            .ok()?;
-        let (_, target, source) = self.keys[i];
-        Some((target, source, self.targets[target].sources[source].at))
+            .ok()
+    }
+
+    /// How many JSONL keys the plan reads.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the key at `position` is `key`: a reader that guesses the next key checks its
+    /// guess with one comparison.
+    pub fn key_is(&self, position: usize, key: &str) -> bool {
+        self.keys.get(position).is_some_and(|(k, ..)| k == key)
+    }
+
+    /// The target, source and reading place of the key at `position` (from
+    /// [`Self::key_position`]).
+    pub fn source_at(&self, position: usize) -> (usize, usize, usize) {
+        let (_, target, source) = self.keys[position];
+        (target, source, self.targets[target].sources[source].at)
     }
 
     /// The question a target's answers are read by: the first rule set's that asks it.
@@ -1038,24 +1058,40 @@ impl Plan {
         }
         let mut errors = Vec::new();
         for target in &self.targets {
-            let mut values = Vec::with_capacity(target.sources.len());
-            let mut failed = false;
-            for source in &target.sources {
+            // One column per question (the common case): its reading is the value, without
+            // collecting the readings of several.
+            let value = if let [source] = target.sources.as_slice() {
                 match std::mem::take(&mut readings[source.at]) {
-                    // A label absent from a column of labels says nothing either way.
-                    Reading::Missing if source.labels.is_some() => {}
-                    Reading::Missing => values.push(Value::Unknown),
-                    Reading::Read(v) => values.push(v),
+                    // One column: missing (or a label absent from a column of labels)
+                    // says nothing either way.
+                    Reading::Missing => continue,
+                    Reading::Read(v) => Ok(v),
                     Reading::Failed(e) => {
                         errors.push(e);
-                        failed = true;
+                        continue;
                     }
                 }
-            }
-            if failed || values.is_empty() {
-                continue;
-            }
-            let value = match combine(target, values) {
+            } else {
+                let mut values = Vec::with_capacity(target.sources.len());
+                let mut failed = false;
+                for source in &target.sources {
+                    match std::mem::take(&mut readings[source.at]) {
+                        // A label absent from a column of labels says nothing either way.
+                        Reading::Missing if source.labels.is_some() => {}
+                        Reading::Missing => values.push(Value::Unknown),
+                        Reading::Read(v) => values.push(v),
+                        Reading::Failed(e) => {
+                            errors.push(e);
+                            failed = true;
+                        }
+                    }
+                }
+                if failed || values.is_empty() {
+                    continue;
+                }
+                combine(target, values)
+            };
+            let value = match value {
                 Ok(v) => v,
                 Err(message) => {
                     errors.push(RowError::new(
