@@ -411,6 +411,8 @@ def _column_cells(column: "pd.Series") -> Any:
     missing = column.isna().to_numpy()
     if pd.api.types.is_bool_dtype(dtype):
         cells = np.where(column.fillna(False).to_numpy(dtype=bool), "true", "false").astype(object)
+    elif isinstance(dtype, pd.StringDtype):
+        cells = column.to_numpy(dtype=object, na_value="")
     elif pd.api.types.is_integer_dtype(dtype):
         cells = column.astype("string").fillna("").to_numpy(dtype=object)
     elif pd.api.types.is_float_dtype(dtype):
@@ -492,45 +494,56 @@ def _field_of(column: str) -> tuple[Optional[str], str]:
 
 def _csv_to_frame(text: str) -> "pd.DataFrame":
     try:
+        import numpy as np
         import pandas as pd
     except ImportError as e:  # pragma: no cover
         raise ImportError("herken.batch returns a pandas DataFrame: pip install pandas") from e
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
+    # Every cell as the text it is (pandas' C reader; no guessing of types or missing values),
+    # then each column typed by what it holds.
+    raw = pd.read_csv(
+        io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False
+    )
+    if raw.empty:
         raise HerkenError("internal error: the batch wrote no header")
-    header, body = rows[0], rows[1:]
-    cells = list(zip(*body)) if body else [()] * len(header)
+    header = [str(c) for c in raw.iloc[0].tolist()]
+    body = raw.iloc[1:].reset_index(drop=True)
+    text_of = {i: body.iloc[:, i].to_numpy(dtype=object) for i in range(len(header))}
     # A set's columns are missing where it did not score the row (its `outcome` is empty).
-    scored: dict[str, list[bool]] = {}
-    for column, values in zip(header, cells):
+    scored: dict[str, Any] = {}
+    for i, column in enumerate(header):
         kind, prefix = _field_of(column)
         if kind == "outcome":
-            scored[prefix] = [v != "" for v in values]
-    data: dict[str, Any] = {}
-    for column, values in zip(header, cells):
+            scored[prefix] = text_of[i] != ""
+    data: dict[int, Any] = {}
+    for i, column in enumerate(header):
+        values = text_of[i]
         kind, prefix = _field_of(column)
         if column == "row":
-            data[column] = pd.array([int(v) for v in values], dtype="int64")
-        elif column == "label":
-            typed = [None if v == "" else v == "true" for v in values]
-            data[column] = pd.array(typed, dtype="boolean")
-        elif kind is None:
-            missing = column == "id"
-            data[column] = pd.array(
-                [None if missing and v == "" else v for v in values], dtype="string"
-            )
+            data[i] = pd.array(values.astype(np.int64), dtype="int64")
+            continue
+        if column == "label":
+            typed = pd.array(values == "true", dtype="boolean")
+            typed[values == ""] = pd.NA
+            data[i] = typed
+            continue
+        if kind is None:
+            typed = pd.array(values, dtype="string")
+            if column == "id":
+                typed[values == ""] = pd.NA
+            data[i] = typed
+            continue
+        ok = scored.get(prefix, np.ones(len(values), dtype=bool))
+        if kind == "level":
+            typed = pd.array(np.where(ok, values, "0").astype(np.int64), dtype="Int64")
+        elif kind == "may_rise":
+            typed = pd.array(values == "true", dtype="boolean")
         else:
-            ok = scored.get(prefix, [True] * len(values))
-            if kind == "level":
-                typed = [int(v) if s else None for v, s in zip(values, ok)]
-                data[column] = pd.array(typed, dtype="Int64")
-            elif kind == "may_rise":
-                typed = [(v == "true") if s else None for v, s in zip(values, ok)]
-                data[column] = pd.array(typed, dtype="boolean")
-            else:
-                typed = [v if s else None for v, s in zip(values, ok)]
-                data[column] = pd.array(typed, dtype="string")
-    return pd.DataFrame(data, columns=header)
+            typed = pd.array(values, dtype="string")
+        typed[~ok] = pd.NA
+        data[i] = typed
+    frame = pd.DataFrame(data)
+    frame.columns = header
+    return frame
 
 
 def _to_arrow(frame: "pd.DataFrame") -> "pa.Table":
