@@ -195,7 +195,7 @@ impl<'de> Deserialize<'de> for Passport {
 /// Declares [`Case`] with its yes/no questions, and its reader over a `serde_json::Value`.
 macro_rules! intake {
     ($($yes_no:ident),* $(,)?) => {
-        /// One intake: the 70 questions of `ilo-2009-adult-labour`, each possibly unknown.
+        /// One intake: the 78 questions of `ilo-2009-adult-labour`, each possibly unknown.
         #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
         #[serde(default, deny_unknown_fields)]
         pub struct Case {
@@ -264,6 +264,7 @@ intake!(
     recruiter_used_beliefs,
     difficult_past,
     could_not_arrange_travel_alone,
+    situation_used_at_recruitment,
     no_day_off,
     dangerous_work,
     very_bad_working_conditions,
@@ -281,6 +282,7 @@ intake!(
     housing_from_employer,
     housing_lost_if_quit,
     depends_on_employer,
+    necessities_withheld,
     cannot_find_way,
     confined_or_watched,
     violence_at_destination,
@@ -291,12 +293,18 @@ intake!(
     threatened_with_exposure,
     told_to_lie,
     under_strong_influence,
+    psychological_abuse,
     cannot_afford_to_leave,
     family_situation_keeps_you,
     afraid_of_authorities,
+    situation_used_at_work,
+    under_18,
     context_of_origin_risky,
     past_difficulties_now,
     personal_characteristics,
+    organ_removal,
+    forced_marriage,
+    illegal_adoption_or_surrogacy,
 );
 
 impl Case {
@@ -331,7 +339,11 @@ impl Tri {
     }
 }
 
-pub const INDICATOR_COUNT: usize = 67;
+/// The set's indicators: the 67 of the ILO/EC 2009 list, then 3 "other purposes".
+pub const INDICATOR_COUNT: usize = ILO_INDICATOR_COUNT + OTHER_PURPOSES.len();
+
+/// The ILO/EC 2009 indicators, each with a strength, in six dimensions.
+pub const ILO_INDICATOR_COUNT: usize = 67;
 
 /// An ILO indicator strength.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,8 +355,8 @@ pub enum Strength {
 
 use Strength::{Medium as M, Strong as S, Weak as W};
 
-/// Indicator ids and strengths in the rule set's order; dimensions are contiguous runs.
-pub const INDICATORS: [(&str, Strength); INDICATOR_COUNT] = [
+/// The ILO indicator ids and strengths in the rule set's order; dimensions are contiguous runs.
+pub const INDICATORS: [(&str, Strength); ILO_INDICATOR_COUNT] = [
     // 1 deceptive recruitment
     ("dr_deceived_nature_of_job", S),
     ("dr_deceived_conditions_of_work", M),
@@ -420,6 +432,22 @@ pub const INDICATORS: [(&str, Strength); INDICATOR_COUNT] = [
     ("vd_personal_characteristics", W),
 ];
 
+/// The "other purposes" dimension (Palermo purposes beyond labour; weight 1, no strength),
+/// after the ILO indicators: positive when at least one is present.
+pub const OTHER_PURPOSES: [&str; 3] = [
+    "op_organ_removal",
+    "op_forced_marriage",
+    "op_illegal_adoption_or_surrogacy",
+];
+
+/// Every indicator id in the rule set's order.
+pub fn indicator_ids() -> impl Iterator<Item = &'static str> {
+    INDICATORS
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(OTHER_PURPOSES.iter().copied())
+}
+
 /// Where each dimension's indicators start and end in [`INDICATORS`].
 const DIMENSIONS: [(usize, usize); 6] = [(0, 10), (10, 20), (20, 36), (36, 45), (45, 60), (60, 67)];
 
@@ -490,17 +518,46 @@ pub fn screen(c: &Case) -> Screened {
         y(c.recruiter_used_language_gap),
         y(c.recruiter_used_lack_of_information),
         y(c.controlled_by_recruiters_before),
-        y(c.economic_need_at_recruitment),
+        // obs.economic_need_at_recruitment && obs.situation_used_at_recruitment
+        tri(and(
+            c.economic_need_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
         y(c.told_false_things_about_authorities),
         y(c.told_false_success_stories),
-        y(c.family_situation_at_recruitment),
-        y(c.personal_situation_at_recruitment),
-        y(c.emotionally_dependent_on_recruiter),
-        y(c.insecure_status_at_recruitment),
+        // obs.family_situation_at_recruitment && obs.situation_used_at_recruitment
+        tri(and(
+            c.family_situation_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
+        // obs.personal_situation_at_recruitment && obs.situation_used_at_recruitment
+        tri(and(
+            c.personal_situation_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
+        // obs.emotionally_dependent_on_recruiter && obs.situation_used_at_recruitment
+        tri(and(
+            c.emotionally_dependent_on_recruiter.0,
+            c.situation_used_at_recruitment.0,
+        )),
+        // obs.insecure_status_at_recruitment && obs.situation_used_at_recruitment
+        tri(and(
+            c.insecure_status_at_recruitment.0,
+            c.situation_used_at_recruitment.0,
+        )),
         y(c.recruiter_used_beliefs),
-        y(c.difficult_past),
-        y(c.could_not_arrange_travel_alone),
-        y(c.context_of_origin_risky),
+        // obs.difficult_past && obs.situation_used_at_recruitment
+        tri(and(c.difficult_past.0, c.situation_used_at_recruitment.0)),
+        // obs.could_not_arrange_travel_alone && obs.situation_used_at_recruitment
+        tri(and(
+            c.could_not_arrange_travel_alone.0,
+            c.situation_used_at_recruitment.0,
+        )),
+        // obs.context_of_origin_risky && obs.situation_used_at_recruitment
+        tri(and(
+            c.context_of_origin_risky.0,
+            c.situation_used_at_recruitment.0,
+        )),
         // obs.hours_per_week > 60 || obs.no_day_off
         tri(or(c.hours_per_week.0.map(|h| h > 60), c.no_day_off.0)),
         y(c.bad_living_conditions),
@@ -508,7 +565,11 @@ pub fn screen(c: &Case) -> Screened {
         y(c.very_low_or_no_pay),
         y(c.labour_rules_broken),
         y(c.no_contract_or_insurance),
-        y(c.very_bad_working_conditions),
+        // obs.very_bad_working_conditions || obs.necessities_withheld
+        tri(or(
+            c.very_bad_working_conditions.0,
+            c.necessities_withheld.0,
+        )),
         y(c.pay_deductions_unclear),
         y(c.no_access_to_education),
         // obs.passport_held_by in ["employer_or_recruiter"]
@@ -526,7 +587,8 @@ pub fn screen(c: &Case) -> Screened {
         y(c.threatened_with_authorities),
         y(c.threatened_with_worse_work),
         y(c.threatened_with_violence),
-        y(c.under_strong_influence),
+        // obs.under_strong_influence || obs.psychological_abuse
+        tri(or(c.under_strong_influence.0, c.psychological_abuse.0)),
         y(c.family_threatened),
         y(c.wages_withheld),
         y(c.threatened_with_exposure),
@@ -535,12 +597,28 @@ pub fn screen(c: &Case) -> Screened {
             c.depends_on_employer.0,
             and(c.housing_from_employer.0, c.housing_lost_if_quit.0),
         )),
-        y(c.cannot_find_way),
-        y(c.cannot_afford_to_leave),
-        y(c.family_situation_keeps_you),
-        y(c.afraid_of_authorities),
-        y(c.past_difficulties_now),
-        y(c.personal_characteristics),
+        // obs.cannot_find_way && obs.situation_used_at_work
+        tri(and(c.cannot_find_way.0, c.situation_used_at_work.0)),
+        // obs.cannot_afford_to_leave && obs.situation_used_at_work
+        tri(and(c.cannot_afford_to_leave.0, c.situation_used_at_work.0)),
+        // obs.family_situation_keeps_you && obs.situation_used_at_work
+        tri(and(
+            c.family_situation_keeps_you.0,
+            c.situation_used_at_work.0,
+        )),
+        // obs.afraid_of_authorities && obs.situation_used_at_work
+        tri(and(c.afraid_of_authorities.0, c.situation_used_at_work.0)),
+        // obs.past_difficulties_now && obs.situation_used_at_work
+        tri(and(c.past_difficulties_now.0, c.situation_used_at_work.0)),
+        // obs.personal_characteristics && obs.situation_used_at_work
+        tri(and(
+            c.personal_characteristics.0,
+            c.situation_used_at_work.0,
+        )),
+        // other purposes
+        y(c.organ_removal),
+        y(c.forced_marriage),
+        y(c.illegal_adoption_or_surrogacy),
     ];
     let outcome = decide(&states, false);
     let may_rise = decide(&states, true) > outcome;
@@ -552,6 +630,8 @@ pub fn screen(c: &Case) -> Screened {
 }
 
 /// The outcome for indicator states; `optimistic` takes every unknown indicator as present.
+/// `positive_count() > 0 || present_count() > 0` gives "signals present"; the adult rule does
+/// not read "other purposes".
 fn decide(states: &[Tri; INDICATOR_COUNT], optimistic: bool) -> usize {
     let present = |s: Tri| s == Tri::Present || (optimistic && s == Tri::Unknown);
     let mut positive = [false; 6];
@@ -571,6 +651,9 @@ fn decide(states: &[Tri; INDICATOR_COUNT], optimistic: bool) -> usize {
         // The ILO/EC 2009 Delphi rule.
         positive[d] = s >= 2 || (s >= 1 && m + w >= 1) || m >= 3 || (m >= 2 && w >= 1);
     }
+    // Other purposes: `positive: {at_least: 1}`.
+    let other_purposes = states[ILO_INDICATOR_COUNT..].iter().any(|s| present(*s));
+    any_present |= other_purposes;
     let [
         deceptive,
         coercive,
@@ -584,7 +667,7 @@ fn decide(states: &[Tri; INDICATOR_COUNT], optimistic: bool) -> usize {
         && (coercion_dest || vulnerability_dest)
     {
         2
-    } else if positive.iter().any(|p| *p) || any_present {
+    } else if positive.iter().any(|p| *p) || other_purposes || any_present {
         1
     } else {
         0

@@ -362,3 +362,52 @@ fn bounds_for_unknowns_bracket_the_outcome() {
         assert_eq!(b["if_unknown_present"][i]["count"], *n);
     }
 }
+
+/// JSONL rows give `--by` values by key, a question's key too (still read as its answer); a key
+/// no row gives gets a note.
+#[test]
+fn jsonl_groups_by_key_even_a_question() {
+    let t = Temp::new("analyses-jsonl");
+    let input = t.arg("cases.jsonl");
+    let r = run(&[
+        "synth", "--cases", "200", "--seed", "3", "--format", "jsonl", "-o", &input,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&[
+        "batch",
+        &input,
+        "--by",
+        "under_18",
+        "--by",
+        "gendr",
+        "--summary",
+        &t.arg("s.json"),
+        "-o",
+        &t.arg("out.jsonl"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("no row gives a value for the `--by` column `gendr`"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("column `under_18`"), "{}", r.stderr);
+    let s: Json = serde_json::from_slice(&t.read("s.json")).expect("JSON");
+    let minors = s["rulesets"][0]["outside_population"]
+        .as_u64()
+        .expect("count");
+    assert!(minors > 0, "under_18 is still read as an answer");
+    let groups = s["subgroups"]["columns"][0]["groups"]
+        .as_array()
+        .expect("groups");
+    let values: Vec<&Json> = groups.iter().map(|g| &g["value"]).collect();
+    assert_eq!(
+        values,
+        [&Json::Null, &Json::from("false"), &Json::from("true")]
+    );
+    let minors_group = &groups[2];
+    assert_eq!(minors_group["rows"], minors, "{minors_group}");
+    let total: u64 = groups.iter().filter_map(|g| g["rows"].as_u64()).sum();
+    assert_eq!(total, 200);
+}

@@ -185,27 +185,45 @@ fn ctdc_rows_through_the_shipped_mapping_keep_minus_99_unknown() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let map = repo("rules/mappings/ctdc.yaml");
-    let r = run(&["batch", &input, "--map", &map, "--label", "label"]);
+    let r = run(&[
+        "batch", &input, "--map", &map, "--label", "label", "--format", "jsonl",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         !r.stderr.contains("neither mapped nor ignored"),
         "every CTDC column is mapped or ignored on purpose: {}",
         r.stderr
     );
-    let bundled = run(&["batch", &input, "--map", "ctdc", "--label", "label"]);
+    let bundled = run(&[
+        "batch", &input, "--map", "ctdc", "--label", "label", "--format", "jsonl",
+    ]);
     assert_eq!(bundled.stdout, r.stdout, "`--map ctdc` is the shipped file");
 
     let inputs = csv_maps(&String::from_utf8(t.read("ctdc.csv")).expect("utf-8"));
-    let outputs = csv_maps(&r.stdout_text());
+    let outputs: Vec<Json> = r
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
     assert_eq!(inputs.len(), outputs.len());
     let mut seen = BTreeMap::new();
     for (i, o) in inputs.iter().zip(&outputs) {
-        let present = list(&o["present"]);
-        let unknown = list(&o["unknown"]);
+        // Each synthetic row is routed to exactly one set.
+        let result = &o["results"][0];
+        assert_eq!(o["results"].as_array().map(Vec::len), Some(1), "{o}");
+        let names = |key: &str| -> Vec<String> {
+            result[key]
+                .as_array()
+                .expect("list")
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        };
+        let (present, unknown) = (names("present"), names("unknown"));
         let state = |ind: &str| {
-            if present.contains(&ind) {
+            if present.iter().any(|p| p == ind) {
                 "present"
-            } else if unknown.contains(&ind) {
+            } else if unknown.iter().any(|u| u == ind) {
                 "unknown"
             } else {
                 "absent"
@@ -246,7 +264,7 @@ fn ctdc_rows_through_the_shipped_mapping_keep_minus_99_unknown() {
         assert_eq!(state("cd_confiscation_of_documents"), documents);
         // A question CTDC cannot answer is unknown, never absent.
         assert_eq!(state("ex_excessive_working_days_or_hours"), "unknown");
-        assert_eq!(o["errors"], "");
+        assert_eq!(o["errors"], serde_json::json!([]));
     }
     assert!(
         seen.len() == 3,
@@ -1295,4 +1313,226 @@ routes:
         "{}",
         r.stderr
     );
+}
+
+/// CTDC rows shaped like the real file (its own column order, `00` codes, "not specified" rows
+/// with zero flags, rows that carry only the concatenation), with synthetic values, through the
+/// shipped mapping's second version.
+fn ctdc_shapes(t: &Temp) -> (String, Vec<String>) {
+    let header = String::from_utf8(run(&["synth", "--format", "ctdc", "--cases", "0"]).stdout)
+        .expect("utf-8");
+    let mut columns: Vec<String> = header.trim_end().split(',').map(str::to_owned).collect();
+    // The real file's order differs from the codebook's.
+    columns.reverse();
+    let base = |extra: &[(&str, &str)]| -> BTreeMap<String, String> {
+        let mut row: BTreeMap<String, String> = columns
+            .iter()
+            .map(|c| (c.clone(), "-99".to_owned()))
+            .collect();
+        for (k, v) in [
+            ("yearOfRegistration", "2018"),
+            ("Datasource", "Case Management"),
+            ("gender", "Female"),
+            ("citizenship", "00"),
+            ("CountryOfExploitation", "00"),
+            ("meansOfControlConcatenated", ""),
+            ("typeOfExploitConcatenated", ""),
+            ("typeOfLabourConcatenated", ""),
+            ("typeOfSexConcatenated", ""),
+            ("RecruiterRelationship", "Not Specified"),
+            ("label", "1"),
+        ] {
+            row.insert(k.to_owned(), v.to_owned());
+        }
+        for (k, v) in extra {
+            assert!(row.contains_key(*k), "{k} is a CTDC column");
+            row.insert((*k).to_owned(), (*v).to_owned());
+        }
+        row
+    };
+    let adult = [
+        ("ageBroad", "30--38"),
+        ("majorityStatus", "Adult"),
+        ("majorityStatusAtExploit", "Adult"),
+        ("majorityEntry", "Adult"),
+    ];
+    let rows = vec![
+        // 1: a minor in sexual exploitation (prostitution) with a known recruiter.
+        base(&[
+            ("ageBroad", "9--17"),
+            ("majorityStatus", "Minor"),
+            ("majorityStatusAtExploit", "Minor"),
+            ("majorityEntry", "Minor"),
+            ("isSexualExploit", "1"),
+            ("isForcedLabour", "0"),
+            ("typeOfExploitConcatenated", "Sexual exploitation"),
+            ("typeOfSexProstitution", "1"),
+            ("typeOfSexPornography", "0"),
+            ("typeOfSexConcatenated", "Prostitution"),
+            ("RecruiterRelationship", "Intimate Partner"),
+            ("recruiterRelationIntimatePartner", "1"),
+            ("recruiterRelationFriend", "0"),
+        ]),
+        // 2: an adult in forced labour whose means were "not specified": every flag 0.
+        base(
+            &[
+                adult.as_slice(),
+                &[
+                    ("isForcedLabour", "1"),
+                    ("meansOfControlNotSpecified", "1"),
+                    ("meansOfControlDebtBondage", "0"),
+                    ("meansOfControlTakesEarnings", "0"),
+                    ("meansOfControlRestrictsFinancialAccess", "0"),
+                    ("meansOfControlThreats", "0"),
+                    ("meansOfControlPsychologicalAbuse", "0"),
+                    ("meansOfControlPhysicalAbuse", "0"),
+                    ("meansOfControlSexualAbuse", "0"),
+                    ("meansOfControlRestrictsMovement", "0"),
+                    ("meansOfControlWithholdsNecessities", "0"),
+                ],
+            ]
+            .concat(),
+        ),
+        // 3: an adult in forced labour with only the concatenation (every flag -99).
+        base(
+            &[
+                adult.as_slice(),
+                &[
+                    ("isForcedLabour", "1"),
+                    ("meansOfControlNotSpecified", "0"),
+                    (
+                        "meansOfControlConcatenated",
+                        "Debt bondage;Threats;Withholds necessities",
+                    ),
+                ],
+            ]
+            .concat(),
+        ),
+        // 4: an adult in sexual exploitation, drugs imposed.
+        base(
+            &[
+                adult.as_slice(),
+                &[
+                    ("isSexualExploit", "1"),
+                    ("typeOfSexPrivateSexualServices", "1"),
+                    ("meansOfControlPsychoactiveSubstances", "1"),
+                    ("meansOfControlConcatenated", "Psychoactive substances"),
+                ],
+            ]
+            .concat(),
+        ),
+        // 5: a young child in forced labour, majority not recorded, recruited by family.
+        base(&[
+            ("ageBroad", "0--8"),
+            ("isForcedLabour", "1"),
+            ("RecruiterRelationship", "Family/Relative"),
+            ("recruiterRelationFamily", "1"),
+        ]),
+        // 6: an adult in forced labour, psychological abuse and a recorded 0 for debt.
+        base(
+            &[
+                adult.as_slice(),
+                &[
+                    ("isForcedLabour", "1"),
+                    ("meansOfControlNotSpecified", "0"),
+                    ("meansOfControlPsychologicalAbuse", "1"),
+                    ("meansOfControlDebtBondage", "0"),
+                    ("meansOfControlConcatenated", "Psychological abuse"),
+                ],
+            ]
+            .concat(),
+        ),
+    ];
+    let mut text = columns.join(",");
+    text.push('\n');
+    for row in &rows {
+        let cells: Vec<&str> = columns.iter().map(|c| row[c].as_str()).collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    (t.write("ctdc-shapes.csv", text), columns)
+}
+
+#[test]
+fn the_ctdc_mapping_routes_rows_and_reads_what_the_real_file_records() {
+    let t = Temp::new("ctdc2");
+    let (input, _) = ctdc_shapes(&t);
+    let r = run(&[
+        "batch", &input, "--map", "ctdc", "--format", "jsonl", "--wide",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("not read"), "{}", r.stderr);
+    let rows: Vec<Json> = r
+        .stdout_text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let sets = |row: &Json| -> Vec<String> {
+        row["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| r["ruleset"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let state = |row: &Json, ind: &str| row["results"][0]["indicators"][ind].clone();
+    // 1: the child sexual set, and it reaches "possible victim".
+    assert_eq!(sets(&rows[0]), ["ilo-2009-child-sexual"]);
+    assert_eq!(
+        rows[0]["results"][0]["outcome"], "possible_victim",
+        "{}",
+        rows[0]
+    );
+    assert_eq!(state(&rows[0], "cs_commercial_sex"), "present");
+    assert_eq!(state(&rows[0], "ac_recruited"), "present");
+    // 2: "not specified" makes the zero flags unknown, not absent.
+    assert_eq!(sets(&rows[1]), ["ilo-2009-adult-labour"]);
+    for ind in [
+        "cd_debt_bondage",
+        "cd_withholding_of_wages",
+        "cd_threats_of_violence",
+    ] {
+        assert_eq!(state(&rows[1], ind), "unknown", "{ind}: {}", rows[1]);
+    }
+    // 3: the concatenation fills flags that are -99.
+    assert_eq!(state(&rows[2], "cd_debt_bondage"), "present");
+    assert_eq!(state(&rows[2], "cd_threats_of_violence"), "present");
+    assert_eq!(state(&rows[2], "cd_withholding_of_wages"), "unknown");
+    // 4: the adult sexual set, with the drugs imposed.
+    assert_eq!(sets(&rows[3]), ["ilo-2009-adult-sexual"]);
+    assert_eq!(state(&rows[3], "cd_drugs_or_alcohol_imposed"), "present");
+    assert_eq!(state(&rows[3], "ctx_sexual_services"), "present");
+    // 5: a child by age band goes to the child labour set.
+    assert_eq!(sets(&rows[4]), ["ilo-2009-child-labour"]);
+    assert_eq!(state(&rows[4], "ac_recruited"), "present");
+    // 6: psychological abuse is read; a recorded 0 stays absent.
+    assert_eq!(state(&rows[5], "cd_under_strong_influence"), "present");
+    assert_eq!(state(&rows[5], "cd_debt_bondage"), "absent");
+
+    // Every set on every row (the routes left out): the four ILO sets no longer agree on
+    // every row.
+    let mapping =
+        String::from_utf8(std::fs::read(repo("rules/mappings/ctdc.yaml")).expect("mapping"))
+            .expect("utf-8");
+    let start = mapping.find("\nroutes:\n").expect("routes");
+    let end = mapping[start + 1..]
+        .find("\n\n")
+        .map_or(mapping.len(), |e| start + 1 + e);
+    let unrouted = t.write(
+        "unrouted.yaml",
+        format!("{}{}", &mapping[..start], &mapping[end..]),
+    );
+    let four =
+        "ilo-2009-adult-labour,ilo-2009-adult-sexual,ilo-2009-child-labour,ilo-2009-child-sexual";
+    let r = run(&["batch", &input, "--map", &unrouted, "--rules", four]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = csv_maps(&r.stdout_text());
+    let differ = out.iter().filter(|row| {
+        let outcomes: Vec<&str> = four
+            .split(',')
+            .map(|s| row[&format!("{s}.outcome")].as_str())
+            .collect();
+        outcomes.iter().any(|o| *o != outcomes[0])
+    });
+    assert!(differ.count() >= 3, "{}", r.stdout_text());
 }

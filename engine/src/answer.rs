@@ -109,7 +109,7 @@ impl AnswerPolicy {
 
     /// A single value by the question's type: the rules of this policy in one place.
     #[inline]
-    fn scalar(&self, q: &Question, raw: Scalar<'_>) -> Result<Value, AnswerError> {
+    pub(crate) fn scalar(&self, q: &Question, raw: Scalar<'_>) -> Result<Value, AnswerError> {
         if self.is_unknown(&raw) {
             return Ok(Value::Unknown);
         }
@@ -267,7 +267,7 @@ pub enum RawAnswer<'a> {
 
 /// A single raw value while it is read.
 #[derive(Debug, Clone, Copy)]
-enum Scalar<'a> {
+pub(crate) enum Scalar<'a> {
     Null,
     Bool(bool),
     Int(i64),

@@ -18,6 +18,10 @@ use crate::diagnostic::did_you_mean;
 use crate::model::CompiledRuleSet;
 use crate::value::Value;
 
+/// The fast path of [`CompiledRuleSet::observations_from_str_into`].
+#[path = "observation_fast.rs"]
+mod fast;
+
 /// One case's answers, by question index; `Value::Unknown` where unanswered.
 #[derive(Debug, Clone, Default)]
 pub struct Observations {
@@ -242,6 +246,12 @@ impl CompiledRuleSet {
         options: ObservationOptions,
         obs: &mut Observations,
     ) -> Result<(), CaseTextError> {
+        // Cases as intake forms write them take the fast path; anything it does not read (and
+        // every case with a problem) is read again by the general reader, which gives the
+        // errors.
+        if fast::read(self, text, options, obs).is_some() {
+            return Ok(());
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let read = self.read_case(&mut de, options, obs);
         if !matches!(read, Err(CaseTextError::Json(_))) {

@@ -23,13 +23,18 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use herken_benches::handwritten::{self, Case, INDICATOR_COUNT, INDICATORS, OUTCOMES};
+use herken_benches::handwritten::{self, Case, INDICATOR_COUNT, OUTCOMES};
 use herken_benches::{load_bundled, state_letter, synth, write_compact_line};
+use herken_cli::batch::input::{RawData, RawRow};
+use herken_cli::batch::mapping::{Columns, Plan, Questions};
+use herken_cli::batch::output::{Layout, OutputFormat};
+use herken_cli::batch::score::{Scorer, Scratch};
 use herken_engine::{
     CompactResult, CompiledRuleSet, ObservationOptions, Observations, ScreenOptions, State,
 };
 use serde::de::IgnoredAny;
 use serde_json::Value;
+use std::sync::Arc;
 
 const SET: &str = "ilo-2009-adult-labour";
 
@@ -110,9 +115,39 @@ fn compact_line(rules: &CompiledRuleSet, r: &CompactResult, out: &mut String) {
 thread_local! {
     /// Each thread's reusable case and result, as a batch keeps them (one rule set per run).
     static SCRATCH: RefCell<Option<(Observations, CompactResult)>> = const { RefCell::new(None) };
+    /// Each thread's batch scratch, as a scoring thread of `herken batch` keeps it.
+    static BATCH_SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
 }
 
-fn variants(rules: &CompiledRuleSet) -> Vec<Variant<'_>> {
+/// The scorer `herken batch --rules <SET>` builds for JSONL input without a mapping, CSV out.
+fn batch_scorer() -> Scorer {
+    let rules = Arc::new(load_bundled(SET));
+    let sets = vec![Arc::clone(&rules)];
+    let (plan, _notes) = Plan::new(&Questions::of(&sets), &sets, Columns::Keys, None, &[])
+        .unwrap_or_else(|e| panic!("the batch plan: {e}"));
+    Scorer {
+        layout: Layout {
+            format: OutputFormat::Csv,
+            set_ids: vec![rules.id().to_owned()],
+            include_input: false,
+            input_header: None,
+            label: false,
+            wide: None,
+        },
+        sets,
+        plan,
+        id: None,
+        label: None,
+        by: Vec::new(),
+        keep_ids: false,
+        options: ScreenOptions {
+            language: "en".into(),
+            next_questions: false,
+        },
+    }
+}
+
+fn variants<'a>(rules: &'a CompiledRuleSet, scorer: &'a Scorer) -> Vec<Variant<'a>> {
     let report_options = ScreenOptions {
         language: "en".into(),
         next_questions: true,
@@ -192,6 +227,22 @@ fn variants(rules: &CompiledRuleSet) -> Vec<Variant<'_>> {
             }),
         },
         Variant {
+            name: "(d) herken batch: JSONL row -> CSV row (1 thread)",
+            batch: false,
+            run: Box::new(move |line, out| {
+                BATCH_SCRATCH.with_borrow_mut(|scratch| {
+                    let scratch = scratch.get_or_insert_with(|| scorer.scratch());
+                    // As the batch reader hands a line over: its bytes.
+                    let raw = RawRow {
+                        row: 1,
+                        line: 1,
+                        data: RawData::Json(line.as_bytes().to_vec()),
+                    };
+                    out.push_str(&scorer.score(raw, scratch).line);
+                });
+            }),
+        },
+        Variant {
             name: "(c) herken: Value -> observations -> screen_compact",
             batch: false,
             run: Box::new(move |line, out| {
@@ -251,7 +302,7 @@ fn variants(rules: &CompiledRuleSet) -> Vec<Variant<'_>> {
 /// Checks that every implementation gives the same outcome, "may rise" and indicator states.
 fn verify(rules: &CompiledRuleSet, cases: &[String]) -> Result<(), String> {
     let ids: Vec<&str> = rules.indicators().iter().map(|i| i.id()).collect();
-    let expected: Vec<&str> = INDICATORS.iter().map(|(id, _)| *id).collect();
+    let expected: Vec<&str> = handwritten::indicator_ids().collect();
     if ids != expected {
         return Err(format!(
             "the hand-written indicators differ from {SET}'s: {ids:?} vs {expected:?}"
@@ -432,7 +483,8 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let mut variants = variants(&rules);
+    let scorer = batch_scorer();
+    let mut variants = variants(&rules, &scorer);
     if let Some(only) = &args.only {
         variants.retain(|v| v.name.contains(only.as_str()));
     }
@@ -513,6 +565,12 @@ fn main() -> ExitCode {
                 );
             }
         }
+    }
+    if let Some(d) = variants.iter().position(|v| v.name.starts_with("(d)")) {
+        println!(
+            "\nratio batch/engine-compact: {:.2} (herken batch's time per case over the engine's)",
+            medians[d].as_secs_f64() / medians[batch].as_secs_f64()
+        );
     }
     println!(
         "\nratio herken/value: {:.2}",

@@ -16,7 +16,8 @@ pub struct Figure {
     /// What it counts: `scored`, `outcome`, `may_rise`, `dimension_positive`,
     /// `indicator_present`, `indicator_unknown`, `indicator_present_label_positive`,
     /// `indicator_present_label_negative`, `prevalence`, `sensitivity`, `specificity`,
-    /// `ppv`, `npv`, `youden_j`, `bound_if_unknown_absent`, `bound_if_unknown_present`, `bounds_differ`.
+    /// `ppv`, `npv`, `youden_j`, the four at the chosen threshold with every unknown absent or
+    /// present (`sensitivity_if_unknown_absent`, …), `bound_if_unknown_absent`, `bound_if_unknown_present`, `bounds_differ`.
     pub figure: &'static str,
     /// Of which outcome, dimension or indicator; for validation metrics the outcome from which
     /// a case counts as positive; empty otherwise.
@@ -140,6 +141,34 @@ pub fn of_set(s: &SetSummary) -> Vec<Figure> {
             out.push(Figure::proportion("ppv", at, &m.ppv));
             out.push(Figure::proportion("npv", at, &m.npv));
             out.push(Figure::difference("youden_j", at, &m.youden_j));
+        }
+        for (names, m) in [
+            (
+                [
+                    "sensitivity_if_unknown_absent",
+                    "specificity_if_unknown_absent",
+                    "ppv_if_unknown_absent",
+                    "npv_if_unknown_absent",
+                ],
+                &v.bounds.if_unknown_absent,
+            ),
+            (
+                [
+                    "sensitivity_if_unknown_present",
+                    "specificity_if_unknown_present",
+                    "ppv_if_unknown_present",
+                    "npv_if_unknown_present",
+                ],
+                &v.bounds.if_unknown_present,
+            ),
+        ] {
+            let at = &m.threshold.outcome;
+            for (name, p) in names
+                .into_iter()
+                .zip([&m.sensitivity, &m.specificity, &m.ppv, &m.npv])
+            {
+                out.push(Figure::proportion(name, at, p));
+            }
         }
     }
     out

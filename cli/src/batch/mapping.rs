@@ -4,7 +4,9 @@
 //! Without a mapping, CSV column names (JSONL keys) are question ids and values are read by the
 //! question's type, as the engine reads research tables ([`POLICY`]). A mapping (YAML, see `rules/mappings/README.md`) names, per
 //! input column, the question it answers, optional codes (`"-99": unknown`), an optional split
-//! for `choices` questions, constants, and the columns it deliberately ignores.
+//! for `choices` questions, columns of joined labels each answering a yes/no question, constants,
+//! the columns it deliberately ignores, `unknown_if` (a form's default `no` read as unknown in
+//! some rows) and `routes` (which rule sets screen a row, by its values).
 //!
 //! Row errors never quote the input value: the CLI writes no raw observation unless asked
 //! (`--include-input`); the row number says where to look.
@@ -43,6 +45,10 @@ pub struct Mapping {
     /// Which rule sets screen a row, by its values in some columns; the first route that
     /// matches wins. Empty: every set screens every row.
     pub routes: Vec<Route>,
+    /// Columns of joined labels, each label answering a yes/no question.
+    pub labels: BTreeMap<String, LabelRule>,
+    /// `no` answers read as unknown in some rows.
+    pub unknown_if: Vec<UnknownIf>,
 }
 
 /// A route: the rule sets that screen the rows whose cells hold one of the given values in
@@ -60,6 +66,23 @@ pub struct ColumnRule {
     pub codes: Option<Arc<Codes>>,
     /// Separator of a multi-value cell, for `choices` questions.
     pub split: Option<String>,
+}
+
+/// A column of joined labels (`Threats;Debt bondage`): each label present makes its yes/no
+/// question yes; a label absent says nothing (the question stays as other columns answer it).
+#[derive(Debug, Clone)]
+pub struct LabelRule {
+    pub split: String,
+    /// Label → the question it answers yes (`None`: a known label that answers none).
+    pub labels: BTreeMap<String, Option<String>>,
+}
+
+/// In the rows where `when` holds, the `no` answers of `columns` are read as unknown (a form
+/// default, such as CTDC's 0 flags in a record whose means of control are "not specified").
+#[derive(Debug, Clone)]
+pub struct UnknownIf {
+    pub when: BTreeMap<String, Vec<String>>,
+    pub columns: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +103,18 @@ struct MappingFile {
     ignore: BTreeMap<String, serde_yaml::Value>,
     #[serde(default)]
     routes: Vec<RouteFile>,
+    #[serde(default)]
+    unknown_if: Vec<UnknownIfFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnknownIfFile {
+    when: BTreeMap<String, serde_yaml::Value>,
+    columns: Vec<String>,
+    #[serde(default)]
+    #[expect(dead_code, reason = "documentation for people; accepted and not used")]
+    why: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -96,11 +131,14 @@ struct RouteFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
-    question: String,
+    #[serde(default)]
+    question: Option<String>,
     #[serde(default)]
     codes: Option<serde_yaml::Mapping>,
     #[serde(default)]
     split: Option<String>,
+    #[serde(default)]
+    labels: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// Reads a mapping: a file path, else the name of a bundled mapping.
@@ -148,6 +186,7 @@ pub fn parse(name: &str, text: &str) -> Result<Mapping, CliError> {
     };
     let default_codes = codes(file.codes, "codes")?;
     let mut columns = BTreeMap::new();
+    let mut labels = BTreeMap::new();
     for (column, spec) in file.columns {
         let rule = match spec {
             serde_yaml::Value::String(question) => ColumnRule {
@@ -156,15 +195,44 @@ pub fn parse(name: &str, text: &str) -> Result<Mapping, CliError> {
                 split: None,
             },
             other => {
+                let how = format!(
+                    "write `{column}: question_id`, `{column}: {{question: question_id, codes: {{...}}, split: \";\"}}` or `{column}: {{split: \";\", labels: {{Label: question_id}}}}`"
+                );
                 let r: RuleFile = serde_yaml::from_value(other).map_err(|e| {
-                    CliError::input(format!(
-                        "mapping `{name}`: column `{column}`: {e} (write `{column}: question_id` or `{column}: {{question: question_id, codes: {{...}}, split: \";\"}}`)"
-                    ))
+                    CliError::input(format!("mapping `{name}`: column `{column}`: {e} ({how})"))
                 })?;
-                ColumnRule {
-                    question: r.question,
-                    codes: codes(r.codes, &format!("column `{column}`"))?,
-                    split: r.split.filter(|s| !s.is_empty()),
+                let at = |why: &str| {
+                    CliError::input(format!(
+                        "mapping `{name}`: column `{column}`: {why} ({how})"
+                    ))
+                };
+                match (r.question, r.labels) {
+                    (Some(question), None) => ColumnRule {
+                        question,
+                        codes: codes(r.codes, &format!("column `{column}`"))?,
+                        split: r.split.filter(|s| !s.is_empty()),
+                    },
+                    (None, Some(map)) => {
+                        if r.codes.is_some() {
+                            return Err(at("`labels` and `codes` do not go together"));
+                        }
+                        let split = r.split.filter(|s| !s.is_empty()).ok_or_else(|| {
+                            at("`labels` needs `split`, the separator of the labels")
+                        })?;
+                        labels.insert(
+                            column,
+                            LabelRule {
+                                split,
+                                labels: map
+                                    .into_iter()
+                                    .map(|(k, v)| (k.trim().to_owned(), v))
+                                    .collect(),
+                            },
+                        );
+                        continue;
+                    }
+                    (Some(_), Some(_)) => return Err(at("give `question` or `labels`, not both")),
+                    (None, None) => return Err(at("missing field `question`")),
                 }
             }
         };
@@ -181,30 +249,18 @@ pub fn parse(name: &str, text: &str) -> Result<Mapping, CliError> {
         if route.sets.is_empty() {
             return Err(CliError::input(format!("{at}: `sets` is empty")));
         }
-        let mut when = BTreeMap::new();
-        for (column, values) in route.when {
-            let list = match values {
-                serde_yaml::Value::Sequence(items) => items,
-                one => vec![one],
-            };
-            let mut texts = Vec::new();
-            for v in &list {
-                texts.push(scalar_text(v).ok_or_else(|| {
-                    CliError::input(format!(
-                        "{at}: `when` column `{column}`: a value must be text or a number"
-                    ))
-                })?);
-            }
-            if texts.is_empty() {
-                return Err(CliError::input(format!(
-                    "{at}: `when` column `{column}` lists no value"
-                )));
-            }
-            when.insert(column, texts);
-        }
+        let when = conditions(&at, route.when)?;
         routes.push(Route {
             sets: route.sets,
             when,
+        });
+    }
+    let mut unknown_if = Vec::new();
+    for (i, u) in file.unknown_if.into_iter().enumerate() {
+        let at = format!("mapping `{name}`: unknown_if {}", i + 1);
+        unknown_if.push(UnknownIf {
+            when: conditions(&at, u.when)?,
+            columns: u.columns,
         });
     }
     Ok(Mapping {
@@ -214,6 +270,8 @@ pub fn parse(name: &str, text: &str) -> Result<Mapping, CliError> {
         constants,
         ignore: file.ignore.into_keys().collect(),
         routes,
+        labels,
+        unknown_if,
     })
 }
 
@@ -224,6 +282,35 @@ fn read_codes(m: &serde_yaml::Mapping) -> Result<Codes, String> {
         codes.insert(key, yaml_to_json(v));
     }
     Ok(codes)
+}
+
+/// A `when`: column → one value or a list of values, as cell texts.
+fn conditions(
+    at: &str,
+    when: BTreeMap<String, serde_yaml::Value>,
+) -> Result<BTreeMap<String, Vec<String>>, CliError> {
+    let mut out = BTreeMap::new();
+    for (column, values) in when {
+        let list = match values {
+            serde_yaml::Value::Sequence(items) => items,
+            one => vec![one],
+        };
+        let mut texts = Vec::new();
+        for v in &list {
+            texts.push(scalar_text(v).ok_or_else(|| {
+                CliError::input(format!(
+                    "{at}: `when` column `{column}`: a value must be text or a number"
+                ))
+            })?);
+        }
+        if texts.is_empty() {
+            return Err(CliError::input(format!(
+                "{at}: `when` column `{column}` lists no value"
+            )));
+        }
+        out.insert(column, texts);
+    }
+    Ok(out)
 }
 
 /// A YAML scalar as the cell text it stands for (`null` is the empty cell).
@@ -301,8 +388,22 @@ pub struct Source {
     pub index: Option<usize>,
     codes: Option<Arc<Codes>>,
     split: Option<String>,
+    /// For a column of joined labels: the labels that answer this source's question yes.
+    labels: Option<Arc<SourceLabels>>,
     /// Its place among all the plan's sources (where a row's reading of it is kept).
     at: usize,
+}
+
+/// What one question reads from a column of joined labels.
+#[derive(Debug)]
+struct SourceLabels {
+    split: String,
+    /// The labels (lowercase) that answer the question yes.
+    mine: Vec<String>,
+    /// Every label the mapping lists for the column (lowercase).
+    all: Arc<BTreeSet<String>>,
+    /// Whether this source reports a label the mapping does not list (the column's first).
+    report: bool,
 }
 
 /// A cell of an input row, before it is read.
@@ -334,9 +435,9 @@ impl Reading {
 }
 
 impl Source {
-    /// Whether the column is read as it is (no codes, no split).
+    /// Whether the column is read as it is (no codes, no split, no labels).
     pub fn is_plain(&self) -> bool {
-        self.codes.is_none() && self.split.is_none()
+        self.codes.is_none() && self.split.is_none() && self.labels.is_none()
     }
 
     /// Its place among a row's readings.
@@ -388,7 +489,12 @@ pub struct Plan {
     routed: Vec<bool>,
     /// The mapping's name, for the no-route error.
     route_source: String,
+    /// Per `unknown_if` of the mapping: its conditions and the readings whose `no` it clears.
+    unknown_if: Vec<ClearDefaults>,
 }
+
+/// A planned `unknown_if`: its conditions, and the places of the readings whose `no` it clears.
+type ClearDefaults = (Vec<RouteTest>, Vec<usize>);
 
 /// A route of the plan: its conditions and, per selected rule set, whether it screens the row.
 #[derive(Debug)]
@@ -404,6 +510,15 @@ pub struct RouteTest {
     /// The column's position, for CSV input.
     pub index: Option<usize>,
     values: Vec<String>,
+}
+
+impl RouteTest {
+    /// Whether the row's cell (trimmed) is one of the values.
+    fn holds<'c>(&self, cell: &impl Fn(&RouteTest) -> Cow<'c, str>) -> bool {
+        let text = cell(self);
+        let text = text.trim();
+        self.values.iter().any(|v| v == text)
+    }
 }
 
 /// Which sets screen a row, by the mapping's routes.
@@ -454,7 +569,7 @@ impl Plan {
             Columns::Keys => HashMap::new(),
         };
         let reserved_set: HashSet<&str> = reserved.iter().copied().collect();
-        let mut add = |question: &str, column: &str, codes, split| {
+        let mut add = |question: &str, column: &str, codes, split, labels| {
             let Some(asked) = questions.by_id.get(question) else {
                 return;
             };
@@ -473,6 +588,7 @@ impl Plan {
                     index: positions.get(column).copied(),
                     codes,
                     split,
+                    labels,
                     at: 0,
                 });
         };
@@ -499,7 +615,7 @@ impl Plan {
                         if column.is_empty() {
                             unnamed.push(i + 1);
                         } else if questions.contains(column) {
-                            add(column, column, None, None);
+                            add(column, column, None, None, None);
                         } else if let Some(question) = odk_question(questions, column) {
                             grouped.entry(question).or_default().push(column);
                         } else if odk_split_option(questions, sets, column) {
@@ -519,7 +635,7 @@ impl Plan {
                                 if columns.len() == 1 { "it" } else { "them" }
                             ));
                         } else if let [column] = columns.as_slice() {
-                            add(question, column, None, None);
+                            add(question, column, None, None, None);
                         } else {
                             notes.push(format!(
                                 "columns {} all end in `{question}`; none of them is read (say which one answers it with a mapping, `--map`)",
@@ -536,7 +652,7 @@ impl Plan {
                 }
                 Columns::Keys => {
                     for id in questions.ids() {
-                        add(id, id, None, None);
+                        add(id, id, None, None, None);
                         known_keys.insert(id.to_owned());
                     }
                 }
@@ -571,7 +687,55 @@ impl Plan {
                             .flatten()
                     });
                     check_rule(name, column, rule, asked, codes.as_deref(), sets)?;
-                    add(&rule.question, column, codes, rule.split.clone());
+                    add(&rule.question, column, codes, rule.split.clone(), None);
+                }
+                for (column, rule) in &m.labels {
+                    known_keys.insert(column.clone());
+                    if matches!(columns, Columns::Keys) {
+                        return Err(CliError::input(format!(
+                            "mapping `{name}`: column `{column}` has `labels`, which herken reads from CSV input only; convert the JSONL input to CSV"
+                        )));
+                    }
+                    if !positions.contains_key(column.as_str()) {
+                        absent.push(column);
+                        continue;
+                    }
+                    let all: Arc<BTreeSet<String>> =
+                        Arc::new(rule.labels.keys().map(|l| l.to_lowercase()).collect());
+                    let mut by_question: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+                    for (label, question) in &rule.labels {
+                        if let Some(q) = question {
+                            by_question
+                                .entry(q.as_str())
+                                .or_default()
+                                .push(label.to_lowercase());
+                        }
+                    }
+                    let mut report = true;
+                    for (question, mine) in by_question {
+                        let Some(asked) = questions.by_id.get(question) else {
+                            notes.push(format!(
+                                "mapping: column `{column}` has labels for `{question}`, which none of the selected rule sets asks; ignored"
+                            ));
+                            continue;
+                        };
+                        let (s, q) = asked.first;
+                        let kind = sets[s].questions()[q].kind();
+                        if kind != QuestionType::YesNo {
+                            return Err(CliError::input(format!(
+                                "mapping `{name}`: column `{column}`: `labels` answer yes/no questions; `{question}` is {} question",
+                                kind.with_article()
+                            )));
+                        }
+                        let labels = SourceLabels {
+                            split: rule.split.clone(),
+                            mine,
+                            all: Arc::clone(&all),
+                            report,
+                        };
+                        report = false;
+                        add(question, column, None, None, Some(Arc::new(labels)));
+                    }
                 }
                 if !absent.is_empty() {
                     notes.push(format!(
@@ -605,6 +769,11 @@ impl Plan {
                     .routes
                     .iter()
                     .flat_map(|r| r.when.keys().map(String::as_str))
+                    .chain(
+                        m.unknown_if
+                            .iter()
+                            .flat_map(|u| u.when.keys().map(String::as_str)),
+                    )
                     .collect();
                 known_keys.extend(route_columns.iter().map(|c| (*c).to_owned()));
                 if let Columns::Header(header) = columns {
@@ -612,6 +781,7 @@ impl Plan {
                     for (i, column) in header.iter().enumerate() {
                         if reserved_set.contains(column.as_str())
                             || m.columns.contains_key(column)
+                            || m.labels.contains_key(column)
                             || (route_columns.contains(column.as_str())
                                 && !m.ignore.contains(column))
                         {
@@ -692,6 +862,10 @@ impl Plan {
             }
         }
         keys.sort();
+        let unknown_if = match mapping {
+            Some(m) => plan_unknown_if(m, &targets, columns, &positions)?,
+            None => Vec::new(),
+        };
         Ok((
             Plan {
                 targets,
@@ -702,6 +876,7 @@ impl Plan {
                 routes,
                 routed,
                 route_source: mapping.map(|m| m.name.clone()).unwrap_or_default(),
+                unknown_if,
             },
             notes,
         ))
@@ -725,13 +900,31 @@ impl Plan {
         }
         self.routes
             .iter()
-            .position(|r| {
-                r.when.iter().all(|t| {
-                    let text = cell(t);
-                    t.values.iter().any(|v| v == text.trim())
-                })
-            })
+            .position(|r| r.when.iter().all(|t| t.holds(&cell)))
             .map_or(Routing::NoRoute, Routing::Route)
+    }
+
+    /// Whether the mapping reads some `no` answers as unknown in some rows.
+    pub fn has_unknown_if(&self) -> bool {
+        !self.unknown_if.is_empty()
+    }
+
+    /// Applies the mapping's `unknown_if` to a row's readings: where its conditions hold, the
+    /// listed columns' `no` answers become unknown. `cell` as for [`Plan::route`].
+    pub fn apply_unknown_if<'c>(
+        &self,
+        readings: &mut [Reading],
+        cell: impl Fn(&RouteTest) -> Cow<'c, str>,
+    ) {
+        for (when, ats) in &self.unknown_if {
+            if when.iter().all(|t| t.holds(&cell)) {
+                for &at in ats {
+                    if matches!(readings[at], Reading::Read(Value::Bool(false))) {
+                        readings[at] = Reading::Missing;
+                    }
+                }
+            }
+        }
     }
 
     /// Whether rule set `set` (its index) screens a row routed so.
@@ -771,12 +964,32 @@ impl Plan {
     /// The column JSONL key `key` is, if the plan reads it: its target, its source in the
     /// target, and its place among the readings.
     pub fn source_index(&self, key: &str) -> Option<(usize, usize, usize)> {
-        let i = self
-            .keys
+        self.key_position(key).map(|i| self.source_at(i))
+    }
+
+    /// Where JSONL key `key` is among the keys the plan reads (`0..key_count()`), if it is one.
+    pub fn key_position(&self, key: &str) -> Option<usize> {
+        self.keys
             .binary_search_by(|(k, ..)| k.as_str().cmp(key))
-            .ok()?;
-        let (_, target, source) = self.keys[i];
-        Some((target, source, self.targets[target].sources[source].at))
+            .ok()
+    }
+
+    /// How many JSONL keys the plan reads.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the key at `position` is `key`: a reader that guesses the next key checks its
+    /// guess with one comparison.
+    pub fn key_is(&self, position: usize, key: &str) -> bool {
+        self.keys.get(position).is_some_and(|(k, ..)| k == key)
+    }
+
+    /// The target, source and reading place of the key at `position` (from
+    /// [`Self::key_position`]).
+    pub fn source_at(&self, position: usize) -> (usize, usize, usize) {
+        let (_, target, source) = self.keys[position];
+        (target, source, self.targets[target].sources[source].at)
     }
 
     /// The question a target's answers are read by: the first rule set's that asks it.
@@ -807,12 +1020,23 @@ impl Plan {
         answers: &mut [Observations],
         cell: impl Fn(&Source) -> Cell<'a>,
     ) -> Vec<RowError> {
+        self.read_row(sets, readings, cell);
+        self.store(sets, readings, answers)
+    }
+
+    /// Reads one row of cells (CSV) into its readings, without storing them (for a caller that
+    /// applies [`Plan::apply_unknown_if`] before [`Plan::store`]).
+    pub fn read_row<'a>(
+        &self,
+        sets: &[Arc<CompiledRuleSet>],
+        readings: &mut [Reading],
+        cell: impl Fn(&Source) -> Cell<'a>,
+    ) {
         for target in &self.targets {
             for source in &target.sources {
                 readings[source.at] = self.read(sets, target, source, cell(source));
             }
         }
-        self.store(sets, readings, answers)
     }
 
     /// Puts a row's readings into each rule set's answers (every other answer unknown, the
@@ -834,22 +1058,40 @@ impl Plan {
         }
         let mut errors = Vec::new();
         for target in &self.targets {
-            let mut values = Vec::with_capacity(target.sources.len());
-            let mut failed = false;
-            for source in &target.sources {
+            // One column per question (the common case): its reading is the value, without
+            // collecting the readings of several.
+            let value = if let [source] = target.sources.as_slice() {
                 match std::mem::take(&mut readings[source.at]) {
-                    Reading::Missing => values.push(Value::Unknown),
-                    Reading::Read(v) => values.push(v),
+                    // One column: missing (or a label absent from a column of labels)
+                    // says nothing either way.
+                    Reading::Missing => continue,
+                    Reading::Read(v) => Ok(v),
                     Reading::Failed(e) => {
                         errors.push(e);
-                        failed = true;
+                        continue;
                     }
                 }
-            }
-            if failed {
-                continue;
-            }
-            let value = match combine(target, values) {
+            } else {
+                let mut values = Vec::with_capacity(target.sources.len());
+                let mut failed = false;
+                for source in &target.sources {
+                    match std::mem::take(&mut readings[source.at]) {
+                        // A label absent from a column of labels says nothing either way.
+                        Reading::Missing if source.labels.is_some() => {}
+                        Reading::Missing => values.push(Value::Unknown),
+                        Reading::Read(v) => values.push(v),
+                        Reading::Failed(e) => {
+                            errors.push(e);
+                            failed = true;
+                        }
+                    }
+                }
+                if failed || values.is_empty() {
+                    continue;
+                }
+                combine(target, values)
+            };
+            let value = match value {
                 Ok(v) => v,
                 Err(message) => {
                     errors.push(RowError::new(
@@ -937,6 +1179,62 @@ fn more(n: usize) -> String {
     }
 }
 
+/// The mapping's `unknown_if` against its columns and the input: per entry, its conditions and
+/// the readings of the columns it lists.
+fn plan_unknown_if(
+    m: &Mapping,
+    targets: &[Target],
+    columns: Columns<'_>,
+    positions: &HashMap<&str, usize>,
+) -> Result<Vec<ClearDefaults>, CliError> {
+    let mut out = Vec::new();
+    for (i, u) in m.unknown_if.iter().enumerate() {
+        let at = format!("mapping `{}`: unknown_if {}", m.name, i + 1);
+        let when = tests(&at, &u.when, columns, positions)?;
+        let mut ats = Vec::new();
+        for column in &u.columns {
+            if !m.columns.contains_key(column) {
+                return Err(CliError::input(format!(
+                    "{at} lists column `{column}`, which the mapping's `columns` do not map"
+                )));
+            }
+            ats.extend(
+                targets
+                    .iter()
+                    .flat_map(|t| &t.sources)
+                    .filter(|s| s.column == *column)
+                    .map(|s| s.at),
+            );
+        }
+        out.push((when, ats));
+    }
+    Ok(out)
+}
+
+/// A `when` as tests of the row's cells; for CSV, every column must be in the input.
+fn tests(
+    at: &str,
+    when: &BTreeMap<String, Vec<String>>,
+    columns: Columns<'_>,
+    positions: &HashMap<&str, usize>,
+) -> Result<Vec<RouteTest>, CliError> {
+    let mut tests = Vec::new();
+    for (column, values) in when {
+        let index = positions.get(column.as_str()).copied();
+        if matches!(columns, Columns::Header(_)) && index.is_none() {
+            return Err(CliError::input(format!(
+                "{at} reads column `{column}`, which is not in the input"
+            )));
+        }
+        tests.push(RouteTest {
+            column: column.clone(),
+            index,
+            values: values.iter().map(|v| v.trim().to_owned()).collect(),
+        });
+    }
+    Ok(tests)
+}
+
 /// The mapping's routes against the selected sets and the input's columns.
 fn plan_routes(
     m: &Mapping,
@@ -960,20 +1258,7 @@ fn plan_routes(
             screened[s] = true;
             routed[s] = true;
         }
-        let mut when = Vec::new();
-        for (column, values) in &route.when {
-            let index = positions.get(column.as_str()).copied();
-            if matches!(columns, Columns::Header(_)) && index.is_none() {
-                return Err(CliError::input(format!(
-                    "{at} reads column `{column}`, which is not in the input"
-                )));
-            }
-            when.push(RouteTest {
-                column: column.clone(),
-                index,
-                values: values.iter().map(|v| v.trim().to_owned()).collect(),
-            });
-        }
+        let when = tests(&at, &route.when, columns, positions)?;
         routes.push(PlanRoute {
             when,
             sets: screened,
@@ -1065,6 +1350,17 @@ type ReadError = (Code, String);
 /// One source cell → an answer (unknown when missing or unknown), by the question's type.
 fn read(question: &Question, source: &Source, cell: Cell<'_>) -> Result<Value, ReadError> {
     let wrong = |e: AnswerError| (codes::batch::WRONG_TYPE, e.message);
+    if let Some(labels) = &source.labels {
+        return match cell {
+            Cell::Missing | Cell::Json(Json::Null) => Ok(Value::Unknown),
+            Cell::Text(s) => read_labels(labels, s),
+            Cell::Json(Json::String(s)) => read_labels(labels, s),
+            Cell::Json(_) => Err((
+                codes::batch::WRONG_TYPE,
+                "a number, list or object where the mapping expects labels joined as text".into(),
+            )),
+        };
+    }
     match cell {
         Cell::Missing | Cell::Json(Json::Null) => Ok(Value::Unknown),
         Cell::Text(s) => coded(question, source, s),
@@ -1079,6 +1375,35 @@ fn read(question: &Question, source: &Source, cell: Cell<'_>) -> Result<Value, R
             "a list or object where the mapping expects a single code".into(),
         )),
     }
+}
+
+/// A cell of joined labels: yes when one of the question's labels is in it, else unknown. A
+/// label the mapping does not list fails the row (reported once per column).
+fn read_labels(labels: &SourceLabels, text: &str) -> Result<Value, ReadError> {
+    let mut yes = false;
+    for part in text
+        .split(labels.split.as_str())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let part = part.to_lowercase();
+        if labels.mine.contains(&part) {
+            yes = true;
+        } else if labels.report && !labels.all.contains(&part) {
+            return Err((
+                codes::batch::UNKNOWN_CODE,
+                format!(
+                    "the cell holds a label that is not one of the labels of this column ({} listed)",
+                    labels.all.len()
+                ),
+            ));
+        }
+    }
+    Ok(if yes {
+        Value::Bool(true)
+    } else {
+        Value::Unknown
+    })
 }
 
 /// A text cell through the column's codes and split, then by the question's type.
@@ -1434,6 +1759,78 @@ ignore:
         let e = parse("m", "colums: {}").expect_err("unknown field");
         assert!(
             e.message.contains("unknown field `colums`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn label_columns_answer_several_questions_and_unknown_if_clears_defaults() {
+        let mapping = r#"
+codes: {"1": yes, "0": no, "-99": unknown}
+columns:
+  flagA: a
+  flagB: b
+  joined: {split: ";", labels: {Ay: a, Bee: b, Other: null}}
+  notSpecified: n
+unknown_if:
+  - {when: {notSpecified: ["1", "2"]}, columns: [flagA, flagB]}
+"#;
+        let (plan, notes) = plan(&["flagA", "flagB", "joined", "notSpecified"], Some(mapping));
+        assert!(notes.is_empty(), "{notes:?}");
+        let sets = sets();
+        let row = |cells: [&str; 4]| {
+            let mut readings = plan.readings();
+            let mut answers = vec![Observations::unknown(&sets[0])];
+            plan.read_row(&sets, &mut readings, |s| {
+                s.index.map_or(Cell::Missing, |i| Cell::Text(cells[i]))
+            });
+            let cell = |t: &RouteTest| Cow::Borrowed(t.index.map_or("", |i| cells[i]));
+            plan.apply_unknown_if(&mut readings, cell);
+            let errors: Vec<String> = plan
+                .store(&sets, &mut readings, &mut answers)
+                .into_iter()
+                .map(|e| format!("{} {}", e.code, e.field))
+                .collect();
+            (known(&sets[0], &answers[0]), errors)
+        };
+        // A label present is yes even where the flag is -99; a label absent says nothing.
+        assert_eq!(
+            row(["-99", "0", "ay ; Other", "0"]).0,
+            serde_json::json!({"a": true, "b": false, "n": 0})
+        );
+        assert_eq!(row(["-99", "-99", "", "0"]).0, serde_json::json!({"n": 0}));
+        // Where `when` holds, the flags' `no` is unknown; a yes stays.
+        assert_eq!(
+            row(["0", "1", "", "2"]).0,
+            serde_json::json!({"b": true, "n": 2})
+        );
+        // A label the mapping does not list fails the row, once.
+        let (_, errors) = row(["0", "0", "Ay;Zed", "0"]);
+        assert_eq!(errors, ["batch::unknown-code joined"]);
+        // Labels are read from CSV only; they answer yes/no questions only.
+        let m = parse("m", mapping).expect("parses");
+        let e = Plan::new(&Questions::of(&sets), &sets, Columns::Keys, Some(&m), &[])
+            .expect_err("JSONL");
+        assert!(e.message.contains("CSV input only"), "{}", e.message);
+        let m = parse("m", "columns: {j: {split: ';', labels: {X: n}}}").expect("parses");
+        let header = vec!["j".to_owned()];
+        let e = Plan::new(
+            &Questions::of(&sets),
+            &sets,
+            Columns::Header(&header),
+            Some(&m),
+            &[],
+        )
+        .expect_err("not yes/no");
+        assert!(
+            e.message.contains("answer yes/no questions"),
+            "{}",
+            e.message
+        );
+        let e = parse("m", "columns: {j: {labels: {X: a}}}").expect_err("no split");
+        assert!(
+            e.message.contains("`labels` needs `split`"),
             "{}",
             e.message
         );

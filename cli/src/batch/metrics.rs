@@ -160,6 +160,9 @@ pub struct SetStats {
 struct ClassTally {
     n: u64,
     outcomes: Vec<u64>,
+    /// Outcome counts with every unknown indicator absent, and present.
+    if_unknown_absent: Vec<u64>,
+    if_unknown_present: Vec<u64>,
     present: Vec<u64>,
     unknown: Vec<u64>,
 }
@@ -169,6 +172,8 @@ impl ClassTally {
         Self {
             n: 0,
             outcomes: vec![0; outcomes],
+            if_unknown_absent: vec![0; outcomes],
+            if_unknown_present: vec![0; outcomes],
             present: vec![0; indicators],
             unknown: vec![0; indicators],
         }
@@ -255,8 +260,14 @@ impl SetTally {
             Some(label) => {
                 let class = &mut self.classes[usize::from(label)];
                 class.n += 1;
-                if let Some(n) = class.outcomes.get_mut(stats.level) {
-                    *n += 1;
+                for (counts, level) in [
+                    (&mut class.outcomes, stats.level),
+                    (&mut class.if_unknown_absent, stats.if_unknown_absent),
+                    (&mut class.if_unknown_present, stats.if_unknown_present),
+                ] {
+                    if let Some(n) = counts.get_mut(level) {
+                        *n += 1;
+                    }
                 }
                 for (i, state) in stats.states.iter().enumerate() {
                     match state {
@@ -417,6 +428,15 @@ pub struct Validation {
     pub metrics: Metrics,
     /// The metrics at every outcome threshold, lowest first.
     pub thresholds: Vec<Metrics>,
+    /// The metrics at the chosen threshold with every unknown indicator absent, and present:
+    /// how far the missing answers could move them.
+    pub bounds: ValidationBounds,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValidationBounds {
+    pub if_unknown_absent: Metrics,
+    pub if_unknown_present: Metrics,
 }
 
 impl Tally {
@@ -464,9 +484,9 @@ pub fn set_summary(
         unknown_rate: rate(c.unknown[i], c.n),
     };
     let validation = label.map(|column| {
-        let at = |level: usize| {
-            let tp: u64 = pos.outcomes[level..].iter().sum();
-            let fp: u64 = neg.outcomes[level..].iter().sum();
+        let at_with = |counts: fn(&ClassTally) -> &Vec<u64>, level: usize| {
+            let tp: u64 = counts(pos)[level..].iter().sum();
+            let fp: u64 = counts(neg)[level..].iter().sum();
             Metrics::of(
                 Threshold {
                     outcome: set.outcomes()[level].id().to_owned(),
@@ -480,6 +500,7 @@ pub fn set_summary(
                 },
             )
         };
+        let at = |level: usize| at_with(|c| &c.outcomes, level);
         Validation {
             label_column: column.to_owned(),
             labelled: pos.n + neg.n,
@@ -489,6 +510,10 @@ pub fn set_summary(
             prevalence: Proportion::of(pos.n, pos.n + neg.n),
             metrics: at(threshold),
             thresholds: (0..set.outcomes().len()).map(at).collect(),
+            bounds: ValidationBounds {
+                if_unknown_absent: at_with(|c| &c.if_unknown_absent, threshold),
+                if_unknown_present: at_with(|c| &c.if_unknown_present, threshold),
+            },
         }
     });
     let distribution = |counts: &[u64]| -> Vec<OutcomeCount> {
@@ -755,6 +780,22 @@ pub fn write_table(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
                 writeln!(out, "    {name:<12} {}", est(p))?;
             }
             writeln!(out, "    {:<12} {}", "Youden's J", diff(&m.youden_j))?;
+            for (name, b) in [
+                ("if every unknown were absent", &v.bounds.if_unknown_absent),
+                (
+                    "if every unknown were present",
+                    &v.bounds.if_unknown_present,
+                ),
+            ] {
+                writeln!(
+                    out,
+                    "    {name}: sensitivity {}, specificity {}, PPV {}, NPV {}",
+                    est(&b.sensitivity),
+                    est(&b.specificity),
+                    est(&b.ppv),
+                    est(&b.npv)
+                )?;
+            }
             writeln!(
                 out,
                 "  (95% CIs: Wilson; for J, Newcombe's hybrid score interval)"

@@ -2,7 +2,8 @@
 //! mind:
 //! - [`input`]: CSV/JSONL records from a file or stdin (gzip or not), broken records kept as rows;
 //! - [`mapping`]: the mapping file and the plan from input columns to each rule set's answers
-//!   (codes, splits, columns combined; answers read by the engine's table policy);
+//!   (codes, splits, joined labels, columns combined, `unknown_if`, routes to sets; answers read
+//!   by the engine's table policy);
 //! - [`row`]: a JSONL row read once from its text into the plan's readings;
 //! - [`score`]: one raw row → the output line and the counts the summary needs;
 //! - [`output`]: the CSV and JSONL row formats;

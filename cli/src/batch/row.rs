@@ -43,6 +43,12 @@ pub struct RowScratch {
     /// The other keys of the row so far, one after another, and where each ends.
     others: String,
     ends: Vec<usize>,
+    /// For each key the plan reads (by position, and one more for a row's start), the key that
+    /// followed it in the rows so far: rows of one file list their keys in one order, so the
+    /// guess is checked with one comparison instead of a search.
+    follows: Vec<usize>,
+    /// The position of the last key read in this row (`follows.len() - 1` at its start).
+    last: usize,
 }
 
 impl RowScratch {
@@ -83,6 +89,12 @@ pub fn read(
     scratch.seen.resize(readings.len(), false);
     scratch.others.clear();
     scratch.ends.clear();
+    let keys = plan.key_count();
+    if scratch.follows.len() != keys + 1 {
+        scratch.follows.clear();
+        scratch.follows.resize(keys + 1, usize::MAX);
+    }
+    scratch.last = keys;
     let mut de = serde_json::Deserializer::from_str(text);
     let read = RowSeed {
         plan,
@@ -258,7 +270,16 @@ impl Visitor<'_> for KeySeed<'_> {
             reserved,
             scratch,
         } = self;
-        if let Some((target, source, at)) = plan.source_index(key) {
+        let guess = scratch.follows[scratch.last];
+        let position = if plan.key_is(guess, key) {
+            Some(guess)
+        } else {
+            plan.key_position(key)
+        };
+        if let Some(position) = position {
+            scratch.follows[scratch.last] = position;
+            scratch.last = position;
+            let (target, source, at) = plan.source_at(position);
             if std::mem::replace(&mut scratch.seen[at], true) {
                 return Ok(Key::Repeated(key.to_owned()));
             }

@@ -12,7 +12,7 @@ use herken_engine::{CompactResult, CompiledRuleSet, Observations, ScreenOptions,
 use serde_json::Value as Json;
 
 use super::input::{RawData, RawRow};
-use super::mapping::{Cell, Plan, Reading, Routing, RowError};
+use super::mapping::{Cell, Plan, Reading, RouteTest, Routing, RowError};
 use super::metrics::{RowStats, SetStats};
 use super::output::{Echo, IndicatorStates, Layout, SetResult};
 use super::row::{self, Reserved, RowProblem, RowScratch};
@@ -34,6 +34,8 @@ pub struct Scratch {
     compact: Vec<CompactResult>,
     readings: Vec<Reading>,
     row: RowScratch,
+    /// Indicator states with the unknown ones taken as absent.
+    states: Vec<State>,
 }
 
 /// Everything needed to score rows, fixed before the first one.
@@ -64,6 +66,7 @@ impl Scorer {
             compact: vec![CompactResult::default(); self.sets.len()],
             readings: self.plan.readings(),
             row: RowScratch::default(),
+            states: Vec::new(),
         }
     }
 
@@ -94,19 +97,19 @@ impl Scorer {
                     .iter()
                     .map(|(_, i)| i.and_then(|i| fields.get(i)).and_then(group_value))
                     .collect();
-                let errors = self.plan.fill(
-                    &self.sets,
-                    &mut scratch.readings,
-                    &mut scratch.answers,
-                    |s| {
-                        s.index
-                            .and_then(|i| fields.get(i))
-                            .map_or(Cell::Missing, Cell::Text)
-                    },
-                );
-                let routing = self
-                    .plan
-                    .route(|t| Cow::Borrowed(t.index.and_then(|i| fields.get(i)).unwrap_or("")));
+                let by_test = |t: &RouteTest| {
+                    Cow::Borrowed(t.index.and_then(|i| fields.get(i)).unwrap_or(""))
+                };
+                self.plan.read_row(&self.sets, &mut scratch.readings, |s| {
+                    s.index
+                        .and_then(|i| fields.get(i))
+                        .map_or(Cell::Missing, Cell::Text)
+                });
+                self.plan.apply_unknown_if(&mut scratch.readings, by_test);
+                let errors =
+                    self.plan
+                        .store(&self.sets, &mut scratch.readings, &mut scratch.answers);
+                let routing = self.plan.route(by_test);
                 self.finish(
                     scratch,
                     raw.row,
@@ -178,21 +181,23 @@ impl Scorer {
                         return failed(scratch, code, message);
                     }
                 };
+                // Routing and `unknown_if` columns by key: the row (already read as an
+                // object) once more, only when the mapping has them.
+                let object: serde_json::Map<String, Json> =
+                    if self.plan.has_routes() || self.plan.has_unknown_if() {
+                        serde_json::from_str(text).unwrap_or_default()
+                    } else {
+                        serde_json::Map::new()
+                    };
+                let by_key = |t: &RouteTest| Cow::Owned(route_text(object.get(&t.column)));
                 let mut errors = keys.repeated;
+                self.plan.apply_unknown_if(&mut scratch.readings, by_key);
                 errors.extend(self.plan.store(
                     &self.sets,
                     &mut scratch.readings,
                     &mut scratch.answers,
                 ));
-                let routing = if self.plan.has_routes() {
-                    // Routing columns by key: the row (already read as an object) once more.
-                    let object: serde_json::Map<String, Json> =
-                        serde_json::from_str(text).unwrap_or_default();
-                    self.plan
-                        .route(|t| Cow::Owned(route_text(object.get(&t.column))))
-                } else {
-                    Routing::All
-                };
+                let routing = self.plan.route(by_key);
                 // The row as parsed, only to echo it.
                 let echo: Option<Json> = self
                     .layout
@@ -270,7 +275,8 @@ impl Scorer {
                 let obs = &scratch.answers[i];
                 let result = &mut scratch.compact[i];
                 set.screen_compact_into(obs, result);
-                let (if_unknown_absent, if_unknown_present) = bounds(set, result);
+                let (if_unknown_absent, if_unknown_present) =
+                    bounds(set, result, &mut scratch.states);
                 let (mut present, mut unknown) = (Vec::new(), Vec::new());
                 for (ind, state) in set.indicators().iter().zip(&result.states) {
                     match state {
@@ -361,21 +367,26 @@ impl Scorer {
     }
 }
 
-/// The outcome levels with every unknown indicator absent, and with every one present: the
-/// engine's own decision run on those states.
-fn bounds(set: &CompiledRuleSet, result: &CompactResult) -> (usize, usize) {
+/// The outcome levels with every unknown indicator absent (the engine's decision run on those
+/// states; `states` is reused memory), and with every one present (what the engine says the
+/// unknowns could raise it to, never below the outcome).
+fn bounds(
+    set: &CompiledRuleSet,
+    result: &CompactResult,
+    states: &mut Vec<State>,
+) -> (usize, usize) {
     if !result.states.contains(&State::Unknown) {
         return (result.outcome, result.outcome);
     }
-    let decide_with = |unknown_as: State| {
-        let states: Vec<State> = result
-            .states
-            .iter()
-            .map(|&s| if s == State::Unknown { unknown_as } else { s })
-            .collect();
-        set.decide(&states).outcome
-    };
-    (decide_with(State::Absent), decide_with(State::Present))
+    states.clear();
+    states.extend(result.states.iter().map(|&s| {
+        if s == State::Unknown {
+            State::Absent
+        } else {
+            s
+        }
+    }));
+    (set.decide(states).outcome, result.could_rise_to)
 }
 
 /// A `--by` value: trimmed text, `None` when empty.

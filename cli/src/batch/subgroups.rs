@@ -80,6 +80,14 @@ impl GroupTally {
         }
     }
 
+    /// The columns no row gave a value for (a misspelt JSONL key, say).
+    pub fn never_given(&self) -> impl Iterator<Item = &str> {
+        self.columns
+            .iter()
+            .filter(|c| c.beyond == 0 && c.groups.keys().all(Option::is_none))
+            .map(|c| c.column.as_str())
+    }
+
     /// The subgroups' part of the summary.
     pub fn summary(
         &self,

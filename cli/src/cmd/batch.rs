@@ -504,6 +504,14 @@ pub fn run_with(
         .label
         .as_deref()
         .and_then(|column| bad_labels.error(column));
+    if let Some(g) = groups.as_ref().filter(|_| tally.rows > 0) {
+        for column in g.never_given() {
+            writeln!(
+                err,
+                "herken: note: no row gives a value for the `--by` column `{column}`: every row is in its group of empty values"
+            )?;
+        }
+    }
     let mut summary = tally.summary(
         &sets,
         &name,

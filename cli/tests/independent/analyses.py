@@ -2,8 +2,9 @@
 
 Reads the input CSV (for the group column and the label) and herken's per-row output CSV (for
 each set's outcome per row) and computes, with its own formulas and only the standard library:
-per group and set, the outcome counts and the validation metrics at every threshold with Wilson
-95% intervals, under the minimum-cell rule; per pair of sets, the binary agreement tables,
+per group and set, the outcome counts and the validation metrics at every threshold (and at the
+highest outcome with every unknown indicator absent, and present) with Wilson 95% intervals,
+under the minimum-cell rule; per pair of sets, the binary agreement tables,
 Cohen's kappa with the Fleiss-Cohen-Everitt (1969) standard error, and McNemar's exact test
 in exact rational arithmetic. Prints them as JSON for the Rust test to compare with the
 summary.
@@ -96,6 +97,9 @@ def main():
             prefix = name + "." if len(sets) > 1 else ""
             outcome = result[prefix + "outcome"]
             levels[name] = outcomes.index(outcome) if outcome else None
+            for bound in ("if_unknown_absent", "if_unknown_present"):
+                at = result[prefix + bound]
+                levels[name + "/" + bound] = outcomes.index(at) if at else None
         rows.append((value, label, levels))
 
     groups = {}
@@ -129,6 +133,18 @@ def main():
                 figures["specificity:" + outcome] = share(tn, tn + fp, min_cell)
                 figures["ppv:" + outcome] = share(tp, tp + fp, min_cell)
                 figures["npv:" + outcome] = share(tn, tn + fn, min_cell)
+            # The chosen threshold (the highest outcome) with every unknown absent, and present.
+            top = len(outcomes) - 1
+            for bound in ("if_unknown_absent", "if_unknown_present"):
+                key = name + "/" + bound
+                tp = sum(1 for r in pos if r[2][key] >= top)
+                fp = sum(1 for r in neg if r[2][key] >= top)
+                fn, tn = len(pos) - tp, len(neg) - fp
+                at = ":" + outcomes[top]
+                figures["sensitivity_" + bound + at] = share(tp, tp + fn, min_cell)
+                figures["specificity_" + bound + at] = share(tn, tn + fp, min_cell)
+                figures["ppv_" + bound + at] = share(tp, tp + fp, min_cell)
+                figures["npv_" + bound + at] = share(tn, tn + fn, min_cell)
             entry["sets"][name] = figures
         groups["" if value is None else value] = entry
 
