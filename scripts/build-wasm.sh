@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Builds herken's WASM module and the intake page's files, installing what is missing first:
-#   wasm/www/pkg/       --target web    (the page, a plain <script type="module">, bundlers)
-#   wasm/pkg/node/      --target nodejs (Node, the parity tests)
+# Builds herken's WASM modules and the intake page's files, installing what is missing first:
+#   wasm/www/pkg/       --target web    (the page, a plain <script type="module">, bundlers):
+#                       herken_lean.js + herken_lean_bg.wasm, the lean module (no Rhai, no YAML
+#                       reader, no regex: opens a bundle by its compiled form), which the page
+#                       loads; herken_wasm.js + herken_wasm_bg.wasm, the full module, which the
+#                       page loads only for a bundle the lean one cannot screen with
+#   wasm/pkg/node/      --target nodejs (Node, the parity tests): the full module
+#   wasm/pkg/node-lean/ --target nodejs: the lean module
 #   wasm/www/bundles/   every rule set in rules/ as a verified bundle, plus index.json
 #   wasm/www/offline-files.js   the files the page's service worker keeps for offline use
 #   wasm/www/**/*.br, *.gz      pre-compressed copies for scripts/serve-page.mjs
@@ -21,7 +26,9 @@ step() { printf '\n==> %s\n' "$*"; }
 WEB_OUT=wasm/www/pkg
 NODE_OUT=wasm/pkg/node
 BUNDLES=wasm/www/bundles
+NODE_LEAN_OUT=wasm/pkg/node-lean
 WASM=target/wasm32-unknown-unknown/wasm-release/herken_wasm.wasm
+LEAN=target/wasm32-unknown-unknown/wasm-release/herken_lean.wasm
 
 step "tools"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -46,29 +53,40 @@ fi
 wasm-bindgen --version
 [ -n "${SKIP_WASM_OPT:-}" ] || "$WASM_OPT" --version
 
-step "cargo build -p herken-wasm --target wasm32-unknown-unknown --profile wasm-release"
+# Each module is built once; cargo keeps both builds (the features differ), so a second run
+# only copies. The lean build's output has the crate's name too: it is copied to $LEAN.
+step "cargo build -p herken-wasm --target wasm32-unknown-unknown --profile wasm-release (full, then lean)"
 cargo build --locked -p herken-wasm --target wasm32-unknown-unknown --profile wasm-release
+cp "$WASM" "$WASM.full"
+cargo build --locked -p herken-wasm --no-default-features --target wasm32-unknown-unknown --profile wasm-release
+cp "$WASM" "$LEAN"
+mv "$WASM.full" "$WASM"
 
-step "wasm-bindgen (web: $WEB_OUT, node: $NODE_OUT)"
-rm -rf "$WEB_OUT" "$NODE_OUT"
-wasm-bindgen --target web --out-dir "$WEB_OUT" "$WASM"
-wasm-bindgen --target nodejs --out-dir "$NODE_OUT" "$WASM"
-# CommonJS whatever package.json encloses it: `require("…/wasm/pkg/node")`, or `import` from ESM.
+step "wasm-bindgen (web: $WEB_OUT, node: $NODE_OUT, $NODE_LEAN_OUT)"
+rm -rf "$WEB_OUT" "$NODE_OUT" "$NODE_LEAN_OUT"
 version=$(awk '/^name = "herken-wasm"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-printf '{"name": "herken-wasm", "version": "%s", "type": "commonjs", "main": "herken_wasm.js", "types": "herken_wasm.d.ts"}\n' \
-  "$version" >"$NODE_OUT/package.json"
-if [ -z "${SKIP_WASM_OPT:-}" ]; then
-  # -Os rather than -Oz: a smaller module here (binaryen 132) and a faster one (benches/README.md).
-  step "wasm-opt -Os"
-  "$WASM_OPT" -Os --strip-debug --strip-producers "$WEB_OUT/herken_wasm_bg.wasm" -o "$WEB_OUT/herken_wasm_bg.opt.wasm"
-  # Both targets share one module (the glue differs, the .wasm does not): optimize it once.
-  if cmp -s "$WEB_OUT/herken_wasm_bg.wasm" "$NODE_OUT/herken_wasm_bg.wasm"; then
-    cp "$WEB_OUT/herken_wasm_bg.opt.wasm" "$NODE_OUT/herken_wasm_bg.wasm"
-  else
-    "$WASM_OPT" -Os --strip-debug --strip-producers "$NODE_OUT/herken_wasm_bg.wasm" -o "$NODE_OUT/herken_wasm_bg.wasm"
+# bindgen NAME WASM NODE_DIR: the web and Node glue of one module, optimized once.
+bindgen() {
+  local name=$1 wasm=$2 node=$3
+  wasm-bindgen --target web --out-dir "$WEB_OUT" "$wasm"
+  wasm-bindgen --target nodejs --out-dir "$node" "$wasm"
+  # CommonJS whatever package.json encloses it: `require("…/wasm/pkg/node")`, or `import` from ESM.
+  printf '{"name": "herken-wasm", "version": "%s", "type": "commonjs", "main": "%s.js", "types": "%s.d.ts"}\n' \
+    "$version" "$name" "$name" >"$node/package.json"
+  if [ -z "${SKIP_WASM_OPT:-}" ]; then
+    # -Os rather than -Oz: a smaller module here (binaryen 132) and a faster one (benches/README.md).
+    "$WASM_OPT" -Os --strip-debug --strip-producers "$WEB_OUT/${name}_bg.wasm" -o "$WEB_OUT/${name}_bg.opt.wasm"
+    # Both targets share one module (the glue differs, the .wasm does not): optimize it once.
+    if cmp -s "$WEB_OUT/${name}_bg.wasm" "$node/${name}_bg.wasm"; then
+      cp "$WEB_OUT/${name}_bg.opt.wasm" "$node/${name}_bg.wasm"
+    else
+      "$WASM_OPT" -Os --strip-debug --strip-producers "$node/${name}_bg.wasm" -o "$node/${name}_bg.wasm"
+    fi
+    mv "$WEB_OUT/${name}_bg.opt.wasm" "$WEB_OUT/${name}_bg.wasm"
   fi
-  mv "$WEB_OUT/herken_wasm_bg.opt.wasm" "$WEB_OUT/herken_wasm_bg.wasm"
-fi
+}
+bindgen herken_wasm "$WASM" "$NODE_OUT"
+bindgen herken_lean "$LEAN" "$NODE_LEAN_OUT"
 
 step "rule-set bundles ($BUNDLES)"
 cargo build --locked -p herken-cli
@@ -88,11 +106,16 @@ node scripts/finish-page.mjs --default ilo-2009-adult-labour
 step "sizes (what a browser downloads for the engine: $WEB_OUT)"
 size() { wc -c <"$1" | tr -d ' '; }
 gz() { gzip -9c "$1" | wc -c | tr -d ' '; }
-wasm_gz=$(gz "$WEB_OUT/herken_wasm_bg.wasm")
-js_gz=$(gz "$WEB_OUT/herken_wasm.js")
-printf 'WASM + JS: %s bytes raw, %s gzipped\n' "$(($(size "$WEB_OUT/herken_wasm_bg.wasm") + $(size "$WEB_OUT/herken_wasm.js")))" "$((wasm_gz + js_gz))"
-limit=800000
-if [ "$((wasm_gz + js_gz))" -gt "$limit" ]; then
-  echo "build-wasm: WASM + JS is $((wasm_gz + js_gz)) bytes gzipped, over the 800 KB budget" >&2
-  exit 1
-fi
+# budget NAME LIMIT: WASM + JS of one module, gzipped, within LIMIT bytes.
+budget() {
+  local name=$1 limit=$2 total raw
+  total=$(($(gz "$WEB_OUT/${name}_bg.wasm") + $(gz "$WEB_OUT/${name}.js")))
+  raw=$(($(size "$WEB_OUT/${name}_bg.wasm") + $(size "$WEB_OUT/${name}.js")))
+  printf '%s: WASM + JS %s bytes raw, %s gzipped (budget %s)\n' "$name" "$raw" "$total" "$limit"
+  if [ "$total" -gt "$limit" ]; then
+    echo "build-wasm: $name WASM + JS is $total bytes gzipped, over its budget of $limit" >&2
+    exit 1
+  fi
+}
+budget herken_wasm 800000
+budget herken_lean 300000

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The last step of scripts/build-wasm.sh, after the module and the bundles are built:
-//   1. loads every bundle in wasm/www/bundles/ with the freshly built module (wasm/pkg/node), so a
-//      bundle the page could not load fails the build, and writes bundles/index.json, the list the
-//      page loads: id, file and title in every language of each set (a set whose bundle fails to
-//      load in a browser is still named by its title there);
+//   1. loads every bundle in wasm/www/bundles/ with the freshly built lean module
+//      (wasm/pkg/node-lean), and one it cannot screen with (`bundle::needs-full-module`) with the
+//      full one (wasm/pkg/node), as the page does, so a bundle the page could not load fails the
+//      build; writes bundles/index.json, the list the page loads: id, file and title in every
+//      language of each set (a set whose bundle fails to load in a browser is still named by its
+//      title there);
 //   2. writes offline-files.js, the files the service worker (sw.js) keeps for offline use, with a
-//      version that is a hash of their content;
+//      version that is a hash of their content: the lean module, and the full one only when a
+//      bundle needs it;
 //   3. writes a `.br` (brotli, quality 11) and a `.gz` (gzip -9) beside every file the page
 //      serves, for scripts/serve-page.mjs or any server that sends pre-compressed files;
 //   4. prints the sizes.
@@ -31,13 +34,25 @@ function fail(message) {
 
 // --- 1. the list of sets ------------------------------------------------------------------
 
-const { Screener } = createRequire(import.meta.url)(join(root, "wasm/pkg/node"));
+const require = createRequire(import.meta.url);
+const lean = require(join(root, "wasm/pkg/node-lean"));
+const full = require(join(root, "wasm/pkg/node"));
 const files = readdirSync(join(www, "bundles")).filter((f) => f.endsWith(".bundle.json")).sort();
 if (files.length === 0) fail("no bundles in wasm/www/bundles");
+const needFull = [];
 const bundles = files.map((file) => {
   let info;
+  const text = readFileSync(join(www, "bundles", file), "utf8");
   try {
-    const screener = Screener.fromBundle(readFileSync(join(www, "bundles", file), "utf8"));
+    let screener;
+    try {
+      screener = lean.Screener.fromBundle(text);
+    } catch (e) {
+      if (e.code !== "bundle::needs-full-module") throw e;
+      console.log(`bundles/${file}: the full module (${e.message})`);
+      needFull.push(file);
+      screener = full.Screener.fromBundle(text);
+    }
     info = screener.info();
     screener.free();
   } catch (e) {
@@ -60,9 +75,10 @@ const walk = (dir) => readdirSync(join(www, dir), { withFileTypes: true }).flatM
 const SERVED = /\.(html|js|css|json|wasm|svg|webmanifest)$/;
 const offline = walk(".").map((f) => f.split("\\").join("/"))
   .filter((f) => SERVED.test(f) && f !== "sw.js" && f !== "offline-files.js")
-  .filter((f) => !f.startsWith("pkg/") || f === "pkg/herken_wasm.js" || f === "pkg/herken_wasm_bg.wasm")
+  .filter((f) => !f.startsWith("pkg/") || f === "pkg/herken_lean.js" || f === "pkg/herken_lean_bg.wasm"
+    || (needFull.length > 0 && (f === "pkg/herken_wasm.js" || f === "pkg/herken_wasm_bg.wasm")))
   .sort();
-for (const needed of ["index.html", "app.js", "style.css", "pkg/herken_wasm.js", "pkg/herken_wasm_bg.wasm", "bundles/index.json"]) {
+for (const needed of ["index.html", "app.js", "style.css", "pkg/herken_lean.js", "pkg/herken_lean_bg.wasm", "bundles/index.json"]) {
   if (!offline.includes(needed)) fail(`${needed} is missing in wasm/www`);
 }
 const hash = createHash("sha256");
@@ -102,7 +118,9 @@ const row = (name, s) => `${name.padEnd(44)} ${String(s.raw).padStart(10)} ${Str
 const sum = (list) => list.reduce((a, f) => ({ raw: a.raw + sizes.get(f).raw, gz: a.gz + sizes.get(f).gz, br: a.br + sizes.get(f).br }), { raw: 0, gz: 0, br: 0 });
 console.log(`${"file".padEnd(44)} ${"raw".padStart(10)} ${"gzip -9".padStart(10)} ${"brotli 11".padStart(10)}`);
 for (const f of offline) console.log(row(f, sizes.get(f)));
-console.log(row("WASM + JS (pkg/)", sum(["pkg/herken_wasm.js", "pkg/herken_wasm_bg.wasm"])));
+console.log(row("lean WASM + JS (pkg/herken_lean*)", sum(["pkg/herken_lean.js", "pkg/herken_lean_bg.wasm"])));
+console.log(row("full WASM + JS (pkg/herken_wasm*)", sum(["pkg/herken_wasm.js", "pkg/herken_wasm_bg.wasm"])));
+console.log(needFull.length ? `the full module is kept offline: ${needFull.join(", ")} need${needFull.length === 1 ? "s" : ""} it` : "every bundle opens with the lean module: the full one is not kept offline");
 console.log(row("page (no pkg/, bundles/)", sum(offline.filter((f) => !f.startsWith("pkg/") && !f.startsWith("bundles/")))));
 console.log(row("everything kept offline", sum(offline)));
 console.log(`offline version ${version}, ${offline.length} files; ${relative(root, www)}/**/*.{br,gz} written`);

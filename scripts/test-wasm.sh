@@ -4,6 +4,8 @@
 # builds the module and the page's files, then runs under Node
 #   wasm/tests/parity.test.mjs   WASM report = native engine report = CLI report, byte for byte,
 #                                for every test case of every rule set and every example
+#   wasm/tests/lean.test.mjs     the lean module = the native engine and the full module, for every
+#                                set, case, language and guided step; bundles it refuses by name
 #   wasm/tests/guide.test.mjs    guide(): WASM = CLI (`screen --guided --format json`), every set
 #   wasm/tests/browser.test.mjs  the intake page in headless Chromium (playwright-core): form,
 #                                outcome, several sets, languages, keyboard, privacy, axe
@@ -37,4 +39,4 @@ cargo build --locked -p herken-wasm --example parity-cases
 
 step "node --test (parity under Node, then the page in Chromium)"
 cd wasm
-node --test --test-concurrency=1 tests/parity.test.mjs tests/guide.test.mjs tests/browser.test.mjs tests/robust.test.mjs tests/discreet.test.mjs tests/conversation.test.mjs tests/a11y.test.mjs
+node --test --test-concurrency=1 tests/parity.test.mjs tests/lean.test.mjs tests/guide.test.mjs tests/browser.test.mjs tests/robust.test.mjs tests/discreet.test.mjs tests/conversation.test.mjs tests/a11y.test.mjs

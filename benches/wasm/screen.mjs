@@ -5,7 +5,8 @@
 // Needs the module and the bundles built: bash scripts/build-wasm.sh (wasm/pkg/node,
 // wasm/www/bundles). Run from the repository root:
 //   node benches/wasm/screen.mjs [rule-set-id ...]      (default: ilo-2009-adult-labour)
-// HERKEN_WASM and HERKEN_BUNDLES override the module and bundle paths.
+// HERKEN_WASM and HERKEN_BUNDLES override the module and bundle paths: HERKEN_WASM=wasm/pkg/node-lean
+// measures the lean module (no Rhai: it opens a bundle by its compiled form).
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -117,9 +118,14 @@ function time(fn, inputs, { warmup = 2000, batch = 500, rounds = 41 } = {}) {
 
 const sets = process.argv.slice(2);
 if (sets.length === 0) sets.push("ilo-2009-adult-labour");
-console.log(`${wasm.engineVersion()} (WASM) under Node ${process.version}`);
+console.log(`${wasm.engineVersion()} (WASM, ${wasm.hasRhai?.() === false ? "lean" : "full"} module) under Node ${process.version}`);
 for (const id of sets) {
-  const screener = wasm.Screener.fromBundle(readFileSync(join(bundles, `${id}.bundle.json`), "utf8"));
+  const bundleText = readFileSync(join(bundles, `${id}.bundle.json`), "utf8");
+  // Opening a bundle: strict JSON, hashes, then compiling its rule files (full module) or
+  // reading its compiled form (lean module). Median of 21 rounds of 5.
+  const opened = time((text) => wasm.Screener.fromBundle(text).free(), [bundleText], { warmup: 3, batch: 5, rounds: 21 });
+  console.log(`\n${id}: fromBundle (load, verify, compile) ${(opened / 1000).toFixed(2)} ms per bundle (${bundleText.length} bytes)`);
+  const screener = wasm.Screener.fromBundle(bundleText);
   const texts = cases(screener.questions("en").questions, 256, 7);
   const objects = texts.map((t) => JSON.parse(t));
   const rows = [

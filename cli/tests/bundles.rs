@@ -296,7 +296,7 @@ fn verify_says_what_a_bundle_is_and_who_signed_it() {
     for needle in [
         "ok, signed by a trusted key",
         SET,
-        "herken bundle 1",
+        "herken bundle 2",
         "matches the content",
         &fingerprint,
     ] {
@@ -308,7 +308,7 @@ fn verify_says_what_a_bundle_is_and_who_signed_it() {
     let json: Value = serde_json::from_slice(&signed.stdout).expect("JSON");
     assert_eq!(json["ok"], true);
     assert_eq!(json["id"], SET);
-    assert_eq!(json["format"], 1);
+    assert_eq!(json["format"], 2);
     assert_eq!(json["content_hash_ok"], true);
     assert_eq!(json["signature"]["state"], "signed");
     assert_eq!(json["signature"]["fingerprint"], fingerprint.as_str());

@@ -14,8 +14,16 @@
 //! - the rule set inside must load, and its id and version must be the ones the bundle
 //!   declares (and, when signed, the ones the signature covers).
 //!
+//! A bundle of format 2 also carries the rule set's compiled form (`crate::compiled`), with
+//! its own SHA-256 (`compiled_sha256`), which the signature's claims then include: the
+//! signature binds the files and the compiled form alike, and neither can be swapped, added or
+//! stripped without refusal. An engine built with Rhai (the CLI, the full WASM module) compiles
+//! the files, as for format 1; one built without it (the lean WASM module) screens from the
+//! compiled form ([`Bundle::open_compiled`]).
+//!
 //! A signature is Ed25519 over `herken-bundle-signature-v1\n` followed by the compact JSON of
-//! [`SignedClaims`] (`{"herken_bundle":1,"id":…,"version":…,"sha256":…}`, in that order). The
+//! [`SignedClaims`] (`{"herken_bundle":1,"id":…,"version":…,"sha256":…}`, in that order, and
+//! `"compiled_sha256":…` last in format 2). The
 //! content hash covers every file path and text, so the signature covers everything the
 //! engine reads from a bundle. A key's [fingerprint](PublicKey::fingerprint) is `ed25519:`
 //! and the first 16 bytes of the SHA-256 of its 32 raw bytes, in lowercase hex.
@@ -30,13 +38,19 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::codes::{self, Code};
+#[cfg(feature = "rhai")]
 use crate::compile::load;
+use crate::compiled;
 use crate::diagnostic::Diagnostic;
 use crate::model::CompiledRuleSet;
 use crate::sources::Sources;
 
-/// The bundle format version this engine writes and reads.
+/// The bundle format version this engine writes for rule files alone, and reads.
 pub const BUNDLE_FORMAT: u32 = 1;
+
+/// The bundle format with the compiled form beside the rule files, which this engine also
+/// writes ([`Bundle::with_compiled`]) and reads.
+pub const BUNDLE_FORMAT_COMPILED: u32 = 2;
 
 /// The signature algorithm herken writes and reads.
 const ALGORITHM: &str = "ed25519";
@@ -59,11 +73,18 @@ pub struct Bundle {
     pub version: String,
     /// SHA-256 of the rule files, as [`Sources::sha256`] computes it.
     pub sha256: String,
+    /// SHA-256 of the compiled form (format 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compiled_sha256: Option<String>,
     /// Who published the bundle, when signed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<BundleSignature>,
     /// Rule files by path (`ruleset.yaml`, `*.rhai`).
     pub files: BTreeMap<String, String>,
+    /// The rule set's compiled form (format 2) as compact JSON text, for engines built
+    /// without Rhai.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compiled: Option<String>,
 }
 
 /// A bundle's signature: who made it, over what, and the signature itself.
@@ -90,6 +111,9 @@ pub struct SignedClaims {
     pub version: String,
     /// The content hash.
     pub sha256: String,
+    /// The compiled form's hash (format 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compiled_sha256: Option<String>,
 }
 
 impl SignedClaims {
@@ -421,6 +445,15 @@ pub enum BundleError {
     },
     /// The rule set inside does not load.
     RuleSet(Vec<Diagnostic>),
+    /// The engine has no Rhai interpreter (the lean WASM module), and the bundle has no
+    /// compiled form, or its compiled form has conditions only the full engine runs: scripts,
+    /// and (in an engine without pattern matching) conditions that use `matches`.
+    NeedsFullModule {
+        /// Conditions that are scripts (`indicator `x``, `the `ask_if` of question `y``).
+        scripted: Vec<String>,
+        /// Conditions that use `matches`, when this engine has no pattern matching.
+        patterns: Vec<String>,
+    },
     /// The rule set inside is not the one the bundle declares.
     IdentityMismatch {
         /// The id and version the bundle declares.
@@ -445,6 +478,7 @@ impl BundleError {
             Self::Unsigned => codes::bundle::UNSIGNED,
             Self::UntrustedKey { .. } => codes::bundle::UNTRUSTED_KEY,
             Self::RuleSet(_) => codes::bundle::RULESET,
+            Self::NeedsFullModule { .. } => codes::bundle::NEEDS_FULL_MODULE,
             Self::IdentityMismatch { .. } => codes::bundle::IDENTITY_MISMATCH,
         }
     }
@@ -457,7 +491,7 @@ impl fmt::Display for BundleError {
             Self::DuplicateKey(m) => write!(f, "the bundle's JSON has a {m}"),
             Self::Version(v) => write!(
                 f,
-                "bundle format {v} is not supported (this engine reads {BUNDLE_FORMAT})"
+                "bundle format {v} is not supported (this engine reads {BUNDLE_FORMAT} and {BUNDLE_FORMAT_COMPILED})"
             ),
             Self::Hash { recorded, computed } => write!(
                 f,
@@ -499,6 +533,35 @@ impl fmt::Display for BundleError {
                     errors.join("; ")
                 )
             }
+            Self::NeedsFullModule { scripted, patterns }
+                if scripted.is_empty() && patterns.is_empty() =>
+            {
+                f.write_str(
+                    "the bundle has no compiled form, and this module has no Rhai interpreter to compile its rule files: make the bundle with `herken bundle` of this version, or open it with the full module",
+                )
+            }
+            Self::NeedsFullModule { scripted, patterns } => {
+                let mut parts = Vec::new();
+                if !scripted.is_empty() {
+                    parts.push(format!(
+                        "{} {} a script (no Rhai interpreter here)",
+                        scripted.join(", "),
+                        if scripted.len() == 1 { "is" } else { "are" }
+                    ));
+                }
+                if !patterns.is_empty() {
+                    parts.push(format!(
+                        "{} {} `matches` (no pattern matching here)",
+                        patterns.join(", "),
+                        if patterns.len() == 1 { "uses" } else { "use" }
+                    ));
+                }
+                write!(
+                    f,
+                    "this lean module cannot screen with the rule set: {}; open it with the full module",
+                    parts.join("; ")
+                )
+            }
             Self::IdentityMismatch { declared, inside } => write!(
                 f,
                 "the bundle declares `{}` {} but holds the rule set `{}` {}",
@@ -524,9 +587,23 @@ impl Bundle {
             id: id.to_owned(),
             version: version.to_owned(),
             sha256: sources.sha256(),
+            compiled_sha256: None,
             signature: None,
             files,
+            compiled: None,
         }
+    }
+
+    /// The bundle with `rules`' compiled form added (format 2), replacing any signature (sign
+    /// after this). `rules` must be the rule set compiled from this bundle's files.
+    #[must_use]
+    pub fn with_compiled(mut self, rules: &CompiledRuleSet) -> Self {
+        let form = compiled::write(rules);
+        self.herken_bundle = BUNDLE_FORMAT_COMPILED;
+        self.compiled_sha256 = Some(compiled::digest(&form));
+        self.compiled = Some(form);
+        self.signature = None;
+        self
     }
 
     /// What a signature of this bundle covers.
@@ -536,6 +613,7 @@ impl Bundle {
             id: self.id.clone(),
             version: self.version.clone(),
             sha256: self.sha256.clone(),
+            compiled_sha256: self.compiled_sha256.clone(),
         }
     }
 
@@ -578,7 +656,11 @@ impl Bundle {
             let format = serde_json::from_str::<Value>(json)
                 .ok()
                 .and_then(|v| v.get("herken_bundle").and_then(Value::as_u64));
-            match format.filter(|v| *v != u64::from(BUNDLE_FORMAT)) {
+            match format.filter(|v| {
+                ![BUNDLE_FORMAT, BUNDLE_FORMAT_COMPILED]
+                    .map(u64::from)
+                    .contains(v)
+            }) {
                 Some(v) => BundleError::Version(u32::try_from(v).unwrap_or(u32::MAX)),
                 None => BundleError::Format(e.to_string()),
             }
@@ -588,14 +670,31 @@ impl Bundle {
             id: raw.id,
             version: raw.version,
             sha256: raw.sha256,
+            compiled_sha256: raw.compiled_sha256,
             signature: raw
                 .signature
                 .map(|v| read_signature(&v).map_err(BundleError::SignatureMalformed))
                 .transpose()?,
             files: raw.files,
+            compiled: raw.compiled,
         };
-        if bundle.herken_bundle != BUNDLE_FORMAT {
-            return Err(BundleError::Version(bundle.herken_bundle));
+        match (
+            bundle.herken_bundle,
+            bundle.compiled.is_some(),
+            bundle.compiled_sha256.is_some(),
+        ) {
+            (BUNDLE_FORMAT, false, false) | (BUNDLE_FORMAT_COMPILED, true, true) => {}
+            (BUNDLE_FORMAT, ..) => {
+                return Err(BundleError::Format(
+                    "a bundle of format 1 has no `compiled` or `compiled_sha256`".into(),
+                ));
+            }
+            (BUNDLE_FORMAT_COMPILED, ..) => {
+                return Err(BundleError::Format(
+                    "a bundle of format 2 has both `compiled` and `compiled_sha256`".into(),
+                ));
+            }
+            (other, ..) => return Err(BundleError::Version(other)),
         }
         if let Some(path) = bundle.files.keys().find(|p| !Sources::is_rule_file(p)) {
             return Err(BundleError::Format(format!(
@@ -608,6 +707,23 @@ impl Bundle {
                 recorded: bundle.sha256.clone(),
                 computed,
             });
+        }
+        if let (Some(form), Some(recorded)) = (&bundle.compiled, &bundle.compiled_sha256) {
+            serde_json::from_str::<NoDuplicateKeys>(form).map_err(|e| {
+                let message = format!("compiled form: {e}");
+                if e.to_string().starts_with(DUPLICATE_KEY) {
+                    BundleError::DuplicateKey(message)
+                } else {
+                    BundleError::Format(message)
+                }
+            })?;
+            let computed = compiled::digest(form);
+            if &computed != recorded {
+                return Err(BundleError::Hash {
+                    recorded: recorded.clone(),
+                    computed,
+                });
+            }
         }
         bundle.signer()?;
         Ok(bundle)
@@ -660,16 +776,72 @@ impl Bundle {
                 signed_sha256: signed.sha256.clone(),
             });
         }
+        // The compiled form added, stripped or swapped after signing.
+        if signed.compiled_sha256 != self.compiled_sha256 {
+            return Err(BundleError::Tampered {
+                signed_sha256: signed
+                    .compiled_sha256
+                    .clone()
+                    .unwrap_or_else(|| "(no compiled form)".into()),
+            });
+        }
         Ok(Some(key))
     }
 
     /// Opens a bundle under a trust policy: every check in the [module docs](self), then
-    /// the rule set compiled. The one way a bundle becomes a rule set that screens.
+    /// the rule set compiled from its files — or, in an engine built without Rhai, read from
+    /// its compiled form ([`Bundle::open_compiled`]). The one way a bundle becomes a rule set
+    /// that screens.
     ///
     /// # Errors
     /// The first check that fails, as a [`BundleError`] with its code.
     pub fn open(json: &str, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
-        Self::from_json(json)?.compile(trust)
+        let bundle = Self::from_json(json)?;
+        #[cfg(feature = "rhai")]
+        return bundle.compile(trust);
+        #[cfg(not(feature = "rhai"))]
+        return bundle.read_compiled(trust);
+    }
+
+    /// Opens a bundle as an engine without Rhai does, whichever engine this is: every check
+    /// of [`Bundle::open`], then the rule set read from the compiled form instead of compiled
+    /// from the files. Refused with [`BundleError::NeedsFullModule`] when the bundle has no compiled
+    /// form or its form has scripted conditions (named in the error).
+    ///
+    /// # Errors
+    /// The first check that fails, as a [`BundleError`] with its code.
+    pub fn open_compiled(json: &str, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
+        Self::from_json(json)?.read_compiled(trust)
+    }
+
+    /// [`Bundle::verify`], then the rule set read from the compiled form and checked against
+    /// the id and version the bundle declares.
+    fn read_compiled(self, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
+        let signature = self.verify(trust)?;
+        let Some(form) = self.compiled else {
+            return Err(BundleError::NeedsFullModule {
+                scripted: Vec::new(),
+                patterns: Vec::new(),
+            });
+        };
+        let rules = compiled::read(&form, &self.sha256).map_err(|e| match e {
+            compiled::ReadError::NeedsFullModule { scripted, patterns } => {
+                BundleError::NeedsFullModule { scripted, patterns }
+            }
+            compiled::ReadError::Invalid(why) => BundleError::Format(why),
+        })?;
+        if (rules.id.as_str(), rules.version.as_str()) != (self.id.as_str(), self.version.as_str())
+        {
+            return Err(BundleError::IdentityMismatch {
+                declared: (self.id, self.version),
+                inside: (rules.id.clone(), rules.version.clone()),
+            });
+        }
+        Ok(OpenedBundle {
+            rules,
+            warnings: Vec::new(),
+            signature,
+        })
     }
 
     /// Who signed the bundle, decided under a trust policy: with trusted keys, anything but a
@@ -697,6 +869,7 @@ impl Bundle {
     ///
     /// # Errors
     /// The first check that fails, as a [`BundleError`] with its code.
+    #[cfg(feature = "rhai")]
     pub fn compile(&self, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
         let signature = self.verify(trust)?;
         let loaded = load(&self.sources()).map_err(BundleError::RuleSet)?;
@@ -733,10 +906,19 @@ struct RawBundle {
     id: String,
     version: String,
     sha256: String,
+    #[serde(default)]
+    compiled_sha256: Option<String>,
     /// Present (even as `null`) means claimed: a bundle without a signature leaves it out.
     #[serde(default, deserialize_with = "present")]
     signature: Option<Value>,
     files: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "present_text")]
+    compiled: Option<String>,
+}
+
+/// Present (even as `null`, which is then refused) means claimed.
+fn present_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
 }
 
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
@@ -768,7 +950,13 @@ fn read_signature(value: &Value) -> Result<BundleSignature, String> {
     let signed = object(
         map.get("signed").unwrap_or(&Value::Null),
         "`signed`",
-        &["herken_bundle", "id", "version", "sha256"],
+        &[
+            "herken_bundle",
+            "id",
+            "version",
+            "sha256",
+            "compiled_sha256",
+        ],
     )?;
     Ok(BundleSignature {
         algorithm: text(map, "algorithm")?,
@@ -782,6 +970,10 @@ fn read_signature(value: &Value) -> Result<BundleSignature, String> {
             id: text(signed, "id")?,
             version: text(signed, "version")?,
             sha256: text(signed, "sha256")?,
+            compiled_sha256: signed
+                .contains_key("compiled_sha256")
+                .then(|| text(signed, "compiled_sha256"))
+                .transpose()?,
         },
         value: text(map, "value")?,
     })

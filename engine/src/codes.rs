@@ -711,6 +711,11 @@ codes! {
             "The bundle would pass for another rule set or version.",
             "Recreate the bundle with `herken bundle`.",
         }
+        NEEDS_FULL_MODULE = "bundle::needs-full-module" {
+            "The lean WASM module (built without the Rhai interpreter and without pattern matching) was given a bundle it cannot screen with: its compiled form has scripted conditions or conditions that use `matches` (the error names them), or it has no compiled form at all.",
+            "The lean module screens only with conditions compiled to herken's native form, without patterns; the others need the full module.",
+            "Open the bundle with the full module (the intake page does this by itself), or write the named conditions in the shapes `herken check` compiles natively (see rules/README.md); make bundles with this version's `herken bundle`.",
+        }
         UNSIGNED = "bundle::unsigned" {
             "Trusted keys were given, and the bundle has no signature.",
             "Unsigned bundles could come from anyone.",

@@ -9,11 +9,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+#[cfg(feature = "patterns")]
 use regex::Regex;
 
 use crate::value::{UNKNOWN, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CmpOp {
     Eq,
     Ne,
@@ -36,7 +37,7 @@ impl CmpOp {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum ArithOp {
     Add,
     Sub,
@@ -44,8 +45,25 @@ pub(crate) enum ArithOp {
     Div,
 }
 
+/// The compiled pattern of a `matches`.
+#[cfg(feature = "patterns")]
+pub(crate) type Pattern = Arc<Regex>;
+
+/// The compiled pattern of a `matches`: none in an engine built without `patterns` (it refuses
+/// a compiled form with patterns before reading it).
+#[cfg(not(feature = "patterns"))]
+#[derive(Debug, Clone)]
+pub(crate) enum Pattern {}
+
+#[cfg(not(feature = "patterns"))]
+impl Pattern {
+    pub(crate) fn is_match(&self, _: &str) -> bool {
+        match *self {}
+    }
+}
+
 /// Which indicators or dimensions a decision helper counts over.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Over {
     All,
     Dimension(usize),
@@ -54,7 +72,7 @@ pub(crate) enum Over {
 }
 
 /// The helpers a decision rule may call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum DecisionHelper {
     Positive(usize),
     PositiveCount(Over),
@@ -64,8 +82,8 @@ pub(crate) enum DecisionHelper {
     Score(Over),
 }
 
-/// A compiled condition.
-#[derive(Debug, Clone)]
+/// A compiled condition. Serialised in a bundle's compiled form (`crate::compiled`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Cond {
     Const(Value),
     Obs(usize),
@@ -77,7 +95,7 @@ pub(crate) enum Cond {
     Neg(Box<Cond>),
     /// `needle in haystack`.
     In(Box<Cond>, Box<Cond>),
-    Matches(Box<Cond>, Arc<Regex>),
+    Matches(Box<Cond>, #[serde(with = "pattern_text")] Pattern),
     Known(Box<Cond>),
     Helper(DecisionHelper),
 }
@@ -418,4 +436,73 @@ fn arith(op: ArithOp, a: Value, b: Value) -> EvalResult {
             ));
         }
     })
+}
+
+/// A compiled pattern as its text in a compiled form, compiled again (the same way) when read.
+#[cfg(feature = "patterns")]
+mod pattern_text {
+    use std::sync::Arc;
+
+    use regex::Regex;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(re: &Arc<Regex>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(re.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<Regex>, D::Error> {
+        let text = String::deserialize(d)?;
+        super::compile_pattern(&text)
+            .map(Arc::new)
+            .map_err(|e| serde::de::Error::custom(format!("pattern `{text}`: {e}")))
+    }
+}
+
+/// Without `patterns` no pattern is read (the compiled form names its patterns first).
+#[cfg(not(feature = "patterns"))]
+mod pattern_text {
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(p: &super::Pattern, _: S) -> Result<S::Ok, S::Error> {
+        match *p {}
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(_: D) -> Result<super::Pattern, D::Error> {
+        Err(serde::de::Error::custom(
+            "a `matches` pattern: this module has no pattern matching",
+        ))
+    }
+}
+
+/// Largest compiled form of one pattern; a pattern beyond it is refused at load.
+#[cfg(feature = "patterns")]
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// How herken compiles a pattern: case-insensitive with Unicode simple case folding, bounded
+/// in size so a hostile pattern cannot exhaust memory.
+#[cfg(feature = "patterns")]
+pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+    compile_pattern_within(pattern, REGEX_SIZE_LIMIT)
+}
+
+#[cfg(feature = "patterns")]
+pub(crate) fn compile_pattern_within(pattern: &str, size_limit: usize) -> Result<Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .unicode(true)
+        .size_limit(size_limit)
+        .dfa_size_limit(size_limit)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("the pattern is too large (over {limit} bytes compiled)")
+            }
+            other => other
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or("invalid pattern")
+                .trim()
+                .to_owned(),
+        })
 }

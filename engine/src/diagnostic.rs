@@ -8,7 +8,9 @@ use crate::codes::Code;
 
 /// A place in a rule-set file: file name relative to the rule-set folder, 1-based line and
 /// column (columns count characters).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// The file, relative to the rule-set folder (`ruleset.yaml`, `tests/cases.yaml`).
     pub file: String,

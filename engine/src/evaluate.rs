@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+#[cfg(feature = "rhai")]
 use rhai::{Dynamic, EvalAltResult, Scope};
 
 use crate::codes;
@@ -158,7 +159,7 @@ impl CompiledRuleSet {
         states: &mut Vec<State>,
         mut errors: Option<&mut Vec<(usize, EvalError)>>,
     ) {
-        let mut script_obs: Option<Dynamic> = None;
+        let mut script_obs: Option<ScriptObs> = None;
         states.clear();
         if let Some(errors) = errors.as_deref_mut() {
             errors.clear();
@@ -395,6 +396,7 @@ impl CompiledRuleSet {
     }
 
     /// The case as a Rhai map for scripted conditions: unknown answers are `()`.
+    #[cfg(feature = "rhai")]
     fn obs_map(&self, obs: &Observations) -> Dynamic {
         let mut map = rhai::Map::new();
         for (q, question) in self.questions.iter().enumerate() {
@@ -403,6 +405,7 @@ impl CompiledRuleSet {
         Dynamic::from_map(map)
     }
 
+    #[cfg(feature = "rhai")]
     fn script_state(
         &self,
         script: &ScriptCondition,
@@ -436,6 +439,7 @@ impl CompiledRuleSet {
         }
     }
 
+    #[cfg(feature = "rhai")]
     fn eval_error(&self, mut e: EvalAltResult, script: &ScriptCondition) -> EvalError {
         // The place in the condition; what went wrong, from the innermost error (a limit hit
         // inside a function or a closure arrives wrapped in the call that ran it).
@@ -503,6 +507,29 @@ impl CompiledRuleSet {
     }
 }
 
+/// What scripted conditions read a case as.
+#[cfg(feature = "rhai")]
+type ScriptObs = Dynamic;
+#[cfg(not(feature = "rhai"))]
+struct ScriptObs;
+
+/// Without Rhai no condition is a script (`ScriptCondition` has no values).
+#[cfg(not(feature = "rhai"))]
+impl CompiledRuleSet {
+    fn obs_map(&self, _: &Observations) -> ScriptObs {
+        ScriptObs
+    }
+
+    fn script_state(
+        &self,
+        script: &ScriptCondition,
+        _: &ScriptObs,
+        _: bool,
+    ) -> (State, Option<EvalError>) {
+        match *script {}
+    }
+}
+
 /// A dimension's present indicators as its rule counts them.
 #[derive(Debug, Default)]
 struct DimensionTally {
@@ -525,6 +552,7 @@ impl Tally for DimensionTally {
     }
 }
 
+#[cfg(feature = "rhai")]
 fn is_limit(e: &EvalAltResult) -> bool {
     matches!(
         e.unwrap_inner(),
@@ -571,6 +599,7 @@ fn native_state(cond: &Cond, obs: &Observations) -> (State, Option<EvalError>) {
     }
 }
 
+#[cfg(feature = "rhai")]
 fn to_dynamic(v: &Value) -> Dynamic {
     match v {
         Value::Unknown => Dynamic::UNIT,

@@ -26,13 +26,24 @@
 //! diagnostic and error code, documented).
 
 #![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(
+    not(feature = "rhai"),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "without Rhai, what only loading rule files uses (limits, checks, analysis of conditions) stays unused"
+    )
+)]
 
 mod analysis;
 mod answer;
 mod bundle;
+#[cfg(feature = "rhai")]
 mod claims;
 pub mod codes;
+#[cfg(feature = "rhai")]
 mod compile;
+mod compiled;
 mod cond;
 mod decide;
 mod diagnostic;
@@ -40,31 +51,46 @@ mod evaluate;
 mod form;
 mod guide;
 mod json_text;
+#[cfg(feature = "rhai")]
 mod lint;
 mod manifest;
 mod model;
 mod observation;
 mod report;
 mod report_json;
+#[cfg(feature = "rhai")]
 mod sandbox;
+/// Without Rhai there are no scripts to meter: screening runs its closures as they are.
+#[cfg(not(feature = "rhai"))]
+mod sandbox {
+    pub(crate) fn screen_case<T>(f: impl FnOnce() -> T) -> T {
+        f()
+    }
+}
 mod scope;
 mod sources;
+#[cfg(feature = "rhai")]
 mod testcase;
 mod value;
 mod xpath;
+#[cfg(feature = "rhai")]
 mod yaml;
 
-pub use analysis::{Example, Reachability, RuleReach};
+#[cfg(feature = "rhai")]
+pub use analysis::Example;
+pub use analysis::{Reachability, RuleReach};
 pub use answer::{
     AnswerError, AnswerErrorKind, AnswerPolicy, AnswerSeed, CheckedValue, MAX_TEXT_ANSWER,
     RawAnswer,
 };
 pub use bundle::{
-    BUNDLE_FORMAT, Bundle, BundleError, BundleSignature, KeyError, OpenedBundle, PublicKey,
-    SecretKey, SignatureState, SignedClaims, TrustPolicy,
+    BUNDLE_FORMAT, BUNDLE_FORMAT_COMPILED, Bundle, BundleError, BundleSignature, KeyError,
+    OpenedBundle, PublicKey, SecretKey, SignatureState, SignedClaims, TrustPolicy,
 };
 pub use codes::{Code, CodeDoc};
+#[cfg(feature = "rhai")]
 pub use compile::{LoadOptions, Loaded, load, load_with};
+pub use compiled::COMPILED_FORMAT;
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use evaluate::{CompactResult, ENGINE, ScreenOptions};
 pub use form::{
@@ -76,6 +102,7 @@ pub use guide::{
     TopStatus,
 };
 pub use json_text::json_problem;
+#[cfg(feature = "rhai")]
 pub use lint::coverage as coverage_warnings;
 pub use manifest::{
     Audience, Basis, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome,
@@ -89,6 +116,7 @@ pub use report::{
     Report, ReportDiagnostic, RuleSetRef, State, States, Str, StrengthCounts,
 };
 pub use sources::{MANIFEST_FILE, Sources};
+#[cfg(feature = "rhai")]
 pub use testcase::{CaseResult, Coverage, Expectations, Mismatch, TestCase, read_tests, run_tests};
 pub use value::Value;
 

@@ -3,15 +3,20 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "rhai")]
 use crate::codes::{self, Code};
-use crate::diagnostic::{Diagnostic, Span, did_you_mean};
+use crate::diagnostic::Span;
+#[cfg(feature = "rhai")]
+use crate::diagnostic::{Diagnostic, did_you_mean};
+#[cfg(feature = "rhai")]
 use crate::yaml::{Node, PlainValue, TextOrigin};
 
+#[cfg(feature = "rhai")]
 /// The manifest format version this engine reads.
 pub(crate) const FORMAT_VERSION: i64 = 1;
 
 /// Text in several languages, by language code. In JSON an object `{"en": …, "nl": …}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Text(pub(crate) BTreeMap<String, String>);
 
@@ -226,7 +231,7 @@ impl Audience {
 
 /// One point of a rule set's guidance on holding the conversation safely (speak with the
 /// person alone, an independent interpreter, …), shown before the first question.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GuidanceItem {
     pub(crate) id: String,
     pub(crate) text: Text,
@@ -268,7 +273,7 @@ pub enum TranslationScope {
 
 /// How one of a set's languages came to be: `translations: {pl: {status, covers, note}}`.
 /// Languages without an entry are the authors' own texts.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Translation {
     pub(crate) language: String,
     pub(crate) status: TranslationStatus,
@@ -302,7 +307,7 @@ impl Translation {
 }
 
 /// How an indicator was taken from its source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Basis {
     /// Copied from the primary text itself.
@@ -328,7 +333,7 @@ impl Basis {
 }
 
 /// Where an indicator comes from: `source: {id, location, basis, note}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Provenance {
     pub(crate) source: String,
     pub(crate) location: Option<String>,
@@ -363,7 +368,7 @@ impl Provenance {
 }
 
 /// A source a rule set cites.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     pub(crate) id: String,
     pub(crate) citation: String,
@@ -388,7 +393,7 @@ impl Source {
 }
 
 /// A group of questions on a form.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     pub(crate) id: String,
     pub(crate) title: Text,
@@ -408,7 +413,7 @@ impl Group {
 }
 
 /// The type of an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionType {
     /// Yes or no (tri-state: unknown when unanswered).
@@ -452,7 +457,7 @@ impl QuestionType {
 }
 
 /// An option of a `choice` or `choices` question.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ChoiceOption {
     pub(crate) id: String,
     pub(crate) label: Text,
@@ -471,6 +476,7 @@ impl ChoiceOption {
 }
 
 /// Rhai source text with where it stands, so errors inside it point into the file.
+#[cfg(feature = "rhai")]
 #[derive(Debug, Clone)]
 pub(crate) struct Script {
     pub source: String,
@@ -478,6 +484,7 @@ pub(crate) struct Script {
     pub origin: TextOrigin,
 }
 
+#[cfg(feature = "rhai")]
 impl Script {
     /// The file position of a Rhai position inside the script (the script's start when Rhai
     /// gives none): the one conversion from Rhai's positions to places in rule-set files.
@@ -493,6 +500,7 @@ impl Script {
     }
 }
 
+#[cfg(feature = "rhai")]
 #[derive(Debug, Clone)]
 pub(crate) struct QuestionDecl {
     pub id: String,
@@ -521,6 +529,7 @@ pub enum PositiveRule {
     ScoreAtLeast(f64),
 }
 
+#[cfg(feature = "rhai")]
 #[derive(Debug, Clone)]
 pub(crate) struct DimensionDecl {
     pub id: String,
@@ -531,7 +540,9 @@ pub(crate) struct DimensionDecl {
 }
 
 /// How strongly an indicator points to trafficking (the ILO/EC 2009 grading).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     /// Weak.
@@ -562,6 +573,7 @@ impl Strength {
     }
 }
 
+#[cfg(feature = "rhai")]
 #[derive(Debug, Clone)]
 pub(crate) struct IndicatorDecl {
     pub id: String,
@@ -576,6 +588,7 @@ pub(crate) struct IndicatorDecl {
     pub source: Option<Provenance>,
 }
 
+#[cfg(feature = "rhai")]
 #[derive(Debug, Clone)]
 pub(crate) struct RuleDecl {
     pub id: String,
@@ -585,7 +598,7 @@ pub(crate) struct RuleDecl {
 }
 
 /// An outcome a screening can give, with its advice.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     pub(crate) id: String,
     pub(crate) span: Span,
@@ -625,7 +638,7 @@ impl Outcome {
 }
 
 /// Sandbox limits a rule set may set for itself, within the engine's hard caps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Rhai operations per condition.
     pub operations: u64,
@@ -671,6 +684,7 @@ impl Default for Limits {
 }
 
 /// A whole manifest.
+#[cfg(feature = "rhai")]
 #[derive(Debug, Clone)]
 pub(crate) struct Manifest {
     pub file: String,
@@ -706,6 +720,7 @@ pub(crate) struct Manifest {
 }
 
 /// Reads a manifest from its YAML tree; `source` is the file text (for script positions).
+#[cfg(feature = "rhai")]
 pub(crate) fn read(
     file: &str,
     source: &str,
@@ -895,6 +910,7 @@ pub(crate) fn read(
 }
 
 /// A mapping being read: its entries, to look keys up.
+#[cfg(feature = "rhai")]
 struct Object<'a> {
     node: &'a Node,
     entries: &'a [(Node, Node)],
@@ -902,6 +918,7 @@ struct Object<'a> {
     misspelt: Vec<&'static str>,
 }
 
+#[cfg(feature = "rhai")]
 impl<'a> Object<'a> {
     fn get(&self, key: &str) -> Option<&'a Node> {
         self.entries
@@ -919,6 +936,7 @@ impl<'a> Object<'a> {
     }
 }
 
+#[cfg(feature = "rhai")]
 struct Reader<'s> {
     source: &'s str,
     out: &'s mut Vec<Diagnostic>,
@@ -927,6 +945,7 @@ struct Reader<'s> {
     failed_indicators: usize,
 }
 
+#[cfg(feature = "rhai")]
 impl Reader<'_> {
     fn error(&mut self, code: Code, node: &Node, message: impl Into<String>, help: Option<String>) {
         let mut d = Diagnostic::error(code, node.span.clone(), message);
@@ -1779,18 +1798,21 @@ impl Reader<'_> {
     }
 }
 
+#[cfg(feature = "rhai")]
 pub(crate) fn is_snake_id(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+#[cfg(feature = "rhai")]
 pub(crate) fn is_kebab_id(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+#[cfg(feature = "rhai")]
 fn is_language(s: &str) -> bool {
     s.len() == 2 && s.chars().all(|c| c.is_ascii_lowercase())
 }

@@ -7,13 +7,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+#[cfg(feature = "rhai")]
 use rhai::{AST, Engine};
 
 use crate::cond::Cond;
 use crate::diagnostic::Span;
+#[cfg(feature = "rhai")]
+use crate::manifest::Script;
 use crate::manifest::{
     Audience, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome, Population,
-    PositiveRule, Provenance, QuestionType, Script, Source, Status, Strength, Text, Translation,
+    PositiveRule, Provenance, QuestionType, Source, Status, Strength, Text, Translation,
     TranslationScope, TranslationStatus,
 };
 use crate::report::States;
@@ -22,8 +25,9 @@ use crate::report::States;
 ///
 /// Built by [`load`](crate::load); screens cases with
 /// [`evaluate`](CompiledRuleSet::evaluate) and
-/// [`screen_compact`](CompiledRuleSet::screen_compact).
-#[derive(Debug)]
+/// [`screen_compact`](CompiledRuleSet::screen_compact). Its serde form is the compiled form of
+/// a bundle (`crate::compiled`): the parts derived from others are left out and rebuilt.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct CompiledRuleSet {
     pub(crate) id: String,
     pub(crate) version: String,
@@ -40,6 +44,8 @@ pub struct CompiledRuleSet {
     pub(crate) age_question: Option<usize>,
     pub(crate) sources: Vec<Source>,
     pub(crate) groups: Vec<Group>,
+    /// Given by the bundle (its verified content hash), not by the compiled form.
+    #[serde(skip)]
     pub(crate) sha256: String,
     pub(crate) limits: Limits,
     pub(crate) questions: Vec<Question>,
@@ -48,14 +54,20 @@ pub struct CompiledRuleSet {
     pub(crate) decision: Vec<DecisionRule>,
     pub(crate) outcomes: Vec<Outcome>,
     /// Question id → index.
+    #[serde(skip)]
     pub(crate) question_index: HashMap<String, usize, IdHasher>,
     /// For each question, the indicators that read it, ascending.
+    #[serde(skip)]
     pub(crate) readers: Vec<Vec<usize>>,
     /// The indicators of each dimension and strength as bit masks, for decisions.
+    #[serde(skip)]
     pub(crate) decision_index: DecisionIndex,
     /// Whether any indicator's condition is a script.
+    #[serde(skip)]
     pub(crate) scripted_indicators: bool,
     /// The sandboxed Rhai engine scripted conditions run in (the one that compiled them).
+    #[cfg(feature = "rhai")]
+    #[serde(skip)]
     pub(crate) engine: Engine,
     /// The decision as the reachability analysis reads it.
     pub(crate) analysis: DecisionModel,
@@ -212,8 +224,21 @@ impl CompiledRuleSet {
     }
 }
 
+/// For each question, the indicators that read it.
+pub(crate) fn readers(questions: usize, indicators: &[Indicator]) -> Vec<Vec<usize>> {
+    let mut readers = vec![Vec::new(); questions];
+    for (i, ind) in indicators.iter().enumerate() {
+        for &q in &ind.reads {
+            if let Some(r) = readers.get_mut(q) {
+                r.push(i);
+            }
+        }
+    }
+    readers
+}
+
 /// A question, ready for screening.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Question {
     pub(crate) id: String,
     pub(crate) kind: QuestionType,
@@ -224,7 +249,8 @@ pub struct Question {
     pub(crate) min: Option<f64>,
     pub(crate) max: Option<f64>,
     pub(crate) options: Vec<ChoiceOption>,
-    /// Option ids, to check choice answers against.
+    /// Option ids, to check choice answers against (rebuilt from `options` when read).
+    #[serde(skip)]
     pub(crate) option_ids: Vec<Arc<str>>,
     pub(crate) ask_if: Option<Condition>,
     /// The `ask_if` source, for forms that show or evaluate it.
@@ -296,7 +322,48 @@ pub(crate) enum Condition {
     Script(Box<ScriptCondition>),
 }
 
+/// A condition as a compiled form holds it: the native tree, or a script's text (which only
+/// an engine with the Rhai interpreter could run, from the rule files themselves).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WireCondition<C> {
+    Native(C),
+    Script(String),
+}
+
+impl serde::Serialize for Condition {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Condition::Native(c) => serde::Serialize::serialize(&WireCondition::Native(c), s),
+            #[cfg(feature = "rhai")]
+            Condition::Script(script) => serde::Serialize::serialize(
+                &WireCondition::<&Cond>::Script(script.script.source.clone()),
+                s,
+            ),
+            #[cfg(not(feature = "rhai"))]
+            Condition::Script(script) => match **script {},
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Condition {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match <WireCondition<Cond> as serde::Deserialize>::deserialize(d)? {
+            WireCondition::Native(c) => Ok(Condition::Native(c)),
+            WireCondition::Script(source) => Err(serde::de::Error::custom(format!(
+                "the condition `{source}` is a script: it needs the module with the Rhai interpreter"
+            ))),
+        }
+    }
+}
+
+/// A condition that runs in the sandbox (none in an engine built without Rhai).
+#[cfg(not(feature = "rhai"))]
+#[derive(Debug)]
+pub(crate) enum ScriptCondition {}
+
 /// A condition that runs in the sandbox.
+#[cfg(feature = "rhai")]
 #[derive(Debug)]
 pub(crate) struct ScriptCondition {
     pub(crate) ast: AST,
@@ -305,7 +372,7 @@ pub(crate) struct ScriptCondition {
 }
 
 /// A group of indicators that is positive by its rule.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Dimension {
     pub(crate) id: String,
     pub(crate) label: Text,
@@ -342,7 +409,7 @@ impl Dimension {
 }
 
 /// An indicator: a condition over answers, in a dimension, with a strength or a weight.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Indicator {
     pub(crate) id: String,
     /// Where it is defined, for diagnostics about it.
@@ -411,7 +478,7 @@ impl Indicator {
 }
 
 /// A decision rule: the first one whose condition holds gives the outcome.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct DecisionRule {
     pub(crate) id: String,
     pub(crate) outcome: usize,
@@ -530,7 +597,7 @@ impl std::hash::Hasher for Fnv1a {
 }
 
 /// What the decision analysis knows of one indicator.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct IndicatorFacts {
     pub(crate) id: String,
     pub(crate) dimension: Option<usize>,
@@ -541,17 +608,56 @@ pub(crate) struct IndicatorFacts {
 }
 
 /// A decision rule as the analysis sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RuleFacts {
     pub(crate) id: String,
     /// Its condition: `Some(None)` for a rule without `when`, `None` when it failed to compile.
+    #[serde(with = "rule_when")]
     pub(crate) when: Option<Option<Cond>>,
     /// Its outcome, when it names a known one.
     pub(crate) outcome: Option<usize>,
 }
 
+/// A rule's condition as the analysis has it, in a compiled form: JSON's `null` cannot tell
+/// "no condition" from "did not compile", so each is named.
+mod rule_when {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::cond::Cond;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum RuleWhen<C> {
+        Broken,
+        Always,
+        When(C),
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        when: &Option<Option<Cond>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match when {
+            None => RuleWhen::<&Cond>::Broken,
+            Some(None) => RuleWhen::Always,
+            Some(Some(c)) => RuleWhen::When(c),
+        }
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<Cond>>, D::Error> {
+        Ok(match RuleWhen::<Cond>::deserialize(d)? {
+            RuleWhen::Broken => None,
+            RuleWhen::Always => Some(None),
+            RuleWhen::When(c) => Some(Some(c)),
+        })
+    }
+}
+
 /// The decision of a rule set, as the analysis reads it: built once when the set loads.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct DecisionModel {
     pub(crate) indicators: Vec<IndicatorFacts>,
     /// Dimension ids and rules.

@@ -167,7 +167,7 @@ impl State {
 }
 
 /// A set of indicator states: the states an indicator may still take.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct States(u8);
 
 impl States {

@@ -15,16 +15,15 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use rhai::{
     Array, Dynamic, Engine, EvalAltResult, FnPtr, INT, ImmutableString, NativeCallContext,
     OptimizationLevel, Position,
 };
 
+use crate::cond::{compile_pattern, compile_pattern_within};
 use crate::manifest::Limits;
 
-/// Largest compiled form of one pattern; a pattern beyond it is refused at load.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Largest compiled form of a pattern built while a script runs (compiling one costs time
 /// that the operation count does not see).
 const RUNTIME_REGEX_SIZE_LIMIT: usize = 64 * 1024;
@@ -76,33 +75,6 @@ impl RegexCache {
         self.compiled.insert(pattern.to_owned(), Arc::clone(&re));
         Ok(re)
     }
-}
-
-/// How herken compiles a pattern: case-insensitive with Unicode simple case folding, bounded
-/// in size so a hostile pattern cannot exhaust memory.
-pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, String> {
-    compile_pattern_within(pattern, REGEX_SIZE_LIMIT)
-}
-
-fn compile_pattern_within(pattern: &str, size_limit: usize) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .unicode(true)
-        .size_limit(size_limit)
-        .dfa_size_limit(size_limit)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => {
-                format!("the pattern is too large (over {limit} bytes compiled)")
-            }
-            other => other
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or("invalid pattern")
-                .trim()
-                .to_owned(),
-        })
 }
 
 /// What the running script has spent, per thread (scripts run on the thread that screens).

@@ -3,8 +3,11 @@
 //! against each case when it is screened.
 
 use crate::codes;
+#[cfg(feature = "rhai")]
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{Manifest, Population, QuestionType, TranslationScope};
+use crate::manifest::Population;
+#[cfg(feature = "rhai")]
+use crate::manifest::{Manifest, QuestionType, TranslationScope};
 use crate::model::CompiledRuleSet;
 use crate::observation::Observations;
 use crate::report::ReportDiagnostic;
@@ -15,11 +18,13 @@ use crate::value::Value;
 pub(crate) const AGE_QUESTION: &str = "under_18";
 
 /// The population's age question, and the translations' languages.
+#[cfg(feature = "rhai")]
 pub(crate) fn check(m: &Manifest, out: &mut Vec<Diagnostic>) {
     check_age_question(m, out);
     check_translations(m, out);
 }
 
+#[cfg(feature = "rhai")]
 fn check_age_question(m: &Manifest, out: &mut Vec<Diagnostic>) {
     let Some((population, span)) = &m.population else {
         return;
@@ -51,6 +56,7 @@ fn check_age_question(m: &Manifest, out: &mut Vec<Diagnostic>) {
     );
 }
 
+#[cfg(feature = "rhai")]
 fn check_translations(m: &Manifest, out: &mut Vec<Diagnostic>) {
     let first = m.languages.first();
     let mut seen: Vec<&str> = Vec::new();

@@ -48,3 +48,55 @@ impl Value {
         }
     }
 }
+
+/// A value in a compiled form (a constant of a condition): `null` for unknown, JSON's own
+/// booleans and strings, `{"int": n}` / `{"float": x}` to keep whole and fractional numbers
+/// apart, and a list of values.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WireValue {
+    Unknown,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<WireValue>),
+}
+
+impl From<&Value> for WireValue {
+    fn from(v: &Value) -> Self {
+        match v {
+            Value::Unknown => WireValue::Unknown,
+            Value::Bool(b) => WireValue::Bool(*b),
+            Value::Int(i) => WireValue::Int(*i),
+            Value::Float(f) => WireValue::Float(*f),
+            Value::Str(s) => WireValue::Str(s.to_string()),
+            Value::List(items) => WireValue::List(items.iter().map(WireValue::from).collect()),
+        }
+    }
+}
+
+impl From<WireValue> for Value {
+    fn from(v: WireValue) -> Self {
+        match v {
+            WireValue::Unknown => Value::Unknown,
+            WireValue::Bool(b) => Value::Bool(b),
+            WireValue::Int(i) => Value::Int(i),
+            WireValue::Float(f) => Value::Float(f),
+            WireValue::Str(s) => Value::Str(s.into()),
+            WireValue::List(items) => Value::List(items.into_iter().map(Value::from).collect()),
+        }
+    }
+}
+
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&WireValue::from(self), s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <WireValue as serde::Deserialize>::deserialize(d).map(Value::from)
+    }
+}

@@ -14,6 +14,8 @@
 //! - `guide`: guided interviews are sound (never decided when a completion says otherwise);
 //! - `differential`: the native evaluator against every condition run as a script, and the
 //!   report's JSON writer against serde_json;
+//! - `compiled`: the compiled form in bundles screens as the rule files do; hash and signature
+//!   bind it;
 //! - `cases`: the case reader: answer policies, keys given twice, no answer in any error.
 
 mod analysis;
@@ -21,6 +23,7 @@ mod bundled;
 mod cases;
 mod claims;
 mod common;
+mod compiled;
 mod conversation;
 mod differential;
 mod docs;

@@ -132,6 +132,13 @@ pub fn engine_version() -> String {
     herken_engine::ENGINE.to_owned()
 }
 
+/// Whether this module has the Rhai interpreter (the full module) or opens bundles only by
+/// their compiled form (the lean one).
+#[wasm_bindgen(js_name = hasRhai)]
+pub fn has_rhai() -> bool {
+    cfg!(feature = "full")
+}
+
 /// A JS value as JSON text: a string is taken as JSON text already; `undefined` stands for
 /// `empty` (`null` is written as `null`, which the engine refuses as a case, as the CLI does).
 fn json_text(value: &JsValue, empty: &str) -> Result<String, Failure> {

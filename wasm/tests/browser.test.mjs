@@ -399,7 +399,7 @@ test("no request after the page has loaded, and nothing is stored", { timeout: 1
   const { context, page, requests, refused } = await open();
   const loaded = requests.length;
   const scripts = readdirSync(join(www, "js")).filter((f) => f.endsWith(".js")).map((f) => `js/${f}`);
-  const expected = ["", "style.css", "app.js", ...scripts, "pkg/herken_wasm.js", "pkg/herken_wasm_bg.wasm", "bundles/index.json", ...index.bundles.map((b) => `bundles/${b.file}`)];
+  const expected = ["", "style.css", "app.js", ...scripts, "pkg/herken_lean.js", "pkg/herken_lean_bg.wasm", "bundles/index.json", ...index.bundles.map((b) => `bundles/${b.file}`)];
   // The icon and the manifest, when the browser asks for them at all, are the page's own too.
   const optional = ["icon.svg", "manifest.webmanifest"];
   assert.deepEqual(requests.map((u) => u.slice(server.url.length)).filter((u) => !optional.includes(u)).sort(), expected.sort());

@@ -54,6 +54,8 @@ function keyPair() {
  *  JSON of the claims. */
 function signWith(bundle, key) {
   const signed = { herken_bundle: bundle.herken_bundle, id: bundle.id, version: bundle.version, sha256: bundle.sha256 };
+  // Format 2: the compiled form's hash too, last (rules/README.md, "Bundles and signatures").
+  if (bundle.compiled_sha256 !== undefined) signed.compiled_sha256 = bundle.compiled_sha256;
   const message = Buffer.from(`herken-bundle-signature-v1\n${JSON.stringify(signed)}`, "utf8");
   const value = sign(null, message, key.privateKey).toString("hex");
   const { files, ...head } = bundle;

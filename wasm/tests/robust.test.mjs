@@ -5,6 +5,7 @@
 // served compressed from 127.0.0.1 only. Helpers: browser-helpers.mjs.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -99,7 +100,7 @@ test("when nothing can load, the page says why, in the language chosen, on a pho
     ["every bundle missing", breaking(allMissing), /Geen enkele indicatorenset kon laden/, /No indicator set could load/],
     ["no list of sets", async (route, path) => path === "bundles/index.json" && (await route.fulfill({ status: 404, body: "" }), true),
       /De lijst van indicatorensets kon niet laden/, /The list of indicator sets could not load/],
-    ["no module", async (route, path) => path === "pkg/herken_wasm_bg.wasm" && (await route.fulfill({ status: 404, body: "" }), true),
+    ["no module", async (route, path) => ["pkg/herken_lean_bg.wasm", "pkg/herken_wasm_bg.wasm"].includes(path) && (await route.fulfill({ status: 404, body: "" }), true),
       /De rekenmodule van de pagina kon niet laden/, /The page's screening module could not load/],
   ];
   for (const [name, route, nl, en] of cases) {
@@ -244,7 +245,7 @@ test("offline after the first visit: the service worker keeps the page's own fil
   assert.equal(cached.names.length, 1, "one cache");
   assert.match(cached.names[0], /^herken-page-[0-9a-f]{16}$/);
   assert.deepEqual(cached.keys.map((u) => u.slice(own.url.length)).sort(), [...list].sort(), "exactly the page's files");
-  for (const f of ["index.html", "app.js", "pkg/herken_wasm_bg.wasm", "bundles/index.json", ...index.bundles.map((b) => `bundles/${b.file}`)]) {
+  for (const f of ["index.html", "app.js", "pkg/herken_lean_bg.wasm", "bundles/index.json", ...index.bundles.map((b) => `bundles/${b.file}`)]) {
     assert.ok(list.includes(f), f);
   }
   assert.deepEqual(refused, []);
@@ -337,16 +338,18 @@ test("served compressed: the build's .br and .gz go out with their Content-Encod
       assert.equal(none.headers["content-encoding"], undefined, f);
       assert.ok(none.body.equals(plain), `${f}: as it is`);
     }
-    const wasm = await fetchRaw(own.url, "pkg/herken_wasm_bg.wasm", "br");
-    assert.equal(wasm.headers["content-type"], "application/wasm");
-    assert.ok(wasm.body.length < readFileSync(join(www, "pkg/herken_wasm_bg.wasm")).length / 2, "the module goes out at less than half its size");
+    for (const name of ["herken_lean", "herken_wasm"]) {
+      const wasm = await fetchRaw(own.url, `pkg/${name}_bg.wasm`, "br");
+      assert.equal(wasm.headers["content-type"], "application/wasm");
+      assert.ok(wasm.body.length < readFileSync(join(www, `pkg/${name}_bg.wasm`)).length / 2, `${name}: the module goes out at less than half its size`);
+    }
     assert.equal((await fetchRaw(own.url, "manifest.webmanifest", null)).headers["content-type"], "application/manifest+json");
     assert.equal((await fetchRaw(own.url, "../Cargo.toml", null)).status, 404, "nothing outside the folder (the path is normalised)");
     assert.equal((await fetchRaw(own.url, "..%2fCargo.toml", null)).status, 403, "nothing outside the folder");
     // Chromium asks for and gets compressed files.
     const { context, page } = await open({ base: own.url });
     await page.waitForSelector("body[data-ready=true]");
-    const wasmRequest = own.requests.find((r) => r.path === "/pkg/herken_wasm_bg.wasm");
+    const wasmRequest = own.requests.find((r) => r.path === "/pkg/herken_lean_bg.wasm");
     assert.ok(["br", "gzip"].includes(wasmRequest.encoding), JSON.stringify(wasmRequest));
     await context.close();
     // Not on any other interface of this machine.
@@ -370,5 +373,47 @@ test("served compressed: the build's .br and .gz go out with their Content-Encod
     assert.equal(r.body.toString(), "old");
   } finally {
     await stale.close();
+  }
+});
+
+test("the lean module at start; the full module only for a bundle that needs it, or when the lean one does not load", { timeout: 120_000 }, async () => {
+  const module = (requests) => ({
+    lean: requests.some((u) => u.endsWith("/pkg/herken_lean_bg.wasm")),
+    full: requests.some((u) => u.endsWith("/pkg/herken_wasm_bg.wasm")),
+  });
+  // The bundled sets all open with the lean module: the full one is never fetched.
+  {
+    const { context, requests, problems } = await open();
+    assert.deepEqual(module(requests), { lean: true, full: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+  // A bundle whose compiled form names a pattern (made unsigned, hash made right): the lean
+  // module refuses it, the page opens it with the full module, and the set works.
+  const target = index.bundles.find((b) => b.id !== index.default);
+  const bundle = JSON.parse(readFileSync(join(www, "bundles", target.file), "utf8"));
+  const form = JSON.parse(bundle.compiled);
+  form.patterns = ["indicator `worded`"];
+  bundle.compiled = JSON.stringify(form);
+  bundle.compiled_sha256 = createHash("sha256").update(bundle.compiled).digest("hex");
+  const route = async (r, path) => path === `bundles/${target.file}` && (await r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(bundle) }), true);
+  {
+    const { context, page, requests, problems } = await open({ route });
+    assert.deepEqual(module(requests), { lean: true, full: true });
+    assert.equal(await page.isHidden("#set-failures"), true, "every set loaded");
+    await chooseSet(page, target.id);
+    assert.equal(await page.locator(card(target.id)).count(), 1, "the set screens");
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+  // No lean module on the server: the page works with the full one.
+  {
+    const noLean = async (r, path) => path === "pkg/herken_lean_bg.wasm" && (await r.fulfill({ status: 404, body: "" }), true);
+    const { context, page, requests } = await open({ route: noLean });
+    assert.equal(module(requests).full, true);
+    const [yesno] = questionnaire.nl.questions.filter((q) => q.type === "yesno" && !q.ask_if);
+    await page.check(`input[name="a-${yesno.id}"][value="v:true"]`);
+    assert.equal(await outcome(page), outcomeLabel("nl", screener.screen({ [yesno.id]: true }).outcome.id));
+    await context.close();
   }
 });

@@ -189,13 +189,18 @@ pub fn suppress(figures: &mut [Figure], min_cell: u64) {
         return;
     }
     for f in figures.iter_mut() {
-        if let (Some(x), Some(n)) = (f.count, f.denominator) {
-            if n < min_cell && n > 0 || small(x, min_cell) || small(n - x, min_cell) {
-                f.suppress();
+        match (f.count, f.denominator) {
+            (Some(x), Some(n)) => {
+                if small(n, min_cell) || small(x, min_cell) || small(n - x, min_cell) {
+                    f.suppress();
+                }
+                if small(n, min_cell) {
+                    f.denominator = None;
+                }
             }
-            if small(n, min_cell) {
-                f.denominator = None;
-            }
+            // A plain count (rows a set scored).
+            (Some(x), None) if small(x, min_cell) => f.suppress(),
+            _ => {}
         }
     }
     // Youden's J from its two shares.
@@ -330,6 +335,21 @@ mod tests {
             "a denominator of 6 is itself a small cell"
         );
         assert_eq!(f[3].count, Some(0), "no one is no one to identify");
+    }
+
+    #[test]
+    fn a_small_plain_count_is_hidden() {
+        let mut f = vec![Figure {
+            figure: "scored",
+            of: String::new(),
+            count: Some(7),
+            denominator: None,
+            value: None,
+            ci95: None,
+            suppressed: false,
+        }];
+        suppress(&mut f, 10);
+        assert!(f[0].suppressed && f[0].count.is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use herken_engine::{Bundle, TrustPolicy};
+use herken_engine::{Bundle, BundleError, TrustPolicy};
 
 use crate::error::CliError;
 use crate::ruleset;
@@ -27,7 +27,8 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
     let files = ruleset::find(&args.rules, &args.trust.policy()?)?;
     // Only a rule set that loads is bundled.
     let rules = ruleset::compile(&files, err)?;
-    let mut bundle = Bundle::new(rules.id(), rules.version(), &files.sources);
+    // With the compiled form, for the lean WASM module (which has no Rhai to compile with).
+    let mut bundle = Bundle::new(rules.id(), rules.version(), &files.sources).with_compiled(&rules);
     let mut signer = None;
     if let Some(path) = &args.sign_key {
         let key = crate::cmd::keygen::read_secret_key(path)?;
@@ -43,6 +44,35 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             "the bundle does not open ({}): {e}",
             e.code()
         )));
+    }
+    // And from its compiled form, as the lean WASM module opens it.
+    match Bundle::open_compiled(&json, &trust) {
+        Ok(_) => {}
+        Err(e @ BundleError::NeedsFullModule { .. }) => writeln!(err, "note: {e}")?,
+        Err(e) => {
+            return Err(CliError::input(format!(
+                "the bundle's compiled form does not open ({}): {e}",
+                e.code()
+            )));
+        }
+    }
+    // The lean module has no pattern matching either (this engine has).
+    let head: serde_json::Value = bundle
+        .compiled
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let patterns: Vec<&str> = head["patterns"]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    if !patterns.is_empty() {
+        writeln!(
+            err,
+            "note: {} {} `matches`: the lean WASM module hands this set to the full one",
+            patterns.join(", "),
+            if patterns.len() == 1 { "uses" } else { "use" }
+        )?;
     }
     match &args.output {
         None => writeln!(out, "{json}")?,

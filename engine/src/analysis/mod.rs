@@ -19,8 +19,10 @@
 //! present or unknown, by branch and bound over linear constraints: exact, with every answer
 //! checked by evaluating the rules themselves on concrete states.
 
+#[cfg(feature = "rhai")]
 mod example;
 pub(crate) mod solver;
+#[cfg(feature = "rhai")]
 pub(crate) mod states;
 
 use crate::cond::{DecisionFacts, DecisionHelper, Over};
@@ -32,6 +34,7 @@ use crate::report::{State, StrengthCounts};
 use crate::value::Value;
 
 pub(crate) use crate::report::States;
+#[cfg(feature = "rhai")]
 pub use example::Example;
 pub(crate) use solver::{Query, Search, Solved};
 

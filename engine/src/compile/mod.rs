@@ -33,6 +33,7 @@ use crate::manifest::{self, Manifest, PositiveRule, Strength};
 pub(crate) use crate::model::QuestionName;
 use crate::model::{
     CompiledRuleSet, Condition, DecisionIndex, DecisionRule, Dimension, Indicator, Question,
+    readers,
 };
 use crate::report::State;
 use crate::sandbox::{self, RegexCache};
@@ -727,17 +728,6 @@ fn names<'n>(
         indicators: None,
         broken,
     }
-}
-
-/// For each question, the indicators that read it.
-fn readers(questions: usize, indicators: &[Indicator]) -> Vec<Vec<usize>> {
-    let mut readers = vec![Vec::new(); questions];
-    for (i, ind) in indicators.iter().enumerate() {
-        for &q in &ind.reads {
-            readers[q].push(i);
-        }
-    }
-    readers
 }
 
 /// The compiled rule set: the parts, their indexes, and the sandbox engine (which knows every

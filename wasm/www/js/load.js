@@ -2,10 +2,28 @@
 // A bundle that is missing, cannot be fetched, or fails verification (damaged, wrong version,
 // bad signature) disables that set only, with the reason; the page stops only when the module
 // or the list cannot load, or when no set at all is left.
+//
+// Two modules (wasm/README.md): the lean one (pkg/herken_lean.js, a third of the size: no Rhai
+// interpreter, no pattern matching; it screens from a bundle's compiled form) is loaded at
+// start; the full one (pkg/herken_wasm.js) only when a bundle needs it (the lean module refuses
+// it with `bundle::needs-full-module`), or when the lean module itself does not load. Both give
+// the same reports.
 
-// The module is imported when the page starts, not statically: a missing or broken module is
+// The modules are imported when the page starts, not statically: a missing or broken module is
 // then a failure the page can explain, not a page that never starts.
 let Screener;
+/** Which module `Screener` is: `lean`, or `full` when the lean one did not load. */
+let startModule = "lean";
+let fullModule = null;
+
+/** The full module's `Screener`, loaded once, on first need. */
+function fullScreener() {
+  fullModule ??= import("../pkg/herken_wasm.js").then(async (module) => {
+    await module.default();
+    return module.Screener;
+  });
+  return fullModule;
+}
 
 /** A reason the page or a set could not load: `kind` picks the translated message
  *  (strings.js, `failed`), `status` is an HTTP status, `detail` the technical cause. */
@@ -55,11 +73,16 @@ function bundleFailure(e) {
 export async function loadIndex() {
   if (location.protocol === "file:") throw new LoadFailure("file");
   try {
-    const module = await import("../pkg/herken_wasm.js");
+    const module = await import("../pkg/herken_lean.js");
     await module.default();
     Screener = module.Screener;
-  } catch (e) {
-    throw new LoadFailure("module", { detail: String(e?.message ?? e) });
+  } catch (lean) {
+    try {
+      Screener = await fullScreener();
+      startModule = "full";
+    } catch (e) {
+      throw new LoadFailure("module", { detail: `${String(lean?.message ?? lean)}; ${String(e?.message ?? e)}` });
+    }
   }
   let index;
   try {
@@ -80,10 +103,23 @@ export async function loadSet(entry) {
   try {
     const text = await fetchText(`bundles/${entry.file}`);
     let screener;
+    let module = startModule;
     try {
       screener = Screener.fromBundle(text);
     } catch (e) {
-      throw bundleFailure(e);
+      if (e?.code !== "bundle::needs-full-module") throw bundleFailure(e);
+      let Full;
+      try {
+        Full = await fullScreener();
+      } catch (m) {
+        throw new LoadFailure("module", { detail: String(m?.message ?? m) });
+      }
+      try {
+        screener = Full.fromBundle(text);
+        module = "full";
+      } catch (f) {
+        throw bundleFailure(f);
+      }
     }
     const info = screener.info();
     const form = screener.questions(info.languages[0]);
@@ -92,7 +128,7 @@ export async function loadSet(entry) {
     // chooses sets by the person's age with them.
     const population = form.ruleset.population?.id ?? "any";
     const forms = (form.ruleset.forms ?? []).map((f) => f.id);
-    return { ...set, id: info.id, screener, info, ids, population, forms };
+    return { ...set, id: info.id, screener, info, ids, population, forms, module };
   } catch (e) {
     return { ...set, failure: e instanceof LoadFailure ? e : new LoadFailure("other", { detail: String(e?.message ?? e) }) };
   }

@@ -1,0 +1,154 @@
+// The lean module (wasm/pkg/node-lean: no Rhai, no YAML reader, no pattern matching; it opens a
+// bundle by its compiled form) against the native engine and the full module: byte-identical
+// reports for every test case of every bundled set in every language, the same questions,
+// info, applicable questions, guided steps and case errors; and a bundle it cannot screen with
+// is refused with `bundle::needs-full-module`, naming the conditions, while the full module
+// opens it.
+//
+// Needs scripts/build-wasm.sh to have run (wasm/pkg/node, wasm/pkg/node-lean, wasm/www/bundles)
+// and `cargo build -p herken-wasm --example parity-cases` (path overridable with PARITY_CASES).
+// Run: cd wasm && node --test tests/lean.test.mjs
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const root = new URL("../../", import.meta.url).pathname;
+const parityCases = process.env.PARITY_CASES ?? join(root, "target/debug/examples/parity-cases");
+const require = createRequire(import.meta.url);
+const lean = require("../pkg/node-lean");
+const full = require("../pkg/node");
+
+const bundleDir = join(root, "wasm/www/bundles");
+const index = JSON.parse(readFileSync(join(bundleDir, "index.json"), "utf8"));
+const texts = new Map(index.bundles.map((b) => [b.id, readFileSync(join(bundleDir, b.file), "utf8")]));
+const folders = readdirSync(join(root, "rules"))
+  .filter((d) => existsSync(join(root, "rules", d, "ruleset.yaml")))
+  .map((d) => `rules/${d}`);
+
+test("the lean module is the lean one, and opens every bundled set", () => {
+  assert.equal(lean.hasRhai(), false);
+  assert.equal(full.hasRhai(), true);
+  assert.equal(lean.engineVersion(), full.engineVersion());
+  for (const [id, text] of texts) {
+    const a = lean.Screener.fromBundle(text);
+    const b = full.Screener.fromBundle(text);
+    assert.deepEqual(a.info(), b.info(), id);
+    for (const lang of ["nl", "en"]) assert.deepEqual(a.questions(lang), b.questions(lang), `${id} [${lang}]`);
+  }
+});
+
+test("every test case: lean report = native report, byte for byte", (t) => {
+  const cases = execFileSync(parityCases, folders, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 })
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+  assert.ok(cases.length >= folders.length);
+  const screeners = new Map([...texts].map(([id, text]) => [id, lean.Screener.fromBundle(text)]));
+  const mismatches = [];
+  for (const c of cases) {
+    const screener = screeners.get(c.id);
+    const fromLean = screener.screenJson(JSON.stringify(c.case), { lang: c.lang });
+    if (fromLean !== c.report) mismatches.push(`${c.ruleset}/${c.source} "${c.name}" [${c.lang}]`);
+    assert.deepEqual(screener.applicable(c.case), [...full.Screener.fromBundle(texts.get(c.id)).applicable(c.case)]);
+  }
+  assert.deepEqual(mismatches, []);
+  t.diagnostic(`${cases.length} reports compared (${folders.length} rule sets)`);
+});
+
+test("every example: the lean and the full module agree, report or error", () => {
+  const examples = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".json"));
+  const a = lean.Screener.fromBundle(texts.get(index.default));
+  const b = full.Screener.fromBundle(texts.get(index.default));
+  for (const file of examples) {
+    const text = readFileSync(join(root, "examples", file), "utf8");
+    for (const lang of ["nl", "en"]) {
+      const run = (s) => {
+        try {
+          return s.screenJson(text, { lang });
+        } catch (e) {
+          return `${e.name} ${e.code} ${e.field} ${e.message}`;
+        }
+      };
+      assert.equal(run(a), run(b), `${file} [${lang}]`);
+    }
+  }
+});
+
+test("guide(): the lean and the full module give the same steps, every set", () => {
+  for (const [id, text] of texts) {
+    const a = lean.Screener.fromBundle(text);
+    const b = full.Screener.fromBundle(text);
+    for (const lang of ["nl", "en"]) {
+      const answers = {};
+      const asked = [];
+      for (let turn = 0; turn < 40; turn++) {
+        const step = a.guide(answers, asked, lang);
+        assert.deepEqual(step, b.guide(answers, asked, lang), `${id} [${lang}] step ${turn}`);
+        if (!step.next) break;
+        const q = step.next;
+        const options = a.questions(lang).questions.find((x) => x.id === q.id);
+        answers[q.id] = options?.type === "yesno" ? [true, false, null][turn % 3]
+          : options?.type === "choice" ? options.options[0].id
+          : options?.type === "choices" ? [options.options[0].id]
+          : options?.type === "integer" || options?.type === "number" ? options.min ?? 0
+          : "note";
+        asked.push(q.id);
+      }
+    }
+  }
+});
+
+/** The bundle with its compiled form edited and its hash made right again (unsigned). */
+function edited(text, edit) {
+  const bundle = JSON.parse(text);
+  const form = JSON.parse(bundle.compiled);
+  edit(form);
+  bundle.compiled = JSON.stringify(form);
+  bundle.compiled_sha256 = createHash("sha256").update(bundle.compiled).digest("hex");
+  return JSON.stringify(bundle);
+}
+
+test("a bundle the lean module cannot screen with is refused by name; the full module opens it", () => {
+  const text = texts.get(index.default);
+  const withPattern = edited(text, (f) => (f.patterns = ["indicator `worded`"]));
+  assert.throws(() => lean.Screener.fromBundle(withPattern), (e) => {
+    assert.equal(e.name, "HerkenError");
+    assert.equal(e.code, "bundle::needs-full-module");
+    assert.match(e.message, /indicator `worded` uses `matches`/);
+    return true;
+  });
+  assert.equal(full.Screener.fromBundle(withPattern).info().id, index.default);
+  const withScript = edited(text, (f) => (f.scripted = ["indicator `looped`"]));
+  assert.throws(() => lean.Screener.fromBundle(withScript), /indicator `looped` is a script/);
+  // Without a compiled form (a bundle of format 1, as earlier versions wrote).
+  const bundle = JSON.parse(text);
+  delete bundle.compiled;
+  delete bundle.compiled_sha256;
+  bundle.herken_bundle = 1;
+  assert.throws(() => lean.Screener.fromBundle(JSON.stringify(bundle)), { code: "bundle::needs-full-module" });
+  assert.equal(full.Screener.fromBundle(JSON.stringify(bundle)).info().id, index.default);
+  // A compiled form changed without its hash: damaged, in both modules.
+  const damaged = JSON.parse(text);
+  damaged.compiled = damaged.compiled.replace('"format":1', '"format":1 ');
+  for (const m of [lean, full]) assert.throws(() => m.Screener.fromBundle(JSON.stringify(damaged)), { code: "bundle::hash-mismatch" });
+});
+
+test("case errors: the lean module gives the full module's code, field and message", () => {
+  const a = lean.Screener.fromBundle(texts.get(index.default));
+  const b = full.Screener.fromBundle(texts.get(index.default));
+  for (const bad of ['{"hours_per_week": 400}', '{"no_such_question": true}', "[1]", "{", '{"under_18": "misschien"}']) {
+    const error = (s) => {
+      try {
+        s.screenJson(bad, { lang: "nl" });
+        return "no error";
+      } catch (e) {
+        return JSON.stringify({ name: e.name, code: e.code, field: e.field, message: e.message, errors: e.errors });
+      }
+    };
+    assert.equal(error(a), error(b), bad);
+  }
+});
