@@ -111,6 +111,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         input: None,
         ctrl_c: true,
         summary_taken: false,
+        stop: None,
     };
     run_with(args, options, out, err)?.status
 }
@@ -127,6 +128,9 @@ pub struct RunOptions {
     /// The caller takes the summary from [`Finished`], so the options that add to it (`--by`,
     /// `--compare`) need no `--summary FILE`.
     pub summary_taken: bool,
+    /// Set by the caller to stop after the last whole chunk, as Ctrl-C does (a front end's
+    /// own interrupt, such as Python's KeyboardInterrupt).
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// A batch run that went through: its summary and how it ended.
@@ -359,8 +363,13 @@ pub fn run_with(
     let mut next = 0u64;
     let mut end: Option<u64> = None;
     let mut read_error: Option<(u64, String)> = None;
+    let stop = options.stop.clone();
+    let stopped = || {
+        INTERRUPTED.load(Ordering::SeqCst)
+            || stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    };
     let interrupted = 'run: loop {
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if stopped() {
             break true;
         }
         if end == Some(next) {
@@ -395,7 +404,7 @@ pub fn run_with(
                     next += 1;
                     pipeline.written();
                     progress.update(tally.rows);
-                    if INTERRUPTED.load(Ordering::SeqCst) {
+                    if stopped() {
                         break 'run true;
                     }
                 }
