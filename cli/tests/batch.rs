@@ -988,6 +988,30 @@ fn an_input_where_no_column_answers_a_question_is_refused() {
         "{}",
         r.stderr
     );
+    // JSONL: known only once every row is read; the rows are written, the run is refused.
+    let jsonl = t.write(
+        "in.jsonl",
+        "{\"id\": 1, \"grp_x\": \"yes\"}\n{\"id\": 2, \"other\": 1}\n",
+    );
+    let r = run(&["batch", &jsonl, "--id-column", "id"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no key of the 2 JSONL rows of")
+            && r.stderr.contains("the keys are `grp_x`, `other`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(csv_maps(&r.stdout_text()).len(), 2);
+    let some = t.write(
+        "some.jsonl",
+        "{\"id\": 1, \"grp_x\": \"yes\"}\n{\"id\": 2, \"deceived_about_job\": \"maybe\"}\n",
+    );
+    let r = run(&["batch", &some, "--id-column", "id"]);
+    assert_eq!(
+        r.code, 1,
+        "a key read, even with a wrong value: {}",
+        r.stderr
+    );
 }
 
 #[test]

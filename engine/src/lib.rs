@@ -110,7 +110,10 @@ pub use manifest::{
     Translation, TranslationScope, TranslationStatus,
 };
 pub use model::{CompiledRuleSet, DecisionRule, Dimension, Indicator, Question};
-pub use observation::{CaseTextError, ObservationError, ObservationOptions, Observations};
+pub use observation::{
+    CaseTextError, NotPlain, ObservationError, ObservationOptions, Observations, PlainObject,
+    PlainValue,
+};
 pub use report::{
     Clause, DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Reads,
     Report, ReportDiagnostic, RuleSetRef, State, States, Str, StrengthCounts,

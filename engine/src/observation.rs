@@ -22,6 +22,8 @@ use crate::value::Value;
 #[path = "observation_fast.rs"]
 mod fast;
 
+pub use fast::{NotPlain, PlainObject, PlainValue};
+
 /// One case's answers, by question index; `Value::Unknown` where unanswered.
 #[derive(Debug, Clone, Default)]
 pub struct Observations {

@@ -16,9 +16,9 @@
 //! tests in `tests/` hold the two together.
 
 use super::{ObservationOptions, Observations};
-use crate::answer::Scalar;
+use crate::answer::{AnswerPolicy, Scalar};
 use crate::manifest::QuestionType;
-use crate::model::CompiledRuleSet;
+use crate::model::{CompiledRuleSet, Question};
 use crate::value::Value;
 
 /// Reads `text` into `obs` (cleared first); `None` when the general reader must read it.
@@ -31,6 +31,7 @@ pub(super) fn read(
 ) -> Option<()> {
     obs.clear(rules);
     let mut r = Reader {
+        text,
         bytes: text.as_bytes(),
         at: 0,
     };
@@ -116,7 +117,130 @@ pub(super) fn read(
     }
 }
 
+/// One value of a [`PlainObject`]: what the general reader would see, without a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlainValue<'t> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A whole number written without sign, fraction or exponent (at most 18 digits).
+    Whole(i64),
+    /// Text written without escapes.
+    Text(&'t str),
+}
+
+impl PlainValue<'_> {
+    /// The value as `serde_json` parses it.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            PlainValue::Null => serde_json::Value::Null,
+            PlainValue::Bool(b) => serde_json::Value::Bool(b),
+            PlainValue::Whole(n) => serde_json::Value::from(n),
+            PlainValue::Text(t) => serde_json::Value::String(t.to_owned()),
+        }
+    }
+
+    /// Reads the value as an answer to `question` by `policy`: the same answer and the same
+    /// error as [`crate::AnswerSeed`] over the same text (bounds not yet checked).
+    ///
+    /// # Errors
+    /// The answer does not fit the question's type, or names an option it does not have.
+    pub fn answer(
+        self,
+        policy: &AnswerPolicy,
+        question: &Question,
+    ) -> Result<Value, crate::AnswerError> {
+        match self {
+            PlainValue::Null => Ok(Value::Unknown),
+            PlainValue::Bool(b) if question.kind == QuestionType::YesNo => Ok(Value::Bool(b)),
+            PlainValue::Bool(b) => policy.scalar(question, Scalar::Bool(b)),
+            PlainValue::Whole(n) => policy.scalar(question, Scalar::Int(n)),
+            PlainValue::Text(t) => policy.scalar(question, Scalar::Text(t)),
+        }
+    }
+}
+
+/// The text is not a [`PlainObject`]: read it with a general JSON reader (which also says
+/// what, if anything, is wrong with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotPlain;
+
+/// A JSON object read in one pass when it is plain: keys without escapes, values as in
+/// [`PlainValue`], nothing after it but white space. Anything else is [`NotPlain`], and the
+/// caller reads the text the general way from the start (so errors come from one reader).
+/// `herken batch` reads JSONL rows with it; a key given twice is the caller's to notice.
+#[derive(Debug)]
+pub struct PlainObject<'t> {
+    reader: Reader<'t>,
+    /// `None` before the first entry; then whether another entry follows.
+    more: Option<bool>,
+}
+
+impl<'t> PlainObject<'t> {
+    /// Starts reading `text`.
+    pub fn new(text: &'t str) -> Self {
+        Self {
+            reader: Reader {
+                text,
+                bytes: text.as_bytes(),
+                at: 0,
+            },
+            more: None,
+        }
+    }
+
+    /// The next key and value; `Ok(None)` after the last (the object and the text ended).
+    ///
+    /// # Errors
+    /// [`NotPlain`]: the text is not a plain object (or not JSON).
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "an iterator of results would hide where the object ends"
+    )]
+    pub fn next(&mut self) -> Result<Option<(&'t str, PlainValue<'t>)>, NotPlain> {
+        let r = &mut self.reader;
+        match self.more {
+            None => {
+                r.skip_ws();
+                r.eat(b'{').ok_or(NotPlain)?;
+                r.skip_ws();
+                if r.peek() == Some(b'}') {
+                    r.at += 1;
+                    self.more = Some(false);
+                    return r.end().map(|()| None).ok_or(NotPlain);
+                }
+            }
+            Some(false) => return Ok(None),
+            Some(true) => {}
+        }
+        r.eat(b'"').ok_or(NotPlain)?;
+        let key = r.plain_string().ok_or(NotPlain)?;
+        r.colon().ok_or(NotPlain)?;
+        let value = match r.peek().ok_or(NotPlain)? {
+            b't' => r.literal(b"true").map(|()| PlainValue::Bool(true)),
+            b'f' => r.literal(b"false").map(|()| PlainValue::Bool(false)),
+            b'n' => r.literal(b"null").map(|()| PlainValue::Null),
+            b'"' => {
+                r.at += 1;
+                r.plain_string().map(PlainValue::Text)
+            }
+            b'0'..=b'9' => r.whole_number().map(PlainValue::Whole),
+            _ => None,
+        }
+        .ok_or(NotPlain)?;
+        let more = r.after_value().ok_or(NotPlain)?;
+        if !more {
+            r.end().ok_or(NotPlain)?;
+        }
+        self.more = Some(more);
+        Ok(Some((key, value)))
+    }
+}
+
+#[derive(Debug)]
 struct Reader<'t> {
+    text: &'t str,
     bytes: &'t [u8],
     at: usize,
 }
@@ -146,12 +270,16 @@ impl<'t> Reader<'t> {
     }
 
     /// Whether the key that starts here (after its opening quote) is exactly `id`; if so,
-    /// moves past its closing quote. Question ids are snake_case (checked at load), so their
-    /// bytes in JSON text need no escape and the text's key is `id` itself.
+    /// moves past its closing quote. Only for an id that needs no escape in JSON (snake_case
+    /// ids, as rule files have them, always; a compiled form from a bundle is not trusted to):
+    /// then the text's key is `id` itself.
     #[inline(always)]
     fn key_is(&mut self, id: &[u8]) -> bool {
         let end = self.at + id.len();
-        if self.bytes.get(end) == Some(&b'"') && &self.bytes[self.at..end] == id {
+        if self.bytes.get(end) == Some(&b'"')
+            && &self.bytes[self.at..end] == id
+            && crate::report_json::clean_prefix(id) == id.len()
+        {
             self.at = end + 1;
             true
         } else {
@@ -164,16 +292,14 @@ impl<'t> Reader<'t> {
     #[inline]
     fn plain_string(&mut self) -> Option<&'t str> {
         let start = self.at;
-        let rest = &self.bytes[start..];
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest[len] != b'"' {
+        // Eight bytes at a time, as the report writer scans for escapes.
+        let len = crate::report_json::clean_prefix(&self.bytes[start..]);
+        if self.bytes.get(start + len) != Some(&b'"') {
             return None;
         }
         self.at = start + len + 1;
-        // Between two ASCII quotes of valid UTF-8: valid UTF-8.
-        std::str::from_utf8(&rest[..len]).ok()
+        // Between two ASCII quotes of the text: whole characters.
+        self.text.get(start..start + len)
     }
 
     /// White space, `:`, white space.
@@ -256,7 +382,7 @@ impl<'t> Reader<'t> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rhai"))]
 mod tests {
     //! The fast path accepts only what the general reader accepts, with the same answers and
     //! the same other keys: cases of every bundled set and a set with a question of every
@@ -265,9 +391,9 @@ mod tests {
 
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
+    use serde::de::DeserializeSeed;
 
     use super::*;
-    use crate::answer::AnswerPolicy;
     use crate::sources::Sources;
 
     /// A set with a question of every type (the bundled sets ask yes/no, whole numbers and
@@ -467,6 +593,43 @@ outcomes:
                 ..Config::default()
             });
             let result = runner.run(&case_text(rules), |text| {
+                // A plain object is exactly what serde_json parses, value for value.
+                let mut plain = PlainObject::new(&text);
+                let mut entries = serde_json::Map::new();
+                let mut twice = false;
+                let whole = loop {
+                    match plain.next() {
+                        Ok(Some((k, v))) => {
+                            twice |= entries.insert(k.to_owned(), v.to_json()).is_some();
+                            // Its answers are the answer seed's over the same value.
+                            if let Some(&q) = rules.question_index.get(k) {
+                                let q = &rules.questions[q];
+                                for policy in [AnswerPolicy::CASE, AnswerPolicy::TABLE] {
+                                    let seed = crate::AnswerSeed {
+                                        question: q,
+                                        policy: &policy,
+                                    }
+                                    .deserialize(v.to_json());
+                                    prop_assert_eq!(seed.ok(), Some(v.answer(&policy, q)));
+                                }
+                            }
+                        }
+                        Ok(None) => break true,
+                        Err(NotPlain) => break false,
+                    }
+                };
+                if whole {
+                    let parsed = serde_json::from_str::<serde_json::Value>(&text);
+                    prop_assert!(parsed.is_ok(), "{}", text);
+                    if !twice {
+                        prop_assert_eq!(
+                            parsed.ok(),
+                            Some(serde_json::Value::Object(entries)),
+                            "{}",
+                            text
+                        );
+                    }
+                }
                 for options in policies {
                     let mut fast = Observations::default();
                     if read(rules, &text, options, &mut fast).is_none() {

@@ -340,7 +340,7 @@ fn needs_escape(b: u8) -> bool {
 
 /// How many bytes from the start need no escape: eight at a time while none does (bit tricks
 /// on a `u64`, fast on every target, WASM included), then byte by byte.
-fn clean_prefix(bytes: &[u8]) -> usize {
+pub(crate) fn clean_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     // Whether some byte of `w` is zero, or below `n` (n ≤ 128): exact as a yes/no.

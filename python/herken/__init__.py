@@ -398,17 +398,44 @@ def _cell(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
+        return str(int(v)) if v.is_integer() and abs(v) < 2.0**53 else repr(v)
     return str(v)
 
 
+def _column_cells(column: "pd.Series") -> Any:
+    """A column's values as :func:`_cell` writes them, vectorised for the common dtypes."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(dtype):
+        cells = np.where(column.fillna(False).to_numpy(dtype=bool), "true", "false").astype(object)
+    elif isinstance(dtype, pd.StringDtype):
+        cells = column.to_numpy(dtype=object, na_value="")
+    elif pd.api.types.is_integer_dtype(dtype):
+        cells = column.astype("string").fillna("").to_numpy(dtype=object)
+    elif pd.api.types.is_float_dtype(dtype):
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        whole = ~missing & (np.abs(values) < 2.0**53)
+        whole[whole] = values[whole] == np.floor(values[whole])
+        cells = np.empty(len(values), dtype=object)
+        fraction = ~whole & ~missing
+        cells[fraction] = [repr(float(v)) for v in values[fraction]]
+        cells[whole] = values[whole].astype(np.int64).astype(str)
+    else:
+        return [_cell(v) for v in column.tolist()]
+    cells[missing] = ""
+    return cells
+
+
 def _frame_to_csv(frame: "pd.DataFrame") -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([str(c) for c in frame.columns])
-    columns = [[_cell(v) for v in frame.iloc[:, i].tolist()] for i in range(frame.shape[1])]
-    writer.writerows(zip(*columns))
-    return buf.getvalue()
+    import pandas as pd
+
+    columns = {i: _column_cells(frame.iloc[:, i]) for i in range(frame.shape[1])}
+    cells = pd.DataFrame(columns, index=range(len(frame)), dtype=object)
+    cells.columns = [str(c) for c in frame.columns]
+    return cells.to_csv(index=False, lineterminator="\n")
 
 
 def _json_value(v: Any) -> Any:
@@ -467,45 +494,56 @@ def _field_of(column: str) -> tuple[Optional[str], str]:
 
 def _csv_to_frame(text: str) -> "pd.DataFrame":
     try:
+        import numpy as np
         import pandas as pd
     except ImportError as e:  # pragma: no cover
         raise ImportError("herken.batch returns a pandas DataFrame: pip install pandas") from e
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
+    # Every cell as the text it is (pandas' C reader; no guessing of types or missing values),
+    # then each column typed by what it holds.
+    raw = pd.read_csv(
+        io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False
+    )
+    if raw.empty:
         raise HerkenError("internal error: the batch wrote no header")
-    header, body = rows[0], rows[1:]
-    cells = list(zip(*body)) if body else [()] * len(header)
+    header = [str(c) for c in raw.iloc[0].tolist()]
+    body = raw.iloc[1:].reset_index(drop=True)
+    text_of = {i: body.iloc[:, i].to_numpy(dtype=object) for i in range(len(header))}
     # A set's columns are missing where it did not score the row (its `outcome` is empty).
-    scored: dict[str, list[bool]] = {}
-    for column, values in zip(header, cells):
+    scored: dict[str, Any] = {}
+    for i, column in enumerate(header):
         kind, prefix = _field_of(column)
         if kind == "outcome":
-            scored[prefix] = [v != "" for v in values]
-    data: dict[str, Any] = {}
-    for column, values in zip(header, cells):
+            scored[prefix] = text_of[i] != ""
+    data: dict[int, Any] = {}
+    for i, column in enumerate(header):
+        values = text_of[i]
         kind, prefix = _field_of(column)
         if column == "row":
-            data[column] = pd.array([int(v) for v in values], dtype="int64")
-        elif column == "label":
-            typed = [None if v == "" else v == "true" for v in values]
-            data[column] = pd.array(typed, dtype="boolean")
-        elif kind is None:
-            missing = column == "id"
-            data[column] = pd.array(
-                [None if missing and v == "" else v for v in values], dtype="string"
-            )
+            data[i] = pd.array(values.astype(np.int64), dtype="int64")
+            continue
+        if column == "label":
+            typed = pd.array(values == "true", dtype="boolean")
+            typed[values == ""] = pd.NA
+            data[i] = typed
+            continue
+        if kind is None:
+            typed = pd.array(values, dtype="string")
+            if column == "id":
+                typed[values == ""] = pd.NA
+            data[i] = typed
+            continue
+        ok = scored.get(prefix, np.ones(len(values), dtype=bool))
+        if kind == "level":
+            typed = pd.array(np.where(ok, values, "0").astype(np.int64), dtype="Int64")
+        elif kind == "may_rise":
+            typed = pd.array(values == "true", dtype="boolean")
         else:
-            ok = scored.get(prefix, [True] * len(values))
-            if kind == "level":
-                typed = [int(v) if s else None for v, s in zip(values, ok)]
-                data[column] = pd.array(typed, dtype="Int64")
-            elif kind == "may_rise":
-                typed = [(v == "true") if s else None for v, s in zip(values, ok)]
-                data[column] = pd.array(typed, dtype="boolean")
-            else:
-                typed = [v if s else None for v, s in zip(values, ok)]
-                data[column] = pd.array(typed, dtype="string")
-    return pd.DataFrame(data, columns=header)
+            typed = pd.array(values, dtype="string")
+        typed[~ok] = pd.NA
+        data[i] = typed
+    frame = pd.DataFrame(data)
+    frame.columns = header
+    return frame
 
 
 def _to_arrow(frame: "pd.DataFrame") -> "pa.Table":

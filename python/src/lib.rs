@@ -7,7 +7,11 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
+use herken_cli::batch::input::InputFormat;
 use herken_cli::cmd::batch::{self, RunOptions};
 use herken_cli::{Cli, CliError, Command, ErrorKind};
 use herken_engine::{
@@ -428,37 +432,42 @@ fn run_batch(
     let Command::Batch(args) = cli.command else {
         return Err(HerkenError::new_err("internal error: not a batch command"));
     };
-    let run = py.detach(move || {
-        let input = match data {
-            None => None,
-            Some(bytes) => {
-                let format = if jsonl {
-                    herken_cli::batch::input::InputFormat::Jsonl
-                } else {
-                    herken_cli::batch::input::InputFormat::Csv
-                };
-                let size = Some(bytes.len() as u64);
-                Some(herken_cli::batch::input::from_reader(
-                    name.unwrap_or_else(|| "<data>".to_owned()),
-                    size,
-                    Box::new(std::io::Cursor::new(bytes)),
-                    Some(format),
-                )?)
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut signal: Option<PyErr> = None;
+    // The run on its own thread, the GIL released; this thread takes the GIL back every
+    // 100 ms only to see whether Python has a signal (Ctrl-C: KeyboardInterrupt), and then
+    // asks the run to stop after its last whole chunk.
+    let run = py.detach(|| {
+        std::thread::scope(|scope| {
+            let (done_tx, done_rx) = mpsc::channel();
+            let (args, stop) = (&args, &stop);
+            let worker = scope.spawn(move || {
+                let result = batch_in_memory(args, data, name, jsonl, stop);
+                let _ = done_tx.send(());
+                result
+            });
+            loop {
+                match done_rx.recv_timeout(Duration::from_millis(100)) {
+                    Err(RecvTimeoutError::Timeout) if signal.is_none() => {
+                        if let Err(e) = Python::attach(|py| py.check_signals()) {
+                            signal = Some(e);
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+                }
             }
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let finished = batch::run_with(
-            &args,
-            RunOptions {
-                input,
-                ctrl_c: false,
-                summary_taken: true,
-            },
-            &mut out,
-            &mut err,
-        );
-        Ok::<_, CliError>((finished, out, err))
+            worker.join().unwrap_or_else(|_| {
+                Err(CliError::input(
+                    "internal error: the batch stopped inside herken; please report it",
+                ))
+            })
+        })
     });
+    if let Some(e) = signal {
+        return Err(e);
+    }
     let (finished, out, err) = run.map_err(|e| cli_error(py, &e))?;
     let notes: Vec<String> = String::from_utf8_lossy(&err)
         .lines()
@@ -479,6 +488,49 @@ fn run_batch(
     let rows = String::from_utf8(out)
         .map_err(|e| HerkenError::new_err(format!("internal error: output not UTF-8: {e}")))?;
     Ok((rows, summary, notes, failed))
+}
+
+/// What the run thread gives back: the run (or what stopped it), the rows and the notes.
+type InMemory = (Result<batch::Finished, CliError>, Vec<u8>, Vec<u8>);
+
+/// One batch run, its input in memory when `data` is given.
+fn batch_in_memory(
+    args: &batch::Args,
+    data: Option<Vec<u8>>,
+    name: Option<String>,
+    jsonl: bool,
+    stop: &Arc<AtomicBool>,
+) -> Result<InMemory, CliError> {
+    let input = match data {
+        None => None,
+        Some(bytes) => {
+            let format = if jsonl {
+                InputFormat::Jsonl
+            } else {
+                InputFormat::Csv
+            };
+            let size = Some(bytes.len() as u64);
+            Some(herken_cli::batch::input::from_reader(
+                name.unwrap_or_else(|| "<data>".to_owned()),
+                size,
+                Box::new(std::io::Cursor::new(bytes)),
+                Some(format),
+            )?)
+        }
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let finished = batch::run_with(
+        args,
+        RunOptions {
+            input,
+            ctrl_c: false,
+            summary_taken: true,
+            stop: Some(Arc::clone(stop)),
+        },
+        &mut out,
+        &mut err,
+    );
+    Ok((finished, out, err))
 }
 
 #[pymodule]

@@ -202,6 +202,31 @@ def test_failed_rows_are_values_in_order_with_stable_types(run_cli, tmp_path):
     assert cells(rows) == list(csv.reader(io.StringIO(out, newline="")))
 
 
+def test_dataframe_cells_are_written_as_a_researchers_file_holds_them():
+    import numpy as np
+
+    frame = pd.DataFrame(
+        {
+            "flag": [True, False, True],
+            "maybe": pd.array([True, None, False], dtype="boolean"),
+            "count": pd.array([1, None, -99], dtype="Int64"),
+            "plain": np.array([0, 1, 2], dtype=np.int64),
+            "read": [1.0, float("nan"), 0.0],
+            "hours": [12.5, 1e20, float("nan")],
+            "mixed": ["a,b", None, ["p", "q"]],
+            "text": pd.array(["x", None, 'say "hi"'], dtype="string"),
+        }
+    )
+    rows = list(csv.reader(io.StringIO(herken._frame_to_csv(frame), newline="")))
+    assert rows[0] == list(frame.columns)
+    assert rows[1:] == [
+        ["true", "true", "1", "0", "1", "12.5", "a,b", "x"],
+        ["false", "", "", "1", "", "1e+20", "", ""],
+        ["true", "false", "-99", "2", "0", "", "p;q", 'say "hi"'],
+    ]
+    assert rows[1:] == [[herken._cell(v) for v in row] for row in frame.astype(object).itertuples(index=False)]
+
+
 def test_arrow_tables_have_the_frame_types(cases):
     table = herken.batch(cases["csv"], SETS, id_column="id", to="arrow")
     assert isinstance(table, pa.Table) and table.num_rows == 300
@@ -253,6 +278,24 @@ def test_the_gil_is_released_while_rows_are_scored(cases):
     assert took > 0.05, "the batch was too short to tell"
     print("ticks during the batch:", during, "seconds:", round(took, 3))
     assert during > 1000, (during, took)
+
+
+def test_ctrl_c_stops_a_batch_after_its_last_whole_chunk(cases):
+    import _thread
+
+    records = [json.loads(line) for line in cases["jsonl"].read_text().splitlines()] * 20
+    data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    argv = ["--rules=" + ",".join(SETS), "--threads=1", "--", "<records>"]
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            herken._herken.run_batch(argv, data, "<records>", True)
+    finally:
+        timer.cancel()
+    # 6,000 rows take seconds in a debug build; a stop comes within a chunk or two.
+    assert time.perf_counter() - started < 3
 
 
 def herken_rules():

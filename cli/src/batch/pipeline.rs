@@ -194,6 +194,7 @@ fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch) -> Scored 
                     groups: vec![None; scorer.by.len()],
                 },
                 bad_label: None,
+                answered: None,
             }
         }
     }

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use herken_engine::{AnswerSeed, CheckedValue, CompiledRuleSet, codes};
+use herken_engine::{AnswerSeed, CheckedValue, CompiledRuleSet, PlainObject, codes};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
@@ -95,6 +95,15 @@ pub fn read(
         scratch.follows.resize(keys + 1, usize::MAX);
     }
     scratch.last = keys;
+    // Rows as exports write them, in one pass; anything else (and every row with a key given
+    // twice or not JSON) is read again from the start by serde below, which gives the errors.
+    if let Some(found) = read_plain(text, plan, sets, reserved, readings, scratch) {
+        return Ok(found);
+    }
+    scratch.seen.fill(false);
+    scratch.others.clear();
+    scratch.ends.clear();
+    scratch.last = keys;
     let mut de = serde_json::Deserializer::from_str(text);
     let read = RowSeed {
         plan,
@@ -107,6 +116,53 @@ pub fn read(
     .map_err(RowProblem::Json)?;
     de.end().map_err(RowProblem::Json)?;
     read.map_err(RowProblem::NotAnObject)
+}
+
+/// [`read`] for a plain row ([`PlainObject`]); `None` when serde must read it.
+fn read_plain(
+    text: &str,
+    plan: &Plan,
+    sets: &[Arc<CompiledRuleSet>],
+    reserved: Reserved<'_>,
+    readings: &mut [Reading],
+    scratch: &mut RowScratch,
+) -> Option<RowKeys> {
+    let mut object = PlainObject::new(text);
+    let mut found = RowKeys::default();
+    while let Some((key, value)) = object.next().ok()? {
+        match classify(plan, reserved, scratch, key) {
+            Key::Repeated(_) => return None,
+            Key::Reserved { id, label } => {
+                if label {
+                    found.label = Some(value.to_json());
+                }
+                if id {
+                    found.id = Some(value.to_json());
+                }
+            }
+            Key::Source { target, source } => {
+                let target = &plan.targets[target];
+                let source = &target.sources[source];
+                let reading = if source.is_plain() {
+                    match value.answer(&POLICY, plan.question(sets, target)) {
+                        Ok(value) => Reading::of(value),
+                        Err(e) => Reading::Failed(RowError::new(
+                            codes::batch::WRONG_TYPE,
+                            &source.column,
+                            e.message,
+                        )),
+                    }
+                } else {
+                    plan.read(sets, target, source, Cell::Json(&value.to_json()))
+                };
+                readings[source.at()] = reading;
+            }
+            Key::Known => {}
+            Key::Unknown(key) => found.unknown.push(key),
+        }
+    }
+    found.unknown.sort_unstable();
+    Some(found)
 }
 
 struct RowSeed<'a> {
@@ -265,36 +321,36 @@ impl Visitor<'_> for KeySeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        let Self {
-            plan,
-            reserved,
-            scratch,
-        } = self;
-        let guess = scratch.follows[scratch.last];
-        let position = if plan.key_is(guess, key) {
-            Some(guess)
-        } else {
-            plan.key_position(key)
-        };
-        if let Some(position) = position {
-            scratch.follows[scratch.last] = position;
-            scratch.last = position;
-            let (target, source, at) = plan.source_at(position);
-            if std::mem::replace(&mut scratch.seen[at], true) {
-                return Ok(Key::Repeated(key.to_owned()));
-            }
-            return Ok(Key::Source { target, source });
+        Ok(classify(self.plan, self.reserved, self.scratch, key))
+    }
+}
+
+/// What a key of the row is (and whether it came before in this row).
+fn classify(plan: &Plan, reserved: Reserved<'_>, scratch: &mut RowScratch, key: &str) -> Key {
+    let guess = scratch.follows[scratch.last];
+    let position = if plan.key_is(guess, key) {
+        Some(guess)
+    } else {
+        plan.key_position(key)
+    };
+    if let Some(position) = position {
+        scratch.follows[scratch.last] = position;
+        scratch.last = position;
+        let (target, source, at) = plan.source_at(position);
+        if std::mem::replace(&mut scratch.seen[at], true) {
+            return Key::Repeated(key.to_owned());
         }
-        if scratch.other_seen_before(key) {
-            return Ok(Key::Repeated(key.to_owned()));
-        }
-        let (id, label) = (reserved.id == Some(key), reserved.label == Some(key));
-        Ok(if id || label {
-            Key::Reserved { id, label }
-        } else if plan.known_keys.contains(key) {
-            Key::Known
-        } else {
-            Key::Unknown(key.to_owned())
-        })
+        return Key::Source { target, source };
+    }
+    if scratch.other_seen_before(key) {
+        return Key::Repeated(key.to_owned());
+    }
+    let (id, label) = (reserved.id == Some(key), reserved.label == Some(key));
+    if id || label {
+        Key::Reserved { id, label }
+    } else if plan.known_keys.contains(key) {
+        Key::Known
+    } else {
+        Key::Unknown(key.to_owned())
     }
 }

@@ -24,6 +24,9 @@ pub struct Scored {
     pub stats: RowStats,
     /// The label cell, when it is neither a label value nor empty (the run then fails).
     pub bad_label: Option<String>,
+    /// For a JSONL row that was read: whether it has a key the plan reads (a run where no row
+    /// has one is refused).
+    pub answered: Option<bool>,
 }
 
 /// A scoring thread's reusable memory: per rule set the answers and a compact result, and the
@@ -190,6 +193,13 @@ impl Scorer {
                         serde_json::Map::new()
                     };
                 let by_key = |t: &RouteTest| Cow::Owned(route_text(object.get(&t.column)));
+                // Whether any key of the row is one the plan reads (a question or a mapped
+                // column), whatever its value.
+                let answered = scratch
+                    .readings
+                    .iter()
+                    .any(|r| !matches!(r, Reading::Missing))
+                    || !keys.repeated.is_empty();
                 let mut errors = keys.repeated;
                 self.plan.apply_unknown_if(&mut scratch.readings, by_key);
                 errors.extend(self.plan.store(
@@ -220,7 +230,7 @@ impl Scorer {
                         })
                         .collect()
                 };
-                self.finish(
+                let mut scored = self.finish(
                     scratch,
                     raw.row,
                     keys.id.as_ref().and_then(id_value),
@@ -231,7 +241,9 @@ impl Scorer {
                     keys.unknown,
                     groups,
                     routing,
-                )
+                );
+                scored.answered = Some(answered);
+                scored
             }
         }
     }
@@ -363,6 +375,7 @@ impl Scorer {
                 unknown_keys,
             },
             bad_label,
+            answered: None,
         }
     }
 }

@@ -111,6 +111,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         input: None,
         ctrl_c: true,
         summary_taken: false,
+        stop: None,
     };
     run_with(args, options, out, err)?.status
 }
@@ -127,6 +128,9 @@ pub struct RunOptions {
     /// The caller takes the summary from [`Finished`], so the options that add to it (`--by`,
     /// `--compare`) need no `--summary FILE`.
     pub summary_taken: bool,
+    /// Set by the caller to stop after the last whole chunk, as Ctrl-C does (a front end's
+    /// own interrupt, such as Python's KeyboardInterrupt).
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// A batch run that went through: its summary and how it ended.
@@ -353,12 +357,19 @@ pub fn run_with(
     let mut pairs = args.compare.then(|| CompareTally::new(&sets));
     let mut unknown_keys: BTreeMap<String, u64> = BTreeMap::new();
     let mut bad_labels = BadLabels::default();
+    // JSONL rows read, and those with a key the plan reads.
+    let (mut objects, mut answered) = (0u64, 0u64);
     let mut pending: BTreeMap<u64, Vec<Scored>> = BTreeMap::new();
     let mut next = 0u64;
     let mut end: Option<u64> = None;
     let mut read_error: Option<(u64, String)> = None;
+    let stop = options.stop.clone();
+    let stopped = || {
+        INTERRUPTED.load(Ordering::SeqCst)
+            || stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    };
     let interrupted = 'run: loop {
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if stopped() {
             break true;
         }
         if end == Some(next) {
@@ -380,6 +391,10 @@ pub fn run_with(
                         if let Some(value) = scored.bad_label {
                             bad_labels.add(value);
                         }
+                        if let Some(a) = scored.answered {
+                            objects += 1;
+                            answered += u64::from(a);
+                        }
                         for key in &scored.stats.unknown_keys {
                             if unknown_keys.len() < 1000 {
                                 unknown_keys.entry(key.clone()).or_insert(tally.rows);
@@ -389,7 +404,7 @@ pub fn run_with(
                     next += 1;
                     pipeline.written();
                     progress.update(tally.rows);
-                    if INTERRUPTED.load(Ordering::SeqCst) {
+                    if stopped() {
                         break 'run true;
                     }
                 }
@@ -550,6 +565,23 @@ pub fn run_with(
         Err(CliError::interrupted(format!(
             "interrupted: {rows} row{} written to {written_to} (whole rows, input rows 1 to {rows}); the rest of the input was not scored",
             if rows == 1 { "" } else { "s" }
+        )))
+    } else if objects > 0 && answered == 0 {
+        let mut keys: Vec<&str> = unknown_keys.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let shown: Vec<String> = keys.iter().take(10).map(|k| format!("`{k}`")).collect();
+        Err(CliError::input(format!(
+            "no key of the {objects} JSONL row{} of `{name}` answers a question: {}; name the keys by question id (`herken questions` lists them) or give a mapping (`--map`); the rows were written to {written_to}, every one without answers",
+            if objects == 1 { "" } else { "s" },
+            if shown.is_empty() {
+                "the rows have no keys besides the id and label".to_owned()
+            } else {
+                format!(
+                    "the keys are {}{}",
+                    shown.join(", "),
+                    if keys.len() > 10 { ", …" } else { "" }
+                )
+            }
         )))
     } else if let Some(message) = bad_labels {
         Err(CliError::input(format!(
