@@ -241,15 +241,8 @@ fn read_dir(spec: &str, dir: &Path) -> Result<RuleSetFiles, CliError> {
     sources
         .files
         .insert(MANIFEST_FILE.to_owned(), read_text(&manifest)?);
-    for entry in list(dir)? {
-        let name = entry
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        if entry.is_file() && name.ends_with(".rhai") {
-            sources.files.insert(name, read_text(&entry)?);
-        }
+    for (name, entry) in files_ending(dir, &[".rhai"])? {
+        sources.files.insert(name, read_text(&entry)?);
     }
     let tests_dir = dir.join("tests");
     let tests = if tests_dir.is_dir() {
@@ -273,17 +266,26 @@ fn read_dir(spec: &str, dir: &Path) -> Result<RuleSetFiles, CliError> {
 /// A folder or file that cannot be read, named.
 pub fn read_tests_dir(dir: &Path) -> Result<BTreeMap<String, String>, CliError> {
     let mut tests = BTreeMap::new();
-    for entry in list(dir)? {
-        let name = entry
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        if entry.is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) {
-            tests.insert(format!("tests/{name}"), read_text(&entry)?);
-        }
+    for (name, entry) in files_ending(dir, &[".yaml", ".yml"])? {
+        tests.insert(format!("tests/{name}"), read_text(&entry)?);
     }
     Ok(tests)
+}
+
+/// The files directly in `dir` whose names end in one of `endings`, with their names, in the
+/// order [`list`] gives them.
+fn files_ending(dir: &Path, endings: &[&str]) -> Result<Vec<(String, PathBuf)>, CliError> {
+    Ok(list(dir)?
+        .into_iter()
+        .filter(|entry| entry.is_file())
+        .filter_map(|entry| {
+            let name = entry.file_name()?.to_str()?.to_owned();
+            endings
+                .iter()
+                .any(|e| name.ends_with(e))
+                .then_some((name, entry))
+        })
+        .collect())
 }
 
 fn list(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
@@ -340,4 +342,28 @@ pub fn open(
     err: &mut dyn std::io::Write,
 ) -> Result<CompiledRuleSet, CliError> {
     compile(&find(spec, trust)?, err)
+}
+
+/// Opens every rule set of `specs`, in order, to be shared between threads; a set given twice
+/// (by id, whatever the spelling) is a usage error.
+///
+/// # Errors
+/// As [`open`], and a set given twice.
+pub fn open_all(
+    specs: &[String],
+    trust: &TrustPolicy,
+    err: &mut dyn std::io::Write,
+) -> Result<Vec<std::sync::Arc<CompiledRuleSet>>, CliError> {
+    let mut sets: Vec<std::sync::Arc<CompiledRuleSet>> = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let set = open(spec, trust, err)?;
+        if sets.iter().any(|s| s.id() == set.id()) {
+            return Err(CliError::usage(format!(
+                "rule set `{}` is given twice",
+                set.id()
+            )));
+        }
+        sets.push(std::sync::Arc::new(set));
+    }
+    Ok(sets)
 }

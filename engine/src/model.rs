@@ -699,12 +699,13 @@ pub(crate) struct QuestionName {
 }
 
 impl QuestionName {
+    /// From a question's parts, as written (`QuestionDecl`) or as compiled ([`Question`]).
     pub(crate) fn new(
         id: &str,
         kind: QuestionType,
         min: Option<f64>,
         max: Option<f64>,
-        options: Vec<String>,
+        options: &[ChoiceOption],
     ) -> Self {
         let ty = match kind {
             QuestionType::YesNo => Ty::Bool,
@@ -718,7 +719,7 @@ impl QuestionName {
             kind,
             min,
             max,
-            options,
+            options: options.iter().map(|o| o.id.clone()).collect(),
         }
     }
 }

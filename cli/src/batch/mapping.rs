@@ -432,6 +432,14 @@ impl Reading {
             v => Self::Read(v),
         }
     }
+
+    /// What a plain column gave: its answer, or a wrong-type problem naming the column.
+    pub fn answered(result: Result<Value, AnswerError>, column: &str) -> Self {
+        match result {
+            Ok(value) => Self::of(value),
+            Err(e) => Self::Failed(RowError::new(codes::batch::WRONG_TYPE, column, e.message)),
+        }
+    }
 }
 
 impl Source {

@@ -144,14 +144,10 @@ fn read_plain(
                 let target = &plan.targets[target];
                 let source = &target.sources[source];
                 let reading = if source.is_plain() {
-                    match value.answer(&POLICY, plan.question(sets, target)) {
-                        Ok(value) => Reading::of(value),
-                        Err(e) => Reading::Failed(RowError::new(
-                            codes::batch::WRONG_TYPE,
-                            &source.column,
-                            e.message,
-                        )),
-                    }
+                    Reading::answered(
+                        value.answer(&POLICY, plan.question(sets, target)),
+                        &source.column,
+                    )
                 } else {
                     plan.read(sets, target, source, Cell::Json(&value.to_json()))
                 };
@@ -225,17 +221,11 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
                     let source = &target.sources[source];
                     let reading = if source.is_plain() {
                         let question = plan.question(sets, target);
-                        match map.next_value_seed(AnswerSeed {
+                        let answer = map.next_value_seed(AnswerSeed {
                             question,
                             policy: &POLICY,
-                        })? {
-                            Ok(value) => Reading::of(value),
-                            Err(e) => Reading::Failed(RowError::new(
-                                codes::batch::WRONG_TYPE,
-                                &source.column,
-                                e.message,
-                            )),
-                        }
+                        })?;
+                        Reading::answered(answer, &source.column)
                     } else {
                         let value: Json = map.next_value()?;
                         plan.read(sets, target, source, Cell::Json(&value))

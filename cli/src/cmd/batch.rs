@@ -174,17 +174,7 @@ pub fn run_with(
     } else {
         vec![DEFAULT_RULES.to_owned()]
     };
-    let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
-    for spec in &specs {
-        let set = ruleset::open(spec, &trust, err)?;
-        if sets.iter().any(|s| s.id() == set.id()) {
-            return Err(CliError::usage(format!(
-                "rule set `{}` is given twice",
-                set.id()
-            )));
-        }
-        sets.push(Arc::new(set));
-    }
+    let sets = ruleset::open_all(&specs, &trust, err)?;
     let thresholds = thresholds(&sets, args.threshold.as_deref(), err)?;
     check_analyses(args, sets.len(), options.summary_taken)?;
     if let Some(o) = args.output.as_deref().filter(|o| *o != "-")

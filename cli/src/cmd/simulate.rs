@@ -133,17 +133,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         return Err(CliError::usage("`--threads` must be 1 or more"));
     }
     let trust = args.trust.policy()?;
-    let mut sets: Vec<Arc<CompiledRuleSet>> = Vec::new();
-    for spec in &args.rules {
-        let set = ruleset::open(spec, &trust, err)?;
-        if sets.iter().any(|s| s.id() == set.id()) {
-            return Err(CliError::usage(format!(
-                "rule set `{}` is given twice",
-                set.id()
-            )));
-        }
-        sets.push(Arc::new(set));
-    }
+    let sets = ruleset::open_all(&args.rules, &trust, err)?;
     if args.synthetic.is_some() && (args.map.is_some() || args.input_format.is_some()) {
         return Err(CliError::usage(
             "`--map` and `--input-format` are for a file of cases, not `--synthetic`",

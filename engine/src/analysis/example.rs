@@ -62,15 +62,7 @@ impl CompiledRuleSet {
         let questions: Vec<QuestionName> = self
             .questions
             .iter()
-            .map(|q| {
-                QuestionName::new(
-                    &q.id,
-                    q.kind,
-                    q.min,
-                    q.max,
-                    q.options.iter().map(|o| o.id.clone()).collect(),
-                )
-            })
+            .map(|q| QuestionName::new(&q.id, q.kind, q.min, q.max, &q.options))
             .collect();
         let mut answers = vec![Value::Unknown; questions.len()];
         for want in [State::Present, State::Absent] {

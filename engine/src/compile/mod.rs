@@ -259,15 +259,7 @@ impl<'a> Pass<'a> {
         let question_types = m
             .questions
             .iter()
-            .map(|q| {
-                QuestionName::new(
-                    &q.id,
-                    q.kind,
-                    q.min,
-                    q.max,
-                    q.options.iter().map(|o| o.id.clone()).collect(),
-                )
-            })
+            .map(|q| QuestionName::new(&q.id, q.kind, q.min, q.max, &q.options))
             .collect();
         Self {
             m,
