@@ -464,17 +464,7 @@ def _records_to_jsonl(records: Iterable[Any]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-_SET_FIELDS = (
-    "outcome",
-    "level",
-    "decided_by",
-    "may_rise",
-    "if_unknown_absent",
-    "if_unknown_present",
-    "present",
-    "unknown",
-    "positive_dimensions",
-)
+_SET_FIELDS = tuple(_herken.SET_FIELDS)
 
 
 def _field_of(column: str) -> tuple[Optional[str], str]:

@@ -260,16 +260,7 @@ fn open(
             let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
             let lines: Vec<String> = errors
                 .iter()
-                .map(|d| {
-                    format!(
-                        "{}:{}:{}: error[{}]: {}",
-                        files.display_path(&d.span.file),
-                        d.span.line,
-                        d.span.column,
-                        d.code,
-                        d.message
-                    )
-                })
+                .map(|d| diagnostic_line(&files, d, "error"))
                 .collect();
             let message = format!(
                 "rule set `{spec}` has {} error{}:\n{}",
@@ -310,16 +301,7 @@ fn open(
     let notes = loaded
         .warnings
         .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{}: warning[{}]: {}",
-                files.display_path(&d.span.file),
-                d.span.line,
-                d.span.column,
-                d.code,
-                d.message
-            )
-        })
+        .map(|d| diagnostic_line(&files, d, "warning"))
         .collect();
     Ok(RuleSet {
         set: Arc::new(loaded.rules),
@@ -533,6 +515,22 @@ fn batch_in_memory(
     Ok((finished, out, err))
 }
 
+/// One diagnostic as a line: `file:line:column: error[code]: message`.
+fn diagnostic_line(
+    files: &herken_cli::ruleset::RuleSetFiles,
+    d: &herken_engine::Diagnostic,
+    kind: &str,
+) -> String {
+    format!(
+        "{}:{}:{}: {kind}[{}]: {}",
+        files.display_path(&d.span.file),
+        d.span.line,
+        d.span.column,
+        d.code,
+        d.message
+    )
+}
+
 #[pymodule]
 fn _herken(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -540,6 +538,9 @@ fn _herken(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bundled, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(run_batch, m)?)?;
+    // The per-set columns of a batch row, so that the Python side types them without a copy
+    // of the list.
+    m.add("SET_FIELDS", herken_cli::batch::output::FIELDS.to_vec())?;
     m.add("HerkenError", py.get_type::<HerkenError>())?;
     m.add("UsageError", py.get_type::<UsageError>())?;
     m.add("InputError", py.get_type::<InputError>())?;

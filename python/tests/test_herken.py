@@ -126,7 +126,7 @@ def test_bundles_open_only_under_a_trusted_key(tmp_path, run_cli):
     with pytest.raises(herken.HerkenError):
         herken.load("ilo-2009-adult-labour", trusted_keys=[f"{key}.pub"])
     # A batch over the bundle, under the key it was opened with.
-    rows = herken.batch([{"id": 1}], opened, id_column="id")
+    rows = herken.batch([{"id": 1, "deceived_about_job": "no"}], opened, id_column="id")
     assert rows["outcome"].tolist() == ["no_signals"]
 
 
@@ -250,7 +250,7 @@ def test_options_are_the_command_lines(cases):
 
 def test_notes_are_warnings(cases):
     with pytest.warns(herken.HerkenWarning, match="not read"):
-        herken.batch([{"not_a_question": 1}])
+        herken.batch([{"not_a_question": 1, "deceived_about_job": "yes"}])
 
 
 def test_the_gil_is_released_while_rows_are_scored(cases):

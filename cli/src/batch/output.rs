@@ -96,7 +96,9 @@ pub struct Layout {
     pub wide: Option<Vec<Vec<String>>>,
 }
 
-const FIELDS: [&str; 9] = [
+/// The columns each rule set gets in a batch row, after `<set id>.` (the Python package reads
+/// its result frames by them).
+pub const FIELDS: [&str; 9] = [
     "outcome",
     "level",
     "decided_by",
