@@ -7,8 +7,9 @@
 //! - [`row`]: a JSONL row read once from its text into the plan's readings;
 //! - [`score`]: one raw row → the output line and the counts the summary needs;
 //! - [`output`]: the CSV and JSONL row formats;
-//! - [`metrics`]: the summary: distributions, prevalence, validation metrics with Wilson intervals,
-//!   the bounds for unknown answers;
+//! - [`metrics`]: the figures of one rule set: distributions, prevalence, validation metrics with
+//!   Wilson intervals, the bounds for unknown answers;
+//! - [`summary`]: the run's summary (every set, subgroups, comparisons) as JSON, CSV and a table;
 //! - [`figures`]: the summary as a flat list of figures (its CSV form, and the subgroups');
 //! - [`subgroups`]: `--by`: every figure per value of a column, small cells suppressed;
 //! - [`compare`]: `--compare`: agreement, Cohen's kappa and McNemar's test per pair of sets;
@@ -30,3 +31,4 @@ pub mod progress;
 pub mod row;
 pub mod score;
 pub mod subgroups;
+pub mod summary;

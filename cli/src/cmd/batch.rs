@@ -25,12 +25,13 @@ use crate::batch::compare::{self, CompareTally};
 use crate::batch::identifiers;
 use crate::batch::input::{self, InputFormat};
 use crate::batch::mapping::{self, Columns, Plan, Questions};
-use crate::batch::metrics::{self, Tally};
+use crate::batch::metrics::Tally;
 use crate::batch::output::{Layout, OutputFormat};
 use crate::batch::pipeline::{Msg, Pipeline};
 use crate::batch::progress::Progress;
 use crate::batch::score::{Scored, Scorer};
 use crate::batch::subgroups::{self, GroupTally};
+use crate::batch::summary;
 use crate::error::{CliError, EXIT_INTERRUPTED};
 use crate::ruleset::{self, DEFAULT_RULES};
 
@@ -137,7 +138,7 @@ pub struct RunOptions {
 #[derive(Debug)]
 pub struct Finished {
     /// The figures `--summary` writes, for the rows written.
-    pub summary: metrics::Summary,
+    pub summary: summary::Summary,
     /// `Ok` when every row was read and scored; else the command's error: rows that failed
     /// (each in the output with its reason), an input that could not be read to its end, or an
     /// interruption, each saying how many rows were written.
@@ -530,7 +531,7 @@ pub fn run_with(
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
         {
             let mut csv = Vec::new();
-            metrics::write_csv(&mut csv, &summary)?;
+            summary::write_csv(&mut csv, &summary)?;
             csv
         } else {
             let json = serde_json::to_string_pretty(&summary)
@@ -539,7 +540,7 @@ pub fn run_with(
         };
         std::fs::write(path, text)
             .map_err(|e| CliError::io(format_args!("cannot write `{}`", path.display()), &e))?;
-        metrics::write_table(err, &summary)?;
+        summary::write_table(err, &summary)?;
         if let Some(s) = &summary.subgroups {
             subgroups::write_table(err, s, &sets, &thresholds, args.label.is_some())?;
         }
