@@ -113,6 +113,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         ctrl_c: true,
         summary_taken: false,
         stop: None,
+        written_to: None,
     };
     run_with(args, options, out, err)?.status
 }
@@ -132,6 +133,9 @@ pub struct RunOptions {
     /// Set by the caller to stop after the last whole chunk, as Ctrl-C does (a front end's
     /// own interrupt, such as Python's KeyboardInterrupt).
     pub stop: Option<Arc<AtomicBool>>,
+    /// Where `out` goes, as messages name it when rows were written before an error stopped
+    /// the run (`None`: `--output`'s file, else standard output).
+    pub written_to: Option<String>,
 }
 
 /// A batch run that went through: its summary and how it ended.
@@ -418,7 +422,10 @@ pub fn run_with(
     progress.finish();
     let complete = !interrupted && read_error.is_none();
     let written_to = match &partial {
-        None => "standard output".to_owned(),
+        None => options
+            .written_to
+            .clone()
+            .unwrap_or_else(|| "standard output".to_owned()),
         Some(p) if complete => {
             p.commit()?;
             format!("`{}`", p.target.display())
