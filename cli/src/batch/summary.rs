@@ -27,6 +27,8 @@ pub struct Summary {
     /// With `--compare`: each pair of rule sets on the same rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparisons: Option<Vec<super::compare::Comparison>>,
+    /// The columns or keys of the input that nothing read.
+    pub not_read: super::mapping::NotRead,
 }
 
 impl Tally {
@@ -54,6 +56,7 @@ impl Tally {
             rulesets,
             subgroups: None,
             comparisons: None,
+            not_read: super::mapping::NotRead::default(),
         }
     }
 }
