@@ -528,7 +528,13 @@ fn only_a_decision_that_counts_unknowns_can_tell_unknown_from_absent() {
                 .collect();
             let absent: Vec<State> = states
                 .iter()
-                .map(|&s| if s == State::Unknown { State::Absent } else { s })
+                .map(|&s| {
+                    if s == State::Unknown {
+                        State::Absent
+                    } else {
+                        s
+                    }
+                })
                 .collect();
             assert_eq!(
                 rules.decide(&absent).outcome,

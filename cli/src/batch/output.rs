@@ -32,6 +32,19 @@ impl OutputFormat {
     }
 }
 
+/// One output row's parts.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// The row number (1-based).
+    pub row: u64,
+    pub id: Option<&'a str>,
+    /// The row's label value (written with `--label`).
+    pub label: Option<bool>,
+    pub results: Results<'a>,
+    pub errors: &'a [RowError],
+    pub echo: Echo<'a>,
+}
+
 /// The ids a row names for one rule set, taken from the set once per scoring thread: each
 /// row's cells are copied from here into its line, never built as strings of their own.
 #[derive(Debug, Clone)]
@@ -208,38 +221,23 @@ impl Layout {
         Some(line)
     }
 
-    /// Appends one output row (with its newline) to `out`; `label` is the row's label value
-    /// (written with `--label`).
-    pub fn write_row(
-        &self,
-        out: &mut String,
-        row: u64,
-        id: Option<&str>,
-        label: Option<bool>,
-        results: Results<'_>,
-        errors: &[RowError],
-        echo: Echo<'_>,
-    ) {
+    /// Appends one output row (with its newline) to `out`.
+    pub fn write_row(&self, out: &mut String, row: &Row<'_>) {
         match self.format {
-            OutputFormat::Csv => self.csv_row(out, row, id, label, results, errors, echo),
-            OutputFormat::Jsonl => self.json_row(out, row, id, label, results, errors, echo),
+            OutputFormat::Csv => self.csv_row(out, row),
+            OutputFormat::Jsonl => self.json_row(out, row),
         }
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the row's parts, as `write_row` takes them"
-    )]
-    fn csv_row(
-        &self,
-        line: &mut String,
-        row: u64,
-        id: Option<&str>,
-        label: Option<bool>,
-        results: Results<'_>,
-        errors: &[RowError],
-        echo: Echo<'_>,
-    ) {
+    fn csv_row(&self, line: &mut String, r: &Row<'_>) {
+        let Row {
+            row,
+            id,
+            label,
+            results,
+            errors,
+            echo,
+        } = *r;
         push_number(line, row);
         line.push(',');
         push_csv(line, id.unwrap_or(""));
@@ -266,13 +264,21 @@ impl Layout {
                     push_csv(line, &text);
                 }
             };
-            cell(line, &|l| l.push_str(id_at(&names.outcomes, result.outcome)));
+            cell(line, &|l| {
+                l.push_str(id_at(&names.outcomes, result.outcome))
+            });
             line.push(',');
             push_number(line, result.outcome as u64);
-            cell(line, &|l| l.push_str(id_at(&names.rules, result.decided_by)));
+            cell(line, &|l| {
+                l.push_str(id_at(&names.rules, result.decided_by))
+            });
             line.push_str(if result.may_rise { ",true" } else { ",false" });
-            cell(line, &|l| l.push_str(id_at(&names.outcomes, r.if_unknown_absent)));
-            cell(line, &|l| l.push_str(id_at(&names.outcomes, r.if_unknown_present)));
+            cell(line, &|l| {
+                l.push_str(id_at(&names.outcomes, r.if_unknown_absent))
+            });
+            cell(line, &|l| {
+                l.push_str(id_at(&names.outcomes, r.if_unknown_present))
+            });
             for wanted in [State::Present, State::Unknown] {
                 cell(line, &|l| {
                     join(l, ";", indicators_in(names, result, wanted), |l, id| {
@@ -320,20 +326,15 @@ impl Layout {
         line.push('\n');
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the row's parts, as `write_row` takes them"
-    )]
-    fn json_row(
-        &self,
-        line: &mut String,
-        row: u64,
-        id: Option<&str>,
-        label: Option<bool>,
-        results: Results<'_>,
-        errors: &[RowError],
-        echo: Echo<'_>,
-    ) {
+    fn json_row(&self, line: &mut String, r: &Row<'_>) {
+        let Row {
+            row,
+            id,
+            label,
+            results,
+            errors,
+            echo,
+        } = *r;
         let start = line.len();
         line.push_str("{\"row\":");
         push_number(line, row);
@@ -449,9 +450,19 @@ fn json_result(line: &mut String, r: SetRow<'_>, wide: bool) {
     line.push_str(",\"if_unknown_present\":");
     text(line, id_at(&names.outcomes, r.if_unknown_present));
     line.push_str(",\"present\":[");
-    join(line, ",", indicators_in(names, result, State::Present), text);
+    join(
+        line,
+        ",",
+        indicators_in(names, result, State::Present),
+        text,
+    );
     line.push_str("],\"unknown\":[");
-    join(line, ",", indicators_in(names, result, State::Unknown), text);
+    join(
+        line,
+        ",",
+        indicators_in(names, result, State::Unknown),
+        text,
+    );
     line.push_str("],\"positive_dimensions\":[");
     join(line, ",", positive_dimensions(names, result), text);
     line.push(']');
@@ -841,7 +852,17 @@ mod tests {
         errors: &[RowError],
     ) -> String {
         let mut line = String::new();
-        l.write_row(&mut line, row, id, None, results, errors, Echo::None);
+        l.write_row(
+            &mut line,
+            &Row {
+                row,
+                id,
+                label: None,
+                results,
+                errors,
+                echo: Echo::None,
+            },
+        );
         line
     }
 
@@ -902,10 +923,18 @@ mod tests {
     }
 
     /// One rule set's ids and a row's result for it, or `None` when it did not screen.
-    fn set() -> impl Strategy<Value = (SetNames, Option<(CompactResult, (usize, usize))>)> {
+    /// A set's result for a row with its outcome bounds.
+    type Screened = (CompactResult, (usize, usize));
+
+    fn set() -> impl Strategy<Value = (SetNames, Option<Screened>)> {
         (text(), ids(1..=3), ids(1..=2), ids(0..=6), ids(0..=3)).prop_flat_map(
             |(ruleset, outcomes, rules, indicators, dimensions)| {
-                let (o, r, i, d) = (outcomes.len(), rules.len(), indicators.len(), dimensions.len());
+                let (o, r, i, d) = (
+                    outcomes.len(),
+                    rules.len(),
+                    indicators.len(),
+                    dimensions.len(),
+                );
                 let names = SetNames::new(ruleset, outcomes, rules, indicators, dimensions);
                 let clause = prop_oneof![Just(None), Just(Some(Clause::TwoStrong))];
                 let result = (
@@ -917,17 +946,19 @@ mod tests {
                     0..o,
                     0..o,
                 )
-                    .prop_map(|(outcome, decided_by, may_rise, states, dimensions, a, p)| {
-                        let result = CompactResult {
-                            outcome,
-                            decided_by,
-                            may_rise,
-                            could_rise_to: p,
-                            states,
-                            dimensions,
-                        };
-                        (result, (a, p))
-                    });
+                    .prop_map(
+                        |(outcome, decided_by, may_rise, states, dimensions, a, p)| {
+                            let result = CompactResult {
+                                outcome,
+                                decided_by,
+                                may_rise,
+                                could_rise_to: p,
+                                states,
+                                dimensions,
+                            };
+                            (result, (a, p))
+                        },
+                    );
                 (Just(names), prop::option::weighted(0.8, result))
             },
         )
@@ -989,7 +1020,7 @@ mod tests {
                 .collect();
             let expected = reference::row(&layout, row, id.as_deref(), label, &old, &errors, echo);
             let mut line = "before|".to_owned();
-            layout.write_row(&mut line, row, id.as_deref(), label, results, &errors, echo);
+            layout.write_row(&mut line, &Row { row, id: id.as_deref(), label, results, errors: &errors, echo });
             prop_assert_eq!(line.strip_prefix("before|"), Some(expected.as_str()));
         }
     }

@@ -18,7 +18,7 @@ use super::identifiers::Reservoir;
 use super::input::{RawRow, Records};
 use super::mapping::RowError;
 use super::metrics::RowStats;
-use super::output::{Echo, Results};
+use super::output::{Echo, Results, Row};
 use super::score::{Scored, Scorer, Scratch};
 use crate::error::CliError;
 
@@ -199,12 +199,14 @@ fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch, text: &mut
             }];
             scorer.layout.write_row(
                 text,
-                row,
-                None,
-                None,
-                Results::NONE,
-                &errors,
-                Echo::None,
+                &Row {
+                    row,
+                    id: None,
+                    label: None,
+                    results: Results::NONE,
+                    errors: &errors,
+                    echo: Echo::None,
+                },
             );
             Scored {
                 stats: RowStats {

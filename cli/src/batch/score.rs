@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use super::input::{RawData, RawRow};
 use super::mapping::{Cell, Plan, Reading, RouteTest, Routing, RowError};
 use super::metrics::{RowStats, SetStats};
-use super::output::{Echo, Layout, Results, SetNames};
+use super::output::{Echo, Layout, Results, Row, SetNames};
 use super::row::{self, Reserved, RowProblem, RowScratch};
 
 /// A scored row: what the summary needs (its line is written by [`Scorer::score`]).
@@ -347,8 +347,17 @@ impl Scorer {
             compact: &scratch.compact,
             bounds: &scratch.bounds,
         };
-        self.layout
-            .write_row(out, row, id.as_deref(), label, results, &errors, echo);
+        self.layout.write_row(
+            out,
+            &Row {
+                row,
+                id: id.as_deref(),
+                label,
+                results,
+                errors: &errors,
+                echo,
+            },
+        );
         Scored {
             stats: RowStats {
                 row,
