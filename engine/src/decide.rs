@@ -99,6 +99,38 @@ pub(crate) fn first_rule(facts: &Facts<'_>) -> (usize, usize) {
     (0, rules.decision.len().saturating_sub(1))
 }
 
+/// For a monotone decision (rules from the highest outcome down, each condition only becoming
+/// true as indicators become present): the outcome of `facts`, known to lie between `above`
+/// and `up_to` (the outcome of facts with fewer indicators present, and of facts with more).
+/// Only the rules of outcomes above `above` and up to `up_to` are tried: one of a higher
+/// outcome cannot hold (it would hold with more indicators present), and when none of them
+/// holds the outcome is `above`.
+pub(crate) fn outcome_within(facts: &Facts<'_>, above: usize, up_to: usize) -> usize {
+    let env = Env {
+        answers: &[],
+        facts: Some(facts),
+    };
+    for rule in &facts.rules.decision {
+        if rule.outcome > up_to {
+            continue;
+        }
+        if rule.outcome <= above {
+            break;
+        }
+        let holds = match &rule.when {
+            None => true,
+            Some(cond) => match cond.truth(&env) {
+                Some(holds) => holds == Some(true),
+                None => matches!(cond.eval(&env), Ok(Value::Bool(true))),
+            },
+        };
+        if holds {
+            return rule.outcome;
+        }
+    }
+    above
+}
+
 /// One dimension of a case's facts, as its rule sees it.
 struct DimensionFacts<'f, 'a> {
     facts: &'f Facts<'a>,

@@ -84,12 +84,14 @@ impl CompiledRuleSet {
         self.states_into(obs, &mut states, Some(&mut errors));
         let facts = Facts::new(self, &states);
         let decided = decide::decide(&facts);
-        let unanswered: Vec<usize> = (0..self.questions.len())
-            .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs))
-            .collect();
+        let mut unanswered = Vec::with_capacity(self.questions.len());
+        unanswered.extend(
+            (0..self.questions.len())
+                .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs)),
+        );
         let mut next = NextRanking::default();
         if next_questions {
-            self.rank_next_questions(&unanswered, &states, &facts, &mut next);
+            self.rank_next_questions(&unanswered, &states, &facts, decided, &mut next);
         }
         Screening {
             states,
@@ -423,10 +425,26 @@ impl CompiledRuleSet {
         unanswered: &[usize],
         states: &[State],
         facts: &Facts<'_>,
+        decided: Decided,
         next: &mut NextRanking,
     ) {
+        // A "yes" makes unknown indicators present: with a monotone decision the outcome it
+        // leads to lies between the case's and the one with every unknown present, so only
+        // the rules between them are tried, and none when those are the same.
+        let monotone = self.monotone_decision();
+        let level_with = |settles: &[usize]| {
+            if !monotone {
+                decide::first_rule(&facts.with_present(settles)).0
+            } else if decided.best == decided.outcome {
+                decided.outcome
+            } else {
+                decide::outcome_within(&facts.with_present(settles), decided.outcome, decided.best)
+            }
+        };
         // The indicators each question could settle, one after another in `settled`.
         let NextRanking { ranked, settled } = next;
+        ranked.reserve(unanswered.len());
+        settled.reserve(2 * unanswered.len());
         for &q in unanswered {
             let start = settled.len();
             settled.extend(
@@ -439,9 +457,8 @@ impl CompiledRuleSet {
             if settles.is_empty() {
                 continue;
             }
-            let (level, _) = decide::first_rule(&facts.with_present(settles));
             ranked.push(RankedQuestion {
-                level,
+                level: level_with(settles),
                 weight: settles.iter().map(|&i| self.indicators[i].weight).sum(),
                 question: q,
                 settles: start..settled.len(),

@@ -549,7 +549,7 @@ impl Standing {
             let o = rules.decide(&self.states).outcome;
             return (o, o);
         }
-        if monotone_decision(rules) {
+        if rules.monotone_decision() {
             let outcome = |free_as: State| {
                 let states: Vec<State> = self
                     .states
@@ -659,6 +659,14 @@ impl Direction {
             (a, b) if a == b => a,
             _ => Self::Either,
         }
+    }
+}
+
+impl CompiledRuleSet {
+    /// Whether the decision's outcome can only rise as indicators become present (see
+    /// [`monotone_decision`]), worked out on first use.
+    pub(crate) fn monotone_decision(&self) -> bool {
+        *self.monotone.get_or_init(|| monotone_decision(self))
     }
 }
 

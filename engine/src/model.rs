@@ -75,6 +75,9 @@ pub struct CompiledRuleSet {
     /// [`evaluate_json`](CompiledRuleSet::evaluate_json).
     #[serde(skip)]
     pub(crate) json_parts: std::sync::OnceLock<Vec<crate::report_write::JsonParts>>,
+    /// Whether the decision is monotone ([`CompiledRuleSet::monotone_decision`]).
+    #[serde(skip)]
+    pub(crate) monotone: std::sync::OnceLock<bool>,
 }
 
 impl CompiledRuleSet {

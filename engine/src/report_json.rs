@@ -270,17 +270,21 @@ fn value(out: &mut String, v: &Json) {
 }
 
 pub(crate) fn unsigned(out: &mut String, mut n: u64) {
+    if n < 10 {
+        out.push(char::from(b'0' + n as u8));
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    loop {
+    while n > 0 {
         at -= 1;
         digits[at] = b'0' + (n % 10) as u8;
         n /= 10;
-        if n == 0 {
-            break;
-        }
     }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    // ASCII digits, so always valid UTF-8.
+    if let Ok(text) = std::str::from_utf8(&digits[at..]) {
+        out.push_str(text);
+    }
 }
 
 /// A number as serde_json writes an `f64`: whole numbers of moderate size as `3.0`, the rest

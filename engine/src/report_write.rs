@@ -29,40 +29,47 @@ use crate::{ENGINE, ScreenOptions};
 #[derive(Debug, Clone, Copy, Default)]
 struct Part(usize, usize);
 
-/// Every fixed piece of a report's JSON in one language, escaped, in one text.
+/// Every fixed piece of a report's JSON in one language, escaped, in one text. Pieces that are
+/// items of a list start with the comma that separates them from the one before; the first
+/// item of a list is written without it. Pieces are as long as the case allows, so that a
+/// report is written in few copies (an indicator's whole head up to its answers is one).
 pub(crate) struct JsonParts {
     text: String,
+    /// How long a report is, its next questions aside, unless it has long text answers or
+    /// errors (the pieces every report has, and room for the case's own), to reserve.
+    typical: usize,
     /// `{"ruleset":{"id":…,"version":…,"status":…,"sha256":` (the hash is written per report).
     head: Part,
     /// `},"engine":…,"language":…,"outcome":`
     head_end: Part,
     /// Per outcome: `{"id":…,"level":n,"label":…,"advice":…`
     outcome_open: Vec<Part>,
-    /// Per outcome: `,"htcds":…}` or `}`
+    /// Per outcome: `,"htcds":…},"dimensions":[` or `},"dimensions":[`
     outcome_close: Vec<Part>,
     /// Per outcome, as the one the case could rise to:
     /// `,"could_rise_to":…,"could_rise_to_label":…`
     outcome_rise: Vec<Part>,
-    /// Per outcome: its id as a JSON string.
-    outcome_id: Vec<Part>,
+    /// Per outcome, as the one a next question could raise the case to:
+    /// `,"could_raise_to":…,"indicators":[`
+    outcome_raise: Vec<Part>,
     /// Per decision rule: `,"decided_by":…,"condition":…,"may_rise":` (no condition for a
     /// rule without one).
     rule: Vec<Part>,
-    /// Per dimension: `{"id":…,"label":…,"positive":`
-    dimension_open: Vec<Part>,
-    /// Per dimension: `,"rule":…`
-    dimension_rule: Vec<Part>,
-    /// Per indicator: `{"id":…,"label":…,"dimension":…,"strength":…,"weight":…,"state":`
-    indicator_open: Vec<Part>,
-    /// Per indicator: its id as a JSON string.
+    /// Per dimension, when it is not positive and when it is:
+    /// `,{"id":…,"label":…,"positive":false,"rule":…`
+    dimension_open: Vec<[Part; 2]>,
+    /// Per indicator and state ([`State::ALL`] order):
+    /// `,{"id":…,"label":…,"dimension":…,"strength":…,"weight":…,"state":…,"reads":{`
+    indicator_open: Vec<[Part; 4]>,
+    /// Per indicator: `,"id"`
     indicator_id: Vec<Part>,
     /// Per indicator: the questions its condition reads, sorted by id, each once
     /// (`reads[reads_at[i]..reads_at[i + 1]]`).
     reads: Vec<usize>,
     reads_at: Vec<usize>,
-    /// Per question: `"id":` (its id as a JSON string is all but the colon).
+    /// Per question: `,"id":` (as an unanswered question, all but the colon).
     question_key: Vec<Part>,
-    /// Per question, as a next question: `{"id":…,"question":…`
+    /// Per question, as a next question: `,{"id":…,"question":…`
     next_open: Vec<Part>,
 }
 
@@ -116,7 +123,7 @@ impl JsonParts {
         let mut outcome_open = Vec::new();
         let mut outcome_close = Vec::new();
         let mut outcome_rise = Vec::new();
-        let mut outcome_id = Vec::new();
+        let mut outcome_raise = Vec::new();
         for (level, o) in rules.outcomes.iter().enumerate() {
             let out = &mut b.text;
             out.push_str("{\"id\":");
@@ -133,7 +140,7 @@ impl JsonParts {
                 out.push_str(",\"htcds\":");
                 string(out, h);
             }
-            out.push('}');
+            out.push_str("},\"dimensions\":[");
             outcome_close.push(b.part());
             let out = &mut b.text;
             out.push_str(",\"could_rise_to\":");
@@ -141,8 +148,11 @@ impl JsonParts {
             out.push_str(",\"could_rise_to_label\":");
             string(out, text(&o.label));
             outcome_rise.push(b.part());
-            string(&mut b.text, &o.id);
-            outcome_id.push(b.part());
+            let out = &mut b.text;
+            out.push_str(",\"could_raise_to\":");
+            string(out, &o.id);
+            out.push_str(",\"indicators\":[");
+            outcome_raise.push(b.part());
         }
 
         let mut rule = Vec::new();
@@ -159,19 +169,21 @@ impl JsonParts {
         }
 
         let mut dimension_open = Vec::new();
-        let mut dimension_rule = Vec::new();
         for d in &rules.dimensions {
-            let out = &mut b.text;
-            out.push_str("{\"id\":");
-            string(out, &d.id);
-            out.push_str(",\"label\":");
-            string(out, text(&d.label));
-            out.push_str(",\"positive\":");
-            dimension_open.push(b.part());
-            let out = &mut b.text;
-            out.push_str(",\"rule\":");
-            positive_rule(out, d.rule);
-            dimension_rule.push(b.part());
+            let mut open = [Part::default(); 2];
+            for (positive, part) in open.iter_mut().enumerate() {
+                let out = &mut b.text;
+                out.push_str(",{\"id\":");
+                string(out, &d.id);
+                out.push_str(",\"label\":");
+                string(out, text(&d.label));
+                out.push_str(",\"positive\":");
+                boolean(out, positive == 1);
+                out.push_str(",\"rule\":");
+                positive_rule(out, d.rule);
+                *part = b.part();
+            }
+            dimension_open.push(open);
         }
 
         let mut indicator_open = Vec::new();
@@ -179,21 +191,28 @@ impl JsonParts {
         let mut reads = Vec::new();
         let mut reads_at = vec![0];
         for ind in &rules.indicators {
-            let out = &mut b.text;
-            out.push_str("{\"id\":");
-            string(out, &ind.id);
-            out.push_str(",\"label\":");
-            string(out, text(&ind.label));
-            out.push_str(",\"dimension\":");
-            string(out, &rules.dimensions[ind.dimension].id);
-            if let Some(s) = ind.strength {
-                out.push_str(",\"strength\":");
-                string(out, s.as_str());
+            let mut open = [Part::default(); 4];
+            for (state, part) in State::ALL.into_iter().zip(&mut open) {
+                let out = &mut b.text;
+                out.push_str(",{\"id\":");
+                string(out, &ind.id);
+                out.push_str(",\"label\":");
+                string(out, text(&ind.label));
+                out.push_str(",\"dimension\":");
+                string(out, &rules.dimensions[ind.dimension].id);
+                if let Some(s) = ind.strength {
+                    out.push_str(",\"strength\":");
+                    string(out, s.as_str());
+                }
+                out.push_str(",\"weight\":");
+                float(out, ind.weight);
+                out.push_str(",\"state\":");
+                string(out, state.as_str());
+                out.push_str(",\"reads\":{");
+                *part = b.part();
             }
-            out.push_str(",\"weight\":");
-            float(out, ind.weight);
-            out.push_str(",\"state\":");
-            indicator_open.push(b.part());
+            indicator_open.push(open);
+            b.text.push(',');
             string(&mut b.text, &ind.id);
             indicator_id.push(b.part());
             // As `Reads::new` orders them: by id, the first of equal ids kept.
@@ -215,28 +234,47 @@ impl JsonParts {
         let mut question_key = Vec::new();
         let mut next_open = Vec::new();
         for q in &rules.questions {
+            b.text.push(',');
             string(&mut b.text, &q.id);
             b.text.push(':');
             question_key.push(b.part());
             let out = &mut b.text;
-            out.push_str("{\"id\":");
+            out.push_str(",{\"id\":");
             string(out, &q.id);
             out.push_str(",\"question\":");
             string(out, text(&q.text));
             next_open.push(b.part());
         }
 
+        let len = |p: &Part| p.1 - p.0;
+        let typical = len(&head)
+            + 80
+            + len(&head_end)
+            + outcome_open.iter().map(len).max().unwrap_or(0)
+            + outcome_rise.iter().map(len).max().unwrap_or(0)
+            + rule.iter().map(len).max().unwrap_or(0)
+            + dimension_open
+                .iter()
+                .map(|p| len(&p[1]) + 160)
+                .sum::<usize>()
+            + indicator_open
+                .iter()
+                .map(|p| len(&p[2]) + 16)
+                .sum::<usize>()
+            + indicator_id.iter().map(len).sum::<usize>()
+            + question_key.iter().map(|p| 2 * len(p) + 24).sum::<usize>()
+            + 1024;
         JsonParts {
             text: b.text,
+            typical,
             head,
             head_end,
             outcome_open,
             outcome_close,
             outcome_rise,
-            outcome_id,
+            outcome_raise,
             rule,
             dimension_open,
-            dimension_rule,
             indicator_open,
             indicator_id,
             reads,
@@ -250,22 +288,19 @@ impl JsonParts {
         out.push_str(&self.text[part.0..part.1]);
     }
 
-    /// A question's id as a JSON string: its key without the colon.
-    fn put_question_id(&self, out: &mut String, q: usize) {
-        let Part(start, end) = self.question_key[q];
-        out.push_str(&self.text[start..end - 1]);
+    /// A list item: without its leading comma when it is the list's first.
+    fn put_item(&self, out: &mut String, part: Part, first: bool) {
+        out.push_str(&self.text[part.0 + usize::from(first)..part.1]);
     }
 
-    /// Ids of the indicators `ids` as a JSON list.
-    fn indicator_ids(&self, out: &mut String, ids: impl Iterator<Item = usize>) {
-        out.push('[');
-        for (n, i) in ids.enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            self.put(out, self.indicator_id[i]);
+    /// Ids of the indicators `ids` as a JSON list, and `close` after it.
+    fn indicator_ids(&self, out: &mut String, ids: impl Iterator<Item = usize>, close: &str) {
+        let mut first = true;
+        for i in ids {
+            self.put_item(out, self.indicator_id[i], first);
+            first = false;
         }
-        out.push(']');
+        out.push_str(close);
     }
 
     /// The report of `screening` (of case `obs`), as `Report::to_json` writes it.
@@ -283,7 +318,14 @@ impl JsonParts {
             unanswered,
             next,
         } = screening;
-        out.reserve(self.text.len() + 1024);
+        // Room for all of it, so that writing never copies what is written to grow.
+        let len = |p: Part| p.1 - p.0;
+        let next_len: usize = next
+            .ranked
+            .iter()
+            .map(|r| len(self.next_open[r.question]) + 48 + 40 * r.settles.len())
+            .sum();
+        out.reserve(self.typical + next_len);
         self.put(out, self.head);
         string(out, &rules.sha256);
         self.put(out, self.head_end);
@@ -293,21 +335,21 @@ impl JsonParts {
             Some(&part) => self.put(out, part),
             None => out.push_str(",\"decided_by\":\"\",\"may_rise\":"),
         }
-        boolean(out, decided.may_rise());
         if decided.may_rise() {
+            out.push_str("true");
             self.put(out, self.outcome_rise[decided.best]);
+        } else {
+            out.push_str("false");
         }
         self.put(out, self.outcome_close[decided.outcome]);
 
-        out.push_str(",\"dimensions\":[");
         for (d, dim) in rules.dimensions.iter().enumerate() {
-            if d > 0 {
-                out.push(',');
-            }
             let tally = rules.dimension_tally(states, d);
-            self.put(out, self.dimension_open[d]);
-            boolean(out, tally.clause.is_some());
-            self.put(out, self.dimension_rule[d]);
+            self.put_item(
+                out,
+                self.dimension_open[d][usize::from(tally.clause.is_some())],
+                d == 0,
+            );
             if let Some(c) = tally.clause {
                 out.push_str(",\"clause\":");
                 string(out, c.id());
@@ -320,72 +362,61 @@ impl JsonParts {
             unsigned(out, u64::from(tally.counts.weak));
             out.push_str("},\"score\":");
             float(out, tally.score);
-            out.push_str(",\"indicators\":");
+            out.push_str(",\"indicators\":[");
             let in_state = |s| {
                 dim.indicators
                     .iter()
                     .copied()
                     .filter(move |&i| states[i] == s)
             };
-            self.indicator_ids(out, in_state(State::Present));
-            out.push_str(",\"unknown\":");
-            self.indicator_ids(out, in_state(State::Unknown));
-            out.push('}');
+            self.indicator_ids(out, in_state(State::Present), "],\"unknown\":[");
+            self.indicator_ids(out, in_state(State::Unknown), "]}");
         }
 
         out.push_str("],\"indicators\":[");
         let mut errors_left = errors.iter().peekable();
         for (i, state) in states.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            self.put(out, self.indicator_open[i]);
-            out.push_str(match state {
-                State::Present => "\"present\",\"reads\":{",
-                State::Absent => "\"absent\",\"reads\":{",
-                State::Unknown => "\"unknown\",\"reads\":{",
-                State::Error => "\"error\",\"reads\":{",
-            });
+            let open = &self.indicator_open[i];
+            let open = match state {
+                State::Present => open[0],
+                State::Absent => open[1],
+                State::Unknown => open[2],
+                State::Error => open[3],
+            };
+            self.put_item(out, open, i == 0);
             for (n, &q) in self.reads[self.reads_at[i]..self.reads_at[i + 1]]
                 .iter()
                 .enumerate()
             {
-                if n > 0 {
-                    out.push(',');
-                }
-                self.put(out, self.question_key[q]);
+                self.put_item(out, self.question_key[q], n == 0);
                 value(out, obs.get(q));
             }
-            out.push('}');
             // `errors` is in indicator order.
             if let Some((_, e)) = errors_left.next_if(|(j, _)| *j == i) {
-                out.push_str(",\"error\":");
+                out.push_str("},\"error\":");
                 error(out, e);
+                out.push('}');
+            } else {
+                out.push_str("}}");
             }
-            out.push('}');
         }
 
         out.push_str("],\"unanswered\":[");
         for (n, &q) in unanswered.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            self.put_question_id(out, q);
+            // The question's key without its colon.
+            let Part(start, end) = self.question_key[q];
+            self.put_item(out, Part(start, end - 1), n == 0);
         }
 
         out.push_str("],\"next_questions\":[");
         for (n, r) in next.ranked.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            self.put(out, self.next_open[r.question]);
+            self.put_item(out, self.next_open[r.question], n == 0);
             if r.level > decided.outcome {
-                out.push_str(",\"could_raise_to\":");
-                self.put(out, self.outcome_id[r.level]);
+                self.put(out, self.outcome_raise[r.level]);
+            } else {
+                out.push_str(",\"indicators\":[");
             }
-            out.push_str(",\"indicators\":");
-            self.indicator_ids(out, next.settled[r.settles.clone()].iter().copied());
-            out.push('}');
+            self.indicator_ids(out, next.settled[r.settles.clone()].iter().copied(), "]}");
         }
 
         out.push_str("],\"diagnostics\":[");

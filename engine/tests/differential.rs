@@ -126,6 +126,7 @@ fn same_json(p: &Pair, case: &Value) -> Result<(), String> {
                     next_questions,
                 };
                 let report = rules.evaluate(&obs, &options);
+                next_questions_hold(rules, &report)?;
                 let by_serde = serde_json::to_string(&report).map_err(|e| e.to_string())?;
                 let written = report.to_json();
                 let direct = rules.evaluate_json(&obs, &options);
@@ -143,6 +144,48 @@ fn same_json(p: &Pair, case: &Value) -> Result<(), String> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Each next question's `could_raise_to` is the outcome `decide` gives with its indicators
+/// present (the ranking tries only some decision rules when the decision is monotone), and
+/// the questions come highest outcome first.
+fn next_questions_hold(
+    rules: &CompiledRuleSet,
+    report: &herken_engine::Report,
+) -> Result<(), String> {
+    let states: Vec<State> = report.indicators.iter().map(|i| i.state).collect();
+    let mut previous = usize::MAX;
+    for next in &report.next_questions {
+        let mut trial = states.clone();
+        for id in &next.indicators {
+            match rules
+                .indicators()
+                .iter()
+                .position(|i| i.id() == id.as_ref())
+            {
+                Some(i) => trial[i] = State::Present,
+                None => return Err(format!("next question `{}`: no indicator `{id}`", next.id)),
+            }
+        }
+        let level = rules.decide(&trial).outcome;
+        let expected = (level > report.outcome.level).then(|| rules.outcomes()[level].id());
+        if next.could_raise_to.as_deref() != expected {
+            return Err(format!(
+                "next question `{}`: could raise to {:?}, but its indicators present give `{}`",
+                next.id,
+                next.could_raise_to,
+                rules.outcomes()[level].id()
+            ));
+        }
+        if level > previous {
+            return Err(format!(
+                "next question `{}` is ranked below a lower outcome",
+                next.id
+            ));
+        }
+        previous = level;
     }
     Ok(())
 }

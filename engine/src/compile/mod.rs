@@ -774,6 +774,7 @@ fn assemble(
         analysis,
         engine: sandbox::engine(&m.limits, patterns),
         json_parts: std::sync::OnceLock::new(),
+        monotone: std::sync::OnceLock::new(),
     }
 }
 
