@@ -152,8 +152,14 @@ fn by_gender_and_compare_agree_with_an_independent_computation() {
         expected["groups"].as_object().expect("map").len()
     );
     for g in groups {
-        let value = g["value"].as_str().unwrap_or("");
+        let value = if g["pooled_values"].is_null() {
+            g["value"].as_str().unwrap_or("")
+        } else {
+            assert_eq!(g["value"], Json::Null, "a pooled group names no value");
+            "*pooled*"
+        };
         let e = &expected["groups"][value];
+        assert_eq!(g["pooled_values"], e["pooled_values"], "{value}");
         if e["suppressed"] == true {
             suppressed_groups += 1;
             assert!(g["suppressed"].is_string(), "{value}: {g}");
@@ -181,7 +187,16 @@ fn by_gender_and_compare_agree_with_an_independent_computation() {
             }
         }
     }
-    assert_eq!(suppressed_groups, 2, "`other` and the next smallest group");
+    assert_eq!(
+        suppressed_groups, 2,
+        "`other`, pooled alone, and the next smallest group"
+    );
+    assert!(
+        !serde_json::to_string(&s["subgroups"])
+            .expect("JSON")
+            .contains("\"other\""),
+        "a value too small to report is not named"
+    );
     assert!(suppressed_figures > 0, "the fixture has small cells");
     assert!(checked >= 60, "{checked}");
 
@@ -280,14 +295,19 @@ fn the_summary_as_csv_has_every_figure() {
     assert_eq!(sens["estimate"].parse::<f64>().ok(), m["value"].as_f64());
     let hidden = lines
         .iter()
-        .find(|l| l["by"] == "gender" && l["value"] == "other" && l["figure"] == "rows")
-        .expect("the small group is listed");
+        .find(|l| l["by"] == "gender" && l["pooled_values"] == "2" && l["figure"] == "rows")
+        .expect("the two small values (`other` and empty) are listed, pooled");
+    assert_eq!(hidden["value"], "", "not named");
     assert_eq!(hidden["suppressed"], "true");
     assert_eq!(hidden["count"], "");
     assert!(
+        !lines.iter().any(|l| l["value"] == "other"),
+        "a value too small to report is not named"
+    );
+    assert!(
         !lines
             .iter()
-            .any(|l| l["value"] == "other" && l["figure"] != "rows"),
+            .any(|l| !l["pooled_values"].is_empty() && l["figure"] != "rows"),
         "no figure of a suppressed group"
     );
 }
@@ -410,4 +430,63 @@ fn jsonl_groups_by_key_even_a_question() {
     assert_eq!(minors_group["rows"], minors, "{minors_group}");
     let total: u64 = groups.iter().filter_map(|g| g["rows"].as_u64()).sum();
     assert_eq!(total, 200);
+}
+
+/// Values too small to name are pooled; a pool that reaches the minimum cell size is reported
+/// with its figures, as one group, without any of its values.
+#[test]
+fn small_values_are_pooled_and_reported_together_unnamed() {
+    let t = Temp::new("analyses-pooled");
+    cases(&t, 300);
+    let text = String::from_utf8(t.read("cases.csv")).expect("UTF-8");
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let site = match i {
+            0 => "site".to_owned(),
+            1..=50 => format!("rare-site-{}", i.div_ceil(2)),
+            _ => "main-site".to_owned(),
+        };
+        out.push_str(&format!("{line},{site}\n"));
+    }
+    let input = t.write("sites.csv", out);
+    let r = run(&[
+        "batch",
+        &input,
+        "--label",
+        "label",
+        "--by",
+        "site",
+        "--summary",
+        &t.arg("s.json"),
+        "-o",
+        &t.arg("out.csv"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("rare-site"), "{}", r.stderr);
+    let text = String::from_utf8(t.read("s.json")).expect("UTF-8");
+    assert!(!text.contains("rare-site"), "no small value is named");
+    let s: Json = serde_json::from_str(&text).expect("JSON");
+    let groups = s["subgroups"]["columns"][0]["groups"]
+        .as_array()
+        .expect("groups");
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert_eq!(groups[0]["value"], "main-site");
+    assert_eq!(groups[0]["rows"], 250);
+    let pooled = &groups[1];
+    assert_eq!(pooled["value"], Json::Null);
+    assert_eq!(
+        pooled["pooled_values"], 25,
+        "rare-site-1 … rare-site-25, two rows each"
+    );
+    assert_eq!(pooled["rows"], 50);
+    assert_eq!(pooled["suppressed"], Json::Null);
+    let figures = pooled["rulesets"][0]["figures"]
+        .as_array()
+        .expect("figures");
+    let outcome_rows: u64 = figures
+        .iter()
+        .filter(|f| f["figure"] == "outcome" && f["suppressed"] == false)
+        .filter_map(|f| f["count"].as_u64())
+        .sum();
+    assert!(outcome_rows > 0 && outcome_rows <= 50, "{outcome_rows}");
 }

@@ -510,6 +510,26 @@ fn raw_answers_are_written_only_with_include_input() {
         r.stderr
             .contains("1 column is not a question of the selected rule sets, so not read: `label`")
     );
+    // The summary says so too, so that published figures say what they did not look at.
+    let summary = t.arg("summary.json");
+    let r = run(&["batch", &input, "--id-column", "id", "--summary", &summary]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: Json = serde_json::from_slice(&t.read("summary.json")).expect("JSON");
+    assert_eq!(
+        s["not_read"],
+        serde_json::json!({"columns": ["label"], "unnamed_columns": [], "ignored_by_mapping": 0, "keys": []})
+    );
+    let jsonl = t.write(
+        "keys.jsonl",
+        "{\"deceived_about_job\": true, \"zz\": 1}\n{\"deceived_about_job\": false, \"aa\": 2, \"zz\": 3}\n",
+    );
+    let r = run(&["batch", &jsonl, "--summary", &summary]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: Json = serde_json::from_slice(&t.read("summary.json")).expect("JSON");
+    assert_eq!(
+        s["not_read"]["keys"],
+        serde_json::json!([{"key": "zz", "first_row": 1}, {"key": "aa", "first_row": 2}])
+    );
     let r = run(&["batch", &input, "--id-column", "id", "--include-input"]);
     let rows = csv_maps(&r.stdout_text());
     assert_eq!(rows[0]["input.label"], "secret-label");

@@ -313,6 +313,37 @@ fn verify_says_what_a_bundle_is_and_who_signed_it() {
     assert_eq!(json["signature"]["state"], "signed");
     assert_eq!(json["signature"]["fingerprint"], fingerprint.as_str());
     assert_eq!(json["trusted"], false);
+    // The compiled form is what this herken writes from the files, and the lean module opens it.
+    assert_eq!(json["compiled_form"]["present"], true);
+    assert_eq!(json["compiled_form"]["matches_rule_files"], true);
+    assert_eq!(json["compiled_form"]["lean_module"], true);
+    assert_eq!(json["compiled_form"]["lean_module_error"], Value::Null);
+    for needle in [
+        "compiled   matches the rule files",
+        "the lean module opens it",
+    ] {
+        assert!(text.contains(needle), "`{needle}` in {text}");
+    }
+    // A bundle of format 1 (no compiled form) opens, in the full module only.
+    let mut old = p.json();
+    old.as_object_mut().expect("object").remove("compiled");
+    old.as_object_mut()
+        .expect("object")
+        .remove("compiled_sha256");
+    old.as_object_mut().expect("object").remove("signature");
+    old["herken_bundle"] = 1.into();
+    let path = p.variant("format-1.bundle.json", &old);
+    let v = run(&["verify", &path, "--format", "json"]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    let json: Value = serde_json::from_slice(&v.stdout).expect("JSON");
+    assert_eq!(json["compiled_form"]["present"], false);
+    assert_eq!(json["compiled_form"]["lean_module"], false);
+    let v = run(&["verify", &path]);
+    assert!(
+        v.stdout_text().contains("browser    full module only"),
+        "{}",
+        v.stdout_text()
+    );
     // A damaged content hash is reported as such; unreadable input is exit code 2.
     let mut damaged = p.json();
     damaged["files"]["ruleset.yaml"] = "id: other\n".into();
@@ -323,6 +354,49 @@ fn verify_says_what_a_bundle_is_and_who_signed_it() {
     assert_eq!(json["content_hash_ok"], false);
     assert_eq!(json["error"]["code"], "bundle::hash-mismatch");
     assert_eq!(run(&["verify", &p.dir.arg("missing.bundle.json")]).code, 2);
+}
+
+/// A set with a condition that stays a script: `verify` says the lean module refuses it, and why.
+#[test]
+fn verify_names_what_keeps_a_bundle_from_the_lean_module() {
+    let dir = Temp::new("verify-scripted");
+    let set = dir.arg("scripted");
+    assert_eq!(run(&["new", &set]).code, 0);
+    let manifest = std::path::Path::new(&set).join("ruleset.yaml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let scripted = text.replacen(
+        "    when: obs.passport_held_by_other\n",
+        "    reads: [passport_held_by_other]\n    when: |\n      let n = 0;\n      for i in 0..2 { n += 1; }\n      obs.passport_held_by_other == true && n == 2\n",
+        1,
+    );
+    assert_ne!(scripted, text, "the template's condition");
+    std::fs::write(&manifest, scripted).expect("write");
+    let bundle = dir.arg("scripted.bundle.json");
+    let made = run(&["bundle", &set, "-o", &bundle]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let v = run(&["verify", &bundle, "--format", "json"]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    let json: Value = serde_json::from_slice(&v.stdout).expect("JSON");
+    let form = &json["compiled_form"];
+    assert_eq!(form["present"], true);
+    assert_eq!(form["matches_rule_files"], true);
+    assert_eq!(form["lean_module"], false);
+    assert_eq!(
+        form["lean_module_error"]["code"],
+        "bundle::needs-full-module"
+    );
+    let message = form["lean_module_error"]["message"]
+        .as_str()
+        .expect("message");
+    assert!(
+        message.contains("indicator `documents_withheld`"),
+        "{message}"
+    );
+    let human = run(&["verify", &bundle]).stdout_text();
+    assert!(
+        human.contains("browser    full module only: error[bundle::needs-full-module]"),
+        "{human}"
+    );
 }
 
 #[test]

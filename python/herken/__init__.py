@@ -232,8 +232,10 @@ def run_batch(
     command line gains are available here too. The GIL is released while rows are scored.
 
     Notes (columns not read, identifier warnings) are issued as :class:`HerkenWarning`.
-    Raises :class:`UsageError` / :class:`InputError` for what stops the command line before its
-    rows (exit code 2). Rows that fail are not exceptions: they are rows with ``errors``.
+    Raises :class:`UsageError` / :class:`InputError` for what stops the command line (exit code
+    2); when it stopped after some rows (input that cannot be read further, invalid labels), the
+    error's ``rows`` holds the rows scored before it (a DataFrame) and ``row`` the row where it
+    stopped. Rows that fail are not exceptions: they are rows with ``errors``.
     """
     for reserved in ("output", "format", "summary"):
         if reserved in options:
@@ -282,7 +284,14 @@ def run_batch(
         path = name
     argv.extend(["--format=csv", "--", path])
 
-    text, summary, notes, failed = _herken.run_batch(argv, payload, name, jsonl)
+    try:
+        text, summary, notes, failed = _herken.run_batch(argv, payload, name, jsonl)
+    except HerkenError as e:
+        # Rows scored before the run stopped come with the error, as a DataFrame.
+        rows = getattr(e, "rows", None)
+        if isinstance(rows, str):
+            e.rows = _csv_to_frame(rows) if rows else None
+        raise
     for note in notes:
         warnings.warn(note.removeprefix("herken: "), HerkenWarning, stacklevel=_stacklevel)
     return BatchResult(

@@ -14,6 +14,9 @@ class HerkenError(Exception):
     column: Optional[int]
     row: Optional[int]
     field: Optional[str]
+    rows: Any
+    """From a batch that stopped after some rows: the rows scored before (a DataFrame), else
+    absent or None."""
 
 class UsageError(HerkenError):
     """An option or argument that cannot be (the CLI's exit code 2)."""

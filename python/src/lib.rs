@@ -60,6 +60,7 @@ struct Place {
     file: Option<String>,
     line: Option<u64>,
     column: Option<u64>,
+    row: Option<u64>,
     field: Option<String>,
 }
 
@@ -84,7 +85,7 @@ fn with_attributes(
     set("file", text(place.file.as_deref()));
     set("line", int(place.line));
     set("column", int(place.column));
-    set("row", None);
+    set("row", int(place.row));
     set("field", text(place.field.as_deref()));
     err
 }
@@ -99,7 +100,36 @@ fn cli_error(py: Python<'_>, e: &CliError) -> PyErr {
         ErrorKind::Interrupted => (HerkenError::new_err(e.message.clone()), "interrupted"),
     };
     let code = code_in(&e.message);
-    with_attributes(py, err, kind, code, &Place::default())
+    with_attributes(py, err, kind, code, &place_in(&e.message))
+}
+
+/// Where a command-line message says the error is: the file of `cannot read `…``, the row
+/// (`row N`; `after row N` is row N + 1), `line N`, `column N` and the field of
+/// `column `name``. Messages never carry an answer, so neither does any of this.
+fn place_in(message: &str) -> Place {
+    let number_after = |word: &str| {
+        message.match_indices(word).find_map(|(i, _)| {
+            let rest = &message[i + word.len()..];
+            let end = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            rest[..end].parse::<u64>().ok()
+        })
+    };
+    let quoted_after = |word: &str| {
+        let i = message.find(word)?;
+        let rest = &message[i + word.len()..];
+        Some(rest[..rest.find('`')?].to_owned())
+    };
+    Place {
+        file: quoted_after("cannot read `"),
+        line: number_after("line "),
+        column: number_after("column "),
+        row: number_after("after row ")
+            .map(|n| n + 1)
+            .or_else(|| number_after("row ")),
+        field: quoted_after("column `"),
+    }
 }
 
 /// A diagnostic code named in a message (`error[bundle::untrusted]`, `(case::too-long)`).
@@ -273,7 +303,7 @@ fn open(
                 file: first.map(|d| files.display_path(&d.span.file)),
                 line: first.map(|d| u64::from(d.span.line)),
                 column: first.map(|d| u64::from(d.span.column)),
-                field: None,
+                ..Place::default()
             };
             let code = first.map(|d| d.code.to_string());
             let err = with_attributes(
@@ -463,7 +493,15 @@ fn run_batch(
     let failed = match finished.status {
         Ok(()) => None,
         Err(e) if e.kind == ErrorKind::Findings => Some(e.message),
-        Err(e) => return Err(cli_error(py, &e)),
+        // Rows scored before the run stopped (a read error after them, bad labels) are not
+        // lost: they come with the error, as the command line leaves them in its output.
+        Err(e) => {
+            let err = cli_error(py, &e);
+            let value = err.value(py);
+            let _ = value.setattr("notes", notes.clone());
+            let _ = value.setattr("rows", String::from_utf8_lossy(&out).into_owned());
+            return Err(err);
+        }
     };
     let summary = serde_json::to_string(&finished.summary)
         .map_err(|e| HerkenError::new_err(format!("cannot write the summary: {e}")))?;
@@ -508,6 +546,7 @@ fn batch_in_memory(
             ctrl_c: false,
             summary_taken: true,
             stop: Some(Arc::clone(stop)),
+            written_to: Some("the error's `rows`".to_owned()),
         },
         &mut out,
         &mut err,

@@ -3,6 +3,7 @@ what `herken screen --format json` and `herken batch` give on the same input; er
 exceptions with a code and a place, never an answer value."""
 
 import csv
+import gzip
 import io
 import json
 import shutil
@@ -246,6 +247,20 @@ def test_options_are_the_command_lines(cases):
         herken.batch(cases["csv"], output="x.csv")
     with pytest.raises(herken.InputError):
         herken.batch(cases["csv"].parent / "missing.csv")
+
+
+def test_a_batch_stopped_by_unreadable_input_keeps_its_rows(cases, tmp_path):
+    data = gzip.compress(cases["csv"].read_bytes())
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(herken.InputError) as caught:
+        herken.batch(path, "ilo-2009-adult-labour")
+    e = caught.value
+    assert e.kind == "input" and e.file == str(path)
+    assert "standard output" not in str(e) and "the error's `rows`" in str(e)
+    assert isinstance(e.rows, pd.DataFrame) and len(e.rows) > 0
+    assert e.rows["row"].tolist() == list(range(1, len(e.rows) + 1))
+    assert e.row == len(e.rows) + 1
 
 
 def test_notes_are_warnings(cases):

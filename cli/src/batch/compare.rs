@@ -333,7 +333,7 @@ pub fn write_csv(out: &mut dyn Write, comparisons: &[Comparison]) -> io::Result<
             None,
         ));
         for f in &lines {
-            write_csv_line(out, "", None, &pair, f)?;
+            write_csv_line(out, "", None, None, &pair, f)?;
         }
     }
     Ok(())

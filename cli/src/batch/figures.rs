@@ -240,14 +240,15 @@ pub fn suppress(figures: &mut [Figure], min_cell: u64) {
 }
 
 /// The header of the summary's CSV form.
-pub const CSV_HEADER: &str =
-    "by,value,ruleset,figure,of,count,denominator,estimate,ci95_low,ci95_high,suppressed\n";
+pub const CSV_HEADER: &str = "by,value,ruleset,figure,of,count,denominator,estimate,ci95_low,ci95_high,suppressed,pooled_values\n";
 
-/// One figure as a CSV line: `by` and `value` are empty for the whole input.
+/// One figure as a CSV line: `by` and `value` are empty for the whole input; `pooled` is the
+/// number of values a subgroup pools (values too small to name), empty for any other line.
 pub fn write_csv_line(
     out: &mut dyn Write,
     by: &str,
     value: Option<&str>,
+    pooled: Option<u64>,
     ruleset: &str,
     f: &Figure,
 ) -> io::Result<()> {
@@ -266,6 +267,7 @@ pub fn write_csv_line(
         real(f.ci95.map(|c| c[0])),
         real(f.ci95.map(|c| c[1])),
         f.suppressed.to_string(),
+        num(pooled),
     ]
     .iter()
     .enumerate()

@@ -20,7 +20,7 @@ use herken_engine::{
     AnswerError, AnswerPolicy, Code, CompiledRuleSet, Observations, Question, QuestionType,
     RawAnswer, Value, codes,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::error::CliError;
@@ -499,6 +499,29 @@ pub struct Plan {
     route_source: String,
     /// Per `unknown_if` of the mapping: its conditions and the readings whose `no` it clears.
     unknown_if: Vec<ClearDefaults>,
+    /// The input's columns that nothing reads (for the summary; the notes say it too).
+    pub not_read: NotRead,
+}
+
+/// What of the input no question, mapping column or option reads: the summary's `not_read`,
+/// so that a published figure says what it did not look at.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct NotRead {
+    /// CSV columns, by name, in input order.
+    pub columns: Vec<String>,
+    /// CSV columns without a name, by position (1-based).
+    pub unnamed_columns: Vec<usize>,
+    /// CSV columns the mapping lists under `ignore`.
+    pub ignored_by_mapping: usize,
+    /// JSONL keys, each with the first row that gave it, in row order (at most 1000 keys).
+    pub keys: Vec<NotReadKey>,
+}
+
+/// A JSONL key nothing reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotReadKey {
+    pub key: String,
+    pub first_row: u64,
 }
 
 /// A planned `unknown_if`: its conditions, and the places of the readings whose `no` it clears.
@@ -604,6 +627,7 @@ impl Plan {
         // Columns of the input that nothing reads, for one summarised note.
         let mut unread: Vec<&str> = Vec::new();
         let mut unnamed: Vec<usize> = Vec::new();
+        let mut ignored_by_mapping = 0;
         let mut why_unread = (
             "column is not a question of the selected rule sets".to_owned(),
             "columns are not questions of the selected rule sets".to_owned(),
@@ -803,6 +827,7 @@ impl Plan {
                             unread.push(column);
                         }
                     }
+                    ignored_by_mapping = ignored;
                     if ignored > 0 {
                         notes.push(format!(
                             "{} ignored as mapping `{name}` lists them under `ignore`",
@@ -833,6 +858,12 @@ impl Plan {
                 more(unnamed.len())
             ));
         }
+        let not_read = NotRead {
+            columns: unread.iter().map(|c| (*c).to_owned()).collect(),
+            unnamed_columns: unnamed,
+            ignored_by_mapping,
+            keys: Vec::new(),
+        };
         if let Columns::Header(header) = columns
             && targets.is_empty()
         {
@@ -885,6 +916,7 @@ impl Plan {
                 routed,
                 route_source: mapping.map(|m| m.name.clone()).unwrap_or_default(),
                 unknown_if,
+                not_read,
             },
             notes,
         ))

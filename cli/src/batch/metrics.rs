@@ -306,6 +306,60 @@ impl Tally {
     }
 }
 
+/// Tallies of the same set over other rows, added together (subgroups too small to name are
+/// reported pooled).
+impl SetTally {
+    pub fn absorb(&mut self, other: &SetTally) {
+        fn sum(into: &mut [u64], from: &[u64]) {
+            for (a, b) in into.iter_mut().zip(from) {
+                *a += b;
+            }
+        }
+        // Every field named, so that a field added to the tally cannot be left out here.
+        let SetTally {
+            scored,
+            outcomes,
+            may_rise,
+            if_unknown_absent,
+            if_unknown_present,
+            bounds_differ,
+            states,
+            dimensions,
+            outside_population,
+            classes,
+            missing_label,
+        } = other;
+        self.scored += scored;
+        sum(&mut self.outcomes, outcomes);
+        self.may_rise += may_rise;
+        sum(&mut self.if_unknown_absent, if_unknown_absent);
+        sum(&mut self.if_unknown_present, if_unknown_present);
+        self.bounds_differ += bounds_differ;
+        for (a, b) in self.states.iter_mut().zip(states) {
+            sum(a, b);
+        }
+        sum(&mut self.dimensions, dimensions);
+        self.outside_population += outside_population;
+        for (a, b) in self.classes.iter_mut().zip(classes) {
+            let ClassTally {
+                n,
+                outcomes,
+                if_unknown_absent,
+                if_unknown_present,
+                present,
+                unknown,
+            } = b;
+            a.n += n;
+            sum(&mut a.outcomes, outcomes);
+            sum(&mut a.if_unknown_absent, if_unknown_absent);
+            sum(&mut a.if_unknown_present, if_unknown_present);
+            sum(&mut a.present, present);
+            sum(&mut a.unknown, unknown);
+        }
+        self.missing_label += missing_label;
+    }
+}
+
 fn state_index(s: State) -> usize {
     match s {
         State::Present => 0,

@@ -1,11 +1,12 @@
 //! Subgroups (`herken batch --by COLUMN`): every figure of the summary per value of a column,
 //! each column on its own (not crossed: for men × minors, make one column of both).
 //!
-//! Small groups could identify people, so a group with fewer rows than the minimum cell size
-//! (`--min-cell`, default 10) reports nothing but that it is too small, and within a reported
-//! group each figure resting on a small cell is suppressed ([`figures::suppress`]). Where one
-//! group of a column alone is too small, the next smallest is suppressed with it, so its size
-//! cannot be worked out from the total.
+//! Small groups could identify people, so values with fewer rows than the minimum cell size
+//! (`--min-cell`, default 10) are not named: they are pooled into one group, reported like the
+//! others if the pool reaches the minimum cell size, else only said to be too small, with the
+//! next smallest group suppressed too, so that its size cannot be worked out from the total.
+//! Within a reported group each figure resting on a small cell is suppressed
+//! ([`figures::suppress`]).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -96,46 +97,63 @@ impl GroupTally {
         thresholds: &[usize],
         min_cell: u64,
     ) -> Subgroups {
+        let group = |value: Option<String>,
+                     pooled_values: Option<u64>,
+                     rows: u64,
+                     tallies: &[SetTally]| Group {
+            value,
+            pooled_values,
+            rows: Some(rows),
+            suppressed: None,
+            rulesets: sets
+                .iter()
+                .zip(tallies)
+                .zip(thresholds)
+                .map(|((set, t), &threshold)| {
+                    let mut figures = figures::of_set(&set_summary(set, t, label, threshold));
+                    figures::suppress(&mut figures, min_cell);
+                    GroupSet {
+                        id: set.id().to_owned(),
+                        figures,
+                    }
+                })
+                .collect(),
+        };
         let columns = self
             .columns
             .iter()
             .map(|c| {
-                let mut groups: Vec<Group> = c
-                    .groups
-                    .iter()
-                    .map(|(value, g)| {
-                        let too_small = figures::small(g.rows, min_cell);
-                        Group {
-                            value: value.clone(),
-                            rows: Some(g.rows),
-                            suppressed: too_small.then_some(TOO_SMALL),
-                            rulesets: sets
-                                .iter()
-                                .zip(&g.sets)
-                                .zip(thresholds)
-                                .map(|((set, t), &threshold)| {
-                                    let mut figures =
-                                        figures::of_set(&set_summary(set, t, label, threshold));
-                                    figures::suppress(&mut figures, min_cell);
-                                    GroupSet {
-                                        id: set.id().to_owned(),
-                                        figures,
-                                    }
-                                })
-                                .collect(),
-                        }
-                    })
-                    .collect();
-                let small: Vec<usize> = (0..groups.len())
-                    .filter(|&i| groups[i].suppressed.is_some())
-                    .collect();
-                if let [only] = small[..] {
-                    let next = (0..groups.len())
-                        .filter(|&i| i != only)
-                        .min_by_key(|&i| groups[i].rows);
-                    if let Some(i) = next {
-                        groups[i].suppressed = Some(WITH_SMALLER);
+                // Values with fewer rows than the minimum cell size are not named (a rare value
+                // could identify someone): they are reported together, as one pooled group.
+                let mut groups = Vec::new();
+                let mut pool: Option<(u64, u64, Vec<SetTally>)> = None;
+                for (value, g) in &c.groups {
+                    if !figures::small(g.rows, min_cell) {
+                        groups.push(group(value.clone(), None, g.rows, &g.sets));
+                        continue;
                     }
+                    match &mut pool {
+                        None => pool = Some((1, g.rows, g.sets.clone())),
+                        Some((values, rows, tallies)) => {
+                            *values += 1;
+                            *rows += g.rows;
+                            for (t, other) in tallies.iter_mut().zip(&g.sets) {
+                                t.absorb(other);
+                            }
+                        }
+                    }
+                }
+                if let Some((values, rows, tallies)) = pool {
+                    let mut pooled = group(None, Some(values), rows, &tallies);
+                    if figures::small(rows, min_cell) {
+                        pooled.suppressed = Some(TOO_SMALL);
+                        // So that its size cannot be worked out from the total.
+                        let next = (0..groups.len()).min_by_key(|&i| groups[i].rows);
+                        if let Some(i) = next {
+                            groups[i].suppressed = Some(WITH_SMALLER);
+                        }
+                    }
+                    groups.push(pooled);
                 }
                 for g in &mut groups {
                     if g.suppressed.is_some() {
@@ -156,7 +174,7 @@ impl GroupTally {
 
 const TOO_SMALL: &str = "fewer rows than the minimum cell size";
 const WITH_SMALLER: &str =
-    "with a smaller group, so that group's figures cannot be worked out from the total";
+    "with the smaller pooled group, so that its figures cannot be worked out from the total";
 
 /// The summary's `subgroups`.
 #[derive(Debug, Serialize)]
@@ -169,7 +187,9 @@ pub struct Subgroups {
 #[derive(Debug, Serialize)]
 pub struct ColumnGroups {
     pub column: String,
-    /// One per value, in value order; `null` is an empty or absent value.
+    /// One per value with at least the minimum cell size of rows, in value order (`null` is an
+    /// empty or absent value); then, if any value has fewer, one group pooling those values
+    /// (`pooled_values`), their values not shown.
     pub groups: Vec<Group>,
     /// Rows whose value came after the first 1000 distinct values (not grouped).
     pub rows_beyond_max_values: u64,
@@ -177,7 +197,11 @@ pub struct ColumnGroups {
 
 #[derive(Debug, Serialize)]
 pub struct Group {
+    /// The value (`null`: an empty or absent value, or the pooled group).
     pub value: Option<String>,
+    /// Only for the last group of a column, when there is one: the number of values with
+    /// fewer rows each than the minimum cell size, reported together and not named.
+    pub pooled_values: Option<u64>,
     /// Rows with this value (`null` when the group is suppressed).
     pub rows: Option<u64>,
     /// Why the whole group is left out, if it is.
@@ -194,8 +218,13 @@ pub struct GroupSet {
 
 impl Group {
     /// The group's value as shown to people.
-    pub fn shown(&self) -> &str {
-        self.value.as_deref().unwrap_or("(empty)")
+    pub fn shown(&self) -> String {
+        match (self.pooled_values, &self.value) {
+            (Some(1), _) => "(1 small value)".to_owned(),
+            (Some(n), _) => format!("({n} small values)"),
+            (None, Some(v)) => v.clone(),
+            (None, None) => "(empty)".to_owned(),
+        }
     }
 }
 
@@ -236,7 +265,7 @@ pub fn write_table(
         writeln!(out)?;
         writeln!(
             out,
-            "By `{}` (figures resting on fewer than {} cases are suppressed):",
+            "By `{}` (values with fewer than {} rows are pooled and not named; figures resting on fewer than {1} cases are suppressed):",
             c.column, s.min_cell
         )?;
         let w = c

@@ -27,6 +27,8 @@ pub struct Summary {
     /// With `--compare`: each pair of rule sets on the same rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparisons: Option<Vec<super::compare::Comparison>>,
+    /// The columns or keys of the input that nothing read.
+    pub not_read: super::mapping::NotRead,
 }
 
 impl Tally {
@@ -54,6 +56,7 @@ impl Tally {
             rulesets,
             subgroups: None,
             comparisons: None,
+            not_read: super::mapping::NotRead::default(),
         }
     }
 }
@@ -82,7 +85,7 @@ pub fn write_csv(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     out.write_all(super::figures::CSV_HEADER.as_bytes())?;
     for set in &s.rulesets {
         for f in super::figures::of_set(set) {
-            super::figures::write_csv_line(out, "", None, &set.id, &f)?;
+            super::figures::write_csv_line(out, "", None, None, &set.id, &f)?;
         }
     }
     if let Some(sub) = &s.subgroups {
@@ -97,13 +100,21 @@ pub fn write_csv(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
                     ci95: None,
                     suppressed: g.suppressed.is_some(),
                 };
-                super::figures::write_csv_line(out, &c.column, g.value.as_deref(), "", &f)?;
+                super::figures::write_csv_line(
+                    out,
+                    &c.column,
+                    g.value.as_deref(),
+                    g.pooled_values,
+                    "",
+                    &f,
+                )?;
                 for gs in &g.rulesets {
                     for f in &gs.figures {
                         super::figures::write_csv_line(
                             out,
                             &c.column,
                             g.value.as_deref(),
+                            g.pooled_values,
                             &gs.id,
                             f,
                         )?;

@@ -24,7 +24,7 @@ use herken_engine::{CompiledRuleSet, ScreenOptions};
 use crate::batch::compare::{self, CompareTally};
 use crate::batch::identifiers;
 use crate::batch::input::{self, InputFormat};
-use crate::batch::mapping::{self, Columns, Plan, Questions};
+use crate::batch::mapping::{self, Columns, NotReadKey, Plan, Questions};
 use crate::batch::metrics::Tally;
 use crate::batch::output::{Layout, OutputFormat};
 use crate::batch::pipeline::{Msg, Pipeline};
@@ -113,6 +113,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
         ctrl_c: true,
         summary_taken: false,
         stop: None,
+        written_to: None,
     };
     run_with(args, options, out, err)?.status
 }
@@ -132,6 +133,9 @@ pub struct RunOptions {
     /// Set by the caller to stop after the last whole chunk, as Ctrl-C does (a front end's
     /// own interrupt, such as Python's KeyboardInterrupt).
     pub stop: Option<Arc<AtomicBool>>,
+    /// Where `out` goes, as messages name it when rows were written before an error stopped
+    /// the run (`None`: `--output`'s file, else standard output).
+    pub written_to: Option<String>,
 }
 
 /// A batch run that went through: its summary and how it ended.
@@ -244,6 +248,7 @@ pub fn run_with(
     for note in notes {
         writeln!(err, "herken: note: {note}")?;
     }
+    let mut not_read = plan.not_read.clone();
 
     let format = args.format.unwrap_or_else(|| {
         args.output
@@ -418,7 +423,10 @@ pub fn run_with(
     progress.finish();
     let complete = !interrupted && read_error.is_none();
     let written_to = match &partial {
-        None => "standard output".to_owned(),
+        None => options
+            .written_to
+            .clone()
+            .unwrap_or_else(|| "standard output".to_owned()),
         Some(p) if complete => {
             p.commit()?;
             format!("`{}`", p.target.display())
@@ -459,10 +467,23 @@ pub fn run_with(
             }
         }
     }
-    if !unknown_keys.is_empty() {
-        let mut keys: Vec<(&String, &u64)> = unknown_keys.iter().collect();
-        keys.sort_by_key(|(k, row)| (**row, (*k).clone()));
-        for (key, row) in keys.iter().take(20) {
+    not_read.keys = unknown_keys
+        .iter()
+        .map(|(key, &first_row)| NotReadKey {
+            key: key.clone(),
+            first_row,
+        })
+        .collect();
+    not_read
+        .keys
+        .sort_by(|a, b| (a.first_row, &a.key).cmp(&(b.first_row, &b.key)));
+    let keys = &not_read.keys;
+    if !keys.is_empty() {
+        for NotReadKey {
+            key,
+            first_row: row,
+        } in keys.iter().take(20)
+        {
             writeln!(
                 err,
                 "herken: note: key `{key}` (first in row {row}) is not read: not a question of the rule sets{}; ignored",
@@ -525,6 +546,7 @@ pub fn run_with(
         )
     });
     summary.comparisons = pairs.as_ref().map(|p| p.summary(&sets));
+    summary.not_read = not_read;
     if let Some(path) = args.summary.as_ref().filter(|_| bad_labels.is_none()) {
         let text = if path
             .extension()

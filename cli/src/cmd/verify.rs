@@ -7,7 +7,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use herken_engine::{Bundle, PublicKey, SignatureState, Sources};
+use herken_engine::{
+    Bundle, BundleError, CompiledRuleSet, PublicKey, SignatureState, Sources, TrustPolicy,
+};
 use serde_json::{Value, json};
 
 use crate::Format;
@@ -75,6 +77,79 @@ fn declared(json: &str) -> Declared {
     }
 }
 
+/// What a bundle's compiled form is worth, checked once the bundle opens: whether it is the
+/// form this engine writes from the bundle's own rule files (the signature covers its hash;
+/// this says the publisher's tool compiled the same rules), and whether the lean browser module
+/// (no Rhai) can screen with it.
+#[derive(Debug)]
+enum CompiledForm {
+    /// Format 1: no compiled form; only the full module opens the bundle.
+    Absent,
+    /// The compiled form, as this engine writes it from the rule files or not, and what the
+    /// lean module says of it (`None`: it opens).
+    Present {
+        matches_files: bool,
+        lean: Option<BundleError>,
+    },
+}
+
+fn compiled_form(text: &str, trust: &TrustPolicy, rules: &CompiledRuleSet) -> CompiledForm {
+    let Ok(bundle) = Bundle::from_json(text) else {
+        return CompiledForm::Absent;
+    };
+    let Some(stored) = bundle.compiled.as_deref() else {
+        return CompiledForm::Absent;
+    };
+    let written = Bundle::new(rules.id(), rules.version(), &Sources::new()).with_compiled(rules);
+    CompiledForm::Present {
+        matches_files: written.compiled.as_deref() == Some(stored),
+        lean: Bundle::open_compiled(text, trust).err(),
+    }
+}
+
+impl CompiledForm {
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Absent => json!({"present": false, "lean_module": false}),
+            Self::Present {
+                matches_files,
+                lean,
+            } => json!({
+                "present": true,
+                "matches_rule_files": matches_files,
+                "lean_module": lean.is_none(),
+                "lean_module_error": lean.as_ref().map(|e| json!({"code": e.code().as_str(), "message": e.to_string()})),
+            }),
+        }
+    }
+
+    /// The `compiled` and `browser` lines of the human output.
+    fn human(&self) -> (String, String) {
+        match self {
+            Self::Absent => (
+                "none (bundle format 1)".to_owned(),
+                "full module only: the lean module reads a compiled form".to_owned(),
+            ),
+            Self::Present {
+                matches_files,
+                lean,
+            } => (
+                if *matches_files {
+                    "matches the rule files (written again from them by this herken)".to_owned()
+                } else {
+                    "does NOT match what this herken writes from the rule files (another \
+                     version of herken, or altered before signing)"
+                        .to_owned()
+                },
+                match lean {
+                    None => "the lean module opens it".to_owned(),
+                    Some(e) => format!("full module only: error[{}]: {e}", e.code()),
+                },
+            ),
+        }
+    }
+}
+
 pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(), CliError> {
     let trust = args.trust.policy()?;
     if args.bundle.is_dir() {
@@ -100,6 +175,10 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(),
         verdict.as_ref().map(|o| o.signature),
         Ok(SignatureState::Trusted(_))
     );
+    let form = verdict
+        .as_ref()
+        .ok()
+        .map(|opened| compiled_form(&text, &trust, &opened.rules));
     match args.format {
         Format::Json => {
             let value = json!({
@@ -117,6 +196,7 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(),
                 },
                 "trusted_keys": trust.trusted_keys().iter().map(PublicKey::fingerprint).collect::<Vec<_>>(),
                 "trusted": trusted,
+                "compiled_form": form.as_ref().map(CompiledForm::to_json),
                 "error": verdict.as_ref().err().map(|e| json!({"code": e.code().as_str(), "message": e.to_string()})),
             });
             writeln!(
@@ -171,6 +251,11 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<(),
                 (Err(_), _) => format!("refused{by}"),
             };
             writeln!(out, "  signature  {signature}")?;
+            if let Some(form) = &form {
+                let (compiled, browser) = form.human();
+                writeln!(out, "  compiled   {compiled}")?;
+                writeln!(out, "  browser    {browser}")?;
+            }
             if let Err(e) = &verdict {
                 writeln!(out, "  error[{}]: {e}", e.code())?;
             }

@@ -102,9 +102,7 @@ def main():
                 levels[name + "/" + bound] = outcomes.index(at) if at else None
         rows.append((value, label, levels))
 
-    groups = {}
-    for value in sorted({r[0] for r in rows}, key=lambda v: (v is not None, v or "")):
-        members = [r for r in rows if r[0] == value]
+    def entry_of(members):
         entry = {"rows": len(members), "sets": {}}
         for name, outcomes in sets:
             scored = [r for r in members if r[2][name] is not None]
@@ -146,18 +144,30 @@ def main():
                 figures["ppv_" + bound + at] = share(tp, tp + fp, min_cell)
                 figures["npv_" + bound + at] = share(tn, tn + fn, min_cell)
             entry["sets"][name] = figures
-        groups["" if value is None else value] = entry
+        return entry
 
-    # Whole groups: too small, and where one alone is, the next smallest with it.
-    small_groups = [v for v, g in groups.items() if small(g["rows"], min_cell)]
-    for v in small_groups:
-        groups[v]["suppressed"] = True
-    if len(small_groups) == 1:
-        rest = [v for v in groups if v not in small_groups]
-        if rest:
-            groups[min(rest, key=lambda v: groups[v]["rows"])]["suppressed"] = True
+    # Values with fewer rows than the minimum cell size are pooled into one group (key
+    # "*pooled*"), not named; if the pool is still small it is suppressed, and the next
+    # smallest group with it.
+    groups = {}
+    pooled = []
+    pooled_values = 0
+    for value in sorted({r[0] for r in rows}, key=lambda v: (v is not None, v or "")):
+        members = [r for r in rows if r[0] == value]
+        if small(len(members), min_cell):
+            pooled += members
+            pooled_values += 1
+        else:
+            groups["" if value is None else value] = entry_of(members)
     for g in groups.values():
-        g.setdefault("suppressed", False)
+        g["suppressed"] = False
+    if pooled:
+        entry = entry_of(pooled)
+        entry["pooled_values"] = pooled_values
+        entry["suppressed"] = small(len(pooled), min_cell)
+        if entry["suppressed"] and groups:
+            groups[min(groups, key=lambda v: groups[v]["rows"])]["suppressed"] = True
+        groups["*pooled*"] = entry
 
     pairs = []
     for a in range(len(sets)):
