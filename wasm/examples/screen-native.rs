@@ -57,7 +57,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         let words: Vec<&str> = request.split_whitespace().collect();
         let answer = match words.as_slice() {
             ["screen", calls, next] => {
-                let calls: usize = calls.parse().map_err(|_| format!("bad request `{request}`"))?;
+                let calls: usize = calls
+                    .parse()
+                    .map_err(|_| format!("bad request `{request}`"))?;
                 let next = *next == "1";
                 let options = JsScreenOptions {
                     lang: Some("en".to_owned()),
@@ -79,8 +81,10 @@ fn main() -> Result<(), Box<dyn Error>> {
                 round(calls)
             }
             ["open", calls] => {
-                let calls: usize = calls.parse().map_err(|_| format!("bad request `{request}`"))?;
-                let mut round = |calls: usize| -> f64 {
+                let calls: usize = calls
+                    .parse()
+                    .map_err(|_| format!("bad request `{request}`"))?;
+                let round = |calls: usize| -> f64 {
                     let start = Instant::now();
                     for _ in 0..calls {
                         black_box(Bundle::open_compiled(&bundle, &trust).ok());

@@ -227,7 +227,11 @@ fn js_string(text: &str) -> JsString {
         // The end of the stretch that starts at `start`: ASCII up to the next other byte, or
         // other characters up to the next ASCII byte (always a character boundary).
         let end = if other {
-            start + bytes[start..].iter().position(u8::is_ascii).unwrap_or(bytes.len() - start)
+            start
+                + bytes[start..]
+                    .iter()
+                    .position(u8::is_ascii)
+                    .unwrap_or(bytes.len() - start)
         } else {
             first_non_ascii(&bytes[start..]).map_or(bytes.len(), |n| start + n)
         };
@@ -253,7 +257,11 @@ fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    chunks.remainder().iter().position(|b| !b.is_ascii()).map(|n| at + n)
+    chunks
+        .remainder()
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|n| at + n)
 }
 
 // `JSON.parse` of a JS string already made (js-sys's takes Rust text).
