@@ -93,6 +93,21 @@ impl CompiledRuleSet {
         self.decide_into(result);
     }
 
+    /// Whether a decision rule counts unknown indicators (`unknown_count`). Unknown indicators
+    /// count as not present everywhere else, so only then can taking every unknown indicator
+    /// as absent change a case's outcome: without it, [`Self::decide`] over the states with
+    /// unknown ones made absent gives the outcome [`Self::screen_compact`] gave. A walk over
+    /// the decision's conditions: callers that screen many cases ask once.
+    pub fn decision_counts_unknown(&self) -> bool {
+        let mut counts = false;
+        for cond in self.decision.iter().filter_map(|r| r.when.as_ref()) {
+            crate::analysis::solver::visit_helpers(cond, &mut |h| {
+                counts |= matches!(h, crate::cond::DecisionHelper::UnknownCount(_));
+            });
+        }
+        counts
+    }
+
     /// Decides a case from its indicator states alone (one per indicator, in rule-set order):
     /// the outcome, the rule, what it could rise to and every dimension's clause, as
     /// [`Self::screen_compact`] gives them for a case with these states. For analysing

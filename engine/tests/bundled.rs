@@ -494,3 +494,54 @@ fn labour_inspection_sets_ask_in_polish_and_romanian_marked_unverified() {
         }
     }
 }
+
+/// `decision_counts_unknown` finds the sets whose decision counts unknown indicators, and for
+/// every other set, taking each unknown indicator as absent never changes the outcome (what
+/// `herken batch` relies on to skip deciding such a case twice).
+#[test]
+fn only_a_decision_that_counts_unknowns_can_tell_unknown_from_absent() {
+    use herken_engine::State;
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for set in bundled() {
+        let rules = load(&set.sources).expect("loads").rules;
+        let yaml = read(&rules_dir().join(&set.name).join("ruleset.yaml"));
+        assert_eq!(
+            rules.decision_counts_unknown(),
+            yaml.contains("unknown_count("),
+            "{}",
+            set.name
+        );
+        if rules.decision_counts_unknown() {
+            continue;
+        }
+        for _ in 0..500 {
+            let states: Vec<State> = rules
+                .indicators()
+                .iter()
+                .map(|_| State::ALL[(next() % 4) as usize])
+                .collect();
+            let absent: Vec<State> = states
+                .iter()
+                .map(|&s| {
+                    if s == State::Unknown {
+                        State::Absent
+                    } else {
+                        s
+                    }
+                })
+                .collect();
+            assert_eq!(
+                rules.decide(&absent).outcome,
+                rules.decide(&states).outcome,
+                "{}",
+                set.name
+            );
+        }
+    }
+}

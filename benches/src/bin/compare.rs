@@ -238,7 +238,7 @@ fn variants<'a>(rules: &'a CompiledRuleSet, scorer: &'a Scorer) -> Vec<Variant<'
                         line: 1,
                         data: RawData::Json(line.as_bytes().to_vec()),
                     };
-                    out.push_str(&scorer.score(raw, scratch).line);
+                    scorer.score(raw, scratch, out);
                 });
             }),
         },

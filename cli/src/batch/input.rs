@@ -70,6 +70,17 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// A record of these cells (for tests).
+    #[cfg(test)]
+    pub(crate) fn of<'a>(cells: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut fields = Self::default();
+        for cell in cells {
+            fields.text.push_str(cell);
+            fields.ends.push(fields.text.len());
+        }
+        fields
+    }
+
     pub fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };

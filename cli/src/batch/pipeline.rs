@@ -18,18 +18,26 @@ use super::identifiers::Reservoir;
 use super::input::{RawRow, Records};
 use super::mapping::RowError;
 use super::metrics::RowStats;
-use super::output::Echo;
+use super::output::{Echo, Results, Row};
 use super::score::{Scored, Scorer, Scratch};
 use crate::error::CliError;
 
 /// Rows per chunk handed to a scoring thread.
 pub const CHUNK_ROWS: usize = 512;
 
+/// A chunk of rows, scored: their lines, one after another in input order, and per row what
+/// the summary needs.
+#[derive(Debug)]
+pub struct Chunk {
+    pub text: String,
+    pub rows: Vec<Scored>,
+}
+
 /// What the threads report.
 #[derive(Debug)]
 pub enum Msg {
-    /// Chunk `index`, scored, rows in input order.
-    Chunk(u64, Vec<Scored>),
+    /// Chunk `index`, scored.
+    Chunk(u64, Chunk),
     /// Reading the input failed after `after_row`; nothing after it can be read.
     ReadError { after_row: u64, message: String },
     /// The reader is done: it sent this many chunks.
@@ -151,39 +159,56 @@ fn read_chunks(
 /// A scoring thread: takes chunks until the reader is done.
 fn score_chunks(work: &Mutex<Receiver<(u64, Vec<RawRow>)>>, done: &Sender<Msg>, scorer: &Scorer) {
     let mut scratch = scorer.scratch();
+    // The largest chunk's text so far: room for the next one at once.
+    let mut room = 0;
     loop {
         let job = match work.lock() {
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
         let Ok((index, rows)) = job else { return };
-        let scored = rows
+        let mut text = String::with_capacity(room);
+        let rows = rows
             .into_iter()
-            .map(|raw| score_guarded(scorer, raw, &mut scratch))
+            .map(|raw| score_guarded(scorer, raw, &mut scratch, &mut text))
             .collect();
-        if done.send(Msg::Chunk(index, scored)).is_err() {
+        room = room.max(text.len());
+        if done.send(Msg::Chunk(index, Chunk { text, rows })).is_err() {
             return;
         }
     }
 }
 
-/// Scores a row; should scoring ever panic, the row is still written, with the reason.
-fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch) -> Scored {
+/// Scores a row, appending its line to `text`; should scoring ever panic, the row is still
+/// written, with the reason (in place of whatever part of its line was written).
+fn score_guarded(scorer: &Scorer, raw: RawRow, scratch: &mut Scratch, text: &mut String) -> Scored {
     let row = raw.row;
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scorer.score(raw, scratch))) {
+    let start = text.len();
+    let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scorer.score(raw, scratch, &mut *text)
+    }));
+    match scored {
         Ok(scored) => scored,
         Err(_) => {
+            text.truncate(start);
             let errors = [RowError {
                 ruleset: None,
                 code: codes::batch::INTERNAL_ERROR,
                 field: String::new(),
                 message: "scoring this row failed inside herken; please report it".into(),
             }];
-            let results = vec![None; scorer.sets.len()];
+            scorer.layout.write_row(
+                text,
+                &Row {
+                    row,
+                    id: None,
+                    label: None,
+                    results: Results::NONE,
+                    errors: &errors,
+                    echo: Echo::None,
+                },
+            );
             Scored {
-                line: scorer
-                    .layout
-                    .row(row, None, None, &results, &errors, Echo::None),
                 stats: RowStats {
                     row,
                     id: None,

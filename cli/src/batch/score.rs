@@ -14,13 +14,12 @@ use serde_json::Value as Json;
 use super::input::{RawData, RawRow};
 use super::mapping::{Cell, Plan, Reading, RouteTest, Routing, RowError};
 use super::metrics::{RowStats, SetStats};
-use super::output::{Echo, IndicatorStates, Layout, SetResult};
+use super::output::{Echo, Layout, Results, Row, SetNames};
 use super::row::{self, Reserved, RowProblem, RowScratch};
 
-/// A scored row, ready to write.
+/// A scored row: what the summary needs (its line is written by [`Scorer::score`]).
 #[derive(Debug)]
 pub struct Scored {
-    pub line: String,
     pub stats: RowStats,
     /// The label cell, when it is neither a label value nor empty (the run then fails).
     pub bad_label: Option<String>,
@@ -29,12 +28,19 @@ pub struct Scored {
     pub answered: Option<bool>,
 }
 
-/// A scoring thread's reusable memory: per rule set the answers and a compact result, and the
-/// row's readings.
+/// A scoring thread's reusable memory: per rule set the answers, a compact result, the outcome
+/// bounds and the ids a line names, and the row's readings.
 #[derive(Debug)]
 pub struct Scratch {
     answers: Vec<Observations>,
     compact: Vec<CompactResult>,
+    /// Per rule set, when it screened the row: the outcome levels with every unknown indicator
+    /// absent and with every one present.
+    bounds: Vec<Option<(usize, usize)>>,
+    names: Vec<SetNames>,
+    /// Per rule set: whether its decision counts unknown indicators (only then is the outcome
+    /// with every unknown indicator absent decided again).
+    counts_unknown: Vec<bool>,
     readings: Vec<Reading>,
     row: RowScratch,
     /// Indicator states with the unknown ones taken as absent.
@@ -67,18 +73,26 @@ impl Scorer {
                 .map(|set| Observations::unknown(set))
                 .collect(),
             compact: vec![CompactResult::default(); self.sets.len()],
+            bounds: vec![None; self.sets.len()],
+            names: self.sets.iter().map(|s| SetNames::of(s)).collect(),
+            counts_unknown: self
+                .sets
+                .iter()
+                .map(|s| s.decision_counts_unknown())
+                .collect(),
             readings: self.plan.readings(),
             row: RowScratch::default(),
             states: Vec::new(),
         }
     }
 
-    /// Scores a row with this thread's [`Scratch`].
-    pub fn score(&self, raw: RawRow, scratch: &mut Scratch) -> Scored {
+    /// Scores a row with this thread's [`Scratch`], appending its line to `out`.
+    pub fn score(&self, raw: RawRow, scratch: &mut Scratch, out: &mut String) -> Scored {
         let line_no = raw.line;
         match raw.data {
             RawData::Bad(p) => self.finish(
                 scratch,
+                out,
                 raw.row,
                 None,
                 None,
@@ -115,6 +129,7 @@ impl Scorer {
                 let routing = self.plan.route(by_test);
                 self.finish(
                     scratch,
+                    out,
                     raw.row,
                     id,
                     label,
@@ -127,9 +142,10 @@ impl Scorer {
                 )
             }
             RawData::Json(bytes) => {
-                let failed = |scratch: &mut Scratch, code, message: String| {
+                let failed = |scratch: &mut Scratch, out: &mut String, code, message: String| {
                     self.finish(
                         scratch,
+                        out,
                         raw.row,
                         None,
                         None,
@@ -148,7 +164,7 @@ impl Scorer {
                             "line {line_no} is not valid UTF-8 (at byte {})",
                             e.valid_up_to()
                         );
-                        return failed(scratch, codes::batch::INVALID_UTF8, message);
+                        return failed(scratch, out, codes::batch::INVALID_UTF8, message);
                     }
                 };
                 let reserved = Reserved {
@@ -181,7 +197,7 @@ impl Scorer {
                                 format!("line {line_no} is {kind}, not a JSON object of answers"),
                             ),
                         };
-                        return failed(scratch, code, message);
+                        return failed(scratch, out, code, message);
                     }
                 };
                 // Routing and `unknown_if` columns by key: the row (already read as an
@@ -232,6 +248,7 @@ impl Scorer {
                 };
                 let mut scored = self.finish(
                     scratch,
+                    out,
                     raw.row,
                     keys.id.as_ref().and_then(id_value),
                     keys.label,
@@ -257,6 +274,7 @@ impl Scorer {
     fn finish(
         &self,
         scratch: &mut Scratch,
+        out: &mut String,
         row: u64,
         id: Option<String>,
         label: Option<Json>,
@@ -272,7 +290,7 @@ impl Scorer {
             Some(Ok(Some(l))) => (Some(l), None),
             Some(Err(NotALabel)) => (None, label.as_ref().map(label_text)),
         };
-        let mut results: Vec<Option<SetResult>> = vec![None; self.sets.len()];
+        scratch.bounds.fill(None);
         let mut stats: Vec<Option<SetStats>> = vec![None; self.sets.len()];
         let whole_row = errors.iter().any(|e| e.ruleset.is_none());
         if read && !whole_row {
@@ -288,15 +306,7 @@ impl Scorer {
                 let result = &mut scratch.compact[i];
                 set.screen_compact_into(obs, result);
                 let (if_unknown_absent, if_unknown_present) =
-                    bounds(set, result, &mut scratch.states);
-                let (mut present, mut unknown) = (Vec::new(), Vec::new());
-                for (ind, state) in set.indicators().iter().zip(&result.states) {
-                    match state {
-                        State::Present => present.push(ind.id().to_owned()),
-                        State::Unknown => unknown.push(ind.id().to_owned()),
-                        State::Absent | State::Error => {}
-                    }
-                }
+                    bounds(set, result, scratch.counts_unknown[i], &mut scratch.states);
                 if result.states.contains(&State::Error) {
                     // Rare: the full report says why an indicator failed.
                     let report = set.evaluate(obs, &self.options);
@@ -317,35 +327,7 @@ impl Scorer {
                         });
                     }
                 }
-                results[i] = Some(SetResult {
-                    ruleset: set.id().to_owned(),
-                    outcome: set.outcomes()[result.outcome].id().to_owned(),
-                    level: result.outcome,
-                    decided_by: set.decision()[result.decided_by].id().to_owned(),
-                    may_rise: result.may_rise,
-                    if_unknown_absent: set.outcomes()[if_unknown_absent].id().to_owned(),
-                    if_unknown_present: set.outcomes()[if_unknown_present].id().to_owned(),
-                    present,
-                    unknown,
-                    positive_dimensions: set
-                        .dimensions()
-                        .iter()
-                        .enumerate()
-                        .filter(|(d, _)| result.positive(*d))
-                        .map(|(_, dim)| dim.id().to_owned())
-                        .collect(),
-                    indicators: if self.layout.wide.is_some() {
-                        IndicatorStates(
-                            set.indicators()
-                                .iter()
-                                .zip(&result.states)
-                                .map(|(ind, state)| (ind.id().to_owned(), *state))
-                                .collect(),
-                        )
-                    } else {
-                        IndicatorStates::default()
-                    },
-                });
+                scratch.bounds[i] = Some((if_unknown_absent, if_unknown_present));
                 stats[i] = Some(SetStats {
                     level: result.outcome,
                     may_rise: result.may_rise,
@@ -360,11 +342,23 @@ impl Scorer {
         if read && routing == Routing::NoRoute {
             errors.push(self.plan.no_route_error());
         }
-        let line = self
-            .layout
-            .row(row, id.as_deref(), label, &results, &errors, echo);
+        let results = Results {
+            names: &scratch.names,
+            compact: &scratch.compact,
+            bounds: &scratch.bounds,
+        };
+        self.layout.write_row(
+            out,
+            &Row {
+                row,
+                id: id.as_deref(),
+                label,
+                results,
+                errors: &errors,
+                echo,
+            },
+        );
         Scored {
-            line,
             stats: RowStats {
                 row,
                 id: if self.keep_ids { id } else { None },
@@ -381,15 +375,20 @@ impl Scorer {
 }
 
 /// The outcome levels with every unknown indicator absent (the engine's decision run on those
-/// states; `states` is reused memory), and with every one present (what the engine says the
-/// unknowns could raise it to, never below the outcome).
+/// states, only when the decision counts unknown indicators: otherwise it is the outcome;
+/// `states` is reused memory), and with every one present (what the engine says the unknowns
+/// could raise it to, never below the outcome).
 fn bounds(
     set: &CompiledRuleSet,
     result: &CompactResult,
+    counts_unknown: bool,
     states: &mut Vec<State>,
 ) -> (usize, usize) {
     if !result.states.contains(&State::Unknown) {
         return (result.outcome, result.outcome);
+    }
+    if !counts_unknown {
+        return (result.outcome, result.could_rise_to);
     }
     states.clear();
     states.extend(result.states.iter().map(|&s| {
@@ -569,13 +568,16 @@ outcomes:
         }
     }
 
-    fn jsonl(scorer: &Scorer, scratch: &mut Scratch, text: &str) -> Scored {
+    /// A JSONL row's line and what the summary gets of it.
+    fn jsonl(scorer: &Scorer, scratch: &mut Scratch, text: &str) -> (String, Scored) {
         let raw = RawRow {
             row: 7,
             line: 9,
             data: RawData::Json(text.as_bytes().to_vec()),
         };
-        scorer.score(raw, scratch)
+        let mut line = String::new();
+        let scored = scorer.score(raw, scratch, &mut line);
+        (line, scored)
     }
 
     /// JSONL rows are read as tables write answers, a key given twice fails the row, and
@@ -588,36 +590,27 @@ outcomes:
         ];
         let scorer = scorer(&sets, OutputFormat::Jsonl);
         let mut scratch = scorer.scratch();
-        let line = |s: Scored| s.line;
-        let first = line(jsonl(
+        let (first, _) = jsonl(
             &scorer,
             &mut scratch,
             r#"{"id": "r1", "a": "Ja", "n": "5", "k": " p ", "c": "p;q", "extra": 1}"#,
-        ));
+        );
         assert!(first.contains(r#""present":["i","j","h"]"#), "{first}");
         assert!(!first.contains("errors\":[{"), "{first}");
-        let again = line(jsonl(&scorer, &mut scratch, r#"{"id": "r2"}"#));
+        let (again, _) = jsonl(&scorer, &mut scratch, r#"{"id": "r2"}"#);
         assert!(again.contains(r#""present":[]"#), "{again}");
-        let twice = jsonl(&scorer, &mut scratch, r#"{"a": true, "n": 1, "a": false}"#);
-        assert!(twice.stats.failed);
-        assert!(twice.line.contains("case::duplicate-key"), "{}", twice.line);
-        let id_twice = jsonl(&scorer, &mut scratch, r#"{"id": 1, "a": true, "id": 2}"#);
-        assert!(
-            id_twice.line.contains("case::duplicate-key"),
-            "{}",
-            id_twice.line
-        );
-        let wrong = jsonl(
+        let (twice, scored) = jsonl(&scorer, &mut scratch, r#"{"a": true, "n": 1, "a": false}"#);
+        assert!(scored.stats.failed);
+        assert!(twice.contains("case::duplicate-key"), "{twice}");
+        let (id_twice, _) = jsonl(&scorer, &mut scratch, r#"{"id": 1, "a": true, "id": 2}"#);
+        assert!(id_twice.contains("case::duplicate-key"), "{id_twice}");
+        let (wrong, _) = jsonl(
             &scorer,
             &mut scratch,
             r#"{"n": "many", "other_x": "1e999"}"#,
         );
-        assert!(wrong.line.contains("batch::wrong-type"), "{}", wrong.line);
-        assert!(
-            !wrong.line.contains("many"),
-            "no answer in an error: {}",
-            wrong.line
-        );
+        assert!(wrong.contains("batch::wrong-type"), "{wrong}");
+        assert!(!wrong.contains("many"), "no answer in an error: {wrong}");
     }
 
     /// The lean path gives what the full report says, for many random cases.

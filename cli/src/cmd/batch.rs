@@ -27,9 +27,9 @@ use crate::batch::input::{self, InputFormat};
 use crate::batch::mapping::{self, Columns, NotReadKey, Plan, Questions};
 use crate::batch::metrics::Tally;
 use crate::batch::output::{Layout, OutputFormat};
-use crate::batch::pipeline::{Msg, Pipeline};
+use crate::batch::pipeline::{Chunk, Msg, Pipeline};
 use crate::batch::progress::Progress;
-use crate::batch::score::{Scored, Scorer};
+use crate::batch::score::Scorer;
 use crate::batch::subgroups::{self, GroupTally};
 use crate::batch::summary;
 use crate::error::{CliError, EXIT_INTERRUPTED};
@@ -355,7 +355,7 @@ pub fn run_with(
     let mut bad_labels = BadLabels::default();
     // JSONL rows read, and those with a key the plan reads.
     let (mut objects, mut answered) = (0u64, 0u64);
-    let mut pending: BTreeMap<u64, Vec<Scored>> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, Chunk> = BTreeMap::new();
     let mut next = 0u64;
     let mut end: Option<u64> = None;
     let mut read_error: Option<(u64, String)> = None;
@@ -372,11 +372,11 @@ pub fn run_with(
             break false;
         }
         match pipeline.results.recv_timeout(Duration::from_millis(100)) {
-            Ok(Msg::Chunk(index, rows)) => {
-                pending.insert(index, rows);
-                while let Some(rows) = pending.remove(&next) {
-                    for scored in rows {
-                        sink.write_all(scored.line.as_bytes())?;
+            Ok(Msg::Chunk(index, chunk)) => {
+                pending.insert(index, chunk);
+                while let Some(chunk) = pending.remove(&next) {
+                    sink.write_all(chunk.text.as_bytes())?;
+                    for scored in chunk.rows {
                         tally.add(&scored.stats);
                         if let Some(g) = &mut groups {
                             g.add(&sets, &scored.stats);
