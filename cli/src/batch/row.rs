@@ -1,6 +1,7 @@
 //! One JSONL row, read once from its text: the plan's columns straight into their readings (the
-//! engine reads each answer, [`AnswerSeed`]), the id and label values, and the keys nothing
-//! reads. A key given twice is an error (`case::duplicate-key`), as in every case reader.
+//! engine reads each answer, [`AnswerSeed`]) — or, for one rule set without a mapping, the
+//! row straight into the set's answers by the engine's one-pass case reader — the id and label
+//! values, and the keys nothing reads. A key given twice is an error (`case::duplicate-key`), as in every case reader.
 //! Every value is checked as parsing it into a `serde_json::Value` would check it, so a row is
 //! valid JSON here exactly when it is for serde_json.
 
