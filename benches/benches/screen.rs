@@ -2,8 +2,10 @@
 //!
 //! - `load/<set>`: load and compile each bundled rule set from its sources;
 //! - `screen/<set>/<variant>`: one case, JSON text in, cycling through 256 synthetic cases:
-//!   `report+next` (the full report with next questions, as `herken screen` and the WASM
-//!   module give it), `report+next+json` (and serialised), `report` (without next questions),
+//!   `report+next` (the full report with next questions, as `herken screen` gives it),
+//!   `report+next+json` (that report as JSON text, written straight from the screening by
+//!   `evaluate_json`, as the WASM module's `screenJson` gives it), `report+next+to_json` (the
+//!   report built, then written by `Report::to_json`), `report` (without next questions),
 //!   `compact` (outcome and states only);
 //! - `alloc/ilo-2009-adult-labour/clone-report+next`: cloning (and dropping) such a report:
 //!   what its ~500 owned strings and maps cost the allocator, for comparison with building one;
@@ -60,9 +62,10 @@ fn benches(c: &mut Criterion) {
             cases[*i].as_str()
         };
         for (variant, next_questions, json) in [
-            ("report+next", true, false),
-            ("report+next+json", true, true),
-            ("report", false, false),
+            ("report+next", true, Json::No),
+            ("report+next+json", true, Json::Direct),
+            ("report+next+to_json", true, Json::FromReport),
+            ("report", false, Json::No),
         ] {
             let opts = options(next_questions);
             let mut i = 0;
@@ -72,11 +75,16 @@ fn benches(c: &mut Criterion) {
                     let obs = rules
                         .observations_from_str(text, strict)
                         .expect("valid case");
-                    let report = rules.evaluate(&obs, &opts);
-                    if json {
-                        black_box(report.to_json().len());
-                    } else {
-                        black_box(report);
+                    match json {
+                        Json::No => {
+                            black_box(rules.evaluate(&obs, &opts));
+                        }
+                        Json::Direct => {
+                            black_box(rules.evaluate_json(&obs, &opts).len());
+                        }
+                        Json::FromReport => {
+                            black_box(rules.evaluate(&obs, &opts).to_json().len());
+                        }
                     }
                 })
             });
@@ -157,6 +165,17 @@ fn benches(c: &mut Criterion) {
         }
     }
     group.finish();
+}
+
+/// Whether and how a screen variant writes the report's JSON.
+#[derive(Clone, Copy)]
+enum Json {
+    /// The report only.
+    No,
+    /// Written straight from the screening (`evaluate_json`), as the WASM module does.
+    Direct,
+    /// The report built, then written (`Report::to_json`).
+    FromReport,
 }
 
 /// JSONL in, one compact result line per case out, reusing the scratch memory.

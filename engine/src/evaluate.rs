@@ -71,11 +71,42 @@ impl CompiledRuleSet {
     /// dimension is positive, and (when asked) the next questions.
     pub fn evaluate(&self, obs: &Observations, options: &ScreenOptions) -> Report<'_> {
         sandbox::screen_case(|| {
-            let mut states = Vec::with_capacity(self.indicators.len());
-            let mut errors = Vec::new();
-            self.states_into(obs, &mut states, Some(&mut errors));
-            self.report(obs, &states, &errors, options)
+            let screening = self.screening(obs, options.next_questions);
+            self.report(obs, &screening, options)
         })
+    }
+
+    /// What screening a case settles before anything is written, inside one case's budget
+    /// (see [`Screening`]): the report and its JSON written directly are both made from it.
+    pub(crate) fn screening(&self, obs: &Observations, next_questions: bool) -> Screening {
+        let mut states = Vec::with_capacity(self.indicators.len());
+        let mut errors = Vec::new();
+        self.states_into(obs, &mut states, Some(&mut errors));
+        let facts = Facts::new(self, &states);
+        let decided = decide::decide(&facts);
+        let unanswered: Vec<usize> = (0..self.questions.len())
+            .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs))
+            .collect();
+        let mut next = NextRanking::default();
+        if next_questions {
+            self.rank_next_questions(&unanswered, &states, &facts, &mut next);
+        }
+        Screening {
+            states,
+            errors,
+            decided,
+            unanswered,
+            next,
+        }
+    }
+
+    /// The report's language: `wanted` when the set has it, else its first language (`None`
+    /// for a set without languages).
+    pub(crate) fn language_index(&self, wanted: &str) -> Option<usize> {
+        self.languages
+            .iter()
+            .position(|l| *l == wanted)
+            .or((!self.languages.is_empty()).then_some(0))
     }
 
     /// Screens one case for batch use: the outcome, its rule, whether it may rise, every
@@ -225,27 +256,31 @@ impl CompiledRuleSet {
     fn report(
         &self,
         obs: &Observations,
-        states: &[State],
-        errors: &[(usize, EvalError)],
+        screening: &Screening,
         options: &ScreenOptions,
     ) -> Report<'_> {
+        let Screening {
+            states,
+            errors,
+            decided,
+            unanswered,
+            next,
+        } = screening;
         let error_of = |i: usize| errors.iter().find(|(j, _)| *j == i).map(|(_, e)| e);
-        let lang: Str<'_> = match self.languages.iter().find(|l| **l == options.language) {
-            Some(l) => Cow::Borrowed(l),
-            None => match self.languages.first() {
-                Some(l) => Cow::Borrowed(l),
-                None => Cow::Owned(options.language.clone()),
-            },
+        let lang: Str<'_> = match self.language_index(&options.language) {
+            Some(l) => Cow::Borrowed(&self.languages[l]),
+            None => Cow::Owned(options.language.clone()),
         };
         let text = |t| Cow::Borrowed(self.text(t, &lang));
-        let facts = Facts::new(self, states);
-        let decided = decide::decide(&facts);
 
         let dimensions = (0..self.dimensions.len())
             .map(|d| self.dimension_report(states, d, &lang))
             .collect();
 
-        let mut diagnostics = Vec::new();
+        let mut diagnostics: Vec<ReportDiagnostic> = errors
+            .iter()
+            .map(|(i, e)| self.error_diagnostic(*i, e))
+            .collect();
         let indicators = self
             .indicators
             .iter()
@@ -257,13 +292,6 @@ impl CompiledRuleSet {
                         obs.get(q).to_json(),
                     )
                 }));
-                let error = error_of(i);
-                if let Some(e) = error {
-                    diagnostics.push(ReportDiagnostic {
-                        code: e.code,
-                        message: format!("indicator `{}`: {}", ind.id, e.message),
-                    });
-                }
                 IndicatorReport {
                     id: Cow::Borrowed(&ind.id),
                     label: text(&ind.label),
@@ -272,21 +300,27 @@ impl CompiledRuleSet {
                     weight: ind.weight,
                     state: states[i],
                     reads,
-                    error: error.cloned(),
+                    error: error_of(i).cloned(),
                 }
             })
             .collect();
 
         diagnostics.extend(self.population_mismatch(obs));
 
-        let unanswered: Vec<usize> = (0..self.questions.len())
-            .filter(|&q| *obs.get(q) == Value::Unknown && self.applies(q, obs))
+        let next_questions = next
+            .ranked
+            .iter()
+            .map(|r| NextQuestion {
+                id: Cow::Borrowed(&self.questions[r.question].id),
+                question: Cow::Borrowed(self.text(&self.questions[r.question].text, &lang)),
+                could_raise_to: (r.level > decided.outcome)
+                    .then(|| Cow::Borrowed(self.outcomes[r.level].id.as_str())),
+                indicators: next.settled[r.settles.clone()]
+                    .iter()
+                    .map(|&i| Cow::Borrowed(self.indicators[i].id.as_str()))
+                    .collect(),
+            })
             .collect();
-        let next_questions = if options.next_questions {
-            self.next_questions(&unanswered, states, &facts, decided.outcome, &lang)
-        } else {
-            Vec::new()
-        };
 
         Report {
             ruleset: RuleSetRef {
@@ -296,7 +330,7 @@ impl CompiledRuleSet {
                 sha256: Cow::Borrowed(&self.sha256),
             },
             engine: Cow::Borrowed(ENGINE),
-            outcome: self.outcome_report(decided, &lang),
+            outcome: self.outcome_report(*decided, &lang),
             language: lang,
             dimensions,
             indicators,
@@ -306,6 +340,14 @@ impl CompiledRuleSet {
                 .collect(),
             next_questions,
             diagnostics,
+        }
+    }
+
+    /// The report's diagnostic for indicator `i` in error.
+    pub(crate) fn error_diagnostic(&self, i: usize, e: &EvalError) -> ReportDiagnostic {
+        ReportDiagnostic {
+            code: e.code,
+            message: format!("indicator `{}`: {}", self.indicators[i].id, e.message),
         }
     }
 
@@ -332,31 +374,22 @@ impl CompiledRuleSet {
     /// and the clause of its rule that holds.
     fn dimension_report(&self, states: &[State], d: usize, lang: &str) -> DimensionReport<'_> {
         let dim = &self.dimensions[d];
-        let mut tally = DimensionTally::default();
         let mut present = Vec::new();
         let mut unknown = Vec::new();
         for &i in &dim.indicators {
-            let ind = &self.indicators[i];
             match states[i] {
-                State::Present => {
-                    present.push(Cow::Borrowed(ind.id.as_str()));
-                    tally.score += ind.weight;
-                    if let Some(s) = ind.strength {
-                        tally.counts.add(s);
-                    }
-                }
-                State::Unknown => unknown.push(Cow::Borrowed(ind.id.as_str())),
+                State::Present => present.push(Cow::Borrowed(self.indicators[i].id.as_str())),
+                State::Unknown => unknown.push(Cow::Borrowed(self.indicators[i].id.as_str())),
                 State::Absent | State::Error => {}
             }
         }
-        tally.present = present.len() as u32;
-        let clause = positive_by(dim.rule, &tally);
+        let tally = self.dimension_tally(states, d);
         DimensionReport {
             id: Cow::Borrowed(&dim.id),
             label: Cow::Borrowed(self.text(&dim.label, lang)),
-            positive: clause.is_some(),
+            positive: tally.clause.is_some(),
             rule: dim.rule,
-            clause,
+            clause: tally.clause,
             counts: tally.counts,
             score: tally.score,
             indicators: present,
@@ -364,20 +397,36 @@ impl CompiledRuleSet {
         }
     }
 
+    /// Dimension `d`'s present indicators, counted as its rule counts them, and the clause of
+    /// its rule that holds.
+    pub(crate) fn dimension_tally(&self, states: &[State], d: usize) -> DimensionTally {
+        let mut tally = DimensionTally::default();
+        for &i in &self.dimensions[d].indicators {
+            if states[i] == State::Present {
+                let ind = &self.indicators[i];
+                tally.present += 1;
+                tally.score += ind.weight;
+                if let Some(s) = ind.strength {
+                    tally.counts.add(s);
+                }
+            }
+        }
+        tally.clause = positive_by(self.dimensions[d].rule, &tally);
+        tally
+    }
+
     /// Unanswered questions that feed an unknown indicator, ranked by the outcome a "yes" could
     /// lead to (every unknown indicator reading the question taken as present), then by the
     /// weight those indicators carry, then in question order.
-    fn next_questions(
+    fn rank_next_questions(
         &self,
         unanswered: &[usize],
         states: &[State],
         facts: &Facts<'_>,
-        current: usize,
-        lang: &str,
-    ) -> Vec<NextQuestion<'_>> {
+        next: &mut NextRanking,
+    ) {
         // The indicators each question could settle, one after another in `settled`.
-        let mut settled: Vec<usize> = Vec::new();
-        let mut ranked: Vec<(usize, f64, usize, std::ops::Range<usize>)> = Vec::new();
+        let NextRanking { ranked, settled } = next;
         for &q in unanswered {
             let start = settled.len();
             settled.extend(
@@ -391,23 +440,19 @@ impl CompiledRuleSet {
                 continue;
             }
             let (level, _) = decide::first_rule(&facts.with_present(settles));
-            let weight: f64 = settles.iter().map(|&i| self.indicators[i].weight).sum();
-            ranked.push((level, weight, q, start..settled.len()));
+            ranked.push(RankedQuestion {
+                level,
+                weight: settles.iter().map(|&i| self.indicators[i].weight).sum(),
+                question: q,
+                settles: start..settled.len(),
+            });
         }
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
-        ranked
-            .into_iter()
-            .map(|(level, _, q, settles)| NextQuestion {
-                id: Cow::Borrowed(&self.questions[q].id),
-                question: Cow::Borrowed(self.text(&self.questions[q].text, lang)),
-                could_raise_to: (level > current)
-                    .then(|| Cow::Borrowed(self.outcomes[level].id.as_str())),
-                indicators: settled[settles]
-                    .iter()
-                    .map(|&i| Cow::Borrowed(self.indicators[i].id.as_str()))
-                    .collect(),
-            })
-            .collect()
+        ranked.sort_by(|a, b| {
+            b.level
+                .cmp(&a.level)
+                .then(b.weight.total_cmp(&a.weight))
+                .then(a.question.cmp(&b.question))
+        });
     }
 
     /// The case as a Rhai map for scripted conditions: unknown answers are `()`.
@@ -545,12 +590,49 @@ impl CompiledRuleSet {
     }
 }
 
-/// A dimension's present indicators as its rule counts them.
+/// What screening one case settles before anything is written ([`CompiledRuleSet::screening`]),
+/// as indices into the rule set: the report ([`CompiledRuleSet::evaluate`]) and its JSON
+/// written directly ([`CompiledRuleSet::evaluate_json`]) are both made from it, so they cannot
+/// disagree on what was decided.
+pub(crate) struct Screening {
+    /// Each indicator's state, in rule-set order.
+    pub(crate) states: Vec<State>,
+    /// The errors of the indicators in error, by indicator index, ascending.
+    pub(crate) errors: Vec<(usize, EvalError)>,
+    /// The outcome, its rule and what it could rise to.
+    pub(crate) decided: Decided,
+    /// Applicable questions without an answer, in question order.
+    pub(crate) unanswered: Vec<usize>,
+    /// The next questions, ranked (empty unless asked for).
+    pub(crate) next: NextRanking,
+}
+
+/// The next questions, most promising first.
 #[derive(Debug, Default)]
-struct DimensionTally {
-    counts: StrengthCounts,
-    present: u32,
-    score: f64,
+pub(crate) struct NextRanking {
+    pub(crate) ranked: Vec<RankedQuestion>,
+    /// The indicators each question could settle, one question after another.
+    pub(crate) settled: Vec<usize>,
+}
+
+/// One next question: the outcome a "yes" could lead to, the question, and the indicators it
+/// could settle (a range of [`NextRanking::settled`]).
+#[derive(Debug, Clone)]
+pub(crate) struct RankedQuestion {
+    pub(crate) level: usize,
+    /// The weight of the indicators it could settle (ranks questions of the same level).
+    pub(crate) weight: f64,
+    pub(crate) question: usize,
+    pub(crate) settles: std::ops::Range<usize>,
+}
+
+/// A dimension's present indicators as its rule counts them, and the clause that holds.
+#[derive(Debug, Default)]
+pub(crate) struct DimensionTally {
+    pub(crate) counts: StrengthCounts,
+    pub(crate) present: u32,
+    pub(crate) score: f64,
+    pub(crate) clause: Option<Clause>,
 }
 
 impl Tally for DimensionTally {

@@ -58,6 +58,7 @@ mod model;
 mod observation;
 mod report;
 mod report_json;
+mod report_write;
 #[cfg(feature = "rhai")]
 mod sandbox;
 /// Without Rhai there are no scripts to meter: screening runs its closures as they are.

@@ -71,6 +71,10 @@ pub struct CompiledRuleSet {
     pub(crate) engine: Engine,
     /// The decision as the reachability analysis reads it.
     pub(crate) analysis: DecisionModel,
+    /// The fixed texts of its JSON reports, escaped once per language on the first
+    /// [`evaluate_json`](CompiledRuleSet::evaluate_json).
+    #[serde(skip)]
+    pub(crate) json_parts: std::sync::OnceLock<Vec<crate::report_write::JsonParts>>,
 }
 
 impl CompiledRuleSet {

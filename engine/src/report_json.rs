@@ -100,19 +100,7 @@ fn dimension(out: &mut String, d: &DimensionReport<'_>) {
     out.push_str(",\"positive\":");
     boolean(out, d.positive);
     out.push_str(",\"rule\":");
-    match d.rule {
-        PositiveRule::Ilo => out.push_str("\"ilo\""),
-        PositiveRule::AtLeast(k) => {
-            out.push_str("{\"at_least\":");
-            unsigned(out, u64::from(k));
-            out.push('}');
-        }
-        PositiveRule::ScoreAtLeast(x) => {
-            out.push_str("{\"score_at_least\":");
-            float(out, x);
-            out.push('}');
-        }
-    }
+    positive_rule(out, d.rule);
     if let Some(c) = d.clause {
         out.push_str(",\"clause\":");
         string(out, c.id());
@@ -130,6 +118,23 @@ fn dimension(out: &mut String, d: &DimensionReport<'_>) {
     out.push_str(",\"unknown\":");
     strings(out, &d.unknown);
     out.push('}');
+}
+
+/// A dimension's rule: `"ilo"`, `{"at_least":k}` or `{"score_at_least":x}`.
+pub(crate) fn positive_rule(out: &mut String, rule: PositiveRule) {
+    match rule {
+        PositiveRule::Ilo => out.push_str("\"ilo\""),
+        PositiveRule::AtLeast(k) => {
+            out.push_str("{\"at_least\":");
+            unsigned(out, u64::from(k));
+            out.push('}');
+        }
+        PositiveRule::ScoreAtLeast(x) => {
+            out.push_str("{\"score_at_least\":");
+            float(out, x);
+            out.push('}');
+        }
+    }
 }
 
 fn indicator(out: &mut String, i: &IndicatorReport<'_>) {
@@ -164,7 +169,7 @@ fn indicator(out: &mut String, i: &IndicatorReport<'_>) {
     out.push('}');
 }
 
-fn error(out: &mut String, e: &EvalError) {
+pub(crate) fn error(out: &mut String, e: &EvalError) {
     out.push_str("{\"code\":");
     string(out, e.code.as_str());
     out.push_str(",\"message\":");
@@ -190,7 +195,7 @@ fn next_question(out: &mut String, q: &NextQuestion<'_>) {
     out.push('}');
 }
 
-fn diagnostic(out: &mut String, d: &ReportDiagnostic) {
+pub(crate) fn diagnostic(out: &mut String, d: &ReportDiagnostic) {
     out.push_str("{\"code\":");
     string(out, d.code.as_str());
     out.push_str(",\"message\":");
@@ -220,7 +225,7 @@ fn strings(out: &mut String, items: &[Str<'_>]) {
     out.push(']');
 }
 
-fn boolean(out: &mut String, b: bool) {
+pub(crate) fn boolean(out: &mut String, b: bool) {
     out.push_str(if b { "true" } else { "false" });
 }
 
@@ -264,7 +269,7 @@ fn value(out: &mut String, v: &Json) {
     }
 }
 
-fn unsigned(out: &mut String, mut n: u64) {
+pub(crate) fn unsigned(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -280,7 +285,7 @@ fn unsigned(out: &mut String, mut n: u64) {
 
 /// A number as serde_json writes an `f64`: whole numbers of moderate size as `3.0`, the rest
 /// through serde_json itself (shortest round-trip form); not finite as `null`.
-fn float(out: &mut String, f: f64) {
+pub(crate) fn float(out: &mut String, f: f64) {
     const WHOLE: f64 = 1e15;
     // `as` saturates and truncates; equal back means `f` is whole (and not NaN). No `fract()`:
     // without SSE4.1 that is a call into libm.

@@ -12,8 +12,9 @@
 //!   questions, translations;
 //! - `docs`: examples in the documentation work as written;
 //! - `guide`: guided interviews are sound (never decided when a completion says otherwise);
-//! - `differential`: the native evaluator against every condition run as a script, and the
-//!   report's JSON writer against serde_json;
+//! - `differential`: the native evaluator against every condition run as a script, the
+//!   report's JSON writer against serde_json, and the report written straight from a
+//!   screening (`evaluate_json`) against the report's JSON writer;
 //! - `compiled`: the compiled form in bundles screens as the rule files do; hash and signature
 //!   bind it;
 //! - `cases`: the case reader: answer policies, keys given twice, no answer in any error.

@@ -187,7 +187,7 @@ pub fn screen(
         language: options.lang.clone().unwrap_or(defaults.language),
         next_questions: options.next_questions.unwrap_or(defaults.next_questions),
     };
-    Ok(rules.evaluate(&obs, &screen_options).to_json())
+    Ok(rules.evaluate_json(&obs, &screen_options))
 }
 
 /// The ids of the questions that apply to a case (`ask_if` not false), in question order.

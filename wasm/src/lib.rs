@@ -1,7 +1,8 @@
 //! herken in the browser and in Node: a thin wasm-bindgen layer over `herken-engine`.
 //!
 //! Everything crosses the boundary as JSON text, so a report is exactly the engine's
-//! `Report::to_json()` — the bytes `herken screen --format json` prints, minus indentation —
+//! `evaluate_json` (the bytes of `Report::to_json()`, written straight from the screening) —
+//! the bytes `herken screen --format json` prints, minus indentation —
 //! and the same case gives the same report natively and in WASM. Errors are thrown as JS
 //! `Error`s with the CLI's `code` and message. The logic lives in [`api`], tested natively.
 

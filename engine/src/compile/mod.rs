@@ -773,6 +773,7 @@ fn assemble(
         scripted_indicators,
         analysis,
         engine: sandbox::engine(&m.limits, patterns),
+        json_parts: std::sync::OnceLock::new(),
     }
 }
 
