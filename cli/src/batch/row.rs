@@ -520,9 +520,9 @@ outcomes:
                 text.push_str(if rng.chance(100) { " , " } else { "," });
             }
             text.push('"');
-            text.push_str(*rng.pick(keys));
+            text.push_str(rng.pick::<&str>(keys));
             text.push_str(if rng.chance(100) { "\" : " } else { "\":" });
-            text.push_str(*rng.pick(VALUES));
+            text.push_str(rng.pick::<&str>(VALUES));
         }
         text.push('}');
         text
