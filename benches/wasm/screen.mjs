@@ -1,21 +1,40 @@
-// The single-case screen in herken's WASM module under Node, timed with performance.now():
-// the same synthetic cases as the native benchmarks (a port of benches/src/synth.rs, same
-// seed, same JSON text), cycling through 256 of them.
+// The single-case screen in herken's WASM modules under Node, side by side with the same
+// work done natively: the same synthetic cases as the native benchmarks (a port of
+// benches/src/synth.rs, same JSON text), 256 of them cycled through, and every measurement
+// taken in interleaved rounds — a round of the full module, one of the lean module, one of the
+// native engine (wasm/examples/screen-native.rs: `api::screen`, what `screenJson` runs, and
+// `Bundle::open_compiled`, what the lean `fromBundle` runs) — so each ratio compares figures
+// taken under the same machine load. On a shared machine the ratios are the figures that count.
 //
-// Needs the module and the bundles built: bash scripts/build-wasm.sh (wasm/pkg/node,
-// wasm/www/bundles). Run from the repository root:
-//   node benches/wasm/screen.mjs [rule-set-id ...]      (default: ilo-2009-adult-labour)
-// HERKEN_WASM and HERKEN_BUNDLES override the module and bundle paths: HERKEN_WASM=wasm/pkg/node-lean
-// measures the lean module (no Rhai: it opens a bundle by its compiled form).
+// Needs the modules and the bundles built (bash scripts/build-wasm.sh: wasm/pkg/node,
+// wasm/pkg/node-lean, wasm/www/bundles) and the native side
+// (cargo build --release -p herken-wasm --example screen-native). From the repository root:
+//   node benches/wasm/screen.mjs [--rounds N] [rule-set-id ...]   (default: ilo-2009-adult-labour)
+// HERKEN_WASM: the module directories to time, comma-separated (default: both);
+// HERKEN_BUNDLES: the bundle directory; HERKEN_NATIVE: the native program ("" to leave it out).
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { createInterface } from "node:readline";
 import { performance } from "node:perf_hooks";
 
 const root = new URL("../../", import.meta.url).pathname;
 const require = createRequire(import.meta.url);
-const wasm = require(process.env.HERKEN_WASM ?? join(root, "wasm/pkg/node"));
+const moduleDirs = (process.env.HERKEN_WASM ?? `${join(root, "wasm/pkg/node")},${join(root, "wasm/pkg/node-lean")}`)
+  .split(",")
+  .filter((d) => d !== "");
+const modules = moduleDirs.map((dir) => {
+  const wasm = require(dir);
+  return { name: wasm.hasRhai?.() === false ? "lean" : "full", dir, wasm };
+});
+// Two builds of one kind (HERKEN_WASM naming both) are told apart by their directory.
+for (const m of modules) {
+  if (modules.filter((o) => o.name === m.name).length > 1) m.name = basename(m.dir);
+}
 const bundles = process.env.HERKEN_BUNDLES ?? join(root, "wasm/www/bundles");
+const nativePath = process.env.HERKEN_NATIVE ?? join(root, "target/release/examples/screen-native");
 
 // splitmix64, as in benches/src/synth.rs.
 class SplitMix64 {
@@ -101,40 +120,137 @@ function cases(questions, n, seed) {
   return out;
 }
 
-/** Median of `rounds` timings of `batch` calls each, in µs per call. */
-function time(fn, inputs, { warmup = 2000, batch = 500, rounds = 41 } = {}) {
-  let i = 0;
-  const next = () => inputs[(i = (i + 1) % inputs.length)];
-  for (let k = 0; k < warmup; k++) fn(next());
-  const perCall = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let k = 0; k < batch; k++) fn(next());
-    perCall.push(((performance.now() - start) * 1000) / batch);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[perCall.length >> 1];
+/** Median of a list of numbers. */
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const n = sorted.length;
+  return n % 2 ? sorted[n >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
-const sets = process.argv.slice(2);
-if (sets.length === 0) sets.push("ilo-2009-adult-labour");
-console.log(`${wasm.engineVersion()} (WASM, ${wasm.hasRhai?.() === false ? "lean" : "full"} module) under Node ${process.version}`);
-for (const id of sets) {
-  const bundleText = readFileSync(join(bundles, `${id}.bundle.json`), "utf8");
-  // Opening a bundle: strict JSON, hashes, then compiling its rule files (full module) or
-  // reading its compiled form (lean module). Median of 21 rounds of 5.
-  const opened = time((text) => wasm.Screener.fromBundle(text).free(), [bundleText], { warmup: 3, batch: 5, rounds: 21 });
-  console.log(`\n${id}: fromBundle (load, verify, compile) ${(opened / 1000).toFixed(2)} ms per bundle (${bundleText.length} bytes)`);
-  const screener = wasm.Screener.fromBundle(bundleText);
-  const texts = cases(screener.questions("en").questions, 256, 7);
-  const objects = texts.map((t) => JSON.parse(t));
-  const rows = [
-    ["screen(object) -> report object, next questions", () => time((c) => screener.screen(c, { lang: "en" }), objects)],
-    ["screenJson(text) -> report text, next questions", () => time((c) => screener.screenJson(c, { lang: "en" }), texts)],
-    ["screenJson(text) -> report text, no next questions", () => time((c) => screener.screenJson(c, { lang: "en", nextQuestions: false }), texts)],
-  ];
-  console.log(`\n${id}: median µs per call (256 synthetic cases, ${41} rounds of 500 calls)`);
-  for (const [name, run] of rows) {
-    console.log(`  ${name.padEnd(54)} ${run().toFixed(1).padStart(8)} µs`);
+/** A round of `calls` calls of `fn`, cycling through `inputs` from `state.i`: µs per call. */
+function round(fn, inputs, calls, state) {
+  const start = performance.now();
+  for (let k = 0; k < calls; k++) {
+    state.i = (state.i + 1) % inputs.length;
+    fn(inputs[state.i]);
   }
+  return ((performance.now() - start) * 1000) / calls;
+}
+
+/** The native program, kept running: one request line in, one figure out. */
+class Native {
+  constructor(bundlePath, casesPath) {
+    this.child = spawn(nativePath, [bundlePath, casesPath], { stdio: ["pipe", "pipe", "inherit"] });
+    this.waiting = [];
+    this.failed = new Promise((_, reject) => {
+      this.child.on("exit", (code) => reject(new Error(`${basename(nativePath)} ended (exit code ${code})`)));
+      this.child.on("error", reject);
+    });
+    this.failed.catch(() => {});
+    createInterface({ input: this.child.stdout }).on("line", (line) => this.waiting.shift()?.(Number(line)));
+  }
+  ask(request) {
+    const answer = new Promise((resolve) => this.waiting.push(resolve));
+    this.child.stdin.write(`${request}\n`);
+    return Promise.race([answer, this.failed]);
+  }
+  end() {
+    this.child.stdin.end();
+  }
+}
+
+const args = process.argv.slice(2);
+let rounds = 41;
+const sets = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--rounds") rounds = Number(args[++i]);
+  else sets.push(args[i]);
+}
+if (!(rounds >= 1)) throw new Error("--rounds takes a positive number");
+if (sets.length === 0) sets.push("ilo-2009-adult-labour");
+const withNative = nativePath !== "" && existsSync(nativePath);
+console.log(
+  `${modules[0].wasm.engineVersion()}: ${modules.map((m) => m.name).join(" and ")} WASM module under Node ${process.version}` +
+    (withNative ? ", and natively" : ` (no native side: build it with cargo build --release -p herken-wasm --example screen-native)`),
+);
+const scratch = mkdtempSync(join(tmpdir(), "herken-bench-"));
+try {
+  for (const id of sets) await bench(id);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+async function bench(id) {
+  const bundlePath = join(bundles, `${id}.bundle.json`);
+  const bundleText = readFileSync(bundlePath, "utf8");
+  const screeners = [];
+  for (const m of modules) {
+    try {
+      screeners.push({ name: m.name, wasm: m.wasm, screener: m.wasm.Screener.fromBundle(bundleText) });
+    } catch (e) {
+      console.log(`\n${id}: the ${m.name} module refuses the bundle (${e.code}): left out`);
+    }
+  }
+  if (screeners.length === 0) return;
+  const texts = cases(screeners[0].screener.questions("en").questions, 256, 7);
+  const casesPath = join(scratch, `${id}.jsonl`);
+  writeFileSync(casesPath, texts.join("\n") + "\n");
+  const native = withNative ? new Native(bundlePath, casesPath) : null;
+  const columns = [...screeners.map((s) => s.name), ...(native ? ["native"] : [])];
+  const ratioNames = native ? screeners.map((s) => `${s.name}/native`) : [];
+  const header = (unit) =>
+    `  ${"".padEnd(40)}${columns.map((c) => c.padStart(10)).join("")}${ratioNames.map((c) => c.padStart(Math.max(14, c.length + 2))).join("")}   (${unit})`;
+  const line = (name, medians, ratios) =>
+    `  ${name.padEnd(40)}${medians.map((m) => m.toFixed(m < 10 ? 2 : 1).padStart(10)).join("")}${ratios.map((r, k) => r.toFixed(2).padStart(Math.max(14, ratioNames[k].length + 2))).join("")}`;
+
+  // Opening the bundle: strict JSON, both hashes, then compiling the rule files (full module)
+  // or reading the compiled form (lean module, and natively). Rounds of 5 opens.
+  {
+    const per = screeners.map(() => []);
+    const nat = [];
+    const ratios = screeners.map(() => []);
+    const opens = Math.max(5, Math.round(rounds / 2));
+    for (const s of screeners) for (let k = 0; k < 3; k++) s.wasm.Screener.fromBundle(bundleText).free();
+    for (let r = 0; r < opens; r++) {
+      const wasmMs = screeners.map((s) => round((t) => s.wasm.Screener.fromBundle(t).free(), [bundleText], 5, { i: 0 }) / 1000);
+      wasmMs.forEach((ms, k) => per[k].push(ms));
+      if (native) {
+        const ms = await native.ask("open 5");
+        nat.push(ms);
+        wasmMs.forEach((w, k) => ratios[k].push(w / ms));
+      }
+    }
+    console.log(`\n${id}: opening the bundle (${bundleText.length} bytes), median of ${opens} rounds of 5`);
+    console.log(header("ms per bundle; ratio per round, median"));
+    console.log(line("fromBundle (native: open_compiled)", [...per.map(median), ...(native ? [median(nat)] : [])], (native ? ratios.map(median) : [])));
+  }
+
+  // Screening: rounds of 500 calls, each module's and the native engine's in turn.
+  const objects = texts.map((t) => JSON.parse(t));
+  const kinds = [
+    ["screenJson(text), next questions", (s) => (c) => s.screener.screenJson(c, { lang: "en" }), texts, "screen 500 1"],
+    ["screenJson(text), no next questions", (s) => (c) => s.screener.screenJson(c, { lang: "en", nextQuestions: false }), texts, "screen 500 0"],
+    ["screen(object) -> object", (s) => (c) => s.screener.screen(c, { lang: "en" }), objects, "screen 500 1"],
+  ];
+  console.log(`\n${id}: one case, median of ${rounds} rounds of 500 calls (256 synthetic cases)`);
+  console.log(header("µs per call; ratio per round, median"));
+  for (const [name, make, inputs, request] of kinds) {
+    const fns = screeners.map(make);
+    const states = screeners.map(() => ({ i: 0 }));
+    fns.forEach((fn, k) => round(fn, inputs, 2000, states[k]));
+    const per = screeners.map(() => []);
+    const nat = [];
+    const ratios = screeners.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      const us = fns.map((fn, k) => round(fn, inputs, 500, states[k]));
+      us.forEach((u, k) => per[k].push(u));
+      if (native) {
+        const n = await native.ask(request);
+        nat.push(n);
+        us.forEach((u, k) => ratios[k].push(u / n));
+      }
+    }
+    console.log(line(name, [...per.map(median), ...(native ? [median(nat)] : [])], (native ? ratios.map(median) : [])));
+  }
+  native?.end();
 }

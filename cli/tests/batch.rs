@@ -1580,3 +1580,39 @@ fn the_ctdc_mapping_routes_rows_and_reads_what_the_real_file_records() {
     });
     assert!(differ.count() >= 3, "{}", r.stdout_text());
 }
+
+/// `-o /dev/null` (as benchmarks write) and a named pipe are written in place: renaming a
+/// `.partial` file onto them would replace them (as root, the system's `/dev/null`).
+#[cfg(unix)]
+#[test]
+fn devices_and_pipes_are_written_in_place_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let t = Temp::new("in-place");
+    let input = t.write("in.csv", "deceived_about_job\nyes\nno\n");
+    let r = run(&["batch", &input, "-o", "/dev/null"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let null = std::fs::metadata("/dev/null").expect("/dev/null");
+    assert!(
+        null.file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
+    assert!(!std::path::Path::new("/dev/null.partial").exists());
+    // A named pipe: the rows arrive through it, and it stays a pipe.
+    let fifo = t.arg("rows.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(&fifo).expect("read the pipe"))
+    };
+    let r = run(&["batch", &input, "-o", &fifo]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = csv_maps(&reader.join().expect("reader"));
+    assert_eq!(rows.len(), 2);
+    let kind = std::fs::metadata(&fifo).expect("fifo").file_type();
+    assert!(kind.is_fifo(), "the pipe is still a pipe");
+    assert!(!t.path("rows.fifo.partial").exists());
+}

@@ -431,6 +431,7 @@ pub fn run_with(
             p.commit()?;
             format!("`{}`", p.target.display())
         }
+        Some(p) if p.in_place() => format!("`{}` (incomplete)", p.target.display()),
         // Kept under its `.partial` name: whole rows, and nothing lost, but not the result.
         Some(p) => {
             format!(
@@ -795,24 +796,41 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// An output file being written: `<target>.partial` until [`Partial::commit`] renames it into
 /// place. Left uncommitted (a run that stops early, an error, a kill), it keeps its `.partial`
 /// name, which says what it is.
+///
+/// A target that is there and is not a file (a device such as `/dev/null` or `/dev/stdout`, a
+/// named pipe) is written in place: renaming a file onto it would replace it — as root, the
+/// system's own `/dev/null`.
 struct Partial {
     target: PathBuf,
+    /// `<target>.partial`, or the target itself when it is written in place.
     temp: PathBuf,
 }
 
 impl Partial {
     fn create(target: &str) -> Result<(Self, File), CliError> {
         let target = PathBuf::from(target);
-        let mut temp = target.clone().into_os_string();
-        temp.push(".partial");
-        let temp = PathBuf::from(temp);
+        let in_place = std::fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let temp = if in_place {
+            target.clone()
+        } else {
+            let mut temp = target.clone().into_os_string();
+            temp.push(".partial");
+            PathBuf::from(temp)
+        };
         let file = File::create(&temp)
             .map_err(|e| CliError::input(format!("cannot create `{}`: {e}", temp.display())))?;
         Ok((Self { target, temp }, file))
     }
 
+    fn in_place(&self) -> bool {
+        self.temp == self.target
+    }
+
     /// Every row is written: the file takes its name.
     fn commit(&self) -> Result<(), CliError> {
+        if self.in_place() {
+            return Ok(());
+        }
         std::fs::rename(&self.temp, &self.target).map_err(|e| {
             CliError::input(format!(
                 "cannot rename `{}` to `{}`: {e}",
