@@ -1616,3 +1616,33 @@ fn devices_and_pipes_are_written_in_place_never_replaced() {
     assert!(kind.is_fifo(), "the pipe is still a pipe");
     assert!(!t.path("rows.fifo.partial").exists());
 }
+
+/// JSONL rows whose question keys are all `null` are told apart from rows whose keys are not
+/// questions: the message says which, and never suggests renaming keys that are right.
+#[test]
+fn rows_of_empty_answers_are_not_called_misnamed() {
+    let t = Temp::new("null-answers");
+    let input = t.write(
+        "n.jsonl",
+        "{\"id\": 1, \"deceived_about_job\": null}\n{\"id\": 2}\n",
+    );
+    let r = run(&["batch", &input, "--id-column", "id", "-o", &t.arg("o.csv")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("none of the 2 JSONL rows")
+            && r.stderr.contains("questions left empty (`null`)")
+            && !r.stderr.contains("name the keys by question id"),
+        "{}",
+        r.stderr
+    );
+    let misnamed = t.write("m.jsonl", "{\"deceived\": true}\n");
+    let r = run(&["batch", &misnamed, "-o", &t.arg("o.csv")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no key of the 1 JSONL row")
+            && r.stderr.contains("the keys are `deceived`")
+            && r.stderr.contains("name the keys by question id"),
+        "{}",
+        r.stderr
+    );
+}

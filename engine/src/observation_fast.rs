@@ -29,6 +29,44 @@ pub(super) fn read(
     options: ObservationOptions,
     obs: &mut Observations,
 ) -> Option<()> {
+    // A key that is not a question: kept as other data when allowed (once).
+    read_with(rules, text, &options.policy, obs, |obs, key, _| {
+        options.allow_unknown_keys && matches!(obs.other_key(key), Some((_, false)))
+    })
+}
+
+impl CompiledRuleSet {
+    /// Reads a case written as a plain JSON object (as [`PlainObject`] reads it) straight into
+    /// `obs` in one pass, the way [`Self::observations_from_str_into`] reads cases as forms
+    /// write them: each answer read by `policy` and checked against its question, and each key
+    /// that is not a question handed to `other` with its value (`other` says whether to go
+    /// on). For callers that read keys of their own besides the questions (`herken batch`'s id
+    /// and label columns).
+    ///
+    /// `None` when the text is not such an object, a question comes twice, an answer does not
+    /// fit its question, or `other` said no; `obs` then holds nothing to use, and the caller
+    /// reads the text its general way (which says what is wrong).
+    pub fn plain_observations_into<'t>(
+        &self,
+        text: &'t str,
+        policy: &AnswerPolicy,
+        obs: &mut Observations,
+        mut other: impl FnMut(&'t str, PlainValue<'t>) -> bool,
+    ) -> Option<()> {
+        read_with(self, text, policy, obs, |_, key, value| other(key, value))
+    }
+}
+
+/// [`read`], with each key that is not a question and its value handed to `other` (which says
+/// whether reading may go on).
+#[inline]
+fn read_with<'t>(
+    rules: &CompiledRuleSet,
+    text: &'t str,
+    policy: &AnswerPolicy,
+    obs: &mut Observations,
+    mut other: impl FnMut(&mut Observations, &'t str, PlainValue<'t>) -> bool,
+) -> Option<()> {
     obs.clear(rules);
     let mut r = Reader {
         text,
@@ -54,16 +92,11 @@ pub(super) fn read(
                 match rules.question_index.get(key) {
                     Some(&i) => i,
                     None => {
-                        // Not a question: kept as other data when allowed, then skipped.
-                        if !options.allow_unknown_keys {
+                        r.colon()?;
+                        let value = r.plain_value()?;
+                        if !other(obs, key, value) {
                             return None;
                         }
-                        match obs.other_key(key) {
-                            Some((_, false)) => {}
-                            _ => return None,
-                        }
-                        r.colon()?;
-                        r.skip_scalar()?;
                         if r.after_value()? {
                             continue;
                         }
@@ -84,7 +117,7 @@ pub(super) fn read(
                 if q.kind == QuestionType::YesNo {
                     Value::Bool(true)
                 } else {
-                    options.policy.scalar(q, Scalar::Bool(true)).ok()?
+                    policy.scalar(q, Scalar::Bool(true)).ok()?
                 }
             }
             b'f' => {
@@ -92,7 +125,7 @@ pub(super) fn read(
                 if q.kind == QuestionType::YesNo {
                     Value::Bool(false)
                 } else {
-                    options.policy.scalar(q, Scalar::Bool(false)).ok()?
+                    policy.scalar(q, Scalar::Bool(false)).ok()?
                 }
             }
             b'n' => {
@@ -102,11 +135,11 @@ pub(super) fn read(
             b'"' => {
                 r.at += 1;
                 let s = r.plain_string()?;
-                options.policy.scalar(q, Scalar::Text(s)).ok()?
+                policy.scalar(q, Scalar::Text(s)).ok()?
             }
             b'0'..=b'9' => {
                 let n = r.whole_number()?;
-                options.policy.scalar(q, Scalar::Int(n)).ok()?
+                policy.scalar(q, Scalar::Int(n)).ok()?
             }
             _ => return None,
         };
@@ -217,18 +250,7 @@ impl<'t> PlainObject<'t> {
         r.eat(b'"').ok_or(NotPlain)?;
         let key = r.plain_string().ok_or(NotPlain)?;
         r.colon().ok_or(NotPlain)?;
-        let value = match r.peek().ok_or(NotPlain)? {
-            b't' => r.literal(b"true").map(|()| PlainValue::Bool(true)),
-            b'f' => r.literal(b"false").map(|()| PlainValue::Bool(false)),
-            b'n' => r.literal(b"null").map(|()| PlainValue::Null),
-            b'"' => {
-                r.at += 1;
-                r.plain_string().map(PlainValue::Text)
-            }
-            b'0'..=b'9' => r.whole_number().map(PlainValue::Whole),
-            _ => None,
-        }
-        .ok_or(NotPlain)?;
+        let value = r.plain_value().ok_or(NotPlain)?;
         let more = r.after_value().ok_or(NotPlain)?;
         if !more {
             r.end().ok_or(NotPlain)?;
@@ -342,17 +364,18 @@ impl<'t> Reader<'t> {
         Some(n)
     }
 
-    /// A value nobody reads, when it is a plain scalar.
-    fn skip_scalar(&mut self) -> Option<()> {
+    /// A plain scalar value ([`PlainValue`]); `None` for anything else.
+    #[inline]
+    fn plain_value(&mut self) -> Option<PlainValue<'t>> {
         match self.peek()? {
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
+            b't' => self.literal(b"true").map(|()| PlainValue::Bool(true)),
+            b'f' => self.literal(b"false").map(|()| PlainValue::Bool(false)),
+            b'n' => self.literal(b"null").map(|()| PlainValue::Null),
             b'"' => {
                 self.at += 1;
-                self.plain_string().map(|_| ())
+                self.plain_string().map(PlainValue::Text)
             }
-            b'0'..=b'9' => self.whole_number().map(|_| ()),
+            b'0'..=b'9' => self.whole_number().map(PlainValue::Whole),
             _ => None,
         }
     }

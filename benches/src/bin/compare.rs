@@ -487,6 +487,11 @@ fn main() -> ExitCode {
     let mut variants = variants(&rules, &scorer);
     if let Some(only) = &args.only {
         variants.retain(|v| v.name.contains(only.as_str()));
+        if variants.is_empty() {
+            // Nothing to time (`--write-cases` with `--only` naming no variant, say).
+            println!("no variant's name contains `{only}`");
+            return ExitCode::SUCCESS;
+        }
     }
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
     // Warm up once, then interleave the rounds so drift on a shared machine hits all alike.

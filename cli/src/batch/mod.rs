@@ -4,7 +4,8 @@
 //! - [`mapping`]: the mapping file and the plan from input columns to each rule set's answers
 //!   (codes, splits, joined labels, columns combined, `unknown_if`, routes to sets; answers read
 //!   by the engine's table policy);
-//! - [`row`]: a JSONL row read once from its text into the plan's readings;
+//! - [`row`]: a JSONL row read once from its text into the plan's readings (or, for one rule set
+//!   without a mapping, straight into its answers);
 //! - [`score`]: one raw row → the output line and the counts the summary needs;
 //! - [`output`]: the CSV and JSONL row formats;
 //! - [`metrics`]: the figures of one rule set: distributions, prevalence, validation metrics with

@@ -177,6 +177,7 @@ impl Scorer {
                     &self.sets,
                     reserved,
                     &mut scratch.readings,
+                    &mut scratch.answers,
                     &mut scratch.row,
                 );
                 let keys = match read {
@@ -211,18 +212,22 @@ impl Scorer {
                 let by_key = |t: &RouteTest| Cow::Owned(route_text(object.get(&t.column)));
                 // Whether any key of the row is one the plan reads (a question or a mapped
                 // column), whatever its value.
-                let answered = scratch
-                    .readings
-                    .iter()
-                    .any(|r| !matches!(r, Reading::Missing))
-                    || !keys.repeated.is_empty();
+                let answered = keys.direct.unwrap_or_else(|| {
+                    scratch
+                        .readings
+                        .iter()
+                        .any(|r| !matches!(r, Reading::Missing))
+                        || !keys.repeated.is_empty()
+                });
                 let mut errors = keys.repeated;
-                self.plan.apply_unknown_if(&mut scratch.readings, by_key);
-                errors.extend(self.plan.store(
-                    &self.sets,
-                    &mut scratch.readings,
-                    &mut scratch.answers,
-                ));
+                if keys.direct.is_none() {
+                    self.plan.apply_unknown_if(&mut scratch.readings, by_key);
+                    errors.extend(self.plan.store(
+                        &self.sets,
+                        &mut scratch.readings,
+                        &mut scratch.answers,
+                    ));
+                }
                 let routing = self.plan.route(by_key);
                 // The row as parsed, only to echo it.
                 let echo: Option<Json> = self

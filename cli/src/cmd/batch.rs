@@ -583,20 +583,22 @@ pub fn run_with(
     } else if objects > 0 && answered == 0 {
         let mut keys: Vec<&str> = unknown_keys.keys().map(String::as_str).collect();
         keys.sort_unstable();
-        let shown: Vec<String> = keys.iter().take(10).map(|k| format!("`{k}`")).collect();
-        Err(CliError::input(format!(
-            "no key of the {objects} JSONL row{} of `{name}` answers a question: {}; name the keys by question id (`herken questions` lists them) or give a mapping (`--map`); the rows were written to {written_to}, every one without answers",
-            if objects == 1 { "" } else { "s" },
-            if shown.is_empty() {
-                "the rows have no keys besides the id and label".to_owned()
-            } else {
-                format!(
-                    "the keys are {}{}",
-                    shown.join(", "),
-                    if keys.len() > 10 { ", …" } else { "" }
-                )
-            }
-        )))
+        let rows_of = format!(
+            "{objects} JSONL row{} of `{name}`",
+            if objects == 1 { "" } else { "s" }
+        );
+        Err(CliError::input(if keys.is_empty() {
+            format!(
+                "none of the {rows_of} answers a question: their keys are the id, the label or questions left empty (`null`); the rows were written to {written_to}, every one without answers"
+            )
+        } else {
+            let shown: Vec<String> = keys.iter().take(10).map(|k| format!("`{k}`")).collect();
+            format!(
+                "no key of the {rows_of} answers a question: the keys are {}{}; name the keys by question id (`herken questions` lists them) or give a mapping (`--map`); the rows were written to {written_to}, every one without answers",
+                shown.join(", "),
+                if keys.len() > 10 { ", …" } else { "" }
+            )
+        }))
     } else if let Some(message) = bad_labels {
         Err(CliError::input(format!(
             "{message}; the rows were written to {written_to}{}",

@@ -279,11 +279,22 @@ fn read_cases(
                         id: None,
                         label: None,
                     };
-                    match row::read(text, &plan, sets, reserved, &mut readings, &mut scratch) {
+                    let read = row::read(
+                        text,
+                        &plan,
+                        sets,
+                        reserved,
+                        &mut readings,
+                        &mut answers,
+                        &mut scratch,
+                    );
+                    match read {
                         Ok(keys) => {
                             unread.extend(keys.unknown);
                             let mut errors = keys.repeated;
-                            errors.extend(plan.store(sets, &mut readings, &mut answers));
+                            if keys.direct.is_none() {
+                                errors.extend(plan.store(sets, &mut readings, &mut answers));
+                            }
                             errors
                         }
                         Err(problem) => {
