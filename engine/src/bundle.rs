@@ -28,6 +28,7 @@
 //! engine reads from a bundle. A key's [fingerprint](PublicKey::fingerprint) is `ed25519:`
 //! and the first 16 bytes of the SHA-256 of its 32 raw bytes, in lowercase hex.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -643,15 +644,17 @@ impl Bundle {
     pub fn from_json(json: &str) -> Result<Self, BundleError> {
         let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         // Any key twice, anywhere: whichever one a reader kept, it may not be what was checked.
-        serde_json::from_str::<NoDuplicateKeys>(json).map_err(|e| {
-            let message = e.to_string();
-            if message.starts_with(DUPLICATE_KEY) {
-                BundleError::DuplicateKey(message)
-            } else {
-                BundleError::Format(message)
-            }
-        })?;
+        // One pass: `RawBundle` refuses a field twice (serde's derive), a file twice and a key
+        // twice inside the signature (its readers here); the compiled form, JSON inside a
+        // string, gets its own check below.
         let raw: RawBundle = serde_json::from_str(json).map_err(|e| {
+            let message = e.to_string();
+            if let Some(rest) = message.strip_prefix("duplicate field") {
+                return BundleError::DuplicateKey(format!("{DUPLICATE_KEY}{rest}"));
+            }
+            if message.starts_with(DUPLICATE_KEY) {
+                return BundleError::DuplicateKey(message);
+            }
             // Another format's fields may mean something else: say which format it is.
             let format = serde_json::from_str::<Value>(json)
                 .ok()
@@ -911,6 +914,7 @@ struct RawBundle {
     /// Present (even as `null`) means claimed: a bundle without a signature leaves it out.
     #[serde(default, deserialize_with = "present")]
     signature: Option<Value>,
+    #[serde(deserialize_with = "files")]
     files: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "present_text")]
     compiled: Option<String>,
@@ -922,7 +926,101 @@ fn present_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Str
 }
 
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(deserializer).map(Some)
+    deserializer.deserialize_any(StrictValue).map(Some)
+}
+
+/// A bundle's files by path, refusing a path twice.
+fn files<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error> {
+    struct Files;
+    impl<'de> Visitor<'de> for Files {
+        type Value = BTreeMap<String, String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the rule files by path (a JSON object of texts)")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut files = BTreeMap::new();
+            while let Some(path) = map.next_key::<String>()? {
+                if files.contains_key(&path) {
+                    return Err(de::Error::custom(format!("{DUPLICATE_KEY} `{path}`")));
+                }
+                let text = map.next_value::<String>()?;
+                files.insert(path, text);
+            }
+            Ok(files)
+        }
+    }
+    deserializer.deserialize_map(Files)
+}
+
+/// Reads any JSON into a [`Value`], refusing an object with a key twice (serde_json's own
+/// reader keeps the last).
+#[derive(Clone, Copy)]
+struct StrictValue;
+
+impl<'de> de::DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format!("{DUPLICATE_KEY} `{key}`")));
+            }
+            let value = map.next_value_seed(self)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Reads a signature as written, or says why it is not one.
@@ -1025,8 +1123,10 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        // Keys borrowed from the text where they have no escapes (the compiled form's
+        // thousands of keys, no copy each).
         let mut keys = BTreeSet::new();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key_seed(KeyText)? {
             if keys.contains(&key) {
                 return Err(de::Error::custom(format!("{DUPLICATE_KEY} `{key}`")));
             }
@@ -1034,6 +1134,37 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
             keys.insert(key);
         }
         Ok(self)
+    }
+}
+
+/// A key as text: borrowed from the JSON where it can be.
+struct KeyText;
+
+impl<'de> de::DeserializeSeed<'de> for KeyText {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyText {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 

@@ -294,6 +294,36 @@ fn the_hash_and_the_signature_bind_the_compiled_form() {
     assert_eq!(code(Bundle::open(&half, &trust)), "bundle::format");
 }
 
+#[test]
+fn a_key_twice_in_the_compiled_form_is_refused() {
+    let json = with_compiled(&small("obs.a")).to_json();
+    for (what, from, to) in [
+        (
+            "a field of the form",
+            "{\"format\":1,",
+            "{\"format\":1,\"format\":1,",
+        ),
+        (
+            "a language of a text",
+            "\"title\":{\"en\":",
+            "\"title\":{\"en\":\"Other\",\"en\":",
+        ),
+    ] {
+        // Re-hashed: the key twice is what is refused, not the hash.
+        let doubled = reparse(&json, |v| {
+            let text = v["compiled"].as_str().expect("text").to_owned();
+            assert!(text.contains(from), "{what}");
+            v["compiled"] = Value::String(text.replacen(from, to, 1));
+            rehash(v);
+        });
+        for open in [Bundle::open, Bundle::open_compiled] {
+            let e = open(&doubled, &TrustPolicy::no_keys()).expect_err(what);
+            assert_eq!(e.code().as_str(), "bundle::duplicate-key", "{what}: {e}");
+            assert!(e.to_string().contains("line"), "{e}");
+        }
+    }
+}
+
 /// A change to a compiled form.
 type Edit = Box<dyn Fn(&mut Value)>;
 

@@ -958,6 +958,14 @@ fn duplicate_keys_anywhere_in_a_bundle_are_refused() {
             "inside the signature",
             json.replacen("\"value\":", "\"value\": \"00\",\n    \"value\":", 1),
         ),
+        (
+            "inside the signature's claims",
+            json.replacen(
+                "\"signed\": {",
+                "\"signed\": {\n      \"id\": \"other\",",
+                1,
+            ),
+        ),
     ] {
         assert_ne!(duplicated, json, "{what}");
         for trust in [TrustPolicy::no_keys(), trusting(&[&publisher()])] {
