@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use crate::cond::{DecisionFacts, Env, Over};
 use crate::manifest::{PositiveRule, Strength};
-use crate::model::CompiledRuleSet;
+use crate::model::{CompiledRuleSet, DecisionRule};
 use crate::report::{Clause, State, StrengthCounts};
 use crate::value::Value;
 
@@ -77,6 +77,17 @@ pub(crate) fn decide(facts: &Facts<'_>) -> Decided {
 }
 
 /// The first decision rule that holds for `facts`: its outcome and its index.
+/// Whether a decision rule holds for the facts in `env` (a rule without `when` always does).
+fn rule_holds(rule: &DecisionRule, env: &Env<'_>) -> bool {
+    match &rule.when {
+        None => true,
+        Some(cond) => match cond.truth(env) {
+            Some(holds) => holds == Some(true),
+            None => matches!(cond.eval(env), Ok(Value::Bool(true))),
+        },
+    }
+}
+
 pub(crate) fn first_rule(facts: &Facts<'_>) -> (usize, usize) {
     let rules = facts.rules;
     let env = Env {
@@ -84,13 +95,7 @@ pub(crate) fn first_rule(facts: &Facts<'_>) -> (usize, usize) {
         facts: Some(facts),
     };
     for (r, rule) in rules.decision.iter().enumerate() {
-        let holds = match &rule.when {
-            None => true,
-            Some(cond) => match cond.truth(&env) {
-                Some(holds) => holds == Some(true),
-                None => matches!(cond.eval(&env), Ok(Value::Bool(true))),
-            },
-        };
+        let holds = rule_holds(rule, &env);
         if holds {
             return (rule.outcome, r);
         }
@@ -117,13 +122,7 @@ pub(crate) fn outcome_within(facts: &Facts<'_>, above: usize, up_to: usize) -> u
         if rule.outcome <= above {
             break;
         }
-        let holds = match &rule.when {
-            None => true,
-            Some(cond) => match cond.truth(&env) {
-                Some(holds) => holds == Some(true),
-                None => matches!(cond.eval(&env), Ok(Value::Bool(true))),
-            },
-        };
+        let holds = rule_holds(rule, &env);
         if holds {
             return rule.outcome;
         }

@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 use crate::manifest::PositiveRule;
 use crate::report::{
     DimensionReport, EvalError, IndicatorReport, NextQuestion, OutcomeReport, Report,
-    ReportDiagnostic, Str,
+    ReportDiagnostic, Str, StrengthCounts,
 };
 
 impl Report<'_> {
@@ -105,13 +105,9 @@ fn dimension(out: &mut String, d: &DimensionReport<'_>) {
         out.push_str(",\"clause\":");
         string(out, c.id());
     }
-    out.push_str(",\"counts\":{\"strong\":");
-    unsigned(out, u64::from(d.counts.strong));
-    out.push_str(",\"medium\":");
-    unsigned(out, u64::from(d.counts.medium));
-    out.push_str(",\"weak\":");
-    unsigned(out, u64::from(d.counts.weak));
-    out.push_str("},\"score\":");
+    out.push_str(",\"counts\":");
+    counts(out, d.counts);
+    out.push_str(",\"score\":");
     float(out, d.score);
     out.push_str(",\"indicators\":");
     strings(out, &d.indicators);
@@ -121,6 +117,17 @@ fn dimension(out: &mut String, d: &DimensionReport<'_>) {
 }
 
 /// A dimension's rule: `"ilo"`, `{"at_least":k}` or `{"score_at_least":x}`.
+/// A dimension's `counts` object: present indicators by strength.
+pub(crate) fn counts(out: &mut String, c: StrengthCounts) {
+    out.push_str("{\"strong\":");
+    unsigned(out, u64::from(c.strong));
+    out.push_str(",\"medium\":");
+    unsigned(out, u64::from(c.medium));
+    out.push_str(",\"weak\":");
+    unsigned(out, u64::from(c.weak));
+    out.push('}');
+}
+
 pub(crate) fn positive_rule(out: &mut String, rule: PositiveRule) {
     match rule {
         PositiveRule::Ilo => out.push_str("\"ilo\""),

@@ -20,7 +20,9 @@ use crate::evaluate::Screening;
 use crate::model::CompiledRuleSet;
 use crate::observation::Observations;
 use crate::report::State;
-use crate::report_json::{boolean, diagnostic, error, float, positive_rule, string, unsigned};
+use crate::report_json::{
+    boolean, counts, diagnostic, error, float, positive_rule, string, unsigned,
+};
 use crate::sandbox;
 use crate::value::Value;
 use crate::{ENGINE, ScreenOptions};
@@ -354,13 +356,9 @@ impl JsonParts {
                 out.push_str(",\"clause\":");
                 string(out, c.id());
             }
-            out.push_str(",\"counts\":{\"strong\":");
-            unsigned(out, u64::from(tally.counts.strong));
-            out.push_str(",\"medium\":");
-            unsigned(out, u64::from(tally.counts.medium));
-            out.push_str(",\"weak\":");
-            unsigned(out, u64::from(tally.counts.weak));
-            out.push_str("},\"score\":");
+            out.push_str(",\"counts\":");
+            counts(out, tally.counts);
+            out.push_str(",\"score\":");
             float(out, tally.score);
             out.push_str(",\"indicators\":[");
             let in_state = |s| {
