@@ -341,7 +341,13 @@ fn report_string(text: &mut String) -> JsString {
     let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let mut joined = blanked.slice(0, index(first));
     for (k, &(_, end, from, to)) in runs.iter().enumerate() {
-        joined = joined.concat(&JsString::from_char_code(&units[from..to]));
+        // Most runs are one character (`ö`, `–`): passed as numbers rather than a list.
+        let run = match units[from..to] {
+            [u] => JsString::from_char_code1(u.into()),
+            [u, v] => JsString::from_char_code2(u.into(), v.into()),
+            ref more => JsString::from_char_code(more),
+        };
+        joined = joined.concat(&run);
         let next = runs.get(k + 1).map_or(text.len(), |r| r.0);
         if next > end {
             joined = joined.concat(&blanked.slice(index(end), index(next)));
