@@ -464,7 +464,7 @@ impl CompiledRuleSet {
                 settles: start..settled.len(),
             });
         }
-        ranked.sort_by(|a, b| {
+        crate::sort::sort_by(ranked, |a, b| {
             b.level
                 .cmp(&a.level)
                 .then(b.weight.total_cmp(&a.weight))

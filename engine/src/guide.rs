@@ -935,7 +935,7 @@ fn comparison_costs(
                     present += rules.indicators[i].weight;
                 }
             }
-            free.sort_by(|x, y| {
+            crate::sort::sort_by(&mut free, |x, y| {
                 rules.indicators[*y]
                     .weight
                     .total_cmp(&rules.indicators[*x].weight)
@@ -1036,12 +1036,12 @@ fn positive_count_costs(
             block: Cost::zero(),
         };
     }
-    open.sort_by_key(|c| c.reach.cost);
+    crate::sort::sort_by_key(&mut open, |c| c.reach.cost);
     let reach = open
         .iter()
         .take(missing)
         .fold(Cost::zero(), |acc, c| acc.plus(c.reach.clone()));
-    open.sort_by_key(|c| c.block.cost);
+    crate::sort::sort_by_key(&mut open, |c| c.block.cost);
     let block = open
         .iter()
         .take(open.len() + 1 - missing)
@@ -1062,7 +1062,7 @@ fn dimension_costs(rules: &CompiledRuleSet, standing: &Standing, d: usize) -> Co
         PositiveRule::ScoreAtLeast(x) => {
             let (present, mut free) = split(standing, &dim.indicators);
             let score: f64 = present.iter().map(|&i| rules.indicators[i].weight).sum();
-            free.sort_by(|a, b| {
+            crate::sort::sort_by(&mut free, |a, b| {
                 rules.indicators[*b]
                     .weight
                     .total_cmp(&rules.indicators[*a].weight)

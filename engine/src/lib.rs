@@ -69,6 +69,7 @@ mod sandbox {
     }
 }
 mod scope;
+mod sort;
 mod sources;
 #[cfg(feature = "rhai")]
 mod testcase;

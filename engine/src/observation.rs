@@ -289,7 +289,9 @@ impl CompiledRuleSet {
         let summary = |e: &ObservationError| {
             e.code == codes::case::TOO_MANY_KEYS || e.code == codes::case::TOO_MANY_ERRORS
         };
-        errors.sort_by(|a, b| (summary(a), &a.field).cmp(&(summary(b), &b.field)));
+        crate::sort::sort_by(&mut errors, |a, b| {
+            (summary(a), &a.field).cmp(&(summary(b), &b.field))
+        });
         Err(CaseTextError::Answers(errors))
     }
 

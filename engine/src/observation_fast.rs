@@ -587,7 +587,7 @@ outcomes:
                     }
                 }
                 match order {
-                    0 => pairs.sort_by(|a, b| a.0.cmp(&b.0)),
+                    0 => crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0)),
                     1 => pairs.reverse(),
                     _ => {}
                 }

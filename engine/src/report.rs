@@ -530,7 +530,7 @@ impl<'r> Reads<'r> {
     pub fn new(pairs: impl IntoIterator<Item = (Str<'r>, serde_json::Value)>) -> Self {
         let mut pairs: SmallVec<[_; 1]> = pairs.into_iter().collect();
         if pairs.len() > 1 {
-            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
             pairs.dedup_by(|b, a| a.0 == b.0);
         }
         Self(pairs)

@@ -224,7 +224,9 @@ impl JsonParts {
             // As `Reads::new` orders them: by id, the first of equal ids kept.
             let start = reads.len();
             reads.extend(ind.reads.iter().copied());
-            reads[start..].sort_by(|&a, &c| rules.questions[a].id.cmp(&rules.questions[c].id));
+            crate::sort::sort_by(&mut reads[start..], |&a, &c| {
+                rules.questions[a].id.cmp(&rules.questions[c].id)
+            });
             let mut kept = start;
             for k in start..reads.len() {
                 if k == start || rules.questions[reads[k]].id != rules.questions[reads[kept - 1]].id

@@ -305,7 +305,7 @@ impl<'m> Search<'m> {
     }
 
     fn intern(&mut self, mut form: Form) -> usize {
-        form.terms.sort_by_key(|t| t.0);
+        crate::sort::sort_by_key(&mut form.terms, |t| t.0);
         form.terms.retain(|t| t.1 != 0.0);
         if let Some(i) = self.forms.iter().position(|f| *f == form) {
             return i;
@@ -574,7 +574,7 @@ impl<'m> Search<'m> {
         let mut terms = fa.terms.clone();
         terms.extend(fb.terms.iter().map(|(v, k)| (*v, -k)));
         let mut merged: Vec<(usize, f64)> = Vec::new();
-        terms.sort_by_key(|t| t.0);
+        crate::sort::sort_by_key(&mut terms, |t| t.0);
         for (v, k) in terms {
             match merged.last_mut() {
                 Some(last) if last.0 == v => last.1 += k,

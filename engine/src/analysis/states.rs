@@ -263,7 +263,7 @@ fn representatives(q: &QuestionName, used: &Uses) -> Option<Vec<Value>> {
                 kept.extend(q.min.map(f64::ceil).filter(|m| *m <= hi));
                 kept.extend(q.max.map(f64::floor).filter(|m| *m >= lo));
             }
-            kept.sort_by(f64::total_cmp);
+            crate::sort::sort_by(&mut kept, f64::total_cmp);
             kept.dedup();
             out.extend(kept.into_iter().map(|p| {
                 if whole {
@@ -295,7 +295,7 @@ fn representatives(q: &QuestionName, used: &Uses) -> Option<Vec<Value>> {
                 }
             }
             // In option order, as the case reader stores them.
-            relevant.sort_by_key(|s| q.options.iter().position(|o| o == s));
+            crate::sort::sort_by_key(&mut relevant, |s| q.options.iter().position(|o| o == s));
             let other = q.options.iter().find(|o| !relevant.contains(&o.as_str()));
             if relevant.len() > MAX_SUBSET_OPTIONS {
                 return None;
@@ -360,7 +360,7 @@ fn representatives(q: &QuestionName, used: &Uses) -> Option<Vec<Value>> {
 /// A `choices` answer of these options, in option order.
 fn list(options: &[&str], q: &QuestionName) -> Value {
     let mut sorted = options.to_vec();
-    sorted.sort_by_key(|s| q.options.iter().position(|o| o == s));
+    crate::sort::sort_by_key(&mut sorted, |s| q.options.iter().position(|o| o == s));
     Value::List(
         sorted
             .into_iter()

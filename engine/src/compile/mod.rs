@@ -82,7 +82,9 @@ pub fn load_with(sources: &Sources, options: &LoadOptions) -> Result<Loaded, Vec
     let mut diagnostics = Vec::new();
     let compiled = read(sources, &mut diagnostics)
         .and_then(|manifest| compile(&manifest, sources, options, &mut diagnostics));
-    diagnostics.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.code.cmp(&b.code)));
+    crate::sort::sort_by(&mut diagnostics, |a, b| {
+        a.span.cmp(&b.span).then_with(|| a.code.cmp(&b.code))
+    });
     diagnostics.dedup();
     match compiled {
         Some(rules) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Loaded {
