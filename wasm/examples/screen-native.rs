@@ -1,7 +1,7 @@
 //! The native side of the side-by-side benchmark `benches/wasm/screen.mjs`: what the WASM
 //! module's `screenJson` does, natively — the case's JSON text read into observations, the
-//! report with (or without) next questions, written as JSON text (`api::screen_into` with
-//! buffers kept from case to case, the very code the module runs) — timed in rounds that the script asks for between its WASM rounds, so
+//! report with (or without) next questions, written as JSON text (`api::screen`, the very code
+//! the module runs) — timed in rounds that the script asks for between its WASM rounds, so
 //! both sides see the same machine load and the ratio is the figure that counts.
 //!
 //! cargo build --release -p herken-wasm --example screen-native
@@ -21,7 +21,7 @@ use std::io::{BufRead, Write};
 use std::time::Instant;
 
 use herken_engine::{Bundle, TrustPolicy};
-use herken_wasm::api::{self, Buffers, JsScreenOptions};
+use herken_wasm::api::{self, JsScreenOptions};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,7 +48,6 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map_err(|f| format!("{cases_path}, line {}: {}", line + 1, f.message))?;
     }
 
-    let mut buffers = Buffers::default();
     let mut next_case = 0;
     let mut warmed = [false; 3];
     let stdin = std::io::stdin();
@@ -72,9 +71,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     for _ in 0..calls {
                         next_case = (next_case + 1) % cases.len();
                         // Every case was screened once above: none fails.
-                        let report =
-                            api::screen_into(&rules, &cases[next_case], &options, &mut buffers);
-                        black_box(report.ok());
+                        black_box(api::screen(&rules, &cases[next_case], &options).ok());
                     }
                     start.elapsed().as_secs_f64() * 1e6 / calls as f64
                 };

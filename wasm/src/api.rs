@@ -130,9 +130,6 @@ pub struct JsScreenOptions {
     pub next_questions: Option<bool>,
 }
 
-/// What `screen` options look like, for the messages that refuse others.
-const SCREEN_OPTIONS: &str = "{lang?, allowUnknownKeys?, nextQuestions?}";
-
 /// Reads `screen` options from JSON text.
 ///
 /// # Errors
@@ -141,100 +138,9 @@ pub fn options(json: &str) -> Result<JsScreenOptions, Failure> {
     serde_json::from_str(json).map_err(|e| {
         Failure::new(
             codes::options::INVALID,
-            format!("invalid screen options: {e} (expected {SCREEN_OPTIONS})"),
+            format!("invalid screen options: {e} (expected {{lang?, allowUnknownKeys?, nextQuestions?}})"),
         )
     })
-}
-
-/// The value of one property of a JS options object, as [`options_from_fields`] reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum OptionValue {
-    /// `undefined`, a function or a symbol: a property `JSON.stringify` leaves out, and so
-    /// taken as not given.
-    Absent,
-    Null,
-    Bool(bool),
-    Text(String),
-    /// Anything else, by its kind (`number`, `object`, …), to say what was given instead.
-    Other(String),
-}
-
-/// Reads `screen` options from the own properties of a JS object, as [`options`] reads the
-/// same object written as JSON: the same fields (`language` for `lang` too), the same values,
-/// and the same refusal of any other property. The module reads an options object this way,
-/// property by property, rather than writing it as JSON and parsing that on every screen.
-///
-/// # Errors
-/// `options::invalid` for a property that is not an option, an option given twice (`lang` and
-/// `language`), or a value of the wrong kind.
-pub fn options_from_fields(
-    fields: impl IntoIterator<Item = (String, OptionValue)>,
-) -> Result<JsScreenOptions, Failure> {
-    let invalid = |problem: String| {
-        Failure::new(
-            codes::options::INVALID,
-            format!("invalid screen options: {problem} (expected {SCREEN_OPTIONS})"),
-        )
-    };
-    let kind = |value: &OptionValue| match value {
-        OptionValue::Absent => "undefined".to_owned(),
-        OptionValue::Null => "null".to_owned(),
-        OptionValue::Bool(_) => "a boolean".to_owned(),
-        OptionValue::Text(_) => "a string".to_owned(),
-        OptionValue::Other(kind) => format!("a value of type {kind}"),
-    };
-    let mut options = JsScreenOptions::default();
-    let mut lang_given = None;
-    for (name, value) in fields {
-        if value == OptionValue::Absent {
-            continue;
-        }
-        match name.as_str() {
-            "lang" | "language" => {
-                if let Some(first) = lang_given.replace(name.clone()) {
-                    return Err(invalid(format!(
-                        "the language is given twice (`{first}` and `{name}`)"
-                    )));
-                }
-                options.lang = match value {
-                    OptionValue::Text(lang) => Some(lang),
-                    OptionValue::Null => None,
-                    other => {
-                        return Err(invalid(format!(
-                            "`{name}` must be a string, not {}",
-                            kind(&other)
-                        )));
-                    }
-                };
-            }
-            "allowUnknownKeys" => {
-                options.allow_unknown_keys = match value {
-                    OptionValue::Bool(allow) => allow,
-                    other => {
-                        return Err(invalid(format!(
-                            "`allowUnknownKeys` must be true or false, not {}",
-                            kind(&other)
-                        )));
-                    }
-                };
-            }
-            "nextQuestions" => {
-                options.next_questions = match value {
-                    OptionValue::Bool(next) => Some(next),
-                    OptionValue::Null => None,
-                    other => {
-                        return Err(invalid(format!(
-                            "`nextQuestions` must be true or false, not {}",
-                            kind(&other)
-                        )));
-                    }
-                };
-            }
-            _ => return Err(invalid(format!("unknown option `{name}`"))),
-        }
-    }
-    // The keys of an object are unique: only `lang` and `language` can name one option twice.
-    Ok(options)
 }
 
 /// Reads a case (`{question_id: answer}` as JSON text) as the CLI does.
@@ -246,27 +152,12 @@ pub fn observations(
     case_json: &str,
     allow_unknown_keys: bool,
 ) -> Result<Observations, Failure> {
-    let mut obs = Observations::default();
-    observations_into(rules, case_json, allow_unknown_keys, &mut obs)?;
-    Ok(obs)
-}
-
-/// [`observations`] into `obs`, reusing its memory from the case before.
-///
-/// # Errors
-/// As [`observations`]; `obs` then holds nothing to use.
-pub fn observations_into(
-    rules: &CompiledRuleSet,
-    case_json: &str,
-    allow_unknown_keys: bool,
-    obs: &mut Observations,
-) -> Result<(), Failure> {
     let options = ObservationOptions {
         allow_unknown_keys,
         policy: AnswerPolicy::CASE,
     };
     rules
-        .observations_from_str_into(case_json, options, obs)
+        .observations_from_str(case_json, options)
         .map_err(|e| match e {
             CaseTextError::Json(e) => Failure::new(
                 codes::case::INVALID_JSON,
@@ -290,50 +181,13 @@ pub fn screen(
     case_json: &str,
     options: &JsScreenOptions,
 ) -> Result<String, Failure> {
-    let mut buffers = Buffers::default();
-    screen_into(rules, case_json, options, &mut buffers)?;
-    Ok(buffers.report)
-}
-
-/// What [`screen_into`] keeps from one case to the next, so that a screen allocates (almost)
-/// nothing: the case's answers and the report's text.
-#[derive(Debug, Default)]
-pub struct Buffers {
-    obs: Observations,
-    report: String,
-}
-
-impl Buffers {
-    /// Lets go of memory grown for an unusually large case or report (more than `keep` bytes
-    /// of report), so that one such case does not hold it for the rest of a session.
-    pub fn trim(&mut self, keep: usize) {
-        if self.report.capacity() > keep {
-            *self = Self::default();
-        }
-    }
-}
-
-/// [`screen`], reusing `buffers` from the case before: the report is `buffers`' (the caller's
-/// to change) until the next call.
-///
-/// # Errors
-/// As [`observations`].
-pub fn screen_into<'b>(
-    rules: &CompiledRuleSet,
-    case_json: &str,
-    options: &JsScreenOptions,
-    buffers: &'b mut Buffers,
-) -> Result<&'b mut String, Failure> {
-    let Buffers { obs, report } = buffers;
-    observations_into(rules, case_json, options.allow_unknown_keys, obs)?;
+    let obs = observations(rules, case_json, options.allow_unknown_keys)?;
     let defaults = ScreenOptions::default();
     let screen_options = ScreenOptions {
         language: options.lang.clone().unwrap_or(defaults.language),
         next_questions: options.next_questions.unwrap_or(defaults.next_questions),
     };
-    report.clear();
-    rules.evaluate_json_into(obs, &screen_options, report);
-    Ok(report)
+    Ok(rules.evaluate_json(&obs, &screen_options))
 }
 
 /// The ids of the questions that apply to a case (`ask_if` not false), in question order.
@@ -617,87 +471,6 @@ outcomes:
                 .lang
                 .as_deref(),
             Some("en")
-        );
-    }
-
-    #[test]
-    fn options_objects_are_read_as_their_json_is() {
-        use OptionValue::{Absent, Bool, Null, Other, Text};
-        let read = |fields: &[(&str, OptionValue)]| {
-            options_from_fields(fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())))
-        };
-        let given = read(&[
-            ("language", Text("en".into())),
-            ("allowUnknownKeys", Bool(true)),
-            ("nextQuestions", Bool(false)),
-            ("ignored", Absent),
-        ])
-        .expect("valid");
-        assert_eq!(given.lang.as_deref(), Some("en"));
-        assert!(given.allow_unknown_keys);
-        assert_eq!(given.next_questions, Some(false));
-        let nulls = read(&[("lang", Null), ("nextQuestions", Null)]).expect("valid");
-        assert_eq!((nulls.lang, nulls.next_questions), (None, None));
-        for bad in [
-            vec![("lnag", Text("en".into()))],
-            vec![("lang", Text("en".into())), ("language", Text("nl".into()))],
-            vec![("lang", Other("number".into()))],
-            vec![("allowUnknownKeys", Null)],
-            vec![("nextQuestions", Text("no".into()))],
-        ] {
-            let err = read(&bad).expect_err("refused");
-            assert_eq!(err.code, codes::options::INVALID, "{bad:?}");
-            assert!(err.message.contains(SCREEN_OPTIONS), "{}", err.message);
-            // The same object as JSON text is refused too.
-            let json = serde_json::Value::Object(
-                bad.iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            Text(t) => serde_json::json!(t),
-                            Bool(b) => serde_json::json!(b),
-                            Other(_) => serde_json::json!(3),
-                            Null | Absent => serde_json::Value::Null,
-                        };
-                        ((*k).to_owned(), v)
-                    })
-                    .collect(),
-            );
-            assert!(options(&json.to_string()).is_err(), "{json}");
-        }
-        let err = read(&[
-            ("lang", Text("SECRET".into())),
-            ("lang", Other("object".into())),
-        ])
-        .expect_err("twice");
-        assert!(!err.message.contains("SECRET"), "{}", err.message);
-    }
-
-    #[test]
-    fn reused_buffers_give_the_reports_of_fresh_ones() {
-        let rules = rules();
-        let mut buffers = Buffers::default();
-        let cases = [
-            r#"{"passport_taken": true, "hours": 80}"#,
-            r#"{"hours": 200}"#,
-            "{}",
-            r#"{"passport_taken": false}"#,
-        ];
-        for next_questions in [Some(true), Some(false)] {
-            for case in cases {
-                let options = JsScreenOptions {
-                    lang: Some("en".into()),
-                    next_questions,
-                    ..JsScreenOptions::default()
-                };
-                let fresh = screen(&rules, case, &options);
-                let reused = screen_into(&rules, case, &options, &mut buffers).cloned();
-                assert_eq!(reused, fresh, "{case}");
-            }
-        }
-        buffers.trim(0);
-        assert_eq!(
-            screen_into(&rules, "{}", &JsScreenOptions::default(), &mut buffers).map(|r| r.len()),
-            screen(&rules, "{}", &JsScreenOptions::default()).map(|r| r.len())
         );
     }
 

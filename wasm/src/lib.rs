@@ -6,16 +6,13 @@
 //! and the same case gives the same report natively and in WASM. Errors are thrown as JS
 //! `Error`s with the CLI's `code` and message. The logic lives in [`api`], tested natively.
 
-use std::borrow::Cow;
-use std::cell::RefCell;
-
 use herken_engine::{CompiledRuleSet, SignatureState};
-use js_sys::{Array, Error, JSON, JsString, Object, Reflect};
+use js_sys::{Array, Error, JSON, JsString, Reflect};
 use wasm_bindgen::prelude::*;
 
 pub mod api;
 
-use crate::api::{Failure, JsScreenOptions, OptionValue};
+use crate::api::Failure;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
@@ -39,19 +36,7 @@ extern "C" {
 pub struct Screener {
     rules: CompiledRuleSet,
     signature: SignatureState,
-    /// Kept from one screen to the next, so that a screen allocates (almost) nothing.
-    buffers: RefCell<Buffers>,
 }
-
-/// What a screen writes into: the case's UTF-8 text, its answers and the report.
-#[derive(Debug, Default)]
-struct Buffers {
-    case: Vec<u8>,
-    screen: api::Buffers,
-}
-
-/// How much of a large case or report the buffers keep after it (bytes).
-const KEEP: usize = 1 << 18;
 
 #[wasm_bindgen]
 impl Screener {
@@ -69,7 +54,6 @@ impl Screener {
         Ok(Screener {
             rules: opened.rules,
             signature: opened.signature,
-            buffers: RefCell::default(),
         })
     }
 
@@ -80,9 +64,7 @@ impl Screener {
         observations: &ObservationsArg,
         options: Option<ScreenOptionsArg>,
     ) -> Result<JsValue, JsValue> {
-        self.with_report(observations, options, |r| {
-            parse_js_string(&report_string(r))
-        })?
+        parse_js_string(&self.report(observations, options)?)
     }
 
     /// As `screen`, but the report as canonical JSON text (byte-identical to the CLI's).
@@ -92,74 +74,25 @@ impl Screener {
         observations: &ObservationsArg,
         options: Option<ScreenOptionsArg>,
     ) -> Result<JsString, JsValue> {
-        self.with_report(observations, options, report_string)
+        self.report(observations, options)
     }
 }
 
 impl Screener {
-    /// `f` of the report of `screenJson`, as Rust text.
-    fn with_report<R>(
+    /// The report of `screenJson`.
+    fn report(
         &self,
         observations: &ObservationsArg,
         options: Option<ScreenOptionsArg>,
-        f: impl FnOnce(&mut String) -> R,
-    ) -> Result<R, JsValue> {
-        // Everything that can run code of the caller's (getters, `toJSON`) first, before the
-        // buffers are borrowed: such code may screen again, with buffers of its own then.
+    ) -> Result<JsString, JsValue> {
+        let case = json_text(observations, "{}").map_err(throwable)?;
         let options = options
-            .map_or(Ok(JsScreenOptions::default()), |o| screen_options(&o))
+            .map_or(Ok("{}".to_owned()), |o| json_text(&o, "{}"))
+            .and_then(|o| api::options(&o))
             .map_err(throwable)?;
-        let case = js_text(observations).map_err(throwable)?;
-        let mut kept = self.buffers.try_borrow_mut().ok();
-        let mut fresh = Buffers::default();
-        let buffers = kept.as_deref_mut().unwrap_or(&mut fresh);
-        let result = match rust_text_in(&case, &mut buffers.case) {
-            Cow::Borrowed(text) => {
-                api::screen_into(&self.rules, text, &options, &mut buffers.screen)
-            }
-            Cow::Owned(text) => api::screen_into(&self.rules, &text, &options, &mut buffers.screen),
-        }
-        .map(f)
-        .map_err(throwable);
-        if buffers.case.len() > KEEP {
-            buffers.case = Vec::new();
-        }
-        buffers.screen.trim(KEEP);
-        result
+        let mut report = api::screen(&self.rules, &case, &options).map_err(throwable)?;
+        Ok(report_js(&mut report))
     }
-}
-
-/// `screen` options as the caller gave them: an object read property by property, as its JSON
-/// would be read; anything else (JSON text, or a value that is no object) as JSON.
-fn screen_options(options: &JsValue) -> Result<JsScreenOptions, Failure> {
-    if !options.is_object() || Array::is_array(options) {
-        return json_text(options, "{}").and_then(|o| api::options(&o));
-    }
-    let keys = Object::keys(options.unchecked_ref::<Object>());
-    let mut fields = Vec::with_capacity(keys.length() as usize);
-    for key in keys.iter() {
-        // `Object.keys` gives strings.
-        let name = key.as_string().unwrap_or_default();
-        let value = Reflect::get(options, &key).map_err(|_| {
-            Failure::new(
-                herken_engine::codes::options::INVALID,
-                format!("invalid screen options: `{name}` cannot be read"),
-            )
-        })?;
-        let value = if value.is_undefined() || value.is_function() || value.is_symbol() {
-            OptionValue::Absent
-        } else if value.is_null() {
-            OptionValue::Null
-        } else if let Some(b) = value.as_bool() {
-            OptionValue::Bool(b)
-        } else if let Some(text) = value.as_string() {
-            OptionValue::Text(text)
-        } else {
-            OptionValue::Other(value.js_typeof().as_string().unwrap_or_default())
-        };
-        fields.push((name, value));
-    }
-    api::options_from_fields(fields)
 }
 
 #[wasm_bindgen]
@@ -228,25 +161,13 @@ fn json_text(value: &JsValue, empty: &str) -> Result<String, Failure> {
     if value.is_undefined() {
         return Ok(empty.to_owned());
     }
-    js_text(value).map(|text| rust_text(&text))
-}
-
-/// A JS value as JSON text, still in JS: a string as it is, `undefined` as `{}`, anything
-/// else by `JSON.stringify`.
-fn js_text(value: &JsValue) -> Result<JsString, Failure> {
-    if value.is_undefined() {
-        return Ok(JsString::from("{}"));
-    }
     if value.is_string() {
-        return Ok(value.clone().unchecked_into());
+        return Ok(rust_text(value.unchecked_ref()));
     }
     JSON::stringify(value)
-        .map_err(|_| ())
-        .and_then(|s| {
-            // `JSON.stringify` gives `undefined` for a function or a symbol.
-            if s.is_string() { Ok(s) } else { Err(()) }
-        })
-        .map_err(|()| {
+        .ok()
+        .map(|s| rust_text(&s))
+        .ok_or_else(|| {
             Failure::new(
                 herken_engine::codes::case::INVALID_JSON,
                 "the value cannot be written as JSON",
@@ -277,28 +198,32 @@ thread_local! {
 /// the module's memory. wasm-bindgen's own conversion copies a string's ASCII characters one
 /// `charCodeAt` at a time in JS: ~10 µs for a 2 KB case under Node 20, against ~0.4 µs.
 fn rust_text(text: &JsString) -> String {
-    rust_text_in(text, &mut Vec::new()).into_owned()
-}
-
-/// [`rust_text`], written into `buffer` (grown as needed, never cleared: `encodeInto` writes
-/// over what it holds).
-fn rust_text_in<'b>(text: &JsString, buffer: &'b mut Vec<u8>) -> Cow<'b, str> {
     let units = text.length() as usize;
     // At most three bytes of UTF-8 for each UTF-16 unit (four for a pair of two).
-    let room = units * 3;
-    if buffer.len() < room {
-        buffer.resize(room, 0);
-    }
-    let result = ENCODER.with(|e| e.encode_into(text, &mut buffer[..room]));
-    if result.read() as usize == units
-        && let Some(written) = buffer.get(..result.written() as usize)
-        && let Ok(text) = std::str::from_utf8(written)
-    {
-        return Cow::Borrowed(text);
+    let mut bytes = vec![0; units * 3];
+    let result = ENCODER.with(|e| e.encode_into(text, &mut bytes));
+    if result.read() as usize == units {
+        bytes.truncate(result.written() as usize);
+        if let Ok(text) = String::from_utf8(bytes) {
+            return text;
+        }
     }
     // Not reached (`encodeInto` writes well-formed UTF-8, and everything fits); wasm-bindgen's
     // conversion then, which gives the same text.
-    Cow::Owned(String::from(text))
+    String::from(text)
+}
+
+/// A report as a JS string: the lean module by [`report_string`] (~4 % faster screens under
+/// Node 20), the full one by [`js_string`] (which it has anyway, for its other answers), so as
+/// not to grow it.
+#[cfg(not(feature = "full"))]
+fn report_js(text: &mut String) -> JsString {
+    report_string(text)
+}
+
+#[cfg(feature = "full")]
+fn report_js(text: &mut String) -> JsString {
+    js_string(text)
 }
 
 /// A report as a JS string, fast whatever characters it holds; `text` is left with each byte
@@ -309,6 +234,7 @@ fn rust_text_in<'b>(text: &JsString, buffer: &'b mut Vec<u8>) -> Cow<'b, str> {
 /// is decoded in one piece with its other characters blanked out (a report has a few: `ö` in
 /// "zorgcoördinator", dashes), and those characters are put back in JS between slices of it
 /// (slices and concatenation link strings, copying nothing).
+#[cfg(not(feature = "full"))]
 fn report_string(text: &mut String) -> JsString {
     let bytes = text.as_bytes();
     let Some(first) = first_non_ascii(bytes) else {
@@ -341,13 +267,17 @@ fn report_string(text: &mut String) -> JsString {
     let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let mut joined = blanked.slice(0, index(first));
     for (k, &(_, end, from, to)) in runs.iter().enumerate() {
-        // Most runs are one character (`ö`, `–`): passed as numbers rather than a list.
-        let run = match units[from..to] {
-            [u] => JsString::from_char_code1(u.into()),
-            [u, v] => JsString::from_char_code2(u.into(), v.into()),
-            ref more => JsString::from_char_code(more),
-        };
-        joined = joined.concat(&run);
+        // Most runs are one character (`ö`, `–`): passed as numbers rather than a list; a
+        // long one in parts, each within what a JS call takes as arguments.
+        match units[from..to] {
+            [u] => joined = joined.concat(&JsString::from_char_code1(u.into())),
+            [u, v] => joined = joined.concat(&JsString::from_char_code2(u.into(), v.into())),
+            ref more => {
+                for part in more.chunks(4096) {
+                    joined = joined.concat(&JsString::from_char_code(part));
+                }
+            }
+        }
         let next = runs.get(k + 1).map_or(text.len(), |r| r.0);
         if next > end {
             joined = joined.concat(&blanked.slice(index(end), index(next)));
