@@ -78,6 +78,10 @@ pub struct CompiledRuleSet {
     /// Whether the decision is monotone ([`CompiledRuleSet::monotone_decision`]).
     #[serde(skip)]
     pub(crate) monotone: std::sync::OnceLock<bool>,
+    /// Whether every question id is written in JSON as it is (no character to escape), so
+    /// that the case reader may take a key that is its bytes for it; found on the first case.
+    #[serde(skip)]
+    pub(crate) plain_ids: std::sync::OnceLock<bool>,
 }
 
 impl CompiledRuleSet {

@@ -81,12 +81,19 @@ fn read_with<'t>(
         return r.end();
     }
     let questions = &rules.questions;
+    // Ids with nothing to escape (snake_case ids, as rule files have them, always; a compiled
+    // form from a bundle is not trusted to) are checked once, not at every key.
+    let plain_ids = *rules.plain_ids.get_or_init(|| {
+        questions
+            .iter()
+            .all(|q| crate::report_json::clean_prefix(q.id.as_bytes()) == q.id.len())
+    });
     let mut next = 0;
     loop {
         r.eat(b'"')?;
         // The key: the next question in order, in place; else scanned and looked up.
         let index = match questions.get(next) {
-            Some(q) if r.key_is(q.id.as_bytes()) => next,
+            Some(q) if r.key_is(q.id.as_bytes(), plain_ids) => next,
             _ => {
                 let key = r.plain_string()?;
                 match rules.question_index.get(key) {
@@ -306,18 +313,17 @@ impl<'t> Reader<'t> {
     }
 
     /// Whether the key that starts here (after its opening quote) is exactly `id`; if so,
-    /// moves past its closing quote. Only for an id that needs no escape in JSON (snake_case
-    /// ids, as rule files have them, always; a compiled form from a bundle is not trusted to):
-    /// then the text's key is `id` itself.
+    /// moves past its closing quote. Only for an id that needs no escape in JSON (`plain`:
+    /// known to need none): then the text's key is `id` itself.
     #[inline(always)]
-    fn key_is(&mut self, id: &[u8]) -> bool {
+    fn key_is(&mut self, id: &[u8], plain: bool) -> bool {
         let end = self.at + id.len();
         if self.bytes.get(end) == Some(&b'"')
             && self
                 .bytes
                 .get(self.at..end)
                 .is_some_and(|key| same_bytes(key, id))
-            && crate::report_json::clean_prefix(id) == id.len()
+            && (plain || crate::report_json::clean_prefix(id) == id.len())
         {
             self.at = end + 1;
             true

@@ -359,16 +359,18 @@ fn needs_escape(b: u8) -> bool {
 pub(crate) fn clean_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Whether some byte of `w` is zero, or below `n` (n ≤ 128): exact as a yes/no.
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH != 0;
+    // High bits where a byte of `w` is below `n` (n ≤ 128): exact as a yes/no.
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
     let mut n = 0;
     for chunk in bytes.chunks_exact(8) {
         let w = u64::from_ne_bytes([
             chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
         ]);
+        // The three tests joined, so that a clean word takes one branch.
         if below(w, 0x20)
-            || below(w ^ (ONES * u64::from(b'"')), 1)
-            || below(w ^ (ONES * u64::from(b'\\')), 1)
+            | below(w ^ (ONES * u64::from(b'"')), 1)
+            | below(w ^ (ONES * u64::from(b'\\')), 1)
+            != 0
         {
             break;
         }

@@ -777,6 +777,7 @@ fn assemble(
         engine: sandbox::engine(&m.limits, patterns),
         json_parts: std::sync::OnceLock::new(),
         monotone: std::sync::OnceLock::new(),
+        plain_ids: std::sync::OnceLock::new(),
     }
 }
 
