@@ -29,7 +29,7 @@ use crate::{ENGINE, ScreenOptions};
 
 /// How long a piece of a report is at most to be copied as a fixed length
 /// ([`JsonParts::copy`]).
-const SHORT: usize = 32;
+const SHORT: usize = 64;
 
 /// A piece of [`JsonParts::text`]: its start and end.
 #[derive(Debug, Clone, Copy, Default)]
