@@ -214,7 +214,15 @@ pub(crate) fn read(form: &str, sha256: &str, scripts: bool) -> Result<CompiledRu
 #[cfg(feature = "scripts")]
 fn compile_scripts(rules: &mut CompiledRuleSet, context: ScriptContext) -> Result<(), ReadError> {
     use crate::sandbox::{self, RegexCache};
+    use crate::sources::{MAX_LIBRARY_FILES, MAX_LIBRARY_SIZE};
     let invalid = |what: String| ReadError::Invalid(format!("its compiled form has {what}"));
+    // The caps loading puts on the library, so that a form costs no more to open than files.
+    let library_size: usize = context.library.iter().map(|(_, t)| t.len()).sum();
+    if context.library.len() > MAX_LIBRARY_FILES || library_size > MAX_LIBRARY_SIZE {
+        return Err(invalid(format!(
+            "a function library over the caps ({MAX_LIBRARY_FILES} files, {MAX_LIBRARY_SIZE} bytes)"
+        )));
+    }
     let mut known = RegexCache::default();
     for pattern in &context.patterns {
         known

@@ -493,3 +493,45 @@ fn a_compiled_form_pointing_outside_the_set_is_refused() {
         assert_eq!(e.code().as_str(), "bundle::format", "{what}: {e}");
     }
 }
+
+/// A compiled form whose script does not compile, whose `scripted` list does not name its
+/// scripts, or whose library is over the caps is refused as damaged, naming no script text.
+#[test]
+fn a_damaged_script_in_the_compiled_form_is_refused() {
+    let sources = Sources::new()
+        .with(
+            "ruleset.yaml",
+            common::manifest()
+                .question("a", "yesno")
+                .script(
+                    "looped",
+                    &["a"],
+                    "let n = 0;\nfor i in 0..2 { n += 1; }\nobs.a == true && n == 2",
+                )
+                .build(),
+        )
+        .with("lib.rhai", "fn f(x) { x }\n");
+    let json = with_compiled(&sources).to_json();
+    let edit = |change: &dyn Fn(&mut Value)| {
+        reparse(&json, |v| {
+            let mut form: Value =
+                serde_json::from_str(v["compiled"].as_str().expect("text")).expect("form");
+            change(&mut form);
+            v["compiled"] = Value::String(serde_json::to_string(&form).expect("json"));
+            rehash(v);
+        })
+    };
+    let broken = edit(&|f| {
+        f["rules"]["indicators"][0]["condition"]["script"]["source"] = "let = secret_text(".into();
+    });
+    let unnamed = edit(&|f| f["scripted"] = serde_json::json!([]));
+    let huge = edit(&|f| {
+        f["scripts"]["library"] = serde_json::json!([["big.rhai", "x".repeat(2 * 1024 * 1024)]]);
+    });
+    for (what, damaged) in [("broken", broken), ("unnamed", unnamed), ("huge", huge)] {
+        let e =
+            Bundle::open_compiled_with_scripts(&damaged, &TrustPolicy::no_keys()).expect_err(what);
+        assert_eq!(e.code().as_str(), "bundle::format", "{what}: {e}");
+        assert!(!e.to_string().contains("secret_text"), "{what}: {e}");
+    }
+}
