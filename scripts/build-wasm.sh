@@ -118,5 +118,5 @@ budget() {
     exit 1
   fi
 }
-budget herken_wasm 800000
+budget herken_wasm 700000
 budget herken_lean 300000

@@ -318,13 +318,14 @@ fn verify_says_what_a_bundle_is_and_who_signed_it() {
     assert_eq!(json["compiled_form"]["matches_rule_files"], true);
     assert_eq!(json["compiled_form"]["lean_module"], true);
     assert_eq!(json["compiled_form"]["lean_module_error"], Value::Null);
+    assert_eq!(json["compiled_form"]["full_module"], true);
     for needle in [
         "compiled   matches the rule files",
         "the lean module opens it",
     ] {
         assert!(text.contains(needle), "`{needle}` in {text}");
     }
-    // A bundle of format 1 (no compiled form) opens, in the full module only.
+    // A bundle of format 1 (no compiled form) opens in the CLI, in neither browser module.
     let mut old = p.json();
     old.as_object_mut().expect("object").remove("compiled");
     old.as_object_mut()
@@ -338,9 +339,11 @@ fn verify_says_what_a_bundle_is_and_who_signed_it() {
     let json: Value = serde_json::from_slice(&v.stdout).expect("JSON");
     assert_eq!(json["compiled_form"]["present"], false);
     assert_eq!(json["compiled_form"]["lean_module"], false);
+    assert_eq!(json["compiled_form"]["full_module"], false);
     let v = run(&["verify", &path]);
     assert!(
-        v.stdout_text().contains("browser    full module only"),
+        v.stdout_text().contains("browser    neither module")
+            && v.stdout_text().contains("`herken bundle`"),
         "{}",
         v.stdout_text()
     );
@@ -385,6 +388,8 @@ fn verify_names_what_keeps_a_bundle_from_the_lean_module() {
         form["lean_module_error"]["code"],
         "bundle::needs-full-module"
     );
+    assert_eq!(form["full_module"], true);
+    assert_eq!(form["full_module_error"], Value::Null);
     let message = form["lean_module_error"]["message"]
         .as_str()
         .expect("message");

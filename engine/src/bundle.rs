@@ -446,9 +446,12 @@ pub enum BundleError {
     },
     /// The rule set inside does not load.
     RuleSet(Vec<Diagnostic>),
-    /// The engine has no Rhai interpreter (the lean WASM module), and the bundle has no
-    /// compiled form, or its compiled form has conditions only the full engine runs: scripts,
-    /// and (in an engine without pattern matching) conditions that use `matches`.
+    /// The bundle has no compiled form (format 1), and it was to be opened by it: in the WASM
+    /// modules, which do not read rule files, or by [`Bundle::open_compiled`].
+    NoCompiledForm,
+    /// The engine has no Rhai interpreter (the lean WASM module), and the bundle's compiled
+    /// form has conditions only the full module runs: scripts, and (in an engine without
+    /// pattern matching) conditions that use `matches`.
     NeedsFullModule {
         /// Conditions that are scripts (`indicator `x``, `the `ask_if` of question `y``).
         scripted: Vec<String>,
@@ -479,6 +482,7 @@ impl BundleError {
             Self::Unsigned => codes::bundle::UNSIGNED,
             Self::UntrustedKey { .. } => codes::bundle::UNTRUSTED_KEY,
             Self::RuleSet(_) => codes::bundle::RULESET,
+            Self::NoCompiledForm => codes::bundle::NO_COMPILED_FORM,
             Self::NeedsFullModule { .. } => codes::bundle::NEEDS_FULL_MODULE,
             Self::IdentityMismatch { .. } => codes::bundle::IDENTITY_MISMATCH,
         }
@@ -534,13 +538,9 @@ impl fmt::Display for BundleError {
                     errors.join("; ")
                 )
             }
-            Self::NeedsFullModule { scripted, patterns }
-                if scripted.is_empty() && patterns.is_empty() =>
-            {
-                f.write_str(
-                    "the bundle has no compiled form, and this module has no Rhai interpreter to compile its rule files: make the bundle with `herken bundle` of this version, or open it with the full module",
-                )
-            }
+            Self::NoCompiledForm => f.write_str(
+                "the bundle has no compiled form (bundle format 1), and the browser modules screen only with one: make the bundle again with this version's `herken bundle`",
+            ),
             Self::NeedsFullModule { scripted, patterns } => {
                 let mut parts = Vec::new();
                 if !scripted.is_empty() {
@@ -803,31 +803,49 @@ impl Bundle {
         #[cfg(feature = "rhai")]
         return bundle.compile(trust);
         #[cfg(not(feature = "rhai"))]
-        return bundle.read_compiled(trust);
+        return bundle.read_compiled(trust, cfg!(feature = "scripts"));
     }
 
-    /// Opens a bundle as an engine without Rhai does, whichever engine this is: every check
+    /// Opens a bundle as the lean WASM module does, whichever engine this is: every check
     /// of [`Bundle::open`], then the rule set read from the compiled form instead of compiled
-    /// from the files. Refused with [`BundleError::NeedsFullModule`] when the bundle has no compiled
-    /// form or its form has scripted conditions (named in the error).
+    /// from the files. Refused with [`BundleError::NoCompiledForm`] when the bundle has no
+    /// compiled form, and with [`BundleError::NeedsFullModule`] when its form has scripted
+    /// conditions (named in the error).
     ///
     /// # Errors
     /// The first check that fails, as a [`BundleError`] with its code.
     pub fn open_compiled(json: &str, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
-        Self::from_json(json)?.read_compiled(trust)
+        Self::from_json(json)?.read_compiled(trust, false)
     }
 
-    /// [`Bundle::verify`], then the rule set read from the compiled form and checked against
-    /// the id and version the bundle declares.
-    fn read_compiled(self, trust: &TrustPolicy) -> Result<OpenedBundle, BundleError> {
+    /// Opens a bundle as the full WASM module does: as [`Bundle::open_compiled`], with the
+    /// conditions that stayed scripts compiled from the compiled form by the sandboxed Rhai
+    /// engine (with the rule set's `*.rhai` library), to run exactly as when the rule files
+    /// are compiled.
+    ///
+    /// # Errors
+    /// The first check that fails, as a [`BundleError`] with its code.
+    #[cfg(feature = "scripts")]
+    pub fn open_compiled_with_scripts(
+        json: &str,
+        trust: &TrustPolicy,
+    ) -> Result<OpenedBundle, BundleError> {
+        Self::from_json(json)?.read_compiled(trust, true)
+    }
+
+    /// [`Bundle::verify`], then the rule set read from the compiled form (its scripts compiled
+    /// when `scripts`, else refused) and checked against the id and version the bundle
+    /// declares.
+    fn read_compiled(
+        self,
+        trust: &TrustPolicy,
+        scripts: bool,
+    ) -> Result<OpenedBundle, BundleError> {
         let signature = self.verify(trust)?;
         let Some(form) = self.compiled else {
-            return Err(BundleError::NeedsFullModule {
-                scripted: Vec::new(),
-                patterns: Vec::new(),
-            });
+            return Err(BundleError::NoCompiledForm);
         };
-        let rules = compiled::read(&form, &self.sha256).map_err(|e| match e {
+        let rules = compiled::read(&form, &self.sha256, scripts).map_err(|e| match e {
             compiled::ReadError::NeedsFullModule { scripted, patterns } => {
                 BundleError::NeedsFullModule { scripted, patterns }
             }

@@ -712,9 +712,14 @@ codes! {
             "Recreate the bundle with `herken bundle`.",
         }
         NEEDS_FULL_MODULE = "bundle::needs-full-module" {
-            "The lean WASM module (built without the Rhai interpreter and without pattern matching) was given a bundle it cannot screen with: its compiled form has scripted conditions or conditions that use `matches` (the error names them), or it has no compiled form at all.",
+            "The lean WASM module (built without the Rhai interpreter and without pattern matching) was given a bundle it cannot screen with: its compiled form has scripted conditions or conditions that use `matches` (the error names them).",
             "The lean module screens only with conditions compiled to herken's native form, without patterns; the others need the full module.",
             "Open the bundle with the full module (the intake page does this by itself), or write the named conditions in the shapes `herken check` compiles natively (see rules/README.md); make bundles with this version's `herken bundle`.",
+        }
+        NO_COMPILED_FORM = "bundle::no-compiled-form" {
+            "A WASM module was given a bundle without a compiled form (bundle format 1, made before `herken bundle` wrote one). Neither browser module reads rule files: both screen with the compiled form.",
+            "The bundle cannot be opened in the browser; the CLI still opens it from its rule files.",
+            "Make the bundle again with this version's `herken bundle` (and sign it again if it was signed).",
         }
         UNSIGNED = "bundle::unsigned" {
             "Trusted keys were given, and the bundle has no signature.",

@@ -1,17 +1,20 @@
 //! The compiled form of a rule set: the compiled model ([`CompiledRuleSet`]) as JSON, which
 //! `herken bundle` writes into a bundle beside the rule files, under the bundle's hash and
-//! signature. An engine built without Rhai and without the YAML reader (the lean WASM module)
-//! screens from it; conditions compiled to herken's native tree travel as that tree, and a
-//! condition that stayed a script travels as its text and is named in `scripted`, so the lean
-//! engine can refuse the bundle saying which conditions need the interpreter; conditions that
-//! use `matches` are named in `patterns`, for an engine built without pattern matching.
+//! signature. The WASM modules screen from it; neither reads rule files. Conditions compiled
+//! to herken's native tree travel as that tree. A condition that stayed a script travels as
+//! its text with where it stands in the rule files, and is named in `scripted`; the form then
+//! also carries the set's `*.rhai` function library and the patterns the sandbox knows
+//! (`scripts`), so that an engine with the Rhai interpreter (the full module) compiles it to
+//! run exactly as when compiled from the files, and the lean engine refuses the bundle saying
+//! which conditions need the interpreter. Conditions that use `matches` are named in
+//! `patterns`, for an engine built without pattern matching.
 //!
 //! A bundle holds it as text (compact JSON in a JSON string), hashed byte for byte:
-//! `{"format":1,"scripted":["indicator `x`",…],"patterns":[…],"rules":{…}}`, the model's
-//! fields, without
-//! those rebuilt when read (question index, readers, decision masks, option ids) and without
-//! the content hash (the bundle's, verified before). Reading checks every index the model
-//! holds, so a damaged or hostile form is refused, never a panic while screening.
+//! `{"format":2,"scripted":["indicator `x`",…],"patterns":[…],"scripts":{…},"rules":{…}}`,
+//! the model's fields, without those rebuilt when read (question index, readers, decision
+//! masks, option ids, the sandbox) and without the content hash (the bundle's, verified
+//! before). Reading checks every index the model holds and compiles every script, so a
+//! damaged or hostile form is refused, never a panic while screening.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,16 +23,19 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cond::{Cond, DecisionHelper, Over};
-use crate::model::{CompiledRuleSet, Condition, DecisionIndex, readers};
+use crate::model::{CompiledRuleSet, Condition, DecisionIndex, ScriptContext, readers};
 
-/// The version of the compiled form this engine writes and reads.
-pub const COMPILED_FORMAT: u32 = 1;
+/// The version of the compiled form this engine writes and reads (2: scripts with where they
+/// stand, and `scripts`, the library and known patterns they run with).
+pub const COMPILED_FORMAT: u32 = 2;
 
 #[derive(Serialize)]
 struct FormRef<'a> {
     format: u32,
     scripted: Vec<String>,
     patterns: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scripts: Option<&'a ScriptContext>,
     rules: &'a CompiledRuleSet,
 }
 
@@ -50,6 +56,8 @@ struct Form {
     scripted: Vec<String>,
     #[expect(dead_code, reason = "read from the head, before the rules")]
     patterns: Vec<String>,
+    #[serde(default)]
+    scripts: Option<ScriptContext>,
     rules: CompiledRuleSet,
 }
 
@@ -68,10 +76,17 @@ pub(crate) enum ReadError {
 
 /// The compiled form of `rules`, as compact JSON text.
 pub(crate) fn write(rules: &CompiledRuleSet) -> String {
+    let scripted = scripted(rules);
+    #[cfg(feature = "scripts")]
+    let scripts = (!scripted.is_empty()).then_some(&rules.script_context);
+    // Without Rhai no condition is a script.
+    #[cfg(not(feature = "scripts"))]
+    let scripts = None;
     serde_json::to_string(&FormRef {
         format: COMPILED_FORMAT,
-        scripted: scripted(rules),
+        scripted,
         patterns: with_patterns(rules),
+        scripts,
         rules,
     })
     .unwrap_or_default()
@@ -131,8 +146,11 @@ pub(crate) fn with_patterns(rules: &CompiledRuleSet) -> Vec<String> {
     indicators.chain(questions).chain(decision).collect()
 }
 
-/// Reads a compiled form into a rule set whose content hash is `sha256`.
-pub(crate) fn read(form: &str, sha256: &str) -> Result<CompiledRuleSet, ReadError> {
+/// Reads a compiled form into a rule set whose content hash is `sha256`. Scripted conditions
+/// are compiled when `scripts` (and this engine has the Rhai interpreter), else the form is
+/// refused naming them.
+pub(crate) fn read(form: &str, sha256: &str, scripts: bool) -> Result<CompiledRuleSet, ReadError> {
+    let scripts = scripts && cfg!(feature = "scripts");
     let head = serde_json::from_str::<Head>(form)
         .map_err(|e| ReadError::Invalid(format!("its compiled form does not read: {e}")))?;
     if head.format != COMPILED_FORMAT {
@@ -146,21 +164,29 @@ pub(crate) fn read(form: &str, sha256: &str) -> Result<CompiledRuleSet, ReadErro
     } else {
         head.patterns
     };
-    if !head.scripted.is_empty() || !patterns.is_empty() {
+    let refused = if scripts { Vec::new() } else { head.scripted };
+    if !refused.is_empty() || !patterns.is_empty() {
         return Err(ReadError::NeedsFullModule {
-            scripted: head.scripted,
+            scripted: refused,
             patterns,
         });
     }
     let read = serde_json::from_str::<Form>(form)
         .map_err(|e| ReadError::Invalid(format!("its compiled form does not read: {e}")))?;
-    if read.format != COMPILED_FORMAT || !read.scripted.is_empty() {
+    let mut rules = read.rules;
+    // The list read first must name every script: checked on the rules themselves.
+    let found = scripted(&rules);
+    if !scripts && !found.is_empty() {
         return Err(ReadError::NeedsFullModule {
-            scripted: read.scripted,
+            scripted: found,
             patterns: Vec::new(),
         });
     }
-    let mut rules = read.rules;
+    if read.format != COMPILED_FORMAT || found != read.scripted {
+        return Err(ReadError::Invalid(
+            "its compiled form names other scripted conditions than it has".to_owned(),
+        ));
+    }
     check_indices(&rules).map_err(|e| ReadError::Invalid(format!("its compiled form {e}")))?;
     rules.sha256 = sha256.to_owned();
     for q in &mut rules.questions {
@@ -174,13 +200,74 @@ pub(crate) fn read(form: &str, sha256: &str) -> Result<CompiledRuleSet, ReadErro
         .collect::<HashMap<_, _, _>>();
     rules.readers = readers(rules.questions.len(), &rules.indicators);
     rules.decision_index = DecisionIndex::new(&rules.indicators, rules.dimensions.len());
-    rules.scripted_indicators = false;
-    #[cfg(feature = "rhai")]
-    {
-        rules.engine =
-            crate::sandbox::engine(&rules.limits, &crate::sandbox::RegexCache::default());
-    }
+    rules.scripted_indicators = rules.indicators.iter().any(|i| i.is_scripted());
+    #[cfg(feature = "scripts")]
+    compile_scripts(&mut rules, read.scripts.unwrap_or_default())?;
+    #[cfg(not(feature = "scripts"))]
+    let _ = read.scripts;
     Ok(rules)
+}
+
+/// The sandbox of `rules` (knowing the patterns the form lists), and every scripted condition
+/// compiled by it as when compiled from the rule files: an indicator merged with the function
+/// library, an `ask_if` without it.
+#[cfg(feature = "scripts")]
+fn compile_scripts(rules: &mut CompiledRuleSet, context: ScriptContext) -> Result<(), ReadError> {
+    use crate::sandbox::{self, RegexCache};
+    use crate::sources::{MAX_LIBRARY_FILES, MAX_LIBRARY_SIZE};
+    let invalid = |what: String| ReadError::Invalid(format!("its compiled form has {what}"));
+    // The caps loading puts on the library, so that a form costs no more to open than files.
+    let library_size: usize = context.library.iter().map(|(_, t)| t.len()).sum();
+    if context.library.len() > MAX_LIBRARY_FILES || library_size > MAX_LIBRARY_SIZE {
+        return Err(invalid(format!(
+            "a function library over the caps ({MAX_LIBRARY_FILES} files, {MAX_LIBRARY_SIZE} bytes)"
+        )));
+    }
+    let mut known = RegexCache::default();
+    for pattern in &context.patterns {
+        known
+            .get_or_compile(pattern)
+            .map_err(|_| invalid("a known pattern that does not compile".to_owned()))?;
+    }
+    rules.engine = sandbox::engine(&rules.limits, &known);
+    let library = sandbox::library(
+        context
+            .library
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str())),
+        |path, _, compiled| match compiled {
+            Ok(_) => Ok(()),
+            Err(_) => Err(invalid(format!(
+                "a library file `{path}` that does not compile"
+            ))),
+        },
+    )?;
+    let engine = &rules.engine;
+    for ind in &mut rules.indicators {
+        if let Condition::Script(script) = &mut ind.condition {
+            let ast =
+                sandbox::compile_script(engine, &script.script.source, true).map_err(|_| {
+                    invalid(format!(
+                        "a script for indicator `{}` that does not compile",
+                        ind.id
+                    ))
+                })?;
+            script.ast = library.merge(&ast);
+        }
+    }
+    for q in &mut rules.questions {
+        if let Some(Condition::Script(script)) = &mut q.ask_if {
+            script.ast =
+                sandbox::compile_script(engine, &script.script.source, true).map_err(|_| {
+                    invalid(format!(
+                        "a script for the `ask_if` of `{}` that does not compile",
+                        q.id
+                    ))
+                })?;
+        }
+    }
+    rules.script_context = context;
+    Ok(())
 }
 
 /// Every index in `rules` points at something, and the parts agree in size: screening indexes

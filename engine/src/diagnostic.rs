@@ -37,6 +37,47 @@ impl fmt::Display for Span {
     }
 }
 
+/// Maps a (line, column) inside a scalar's text to a place in the file.
+///
+/// A bundle's compiled form carries it with each scripted condition, so that a runtime error
+/// is placed in the rule file also where the YAML is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub(crate) struct TextOrigin {
+    /// Where the text starts (its first line's first character).
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    /// The indentation of a block scalar's lines, which the text leaves out.
+    pub(crate) block_indent: Option<u32>,
+    /// Whether lines and columns inside the text map exactly (not so in a folded scalar).
+    pub(crate) exact: bool,
+}
+
+impl TextOrigin {
+    pub(crate) fn at(span: &Span) -> Self {
+        Self {
+            line: span.line,
+            column: span.column,
+            block_indent: None,
+            exact: true,
+        }
+    }
+
+    /// The file position of 1-based `line`, `column` within the scalar's text.
+    pub(crate) fn locate(&self, line: u32, column: u32) -> (u32, u32) {
+        if !self.exact {
+            return (self.line, self.column);
+        }
+        let line = line.max(1);
+        let column = column.max(1);
+        match self.block_indent {
+            Some(indent) => (self.line + line - 1, indent + column),
+            None if line == 1 => (self.line, self.column + column - 1),
+            // A multi-line flow scalar: later lines' indentation is unknown here.
+            None => (self.line + line - 1, column),
+        }
+    }
+}
+
 /// How serious a diagnostic is: errors stop a rule set from loading, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

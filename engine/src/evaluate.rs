@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 use rhai::{Dynamic, EvalAltResult, Scope};
 
 use crate::codes;
@@ -473,7 +473,7 @@ impl CompiledRuleSet {
     }
 
     /// The case as a Rhai map for scripted conditions: unknown answers are `()`.
-    #[cfg(feature = "rhai")]
+    #[cfg(feature = "scripts")]
     fn obs_map(&self, obs: &Observations) -> Dynamic {
         let mut map = rhai::Map::new();
         for (q, question) in self.questions.iter().enumerate() {
@@ -482,7 +482,7 @@ impl CompiledRuleSet {
         Dynamic::from_map(map)
     }
 
-    #[cfg(feature = "rhai")]
+    #[cfg(feature = "scripts")]
     fn script_state(
         &self,
         script: &ScriptCondition,
@@ -516,7 +516,7 @@ impl CompiledRuleSet {
         }
     }
 
-    #[cfg(feature = "rhai")]
+    #[cfg(feature = "scripts")]
     fn eval_error(&self, mut e: EvalAltResult, script: &ScriptCondition) -> EvalError {
         // The place in the condition; what went wrong, from the innermost error (a limit hit
         // inside a function or a closure arrives wrapped in the call that ran it).
@@ -585,13 +585,13 @@ impl CompiledRuleSet {
 }
 
 /// What scripted conditions read a case as.
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 type ScriptObs = Dynamic;
-#[cfg(not(feature = "rhai"))]
+#[cfg(not(feature = "scripts"))]
 struct ScriptObs;
 
 /// Without Rhai no condition is a script (`ScriptCondition` has no values).
-#[cfg(not(feature = "rhai"))]
+#[cfg(not(feature = "scripts"))]
 impl CompiledRuleSet {
     fn obs_map(&self, _: &Observations) -> ScriptObs {
         ScriptObs
@@ -666,7 +666,7 @@ impl Tally for DimensionTally {
     }
 }
 
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 fn is_limit(e: &EvalAltResult) -> bool {
     matches!(
         e.unwrap_inner(),
@@ -713,7 +713,7 @@ fn native_state(cond: &Cond, obs: &Observations) -> (State, Option<EvalError>) {
     }
 }
 
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 fn to_dynamic(v: &Value) -> Dynamic {
     match v {
         Value::Unknown => Dynamic::UNIT,

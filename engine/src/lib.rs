@@ -59,10 +59,10 @@ mod observation;
 mod report;
 mod report_json;
 mod report_write;
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 mod sandbox;
 /// Without Rhai there are no scripts to meter: screening runs its closures as they are.
-#[cfg(not(feature = "rhai"))]
+#[cfg(not(feature = "scripts"))]
 mod sandbox {
     pub(crate) fn screen_case<T>(f: impl FnOnce() -> T) -> T {
         f()

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 #[cfg(feature = "rhai")]
 use crate::codes::{self, Code};
 use crate::diagnostic::Span;
+#[cfg(feature = "scripts")]
+use crate::diagnostic::TextOrigin;
 #[cfg(feature = "rhai")]
 use crate::diagnostic::{Diagnostic, did_you_mean};
 #[cfg(feature = "rhai")]
-use crate::yaml::{Node, PlainValue, TextOrigin};
+use crate::yaml::{Node, PlainValue};
 
 #[cfg(feature = "rhai")]
 /// The manifest format version this engine reads.
@@ -476,15 +478,15 @@ impl ChoiceOption {
 }
 
 /// Rhai source text with where it stands, so errors inside it point into the file.
-#[cfg(feature = "rhai")]
-#[derive(Debug, Clone)]
+#[cfg(feature = "scripts")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Script {
     pub source: String,
     pub span: Span,
     pub origin: TextOrigin,
 }
 
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 impl Script {
     /// The file position of a Rhai position inside the script (the script's start when Rhai
     /// gives none): the one conversion from Rhai's positions to places in rule-set files.

@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 use rhai::{AST, Engine};
 
 use crate::cond::Cond;
 use crate::diagnostic::Span;
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 use crate::manifest::Script;
 use crate::manifest::{
     Audience, ChoiceOption, ExploitationForm, Group, GuidanceItem, Limits, Outcome, Population,
@@ -66,9 +66,14 @@ pub struct CompiledRuleSet {
     #[serde(skip)]
     pub(crate) scripted_indicators: bool,
     /// The sandboxed Rhai engine scripted conditions run in (the one that compiled them).
-    #[cfg(feature = "rhai")]
+    #[cfg(feature = "scripts")]
     #[serde(skip)]
     pub(crate) engine: Engine,
+    /// What the compiled form carries beside scripted conditions for them to run as compiled
+    /// from the rule files: the function library and the patterns the engine knows.
+    #[cfg(feature = "scripts")]
+    #[serde(skip)]
+    pub(crate) script_context: ScriptContext,
     /// The decision as the reachability analysis reads it.
     pub(crate) analysis: DecisionModel,
     /// The fixed texts of its JSON reports, escaped once per language on the first
@@ -333,48 +338,78 @@ pub(crate) enum Condition {
     Script(Box<ScriptCondition>),
 }
 
-/// A condition as a compiled form holds it: the native tree, or a script's text (which only
-/// an engine with the Rhai interpreter could run, from the rule files themselves).
+/// A condition as a compiled form holds it: the native tree, or a script with where it stands
+/// in the rule files (its text, file, line and column), which an engine with the Rhai
+/// interpreter compiles when it reads the form (`crate::compiled`).
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum WireCondition<C> {
+enum WireCondition<C, S> {
     Native(C),
-    Script(String),
+    Script(S),
 }
 
 impl serde::Serialize for Condition {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Condition::Native(c) => serde::Serialize::serialize(&WireCondition::Native(c), s),
-            #[cfg(feature = "rhai")]
-            Condition::Script(script) => serde::Serialize::serialize(
-                &WireCondition::<&Cond>::Script(script.script.source.clone()),
-                s,
-            ),
-            #[cfg(not(feature = "rhai"))]
+            Condition::Native(c) => {
+                serde::Serialize::serialize(&WireCondition::<_, ()>::Native(c), s)
+            }
+            #[cfg(feature = "scripts")]
+            Condition::Script(script) => {
+                serde::Serialize::serialize(&WireCondition::<&Cond, _>::Script(&script.script), s)
+            }
+            #[cfg(not(feature = "scripts"))]
             Condition::Script(script) => match **script {},
         }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Condition {
+    /// A script is read with an empty syntax tree: `compiled::read` compiles it (and refuses
+    /// the form when it does not compile).
+    #[cfg(feature = "scripts")]
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match <WireCondition<Cond> as serde::Deserialize>::deserialize(d)? {
+        Ok(
+            match <WireCondition<Cond, Script> as serde::Deserialize>::deserialize(d)? {
+                WireCondition::Native(c) => Condition::Native(c),
+                WireCondition::Script(script) => Condition::Script(Box::new(ScriptCondition {
+                    ast: AST::empty(),
+                    script,
+                })),
+            },
+        )
+    }
+
+    #[cfg(not(feature = "scripts"))]
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match <WireCondition<Cond, serde::de::IgnoredAny> as serde::Deserialize>::deserialize(d)? {
             WireCondition::Native(c) => Ok(Condition::Native(c)),
-            WireCondition::Script(source) => Err(serde::de::Error::custom(format!(
-                "the condition `{source}` is a script: it needs the module with the Rhai interpreter"
-            ))),
+            WireCondition::Script(_) => Err(serde::de::Error::custom(
+                "a condition is a script: it needs the module with the Rhai interpreter",
+            )),
         }
     }
 }
 
+/// What scripted conditions need besides their own text to run as when compiled from the rule
+/// files; a compiled form with scripts carries it.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ScriptContext {
+    /// The rule set's `*.rhai` files (path and text) in the order they are combined into the
+    /// function library every scripted indicator is merged with.
+    pub(crate) library: Vec<(String, String)>,
+    /// The patterns compiled at load (literal `matches` patterns), which the sandbox knows:
+    /// a script using one pays no run-time compilation.
+    pub(crate) patterns: Vec<String>,
+}
+
 /// A condition that runs in the sandbox (none in an engine built without Rhai).
-#[cfg(not(feature = "rhai"))]
+#[cfg(not(feature = "scripts"))]
 #[derive(Debug)]
 pub(crate) enum ScriptCondition {}
 
 /// A condition that runs in the sandbox.
-#[cfg(feature = "rhai")]
+#[cfg(feature = "scripts")]
 #[derive(Debug)]
 pub(crate) struct ScriptCondition {
     pub(crate) ast: AST,

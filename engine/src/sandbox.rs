@@ -77,6 +77,60 @@ impl RegexCache {
     }
 }
 
+impl RegexCache {
+    /// The patterns compiled so far, sorted.
+    pub(crate) fn patterns(&self) -> Vec<String> {
+        let mut patterns: Vec<String> = self.compiled.keys().cloned().collect();
+        crate::sort::sort_by(&mut patterns, Ord::cmp);
+        patterns
+    }
+}
+
+/// Compiles a condition or a library file with the sandboxed `engine`; `with_obs` declares
+/// `obs` (strict variables). The one way scripts are compiled, from rule files and from a
+/// compiled form alike.
+///
+/// # Errors
+/// Rhai's parse error.
+pub(crate) fn compile_script(
+    engine: &Engine,
+    source: &str,
+    with_obs: bool,
+) -> Result<rhai::AST, rhai::ParseError> {
+    let mut scope = rhai::Scope::new();
+    if with_obs {
+        scope.push("obs", rhai::Map::new());
+    }
+    engine.compile_with_scope(&scope, source)
+}
+
+/// The function library of a rule set's `*.rhai` files (path, text), combined in order, as
+/// every scripted indicator is merged with it. `check` sees each file compiled (or Rhai's
+/// error); an error it returns stops the library there. A file that does not compile adds
+/// nothing.
+///
+/// # Errors
+/// The first error `check` returns.
+pub(crate) fn library<'a, E>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    mut check: impl FnMut(&'a str, &'a str, Result<&rhai::AST, rhai::ParseError>) -> Result<(), E>,
+) -> Result<rhai::AST, E> {
+    let engine = engine(&Limits::DEFAULT, &RegexCache::default());
+    let mut library = rhai::AST::empty();
+    for (path, text) in files {
+        match compile_script(&engine, text, false) {
+            Ok(ast) => {
+                check(path, text, Ok(&ast))?;
+                // In place: merging into a copy each time made loading quadratic in the number
+                // of files.
+                library.combine(ast.clone_functions_only());
+            }
+            Err(e) => check(path, text, Err(e))?,
+        }
+    }
+    Ok(library)
+}
+
 /// What the running script has spent, per thread (scripts run on the thread that screens).
 #[derive(Debug, Clone, Copy, Default)]
 struct Meter {

@@ -10,7 +10,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::codes;
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, Span, TextOrigin};
 
 /// Deepest nesting a rule-set file may have; real files stay under 8.
 const MAX_DEPTH: usize = 64;
@@ -126,41 +126,6 @@ impl Node {
                     None => TextOrigin::at(&self.span),
                 }
             }
-        }
-    }
-}
-
-/// Maps a (line, column) inside a scalar's text to a place in the file.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TextOrigin {
-    line: u32,
-    column: u32,
-    block_indent: Option<u32>,
-    exact: bool,
-}
-
-impl TextOrigin {
-    fn at(span: &Span) -> Self {
-        Self {
-            line: span.line,
-            column: span.column,
-            block_indent: None,
-            exact: true,
-        }
-    }
-
-    /// The file position of 1-based `line`, `column` within the scalar's text.
-    pub(crate) fn locate(&self, line: u32, column: u32) -> (u32, u32) {
-        if !self.exact {
-            return (self.line, self.column);
-        }
-        let line = line.max(1);
-        let column = column.max(1);
-        match self.block_indent {
-            Some(indent) => (self.line + line - 1, indent + column),
-            None if line == 1 => (self.line, self.column + column - 1),
-            // A multi-line flow scalar: later lines' indentation is unknown here.
-            None => (self.line + line - 1, column),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The compiled form in bundles (format 2): a rule set read from it screens exactly as the one
 //! compiled from its files — every bundled set, every test case, reports, compact results,
-//! applicable questions, guided steps and forms — and the bundle's hash and signature bind it.
+//! applicable questions, guided steps and forms — also with its conditions as scripts (as the
+//! full WASM module reads them), and the bundle's hash and signature bind it.
 
 use herken_engine::{
-    Bundle, BundleError, CompiledRuleSet, Observations, ScreenOptions, SecretKey, Sources,
-    TrustPolicy, load, read_tests,
+    Bundle, BundleError, CompiledRuleSet, LoadOptions, Observations, ScreenOptions, SecretKey,
+    Sources, TrustPolicy, load, load_with, read_tests,
 };
 use serde_json::Value;
 
@@ -58,6 +59,42 @@ fn same(got: &[String], expected: &[String], what: &str) {
     assert_eq!(got.len(), expected.len(), "{what}");
 }
 
+/// Asserts that `compiled` (read from a compiled form) screens every test case of `set` (and
+/// the empty case) as `native` (compiled from the rule files) does, byte for byte.
+fn screens_alike(native: &CompiledRuleSet, compiled: &CompiledRuleSet, set: &crate::bundled::Set) {
+    assert_eq!(compiled.sha256(), native.sha256(), "{}", set.name);
+    for lang in ["nl", "en"] {
+        assert_eq!(
+            serde_json::to_string(&compiled.form(lang)).expect("json"),
+            serde_json::to_string(&native.form(lang)).expect("json"),
+            "{}: form",
+            set.name
+        );
+    }
+    let cases = read_tests(native, &set.tests).expect("tests read");
+    assert!(!cases.is_empty(), "{}", set.name);
+    let mut empty = Observations::unknown(native);
+    empty.clear(native);
+    same(
+        &screened(compiled, &empty),
+        &screened(native, &empty),
+        &set.name,
+    );
+    for case in cases {
+        let (Ok(a), Ok(b)) = (
+            native.observations(&case.observations),
+            compiled.observations(&case.observations),
+        ) else {
+            continue;
+        };
+        same(
+            &screened(compiled, &b),
+            &screened(native, &a),
+            &format!("{}: {}", set.name, case.name),
+        );
+    }
+}
+
 #[test]
 fn every_bundled_set_screens_the_same_from_its_compiled_form() {
     for set in bundled() {
@@ -68,38 +105,112 @@ fn every_bundled_set_screens_the_same_from_its_compiled_form() {
         let compiled = Bundle::open_compiled(&json, &TrustPolicy::no_keys())
             .unwrap_or_else(|e| panic!("{}: {e}", set.name))
             .rules;
-        assert_eq!(compiled.sha256(), native.sha256(), "{}", set.name);
-        for lang in ["nl", "en"] {
-            assert_eq!(
-                serde_json::to_string(&compiled.form(lang)).expect("json"),
-                serde_json::to_string(&native.form(lang)).expect("json"),
-                "{}: form",
-                set.name
-            );
-        }
-        let cases = read_tests(&native, &set.tests).expect("tests read");
-        assert!(!cases.is_empty(), "{}", set.name);
-        let mut empty = Observations::unknown(&native);
-        empty.clear(&native);
-        same(
-            &screened(&compiled, &empty),
-            &screened(&native, &empty),
-            &set.name,
-        );
-        for case in cases {
-            let (Ok(a), Ok(b)) = (
-                native.observations(&case.observations),
-                compiled.observations(&case.observations),
-            ) else {
-                continue;
-            };
-            same(
-                &screened(&compiled, &b),
-                &screened(&native, &a),
-                &format!("{}: {}", set.name, case.name),
-            );
-        }
+        screens_alike(&native, &compiled, &set);
     }
+}
+
+/// Every condition of every bundled set compiled as a script (`interpret_all`, the reference
+/// the native conditions are tested against), bundled, and read back as the full WASM module
+/// reads it: the lean reading refuses it naming every script, the full one screens every test
+/// case byte for byte as the set compiled from its files.
+#[test]
+fn scripted_conditions_run_from_the_compiled_form_as_from_the_rule_files() {
+    let all_scripts = LoadOptions {
+        interpret_all: true,
+        ..LoadOptions::default()
+    };
+    for set in bundled() {
+        let native = load_with(&set.sources, &all_scripts).expect("loads").rules;
+        let json = Bundle::new(native.id(), native.version(), &set.sources)
+            .with_compiled(&native)
+            .to_json();
+        let lean = Bundle::open_compiled(&json, &TrustPolicy::no_keys()).expect_err("refused");
+        assert_eq!(lean.code().as_str(), "bundle::needs-full-module");
+        let first = &native.indicators()[0];
+        assert!(
+            lean.to_string()
+                .contains(&format!("indicator `{}`", first.id())),
+            "{}: {lean}",
+            set.name
+        );
+        let compiled = Bundle::open_compiled_with_scripts(&json, &TrustPolicy::no_keys())
+            .unwrap_or_else(|e| panic!("{}: {e}", set.name))
+            .rules;
+        assert!(compiled.indicators().iter().all(|i| i.is_scripted()));
+        screens_alike(&native, &compiled, &set);
+        // Written again from what was read: the same compiled form.
+        let again =
+            Bundle::new(compiled.id(), compiled.version(), &set.sources).with_compiled(&compiled);
+        assert_eq!(
+            again.to_json(),
+            json,
+            "{}: written again from the compiled form",
+            set.name
+        );
+    }
+}
+
+/// Scripts that fail at run time, use the set's `*.rhai` library, a pattern known at load and
+/// one built at run time, and a limit: the same states, errors and places (file, line and
+/// column in the block scalar) from the compiled form as from the rule files.
+#[test]
+fn script_errors_and_libraries_are_the_same_from_the_compiled_form() {
+    let sources = Sources::new()
+        .with(
+            "ruleset.yaml",
+            common::manifest()
+                .limits("operations: 5000")
+                .question("a", "yesno")
+                .question("n", "integer")
+                .question("story", "text")
+                .script("divides", &["n"], "let x = 10;\nx / obs.n > 1")
+                .script("library", &["n"], "doubled(obs.n) > 4")
+                .script(
+                    "known",
+                    &["story"],
+                    "let w = 1;\nw > 0 && matches(obs.story, \"paspoort\")",
+                )
+                .indicator("worded", &[], "matches(obs.story, \"paspoort\")")
+                .script(
+                    "built",
+                    &["story"],
+                    "let p = \"pas\" + \"poort\";\nmatches(obs.story, p)",
+                )
+                .script(
+                    "loops",
+                    &["a"],
+                    "let n = 0;\nwhile obs.a == true { n += 1; }\nn > 1",
+                )
+                .indicator("plain", &[], "obs.a == true")
+                .build(),
+        )
+        .with("lib.rhai", "fn doubled(x) {\n  x * 2\n}\n")
+        .with("more.rhai", "fn tripled(x) { x * 3 }\n");
+    let native = load(&sources).expect("loads").rules;
+    let bundle = Bundle::new(native.id(), native.version(), &sources).with_compiled(&native);
+    let form: Value =
+        serde_json::from_str(bundle.compiled.as_deref().expect("compiled")).expect("json");
+    assert_eq!(form["scripts"]["library"][0][0], "lib.rhai");
+    assert_eq!(form["scripts"]["patterns"], serde_json::json!(["paspoort"]));
+    let compiled = Bundle::open_compiled_with_scripts(&bundle.to_json(), &TrustPolicy::no_keys())
+        .expect("opens")
+        .rules;
+    let cases = [
+        serde_json::json!({}),
+        serde_json::json!({"a": false, "n": 0, "story": "geen"}),
+        serde_json::json!({"a": true, "n": 3, "story": "zijn PASPOORT is weg"}),
+        serde_json::json!({"a": false, "n": 1, "story": "paspoort"}),
+    ];
+    let mut errors = 0;
+    for case in cases {
+        let a = native.observations(&case).expect("case");
+        let b = compiled.observations(&case).expect("case");
+        let expected = screened(&native, &a);
+        errors += expected[0].matches("\"error\":{").count();
+        same(&screened(&compiled, &b), &expected, &case.to_string());
+    }
+    // The cases reach the errors: division by zero, the operation limit.
+    assert!(errors >= 2, "{errors}");
 }
 
 #[test]
@@ -154,12 +265,25 @@ fn a_scripted_condition_is_named_and_refused_without_rhai() {
     let message = e.to_string();
     assert!(message.contains("indicator `looped`"), "{message}");
     assert!(!message.contains("`plain`"), "{message}");
-    // A bundle without a compiled form cannot be opened without Rhai either.
+    // The full module's reading compiles the script.
+    assert_eq!(
+        code(Bundle::open_compiled_with_scripts(
+            &json,
+            &TrustPolicy::no_keys()
+        )),
+        "opened"
+    );
+    // A bundle without a compiled form opens in neither module: it must be made again.
     let files_only = Bundle::new("test-set", "1.0.0", &small("obs.a")).to_json();
     assert_eq!(
-        code(Bundle::open_compiled(&files_only, &TrustPolicy::no_keys())),
-        "bundle::needs-full-module"
+        code(Bundle::open(&files_only, &TrustPolicy::no_keys())),
+        "opened"
     );
+    for open in [Bundle::open_compiled, Bundle::open_compiled_with_scripts] {
+        let e = open(&files_only, &TrustPolicy::no_keys()).expect_err("refused");
+        assert_eq!(e.code().as_str(), "bundle::no-compiled-form");
+        assert!(e.to_string().contains("`herken bundle`"), "{e}");
+    }
 }
 
 #[test]
@@ -300,8 +424,8 @@ fn a_key_twice_in_the_compiled_form_is_refused() {
     for (what, from, to) in [
         (
             "a field of the form",
-            "{\"format\":1,",
-            "{\"format\":1,\"format\":1,",
+            "{\"format\":2,",
+            "{\"format\":2,\"format\":2,",
         ),
         (
             "a language of a text",
@@ -367,5 +491,47 @@ fn a_compiled_form_pointing_outside_the_set_is_refused() {
         });
         let e = Bundle::open_compiled(&bad, &TrustPolicy::no_keys()).expect_err(what);
         assert_eq!(e.code().as_str(), "bundle::format", "{what}: {e}");
+    }
+}
+
+/// A compiled form whose script does not compile, whose `scripted` list does not name its
+/// scripts, or whose library is over the caps is refused as damaged, naming no script text.
+#[test]
+fn a_damaged_script_in_the_compiled_form_is_refused() {
+    let sources = Sources::new()
+        .with(
+            "ruleset.yaml",
+            common::manifest()
+                .question("a", "yesno")
+                .script(
+                    "looped",
+                    &["a"],
+                    "let n = 0;\nfor i in 0..2 { n += 1; }\nobs.a == true && n == 2",
+                )
+                .build(),
+        )
+        .with("lib.rhai", "fn f(x) { x }\n");
+    let json = with_compiled(&sources).to_json();
+    let edit = |change: &dyn Fn(&mut Value)| {
+        reparse(&json, |v| {
+            let mut form: Value =
+                serde_json::from_str(v["compiled"].as_str().expect("text")).expect("form");
+            change(&mut form);
+            v["compiled"] = Value::String(serde_json::to_string(&form).expect("json"));
+            rehash(v);
+        })
+    };
+    let broken = edit(&|f| {
+        f["rules"]["indicators"][0]["condition"]["script"]["source"] = "let = secret_text(".into();
+    });
+    let unnamed = edit(&|f| f["scripted"] = serde_json::json!([]));
+    let huge = edit(&|f| {
+        f["scripts"]["library"] = serde_json::json!([["big.rhai", "x".repeat(2 * 1024 * 1024)]]);
+    });
+    for (what, damaged) in [("broken", broken), ("unnamed", unnamed), ("huge", huge)] {
+        let e =
+            Bundle::open_compiled_with_scripts(&damaged, &TrustPolicy::no_keys()).expect_err(what);
+        assert_eq!(e.code().as_str(), "bundle::format", "{what}: {e}");
+        assert!(!e.to_string().contains("secret_text"), "{what}: {e}");
     }
 }

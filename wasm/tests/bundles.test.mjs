@@ -1,6 +1,7 @@
 // The WASM module as an attacker meets it: forged bundles and hostile scripts.
 //
-// Bundles: signed by `herken keygen` + `herken bundle --sign-key`, and forged here with
+// Bundles: made by `herken bundle` (the modules open a bundle by its compiled form, which only
+// herken writes), signed by `herken keygen` + `herken bundle --sign-key`, and forged here with
 // node:crypto following the format in wasm/README.md (which also proves a publisher can sign
 // without herken). Every forgery is refused by `Screener.fromBundle`, with and without
 // `trustedKeys`; `info().signature` says who signed what opened.
@@ -14,7 +15,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,8 +40,17 @@ function contentHash(files) {
   return hash.digest("hex");
 }
 
-function bundleOf(files, id = "wasm-test", version = "1.0.0") {
-  return { herken_bundle: 1, id, version, sha256: contentHash(files), files };
+/** The bundle `herken bundle` makes of `files` (the modules open a bundle by the compiled form
+ *  only herken writes), declaring `id` and `version` (the rule set's own unless given). Unsigned. */
+let made = 0;
+function bundleOf(files, id, version) {
+  const folder = join(dir, `set-${made++}`);
+  mkdirSync(folder);
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(folder, path), text);
+  const out = `${folder}.bundle.json`;
+  herkenRun("bundle", folder, "-o", out);
+  const bundle = JSON.parse(readFileSync(out, "utf8"));
+  return { ...bundle, id: id ?? bundle.id, version: version ?? bundle.version };
 }
 
 /** An Ed25519 key pair of node:crypto, with the public key as herken writes it. */
@@ -215,8 +225,9 @@ test("duplicate keys, another id inside and stray files are refused", () => {
   const files = { "ruleset.yaml": manifest("obs.a") };
   assert.equal(refusal(bundleOf(files, "another-id")), "bundle::identity-mismatch");
   assert.equal(refusal(bundleOf(files, "wasm-test", "2.0.0")), "bundle::identity-mismatch");
-  const stray = { ...files, "notes.txt": "x" };
-  assert.equal(refusal(bundleOf(stray)), "bundle::format");
+  const bundle = bundleOf(files);
+  const stray = { ...bundle.files, "notes.txt": "x" };
+  assert.equal(refusal({ ...bundle, files: stray, sha256: contentHash(stray) }), "bundle::format");
   // A byte-order mark in front is no damage.
   assert.equal(refusal(`\ufeff${signedText}`, trusted), null);
 });

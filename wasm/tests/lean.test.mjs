@@ -3,7 +3,8 @@
 // reports for every test case of every bundled set in every language, the same questions,
 // info, applicable questions, guided steps and case errors; and a bundle it cannot screen with
 // is refused with `bundle::needs-full-module`, naming the conditions, while the full module
-// opens it.
+// opens it and screens its scripted conditions (compiled from the compiled form, with the set's
+// `*.rhai` library) as the CLI does, runtime errors and their places included.
 //
 // Needs scripts/build-wasm.sh to have run (wasm/pkg/node, wasm/pkg/node-lean, wasm/www/bundles)
 // and `cargo build -p herken-wasm --example parity-cases` (path overridable with PARITY_CASES).
@@ -12,12 +13,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("../../", import.meta.url).pathname;
 const parityCases = process.env.PARITY_CASES ?? join(root, "target/debug/examples/parity-cases");
+const herken = process.env.HERKEN ?? join(root, "target/debug/herken");
 const require = createRequire(import.meta.url);
 const lean = require("../pkg/node-lean");
 const full = require("../pkg/node");
@@ -124,17 +127,87 @@ test("a bundle the lean module cannot screen with is refused by name; the full m
   assert.equal(full.Screener.fromBundle(withPattern).info().id, index.default);
   const withScript = edited(text, (f) => (f.scripted = ["indicator `looped`"]));
   assert.throws(() => lean.Screener.fromBundle(withScript), /indicator `looped` is a script/);
-  // Without a compiled form (a bundle of format 1, as earlier versions wrote).
+  // Without a compiled form (a bundle of format 1, as earlier versions wrote): neither module
+  // reads rule files, and both say to make the bundle again.
   const bundle = JSON.parse(text);
   delete bundle.compiled;
   delete bundle.compiled_sha256;
   bundle.herken_bundle = 1;
-  assert.throws(() => lean.Screener.fromBundle(JSON.stringify(bundle)), { code: "bundle::needs-full-module" });
-  assert.equal(full.Screener.fromBundle(JSON.stringify(bundle)).info().id, index.default);
+  for (const m of [lean, full]) {
+    assert.throws(() => m.Screener.fromBundle(JSON.stringify(bundle)), (e) => {
+      assert.equal(e.code, "bundle::no-compiled-form");
+      assert.match(e.message, /make the bundle again with this version's `herken bundle`/);
+      return true;
+    });
+  }
   // A compiled form changed without its hash: damaged, in both modules.
   const damaged = JSON.parse(text);
-  damaged.compiled = damaged.compiled.replace('"format":1', '"format":1 ');
+  assert.ok(damaged.compiled.includes('"format":2'));
+  damaged.compiled = damaged.compiled.replace('"format":2', '"format":2 ');
   for (const m of [lean, full]) assert.throws(() => m.Screener.fromBundle(JSON.stringify(damaged)), { code: "bundle::hash-mismatch" });
+});
+
+/** serde_json's pretty output made compact: whitespace outside strings removed. */
+function compact(pretty) {
+  let out = "";
+  let inString = false;
+  let escaped = false;
+  for (const ch of pretty) {
+    if (inString) {
+      out += ch;
+      if (escaped) escaped = false;
+      else if (ch === "\\") escaped = true;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') {
+      inString = true;
+      out += ch;
+    } else if (!/\s/.test(ch)) {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+test("scripted conditions: the full module screens them from the compiled form as the CLI does", () => {
+  const dir = mkdtempSync(join(tmpdir(), "herken-scripted-"));
+  try {
+    const set = join(dir, "scripted");
+    execFileSync(herken, ["new", set]);
+    const manifest = join(set, "ruleset.yaml");
+    const text = readFileSync(manifest, "utf8");
+    // A script with a loop (not native), one calling the set's library, one that fails at run
+    // time when the passport is held (a division by zero, placed in the block).
+    const scripted = text.replace(
+      "    when: obs.passport_held_by_other\n",
+      "    reads: [passport_held_by_other]\n    when: |\n      let n = 0;\n      for i in 0..2 { n += twice(1); }\n" +
+        "      let z = if obs.passport_held_by_other == true { 0 } else { 1 };\n      n / z == 4\n",
+    );
+    assert.notEqual(scripted, text, "the template's condition");
+    writeFileSync(manifest, scripted);
+    writeFileSync(join(set, "lib.rhai"), "fn twice(x) {\n  x * 2\n}\n");
+    const bundleFile = join(dir, "scripted.bundle.json");
+    execFileSync(herken, ["bundle", set, "-o", bundleFile], { stdio: "pipe" });
+    const bundle = readFileSync(bundleFile, "utf8");
+    assert.throws(() => lean.Screener.fromBundle(bundle), /indicator `documents_withheld` is a script/);
+    const screener = full.Screener.fromBundle(bundle);
+    let errors = 0;
+    for (const answer of [true, false, null]) {
+      const observations = { passport_held_by_other: answer };
+      const caseFile = join(dir, "case.json");
+      writeFileSync(caseFile, JSON.stringify(observations));
+      for (const lang of ["nl", "en"]) {
+        const pretty = execFileSync(herken, ["screen", "--rules", set, "--format", "json", "--lang", lang, caseFile], { encoding: "utf8" });
+        // The CLI's list of one report, made compact (whitespace outside strings removed).
+        const cli = compact(pretty).slice(1, -1);
+        const got = screener.screenJson(JSON.stringify(observations), { lang });
+        assert.equal(got, cli, `${answer} [${lang}]`);
+        if (got.includes('"error":{')) errors += 1;
+      }
+    }
+    assert.ok(errors >= 2, "the runtime error is reached");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("case errors: the lean module gives the full module's code, field and message", () => {

@@ -45,10 +45,18 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), 
             e.code()
         )));
     }
-    // And from its compiled form, as the lean WASM module opens it.
+    // And from its compiled form, as the lean WASM module opens it, or else the full one.
     match Bundle::open_compiled(&json, &trust) {
         Ok(_) => {}
-        Err(e @ BundleError::NeedsFullModule { .. }) => writeln!(err, "note: {e}")?,
+        Err(e @ BundleError::NeedsFullModule { .. }) => {
+            writeln!(err, "note: {e}")?;
+            if let Err(e) = Bundle::open_compiled_with_scripts(&json, &trust) {
+                return Err(CliError::input(format!(
+                    "the bundle's compiled form does not open in the full module ({}): {e}",
+                    e.code()
+                )));
+            }
+        }
         Err(e) => {
             return Err(CliError::input(format!(
                 "the bundle's compiled form does not open ({}): {e}",

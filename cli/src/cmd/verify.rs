@@ -79,17 +79,19 @@ fn declared(json: &str) -> Declared {
 
 /// What a bundle's compiled form is worth, checked once the bundle opens: whether it is the
 /// form this engine writes from the bundle's own rule files (the signature covers its hash;
-/// this says the publisher's tool compiled the same rules), and whether the lean browser module
-/// (no Rhai) can screen with it.
+/// this says the publisher's tool compiled the same rules), and which browser module can screen
+/// with it: the lean one (no Rhai) or the full one (Rhai for scripted conditions). Neither reads
+/// rule files.
 #[derive(Debug)]
 enum CompiledForm {
-    /// Format 1: no compiled form; only the full module opens the bundle.
+    /// Format 1: no compiled form; no browser module opens the bundle.
     Absent,
     /// The compiled form, as this engine writes it from the rule files or not, and what the
-    /// lean module says of it (`None`: it opens).
+    /// lean and the full module say of it (`None`: it opens).
     Present {
         matches_files: bool,
         lean: Option<BundleError>,
+        full: Option<BundleError>,
     },
 }
 
@@ -104,21 +106,27 @@ fn compiled_form(text: &str, trust: &TrustPolicy, rules: &CompiledRuleSet) -> Co
     CompiledForm::Present {
         matches_files: written.compiled.as_deref() == Some(stored),
         lean: Bundle::open_compiled(text, trust).err(),
+        full: Bundle::open_compiled_with_scripts(text, trust).err(),
     }
 }
 
 impl CompiledForm {
     fn to_json(&self) -> Value {
         match self {
-            Self::Absent => json!({"present": false, "lean_module": false}),
+            Self::Absent => {
+                json!({"present": false, "lean_module": false, "full_module": false})
+            }
             Self::Present {
                 matches_files,
                 lean,
+                full,
             } => json!({
                 "present": true,
                 "matches_rule_files": matches_files,
                 "lean_module": lean.is_none(),
                 "lean_module_error": lean.as_ref().map(|e| json!({"code": e.code().as_str(), "message": e.to_string()})),
+                "full_module": full.is_none(),
+                "full_module_error": full.as_ref().map(|e| json!({"code": e.code().as_str(), "message": e.to_string()})),
             }),
         }
     }
@@ -128,11 +136,14 @@ impl CompiledForm {
         match self {
             Self::Absent => (
                 "none (bundle format 1)".to_owned(),
-                "full module only: the lean module reads a compiled form".to_owned(),
+                "neither module: the browser modules screen with a compiled form; make the bundle \
+                 again with `herken bundle`"
+                    .to_owned(),
             ),
             Self::Present {
                 matches_files,
                 lean,
+                full,
             } => (
                 if *matches_files {
                     "matches the rule files (written again from them by this herken)".to_owned()
@@ -141,9 +152,10 @@ impl CompiledForm {
                      version of herken, or altered before signing)"
                         .to_owned()
                 },
-                match lean {
-                    None => "the lean module opens it".to_owned(),
-                    Some(e) => format!("full module only: error[{}]: {e}", e.code()),
+                match (lean, full) {
+                    (None, _) => "the lean module opens it".to_owned(),
+                    (Some(e), None) => format!("full module only: error[{}]: {e}", e.code()),
+                    (Some(_), Some(e)) => format!("neither module: error[{}]: {e}", e.code()),
                 },
             ),
         }

@@ -33,7 +33,7 @@ use crate::manifest::{self, Manifest, PositiveRule, Strength};
 pub(crate) use crate::model::QuestionName;
 use crate::model::{
     CompiledRuleSet, Condition, DecisionIndex, DecisionRule, Dimension, Indicator, Question,
-    readers,
+    ScriptContext, readers,
 };
 use crate::report::State;
 use crate::sandbox::{self, RegexCache};
@@ -173,7 +173,8 @@ fn compile(
 ) -> Option<CompiledRuleSet> {
     let mut pass = Pass::new(m, options, out);
     pass.check_ids();
-    let library = script::library(sources, pass.out);
+    let library_files = script::library_files(sources);
+    let library = script::library(&library_files, pass.out);
     let parsed = pass.parse_scripts();
     let questions = pass.questions(&parsed.ask_if);
     let (dimensions, indicators, facts) = pass.indicators(&parsed.indicators, &library);
@@ -213,7 +214,7 @@ fn compile(
         readers,
         analysis,
     };
-    Some(assemble(m, sources, parts, &pass.patterns))
+    Some(assemble(m, sources, parts, &pass.patterns, library_files))
 }
 
 /// What the passes share: the manifest, the diagnostics so far, and every literal pattern the
@@ -731,6 +732,7 @@ fn assemble(
     sources: &Sources,
     parts: Parts,
     patterns: &RegexCache,
+    library: Vec<(String, String)>,
 ) -> CompiledRuleSet {
     let Parts {
         questions,
@@ -775,6 +777,10 @@ fn assemble(
         scripted_indicators,
         analysis,
         engine: sandbox::engine(&m.limits, patterns),
+        script_context: ScriptContext {
+            library,
+            patterns: patterns.patterns(),
+        },
         json_parts: std::sync::OnceLock::new(),
         monotone: std::sync::OnceLock::new(),
         plain_ids: std::sync::OnceLock::new(),

@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use rhai::{AST, ASTNode, Engine, Expr as RExpr, Scope, Stmt};
+use rhai::{AST, ASTNode, Engine, Expr as RExpr, Stmt};
 
 use super::LoadOptions;
 use super::native::{Compiler, Functions, Names, NotNative};
 use crate::codes;
 use crate::cond::Cond;
 use crate::diagnostic::{Diagnostic, Span, did_you_mean};
-use crate::manifest::{Limits, Script};
+use crate::manifest::Script;
 use crate::model::QuestionName;
 use crate::model::{Condition, ScriptCondition};
 use crate::sandbox::{self, RegexCache};
@@ -25,34 +25,35 @@ pub(super) fn parse(
     with_obs: bool,
     out: &mut Vec<Diagnostic>,
 ) -> Option<AST> {
-    let mut scope = Scope::new();
-    if with_obs {
-        scope.push("obs", rhai::Map::new());
-    }
-    match engine.compile_with_scope(&scope, &script.source) {
+    match sandbox::compile_script(engine, &script.source, with_obs) {
         Ok(ast) => Some(ast),
         Err(e) => {
-            let span = script.span_at(e.position());
-            let message = e.0.to_string();
-            let help = if message.contains("eval")
-                || message.contains("print")
-                || message.contains("debug")
-                || message.contains("import")
-            {
-                Some("rule sets cannot evaluate text, print or import modules (sandbox)".to_owned())
-            } else {
-                None
-            };
-            let mut d = Diagnostic::error(
-                codes::compile::SYNTAX,
-                span,
-                format!("invalid Rhai: {}", lowercase_first(&message)),
-            );
-            d.help = help;
-            out.push(d);
+            syntax_error(script, &e, out);
             None
         }
     }
+}
+
+/// The diagnostic of a script Rhai does not parse.
+fn syntax_error(script: &Script, e: &rhai::ParseError, out: &mut Vec<Diagnostic>) {
+    let span = script.span_at(e.position());
+    let message = e.0.to_string();
+    let help = if message.contains("eval")
+        || message.contains("print")
+        || message.contains("debug")
+        || message.contains("import")
+    {
+        Some("rule sets cannot evaluate text, print or import modules (sandbox)".to_owned())
+    } else {
+        None
+    };
+    let mut d = Diagnostic::error(
+        codes::compile::SYNTAX,
+        span,
+        format!("invalid Rhai: {}", lowercase_first(&message)),
+    );
+    d.help = help;
+    out.push(d);
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -63,44 +64,52 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// `*.rhai` files: function libraries available to every scripted condition.
-pub(super) fn library(sources: &Sources, out: &mut Vec<Diagnostic>) -> AST {
-    let engine = sandbox::engine(&Limits::DEFAULT, &RegexCache::default());
-    let mut library = AST::empty();
-    for (path, text) in sources
+/// The `*.rhai` files of `sources`, in the order the function library combines them.
+pub(crate) fn library_files(sources: &Sources) -> Vec<(String, String)> {
+    sources
         .files
         .iter()
         .filter(|(p, _)| p.ends_with(".rhai") && Sources::is_rule_file(p))
-    {
-        let script = Script {
-            source: text.clone(),
-            span: Span::new(path, 1, 1),
-            origin: yaml::Node {
-                kind: yaml::Kind::Scalar(yaml::Scalar {
-                    text: String::new(),
-                    style: yaml::ScalarStyle::Plain,
-                }),
+        .map(|(p, t)| (p.clone(), t.clone()))
+        .collect()
+}
+
+/// `*.rhai` files: function libraries available to every scripted condition.
+pub(super) fn library(files: &[(String, String)], out: &mut Vec<Diagnostic>) -> AST {
+    let checked = sandbox::library(
+        files.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+        |path, text, compiled| {
+            let script = Script {
+                source: text.to_owned(),
                 span: Span::new(path, 1, 1),
+                origin: yaml::Node {
+                    kind: yaml::Kind::Scalar(yaml::Scalar {
+                        text: String::new(),
+                        style: yaml::ScalarStyle::Plain,
+                    }),
+                    span: Span::new(path, 1, 1),
+                }
+                .text_origin(""),
+            };
+            match compiled {
+                Err(e) => syntax_error(&script, &e, out),
+                Ok(ast) if !ast.statements().is_empty() => out.push(
+                    Diagnostic::error(
+                        codes::compile::LIBRARY_STATEMENT,
+                        Span::new(path, 1, 1),
+                        format!("`{path}` has statements outside functions"),
+                    )
+                    .with_help("a `.rhai` file of a rule set holds only `fn` definitions"),
+                ),
+                Ok(_) => {}
             }
-            .text_origin(""),
-        };
-        let Some(ast) = parse(&engine, &script, false, out) else {
-            continue;
-        };
-        if !ast.statements().is_empty() {
-            out.push(
-                Diagnostic::error(
-                    codes::compile::LIBRARY_STATEMENT,
-                    Span::new(path, 1, 1),
-                    format!("`{path}` has statements outside functions"),
-                )
-                .with_help("a `.rhai` file of a rule set holds only `fn` definitions"),
-            );
-        }
-        // In place: merging into a copy each time made loading quadratic in the number of files.
-        library.combine(ast.clone_functions_only());
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    match checked {
+        Ok(library) => library,
+        Err(never) => match never {},
     }
-    library
 }
 
 /// A condition compiled natively ([`Compiler`]), with the questions it reads; a script with
