@@ -222,6 +222,10 @@ fn report_js(text: &mut String) -> JsString {
 }
 
 #[cfg(feature = "full")]
+#[expect(
+    clippy::ptr_arg,
+    reason = "the signature of the lean module's, which changes the text in place"
+)]
 fn report_js(text: &mut String) -> JsString {
     js_string(text)
 }
