@@ -210,6 +210,41 @@ test("scripted conditions: the full module screens them from the compiled form a
   }
 });
 
+test("answers with characters that are not ASCII come back as the CLI writes them", () => {
+  // The lean module makes a report's JS string in one decode, its other characters blanked out
+  // and put back between slices: runs of every length (one unit, several, pairs of surrogates,
+  // longer than a JS call takes as arguments), at the start, next to each other and at the end.
+  const dir = mkdtempSync(join(tmpdir(), "herken-unicode-"));
+  try {
+    const set = join(dir, "unicode");
+    execFileSync(herken, ["new", set]);
+    const manifest = join(set, "ruleset.yaml");
+    const text = readFileSync(manifest, "utf8");
+    const withNote = text
+      .replace("questions:\n", "questions:\n  - id: note\n    type: text\n    text: {en: \"Note – ö?\", nl: \"Notitie – ë?\"}\n")
+      .replace("    when: obs.passport_held_by_other\n", '    when: obs.passport_held_by_other && obs.note != "x"\n');
+    assert.ok(withNote.includes("id: note") && withNote.includes("obs.note"), "the template's questions and condition");
+    writeFileSync(manifest, withNote);
+    const bundleFile = join(dir, "unicode.bundle.json");
+    execFileSync(herken, ["bundle", set, "-o", bundleFile], { stdio: "pipe" });
+    const screener = lean.Screener.fromBundle(readFileSync(bundleFile, "utf8"));
+    const notes = ["ö", "ö–é", "😀", "é".repeat(40), "Привет мир ".repeat(30), "Щ".repeat(5000), "😀".repeat(3000), "a😀b–c\u2028", "ÿ\u0080\u009f"];
+    for (const note of notes) {
+      const observations = { note, passport_held_by_other: true };
+      const caseFile = join(dir, "case.json");
+      writeFileSync(caseFile, JSON.stringify(observations));
+      for (const lang of ["nl", "en"]) {
+        const pretty = execFileSync(herken, ["screen", "--rules", set, "--format", "json", "--lang", lang, caseFile], { encoding: "utf8", maxBuffer: 1 << 26 });
+        const got = screener.screenJson(JSON.stringify(observations), { lang });
+        assert.ok(got.includes(note), `the note is in the report [${lang}]`);
+        assert.equal(got, compact(pretty).slice(1, -1), `${note.slice(0, 12)} [${lang}]`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("case errors: the lean module gives the full module's code, field and message", () => {
   const a = lean.Screener.fromBundle(texts.get(index.default));
   const b = full.Screener.fromBundle(texts.get(index.default));
