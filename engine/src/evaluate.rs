@@ -464,7 +464,11 @@ impl CompiledRuleSet {
                 settles: start..settled.len(),
             });
         }
-        crate::sort::sort_by(ranked, |a, b| {
+        // A total order (each question is ranked once), so the unstable sort gives the stable
+        // sort's order; its own instantiation, because this sort runs at every screen with next
+        // questions and the shared one (`crate::sort`) compares through a `dyn` call, which
+        // WebAssembly makes slow.
+        ranked.sort_unstable_by(|a, b| {
             b.level
                 .cmp(&a.level)
                 .then(b.weight.total_cmp(&a.weight))
