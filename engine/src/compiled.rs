@@ -201,8 +201,16 @@ pub(crate) fn read(form: &str, sha256: &str, scripts: bool) -> Result<CompiledRu
     rules.readers = readers(rules.questions.len(), &rules.indicators);
     rules.decision_index = DecisionIndex::new(&rules.indicators, rules.dimensions.len());
     rules.scripted_indicators = rules.indicators.iter().any(|i| i.is_scripted());
+    // A sandbox only for a form with scripts (one without carries no script context): making
+    // one registers Rhai's packages, the larger part of opening a bundle in the full module.
     #[cfg(feature = "scripts")]
-    compile_scripts(&mut rules, read.scripts.unwrap_or_default())?;
+    if let Some(context) = read.scripts {
+        compile_scripts(&mut rules, context)?;
+    } else if !found.is_empty() {
+        return Err(ReadError::Invalid(
+            "its compiled form has scripted conditions but no script context".to_owned(),
+        ));
+    }
     #[cfg(not(feature = "scripts"))]
     let _ = read.scripts;
     Ok(rules)
@@ -229,7 +237,7 @@ fn compile_scripts(rules: &mut CompiledRuleSet, context: ScriptContext) -> Resul
             .get_or_compile(pattern)
             .map_err(|_| invalid("a known pattern that does not compile".to_owned()))?;
     }
-    rules.engine = sandbox::engine(&rules.limits, &known);
+    let engine = sandbox::engine(&rules.limits, &known);
     let library = sandbox::library(
         context
             .library
@@ -242,11 +250,10 @@ fn compile_scripts(rules: &mut CompiledRuleSet, context: ScriptContext) -> Resul
             ))),
         },
     )?;
-    let engine = &rules.engine;
     for ind in &mut rules.indicators {
         if let Condition::Script(script) = &mut ind.condition {
             let ast =
-                sandbox::compile_script(engine, &script.script.source, true).map_err(|_| {
+                sandbox::compile_script(&engine, &script.script.source, true).map_err(|_| {
                     invalid(format!(
                         "a script for indicator `{}` that does not compile",
                         ind.id
@@ -258,7 +265,7 @@ fn compile_scripts(rules: &mut CompiledRuleSet, context: ScriptContext) -> Resul
     for q in &mut rules.questions {
         if let Some(Condition::Script(script)) = &mut q.ask_if {
             script.ast =
-                sandbox::compile_script(engine, &script.script.source, true).map_err(|_| {
+                sandbox::compile_script(&engine, &script.script.source, true).map_err(|_| {
                     invalid(format!(
                         "a script for the `ask_if` of `{}` that does not compile",
                         q.id
@@ -266,6 +273,7 @@ fn compile_scripts(rules: &mut CompiledRuleSet, context: ScriptContext) -> Resul
                 })?;
         }
     }
+    rules.engine = Some(engine);
     rules.script_context = context;
     Ok(())
 }

@@ -493,12 +493,22 @@ impl CompiledRuleSet {
         obs: &Dynamic,
         any_unknown: bool,
     ) -> (State, Option<EvalError>) {
+        // Every rule set with a scripted condition has its sandbox (the compiler makes one, and
+        // so does reading a compiled form with scripts).
+        let Some(engine) = &self.engine else {
+            return (
+                State::Error,
+                Some(EvalError {
+                    code: codes::eval::SCRIPT_ERROR,
+                    message: "the rule set has no sandbox to run this script in".to_owned(),
+                    at: Some(script.script.span.to_string()),
+                }),
+            );
+        };
         let mut scope = Scope::new();
         scope.push_dynamic("obs", obs.clone());
-        match sandbox::run_script(|| {
-            self.engine
-                .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
-        }) {
+        match sandbox::run_script(|| engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast))
+        {
             Ok(v) => match v.as_bool() {
                 Ok(true) => (State::Present, None),
                 Ok(false) if any_unknown => (State::Unknown, None),

@@ -66,9 +66,12 @@ pub struct CompiledRuleSet {
     #[serde(skip)]
     pub(crate) scripted_indicators: bool,
     /// The sandboxed Rhai engine scripted conditions run in (the one that compiled them).
+    /// Read from a compiled form without scripted conditions, there is none: making one
+    /// (Rhai's packages registered twice over) was most of the full WASM module's
+    /// `fromBundle`.
     #[cfg(feature = "scripts")]
     #[serde(skip)]
-    pub(crate) engine: Engine,
+    pub(crate) engine: Option<Engine>,
     /// What the compiled form carries beside scripted conditions for them to run as compiled
     /// from the rule files: the function library and the patterns the engine knows.
     #[cfg(feature = "scripts")]

@@ -495,7 +495,8 @@ fn a_compiled_form_pointing_outside_the_set_is_refused() {
 }
 
 /// A compiled form whose script does not compile, whose `scripted` list does not name its
-/// scripts, or whose library is over the caps is refused as damaged, naming no script text.
+/// scripts, whose library is over the caps or which lacks its script context (library and
+/// patterns) is refused as damaged, naming no script text.
 #[test]
 fn a_damaged_script_in_the_compiled_form_is_refused() {
     let sources = Sources::new()
@@ -528,7 +529,15 @@ fn a_damaged_script_in_the_compiled_form_is_refused() {
     let huge = edit(&|f| {
         f["scripts"]["library"] = serde_json::json!([["big.rhai", "x".repeat(2 * 1024 * 1024)]]);
     });
-    for (what, damaged) in [("broken", broken), ("unnamed", unnamed), ("huge", huge)] {
+    let contextless = edit(&|f| {
+        f.as_object_mut().expect("form").remove("scripts");
+    });
+    for (what, damaged) in [
+        ("broken", broken),
+        ("unnamed", unnamed),
+        ("huge", huge),
+        ("without its script context", contextless),
+    ] {
         let e =
             Bundle::open_compiled_with_scripts(&damaged, &TrustPolicy::no_keys()).expect_err(what);
         assert_eq!(e.code().as_str(), "bundle::format", "{what}: {e}");

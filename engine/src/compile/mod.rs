@@ -776,7 +776,7 @@ fn assemble(
         decision_index,
         scripted_indicators,
         analysis,
-        engine: sandbox::engine(&m.limits, patterns),
+        engine: Some(sandbox::engine(&m.limits, patterns)),
         script_context: ScriptContext {
             library,
             patterns: patterns.patterns(),
