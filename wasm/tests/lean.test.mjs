@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { compact } from "./json-helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const parityCases = process.env.PARITY_CASES ?? join(root, "target/debug/examples/parity-cases");
@@ -147,27 +148,6 @@ test("a bundle the lean module cannot screen with is refused by name; the full m
   damaged.compiled = damaged.compiled.replace('"format":2', '"format":2 ');
   for (const m of [lean, full]) assert.throws(() => m.Screener.fromBundle(JSON.stringify(damaged)), { code: "bundle::hash-mismatch" });
 });
-
-/** serde_json's pretty output made compact: whitespace outside strings removed. */
-function compact(pretty) {
-  let out = "";
-  let inString = false;
-  let escaped = false;
-  for (const ch of pretty) {
-    if (inString) {
-      out += ch;
-      if (escaped) escaped = false;
-      else if (ch === "\\") escaped = true;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') {
-      inString = true;
-      out += ch;
-    } else if (!/\s/.test(ch)) {
-      out += ch;
-    }
-  }
-  return out;
-}
 
 test("scripted conditions: the full module screens them from the compiled form as the CLI does", () => {
   const dir = mkdtempSync(join(tmpdir(), "herken-scripted-"));

@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import "./bundles.test.mjs";
+import { compact } from "./json-helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const herken = process.env.HERKEN ?? join(root, "target/debug/herken");
@@ -32,28 +33,6 @@ const screeners = new Map([...bundles].map(([id, text]) => [id, wasm.Screener.fr
 const folders = readdirSync(join(root, "rules"))
   .filter((d) => existsSync(join(root, "rules", d, "ruleset.yaml")))
   .map((d) => `rules/${d}`);
-
-/** serde_json's pretty output made compact: whitespace outside strings removed, nothing else
- *  touched (numbers keep their exact text). */
-function compact(pretty) {
-  let out = "";
-  let inString = false;
-  let escaped = false;
-  for (const ch of pretty) {
-    if (inString) {
-      out += ch;
-      if (escaped) escaped = false;
-      else if (ch === "\\") escaped = true;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') {
-      inString = true;
-      out += ch;
-    } else if (!" \n\r\t".includes(ch)) {
-      out += ch;
-    }
-  }
-  return out;
-}
 
 /** The one report of `herken screen --format json` for one rule set (the CLI always writes a
  * list, one report per set), compact. */
