@@ -63,31 +63,34 @@ cargo build --locked -p herken-wasm --no-default-features --target wasm32-unknow
 step "wasm-bindgen (web: $WEB_OUT, node: $NODE_OUT, $NODE_LEAN_OUT)"
 rm -rf "$WEB_OUT" "$NODE_OUT" "$NODE_LEAN_OUT"
 version=$(awk '/^name = "herken-wasm"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-# bindgen NAME WASM NODE_DIR OPT: the web and Node glue of one module, optimized once by
-# wasm-opt at level OPT.
+# bindgen NAME WASM NODE_DIR OPT...: the web and Node glue of one module, optimized once by
+# wasm-opt with the flags OPT....
 bindgen() {
-  local name=$1 wasm=$2 node=$3 opt=$4
+  local name=$1 wasm=$2 node=$3
+  shift 3
+  local opt=("$@")
   wasm-bindgen --target web --out-dir "$WEB_OUT" --out-name "$name" "$wasm"
   wasm-bindgen --target nodejs --out-dir "$node" --out-name "$name" "$wasm"
   # CommonJS whatever package.json encloses it: `require("…/wasm/pkg/node")`, or `import` from ESM.
   printf '{"name": "herken-wasm", "version": "%s", "type": "commonjs", "main": "%s.js", "types": "%s.d.ts"}\n' \
     "$version" "$name" "$name" >"$node/package.json"
   if [ -z "${SKIP_WASM_OPT:-}" ]; then
-    "$WASM_OPT" "$opt" --strip-debug --strip-producers "$WEB_OUT/${name}_bg.wasm" -o "$WEB_OUT/${name}_bg.opt.wasm"
+    "$WASM_OPT" "${opt[@]}" --strip-debug --strip-producers "$WEB_OUT/${name}_bg.wasm" -o "$WEB_OUT/${name}_bg.opt.wasm"
     # Both targets share one module (the glue differs, the .wasm does not): optimize it once.
     if cmp -s "$WEB_OUT/${name}_bg.wasm" "$node/${name}_bg.wasm"; then
       cp "$WEB_OUT/${name}_bg.opt.wasm" "$node/${name}_bg.wasm"
     else
-      "$WASM_OPT" "$opt" --strip-debug --strip-producers "$node/${name}_bg.wasm" -o "$node/${name}_bg.wasm"
+      "$WASM_OPT" "${opt[@]}" --strip-debug --strip-producers "$node/${name}_bg.wasm" -o "$node/${name}_bg.wasm"
     fi
     mv "$WEB_OUT/${name}_bg.opt.wasm" "$WEB_OUT/${name}_bg.wasm"
   fi
 }
 # The full module -Os rather than -Oz: a smaller module here (binaryen 132) and a faster one
 # (benches/README.md). The lean one -O3, as it is compiled (profile wasm-lean): its screens ~4 %
-# faster than at -Os, for ~1 KB more gzipped.
+# faster than at -Os, for ~1 KB more gzipped; and with --converge (the passes repeated until
+# they change nothing) 3–5 % faster again, for 0.2 KB (Dec 5 2026, side by side).
 bindgen herken_wasm "$WASM" "$NODE_OUT" -Os
-bindgen herken_lean "$LEAN" "$NODE_LEAN_OUT" -O3
+bindgen herken_lean "$LEAN" "$NODE_LEAN_OUT" -O3 --converge
 
 step "rule-set bundles ($BUNDLES)"
 cargo build --locked -p herken-cli
