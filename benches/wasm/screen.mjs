@@ -9,7 +9,10 @@
 // Needs the modules and the bundles built (bash scripts/build-wasm.sh: wasm/pkg/node,
 // wasm/pkg/node-lean, wasm/www/bundles) and the native side
 // (cargo build --release -p herken-wasm --example screen-native). From the repository root:
-//   node benches/wasm/screen.mjs [--rounds N] [rule-set-id ...]   (default: ilo-2009-adult-labour)
+//   node benches/wasm/screen.mjs [--rounds N] [--processes P] [rule-set-id ...]
+// (default: ilo-2009-adult-labour, 41 rounds, 1 process). With --processes P the whole
+// measurement runs in P Node processes one after the other, and the figures are the median of
+// theirs, each ratio with its range: one process's figures vary with its memory layout.
 // HERKEN_WASM: the module directories to time, comma-separated (default: both);
 // HERKEN_BUNDLES: the bundle directory; HERKEN_NATIVE: the native program ("" to leave it out).
 import { createRequire } from "node:module";
@@ -17,6 +20,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { performance } from "node:perf_hooks";
 
@@ -127,6 +131,19 @@ function median(xs) {
   return n % 2 ? sorted[n >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
+/** `measure(item, k)` for each of `items`, starting at a different one in each round `r`, so
+ *  that no module is always the one measured right after the native side (which runs
+ *  meanwhile): the answers in the order of `items`. Each measurement is preceded by a tenth of
+ *  its calls, untimed: the first calls after the other side ran are slower (~5 % of a round). */
+function inTurn(items, r, measure) {
+  const out = new Array(items.length);
+  for (let j = 0; j < items.length; j++) {
+    const k = (r + j) % items.length;
+    out[k] = measure(items[k], k);
+  }
+  return out;
+}
+
 /** A round of `calls` calls of `fn`, cycling through `inputs` from `state.i`: µs per call. */
 function round(fn, inputs, calls, state) {
   const start = performance.now();
@@ -161,26 +178,79 @@ class Native {
 
 const args = process.argv.slice(2);
 let rounds = 41;
+let processes = 1;
+let child = false;
 const sets = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--rounds") rounds = Number(args[++i]);
+  else if (args[i] === "--processes") processes = Number(args[++i]);
+  else if (args[i] === "--child") child = true;
   else sets.push(args[i]);
 }
 if (!(rounds >= 1)) throw new Error("--rounds takes a positive number");
+if (!(Number.isInteger(processes) && processes >= 1)) throw new Error("--processes takes a positive whole number");
 if (sets.length === 0) sets.push("ilo-2009-adult-labour");
 const withNative = nativePath !== "" && existsSync(nativePath);
-console.log(
-  `${modules[0].wasm.engineVersion()}: ${modules.map((m) => m.name).join(" and ")} WASM module under Node ${process.version}` +
-    (withNative ? ", and natively" : ` (no native side: build it with cargo build --release -p herken-wasm --example screen-native)`),
-);
-const scratch = mkdtempSync(join(tmpdir(), "herken-bench-"));
-try {
-  for (const id of sets) await bench(id);
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+if (!child) {
+  console.log(
+    `${modules[0].wasm.engineVersion()}: ${modules.map((m) => m.name).join(" and ")} WASM module under Node ${process.version}` +
+      (withNative ? ", and natively" : ` (no native side: build it with cargo build --release -p herken-wasm --example screen-native)`),
+  );
 }
 
-async function bench(id) {
+if (processes === 1) {
+  const scratch = mkdtempSync(join(tmpdir(), "herken-bench-"));
+  try {
+    for (const id of sets) {
+      const tables = await bench(id, scratch);
+      if (child) process.stdout.write(`${JSON.stringify(tables)}\n`);
+      else for (const t of tables) print(t, 1);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+} else {
+  // One Node process lays out its memory at random (ASLR), and under Node 20 the same module
+  // screens up to ~20 % faster or slower in one process than in the next (not so with address
+  // randomisation off: `setarch -R`). So each process is measured whole, one after the other,
+  // and the figures are the median over the processes, with the range of each ratio.
+  const runs = [];
+  for (let p = 0; p < processes; p++) {
+    const out = await new Promise((resolve, reject) => {
+      const c = spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", "--rounds", String(rounds), ...sets], { stdio: ["ignore", "pipe", "inherit"] });
+      let text = "";
+      c.stdout.on("data", (d) => (text += d));
+      c.on("error", reject);
+      c.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`process ${p + 1} of the benchmark ended with exit code ${code}`))));
+    });
+    runs.push(out.trim().split("\n").flatMap((l) => JSON.parse(l)));
+  }
+  runs[0].forEach((table, t) => {
+    const all = runs.map((r) => r[t]);
+    const rows = table.rows.map((row, k) => ({
+      name: row.name,
+      medians: row.medians.map((_, c) => median(all.map((r) => r.rows[k].medians[c]))),
+      ratios: row.ratios.map((_, c) => median(all.map((r) => r.rows[k].ratios[c]))),
+      ranges: row.ratios.map((_, c) => [Math.min(...all.map((r) => r.rows[k].ratios[c])), Math.max(...all.map((r) => r.rows[k].ratios[c]))]),
+    }));
+    print({ ...table, rows }, processes);
+  });
+}
+
+/** A table of results: each row's medians (a column per module, then native) and ratios. */
+function print(table, processes) {
+  const { title, unit, columns, ratioNames, rows } = table;
+  const width = (c) => Math.max(processes > 1 ? 26 : 14, c.length + 2);
+  console.log(`\n${title}${processes > 1 ? `; ${processes} processes, the median of theirs (ratio: and their range)` : ""}`);
+  console.log(`  ${"".padEnd(40)}${columns.map((c) => c.padStart(10)).join("")}${ratioNames.map((c) => c.padStart(width(c))).join("")}   (${unit})`);
+  for (const { name, medians, ratios, ranges } of rows) {
+    const ratio = (r, k) => (ranges ? `${r.toFixed(2)} (${ranges[k][0].toFixed(2)}–${ranges[k][1].toFixed(2)})` : r.toFixed(2));
+    console.log(`  ${name.padEnd(40)}${medians.map((m) => m.toFixed(m < 10 ? 2 : 1).padStart(10)).join("")}${ratios.map((r, k) => ratio(r, k).padStart(width(ratioNames[k]))).join("")}`);
+  }
+}
+
+/** Measures set `id`: tables of figures, one for opening the bundle, one for screening. */
+async function bench(id, scratch) {
   const bundlePath = join(bundles, `${id}.bundle.json`);
   const bundleText = readFileSync(bundlePath, "utf8");
   const screeners = [];
@@ -188,20 +258,22 @@ async function bench(id) {
     try {
       screeners.push({ name: m.name, wasm: m.wasm, screener: m.wasm.Screener.fromBundle(bundleText) });
     } catch (e) {
-      console.log(`\n${id}: the ${m.name} module refuses the bundle (${e.code}): left out`);
+      console.error(`\n${id}: the ${m.name} module refuses the bundle (${e.code}): left out`);
     }
   }
-  if (screeners.length === 0) return;
+  if (screeners.length === 0) return [];
   const texts = cases(screeners[0].screener.questions("en").questions, 256, 7);
   const casesPath = join(scratch, `${id}.jsonl`);
   writeFileSync(casesPath, texts.join("\n") + "\n");
   const native = withNative ? new Native(bundlePath, casesPath) : null;
   const columns = [...screeners.map((s) => s.name), ...(native ? ["native"] : [])];
   const ratioNames = native ? screeners.map((s) => `${s.name}/native`) : [];
-  const header = (unit) =>
-    `  ${"".padEnd(40)}${columns.map((c) => c.padStart(10)).join("")}${ratioNames.map((c) => c.padStart(Math.max(14, c.length + 2))).join("")}   (${unit})`;
-  const line = (name, medians, ratios) =>
-    `  ${name.padEnd(40)}${medians.map((m) => m.toFixed(m < 10 ? 2 : 1).padStart(10)).join("")}${ratios.map((r, k) => r.toFixed(2).padStart(Math.max(14, ratioNames[k].length + 2))).join("")}`;
+  const row = (name, per, nat, ratios) => ({
+    name,
+    medians: [...per.map(median), ...(native ? [median(nat)] : [])],
+    ratios: native ? ratios.map(median) : [],
+  });
+  const tables = [];
 
   // Opening the bundle: strict JSON, both hashes, then compiling the rule files (full module)
   // or reading the compiled form (lean module, and natively). Rounds of 5 opens.
@@ -212,7 +284,11 @@ async function bench(id) {
     const opens = Math.max(5, Math.round(rounds / 2));
     for (const s of screeners) for (let k = 0; k < 3; k++) s.wasm.Screener.fromBundle(bundleText).free();
     for (let r = 0; r < opens; r++) {
-      const wasmMs = screeners.map((s) => round((t) => s.wasm.Screener.fromBundle(t).free(), [bundleText], 5, { i: 0 }) / 1000);
+      const wasmMs = inTurn(screeners, r, (s) => {
+        const open = (t) => s.wasm.Screener.fromBundle(t).free();
+        round(open, [bundleText], 1, { i: 0 });
+        return round(open, [bundleText], 5, { i: 0 }) / 1000;
+      });
       wasmMs.forEach((ms, k) => per[k].push(ms));
       if (native) {
         const ms = await native.ask("open 5");
@@ -220,9 +296,13 @@ async function bench(id) {
         wasmMs.forEach((w, k) => ratios[k].push(w / ms));
       }
     }
-    console.log(`\n${id}: opening the bundle (${bundleText.length} bytes), median of ${opens} rounds of 5`);
-    console.log(header("ms per bundle; ratio per round, median"));
-    console.log(line("fromBundle (native: open_compiled)", [...per.map(median), ...(native ? [median(nat)] : [])], (native ? ratios.map(median) : [])));
+    tables.push({
+      title: `${id}: opening the bundle (${bundleText.length} bytes), median of ${opens} rounds of 5`,
+      unit: "ms per bundle; ratio per round, median",
+      columns,
+      ratioNames,
+      rows: [row("fromBundle (native: open_compiled)", per, nat, ratios)],
+    });
   }
 
   // Screening: rounds of 500 calls, each module's and the native engine's in turn.
@@ -232,8 +312,7 @@ async function bench(id) {
     ["screenJson(text), no next questions", (s) => (c) => s.screener.screenJson(c, { lang: "en", nextQuestions: false }), texts, "screen 500 0"],
     ["screen(object) -> object", (s) => (c) => s.screener.screen(c, { lang: "en" }), objects, "screen 500 1"],
   ];
-  console.log(`\n${id}: one case, median of ${rounds} rounds of 500 calls (256 synthetic cases)`);
-  console.log(header("µs per call; ratio per round, median"));
+  const rows = [];
   for (const [name, make, inputs, request] of kinds) {
     const fns = screeners.map(make);
     const states = screeners.map(() => ({ i: 0 }));
@@ -242,7 +321,10 @@ async function bench(id) {
     const nat = [];
     const ratios = screeners.map(() => []);
     for (let r = 0; r < rounds; r++) {
-      const us = fns.map((fn, k) => round(fn, inputs, 500, states[k]));
+      const us = inTurn(fns, r, (fn, k) => {
+        round(fn, inputs, 50, states[k]);
+        return round(fn, inputs, 500, states[k]);
+      });
       us.forEach((u, k) => per[k].push(u));
       if (native) {
         const n = await native.ask(request);
@@ -250,7 +332,15 @@ async function bench(id) {
         us.forEach((u, k) => ratios[k].push(u / n));
       }
     }
-    console.log(line(name, [...per.map(median), ...(native ? [median(nat)] : [])], (native ? ratios.map(median) : [])));
+    rows.push(row(name, per, nat, ratios));
   }
+  tables.push({
+    title: `${id}: one case, median of ${rounds} rounds of 500 calls (256 synthetic cases)`,
+    unit: "µs per call; ratio per round, median",
+    columns,
+    ratioNames,
+    rows,
+  });
   native?.end();
+  return tables;
 }
