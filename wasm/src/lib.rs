@@ -6,13 +6,15 @@
 //! and the same case gives the same report natively and in WASM. Errors are thrown as JS
 //! `Error`s with the CLI's `code` and message. The logic lives in [`api`], tested natively.
 
+use std::cell::RefCell;
+
 use herken_engine::{CompiledRuleSet, SignatureState};
 use js_sys::{Array, Error, JSON, JsString, Reflect};
 use wasm_bindgen::prelude::*;
 
 pub mod api;
 
-use crate::api::Failure;
+use crate::api::{Failure, JsScreenOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
@@ -36,6 +38,9 @@ extern "C" {
 pub struct Screener {
     rules: CompiledRuleSet,
     signature: SignatureState,
+    /// The options of the last screen, with their JSON text: a form screens every answer with
+    /// the same options, so they are read from JSON once, not at every screen.
+    options: RefCell<Option<(JsString, JsScreenOptions)>>,
 }
 
 #[wasm_bindgen]
@@ -54,6 +59,7 @@ impl Screener {
         Ok(Screener {
             rules: opened.rules,
             signature: opened.signature,
+            options: RefCell::new(None),
         })
     }
 
@@ -86,11 +92,30 @@ impl Screener {
         options: Option<ScreenOptionsArg>,
     ) -> Result<JsString, JsValue> {
         let case = json_text(observations, "{}").map_err(throwable)?;
-        let options = options
-            .map_or(Ok("{}".to_owned()), |o| json_text(&o, "{}"))
-            .and_then(|o| api::options(&o))
+        let Some(options) = options else {
+            let mut report =
+                api::screen(&self.rules, &case, &JsScreenOptions::default()).map_err(throwable)?;
+            return Ok(report_js(&mut report));
+        };
+        // The same options as last time (as JSON text, which is what they mean) are not read
+        // again: `JSON.stringify` stays, their copy into Rust and serde's reading go.
+        let text = json_js(&options)
+            .ok_or_else(|| {
+                Failure::new(
+                    herken_engine::codes::options::INVALID,
+                    "the screen options cannot be written as JSON",
+                )
+            })
             .map_err(throwable)?;
-        let mut report = api::screen(&self.rules, &case, &options).map_err(throwable)?;
+        let mut last = self.options.borrow_mut();
+        let options = match &*last {
+            Some((last_text, options)) if *last_text == text => options,
+            _ => {
+                let options = api::options(&rust_text(&text)).map_err(throwable)?;
+                &last.insert((text, options)).1
+            }
+        };
+        let mut report = api::screen(&self.rules, &case, options).map_err(throwable)?;
         Ok(report_js(&mut report))
     }
 }
@@ -161,18 +186,27 @@ fn json_text(value: &JsValue, empty: &str) -> Result<String, Failure> {
     if value.is_undefined() {
         return Ok(empty.to_owned());
     }
-    if value.is_string() {
-        return Ok(rust_text(value.unchecked_ref()));
-    }
-    JSON::stringify(value)
-        .ok()
-        .map(|s| rust_text(&s))
-        .ok_or_else(|| {
+    match value.dyn_ref::<JsString>() {
+        Some(text) => Ok(rust_text(text)),
+        None => json_js(value).map(|text| rust_text(&text)).ok_or_else(|| {
             Failure::new(
                 herken_engine::codes::case::INVALID_JSON,
                 "the value cannot be written as JSON",
             )
-        })
+        }),
+    }
+}
+
+/// A JS value as JSON text, still a JS string: a string as it is, anything else as
+/// `JSON.stringify` writes it; `None` when it cannot (a cycle, a `BigInt`, a function).
+fn json_js(value: &JsValue) -> Option<JsString> {
+    if value.is_string() {
+        return Some(value.clone().unchecked_into());
+    }
+    JSON::stringify(value)
+        .ok()
+        // `JSON.stringify` gives `undefined` for a function, a symbol, `undefined`.
+        .filter(|text| text.is_string())
 }
 
 // The `TextEncoder` of the page and of Node, for `rust_text`.
@@ -184,8 +218,6 @@ extern "C" {
     #[wasm_bindgen(method, js_name = encodeInto)]
     fn encode_into(this: &TextEncoder, text: &JsString, into: &mut [u8]) -> EncodeIntoResult;
     type EncodeIntoResult;
-    #[wasm_bindgen(method, getter)]
-    fn read(this: &EncodeIntoResult) -> u32;
     #[wasm_bindgen(method, getter)]
     fn written(this: &EncodeIntoResult) -> u32;
 }
@@ -201,16 +233,12 @@ fn rust_text(text: &JsString) -> String {
     let units = text.length() as usize;
     // At most three bytes of UTF-8 for each UTF-16 unit (four for a pair of two).
     let mut bytes = vec![0; units * 3];
+    // So all of it fits: `encodeInto` reads every unit.
     let result = ENCODER.with(|e| e.encode_into(text, &mut bytes));
-    if result.read() as usize == units {
-        bytes.truncate(result.written() as usize);
-        if let Ok(text) = String::from_utf8(bytes) {
-            return text;
-        }
-    }
-    // Not reached (`encodeInto` writes well-formed UTF-8, and everything fits); wasm-bindgen's
-    // conversion then, which gives the same text.
-    String::from(text)
+    bytes.truncate(result.written() as usize);
+    // Not an error (`encodeInto` writes well-formed UTF-8); wasm-bindgen's conversion then,
+    // which gives the same text.
+    String::from_utf8(bytes).unwrap_or_else(|_| String::from(text))
 }
 
 /// A report as a JS string: the lean module by [`report_string`] (~4 % faster screens under

@@ -241,3 +241,33 @@ test("case errors: the lean module gives the full module's code, field and messa
     assert.equal(error(a), error(b), bad);
   }
 });
+
+test("screen options: each screen is read with its own, whether they change, repeat or are refused", () => {
+  // A screener keeps the options of its last screen (read once while they repeat): a report
+  // must follow the options given with it, whatever came before.
+  const text = texts.get(index.default);
+  const [question] = lean.Screener.fromBundle(text).questions("en").questions.filter((q) => q.type === "yesno");
+  const c = { [question.id]: true };
+  const fresh = (m, options) => m.Screener.fromBundle(text).screenJson(c, options);
+  const mutated = { lang: "en" };
+  const sequence = [
+    { lang: "en" }, { lang: "en" }, { lang: "nl" }, '{"lang":"en"}', { lang: "en", nextQuestions: false },
+    undefined, { language: "en" }, { lang: "en" }, mutated, null, { lang: "nl", allowUnknownKeys: true },
+  ];
+  for (const m of [lean, full]) {
+    const screener = m.Screener.fromBundle(text);
+    for (const options of sequence) {
+      assert.equal(screener.screenJson(c, options), fresh(m, options), JSON.stringify(options));
+    }
+    // The same object, changed: read again.
+    mutated.lang = "nl";
+    assert.equal(screener.screenJson(c, mutated), fresh(m, { lang: "nl" }));
+    mutated.lang = "en";
+    // Refused options change nothing for the screens after them.
+    assert.throws(() => screener.screenJson(c, { lnag: "en" }), { code: "options::invalid" });
+    assert.throws(() => screener.screenJson(c, "{"), { code: "options::invalid" });
+    assert.throws(() => screener.screenJson(c, () => 1), { code: "options::invalid" });
+    assert.throws(() => screener.screenJson(c, { lang: 1n }), { code: "options::invalid" });
+    assert.equal(screener.screenJson(c, { lang: "en" }), fresh(m, { lang: "en" }));
+  }
+});
