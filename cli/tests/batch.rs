@@ -207,68 +207,93 @@ fn ctdc_rows_through_the_shipped_mapping_keep_minus_99_unknown() {
         .collect();
     assert_eq!(inputs.len(), outputs.len());
     let mut seen = BTreeMap::new();
+    let mut age_not_recorded = 0;
     for (i, o) in inputs.iter().zip(&outputs) {
-        // Each synthetic row is routed to exactly one set.
-        let result = &o["results"][0];
-        assert_eq!(o["results"].as_array().map(Vec::len), Some(1), "{o}");
-        let names = |key: &str| -> Vec<String> {
-            result[key]
-                .as_array()
-                .expect("list")
+        // Each synthetic row is routed to one set (two in sexual and labour exploitation), and
+        // to a child and an adult set when its age is not recorded.
+        let unrecorded = ["majorityStatusAtExploit", "majorityStatus", "ageBroad"]
+            .iter()
+            .all(|c| matches!(i[*c].as_str(), "-99" | ""));
+        let results = o["results"].as_array().expect("results");
+        let per_age = if i["isSexAndLabour"] == "1" { 2 } else { 1 };
+        assert_eq!(
+            results.len(),
+            if unrecorded { 2 * per_age } else { per_age },
+            "{o}"
+        );
+        if unrecorded {
+            age_not_recorded += 1;
+            let ids: Vec<&str> = results
                 .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        };
-        let (present, unknown) = (names("present"), names("unknown"));
-        let state = |ind: &str| {
-            if present.iter().any(|p| p == ind) {
-                "present"
-            } else if unknown.iter().any(|u| u == ind) {
-                "unknown"
-            } else {
-                "absent"
-            }
-        };
-        let debt = i["meansOfControlDebtBondage"].as_str();
-        let want = match debt {
-            "1" => "present",
-            "0" => "absent",
-            _ => "unknown",
-        };
-        assert_eq!(
-            state("cd_debt_bondage"),
-            want,
-            "row {}: flag {debt}",
-            o["row"]
-        );
-        *seen.entry(debt.to_owned()).or_insert(0) += 1;
-        let wages = (
-            i["meansOfControlTakesEarnings"].as_str(),
-            i["meansOfControlRestrictsFinancialAccess"].as_str(),
-        );
-        let want = match wages {
-            ("1", _) | (_, "1") => "present",
-            ("0", "0") => "absent",
-            _ => "unknown",
-        };
-        assert_eq!(
-            state("cd_withholding_of_wages"),
-            want,
-            "row {}: {wages:?}",
-            o["row"]
-        );
-        let documents = match i["meansOfControlWithholdsDocuments"].as_str() {
-            "1" => "present",
-            _ => "unknown",
-        };
-        assert_eq!(state("cd_confiscation_of_documents"), documents);
-        // A question CTDC cannot answer is unknown, never absent.
-        assert_eq!(state("ex_excessive_working_days_or_hours"), "unknown");
+                .filter_map(|r| r["ruleset"].as_str())
+                .collect();
+            assert!(ids.iter().any(|id| id.contains("-child-")), "{ids:?}");
+            assert!(ids.iter().any(|id| id.contains("-adult-")), "{ids:?}");
+        }
+        for result in results {
+            let names = |key: &str| -> Vec<String> {
+                result[key]
+                    .as_array()
+                    .expect("list")
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            };
+            let (present, unknown) = (names("present"), names("unknown"));
+            let state = |ind: &str| {
+                if present.iter().any(|p| p == ind) {
+                    "present"
+                } else if unknown.iter().any(|u| u == ind) {
+                    "unknown"
+                } else {
+                    "absent"
+                }
+            };
+            let debt = i["meansOfControlDebtBondage"].as_str();
+            let want = match debt {
+                "1" => "present",
+                "0" => "absent",
+                _ => "unknown",
+            };
+            assert_eq!(
+                state("cd_debt_bondage"),
+                want,
+                "row {}: flag {debt}",
+                o["row"]
+            );
+            *seen.entry(debt.to_owned()).or_insert(0) += 1;
+            let wages = (
+                i["meansOfControlTakesEarnings"].as_str(),
+                i["meansOfControlRestrictsFinancialAccess"].as_str(),
+            );
+            let want = match wages {
+                ("1", _) | (_, "1") => "present",
+                ("0", "0") => "absent",
+                _ => "unknown",
+            };
+            assert_eq!(
+                state("cd_withholding_of_wages"),
+                want,
+                "row {}: {wages:?}",
+                o["row"]
+            );
+            let documents = match i["meansOfControlWithholdsDocuments"].as_str() {
+                "1" => "present",
+                _ => "unknown",
+            };
+            assert_eq!(state("cd_confiscation_of_documents"), documents);
+            // A question CTDC cannot answer is unknown, never absent.
+            assert_eq!(state("ex_excessive_working_days_or_hours"), "unknown");
+        }
         assert_eq!(o["errors"], serde_json::json!([]));
     }
     assert!(
         seen.len() == 3,
         "the fixture has 1, 0 and -99 flags: {seen:?}"
+    );
+    assert!(
+        age_not_recorded > 0,
+        "the fixture has rows of unrecorded age"
     );
 }
 
@@ -1486,6 +1511,20 @@ fn ctdc_shapes(t: &Temp) -> (String, Vec<String>) {
             ]
             .concat(),
         ),
+        // 7: forced labour, age not recorded anywhere (every age column -99), debt bondage.
+        base(&[
+            ("isForcedLabour", "1"),
+            ("meansOfControlNotSpecified", "0"),
+            ("meansOfControlDebtBondage", "1"),
+            ("meansOfControlConcatenated", "Debt bondage"),
+        ]),
+        // 8: sexual exploitation, age not recorded (empty cells and -99).
+        base(&[
+            ("ageBroad", ""),
+            ("majorityStatus", ""),
+            ("isSexualExploit", "1"),
+            ("typeOfSexProstitution", "1"),
+        ]),
     ];
     let mut text = columns.join(",");
     text.push('\n');
@@ -1552,6 +1591,15 @@ fn the_ctdc_mapping_routes_rows_and_reads_what_the_real_file_records() {
     // 6: psychological abuse is read; a recorded 0 stays absent.
     assert_eq!(state(&rows[5], "cd_under_strong_influence"), "present");
     assert_eq!(state(&rows[5], "cd_debt_bondage"), "absent");
+    // 7, 8: age not recorded: the child set and the adult set of the row's type, both.
+    assert_eq!(
+        sets(&rows[6]),
+        ["ilo-2009-child-labour", "ilo-2009-adult-labour"]
+    );
+    assert_eq!(
+        sets(&rows[7]),
+        ["ilo-2009-child-sexual", "ilo-2009-adult-sexual"]
+    );
 
     // Every set on every row (the routes left out): the four ILO sets no longer agree on
     // every row.
