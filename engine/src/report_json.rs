@@ -19,6 +19,36 @@ use crate::report::{
     ReportDiagnostic, Str, StrengthCounts,
 };
 
+/// Where JSON text is written: a `String`, or bytes of UTF-8 — the report the WASM module hands
+/// to `TextDecoder` as bytes, so that copying its pieces needs no character-boundary checks
+/// ([`CompiledRuleSet::evaluate_json_bytes_into`](crate::CompiledRuleSet::evaluate_json_bytes_into)).
+pub(crate) trait JsonOut {
+    fn push_str(&mut self, s: &str);
+    fn push(&mut self, c: char);
+}
+
+impl JsonOut for String {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+    #[inline]
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+}
+
+impl JsonOut for Vec<u8> {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+    #[inline]
+    fn push(&mut self, c: char) {
+        self.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+}
+
 impl Report<'_> {
     /// Canonical JSON: compact, fields in declaration order (the bytes of `serde_json::to_string`,
     /// written directly).
@@ -118,7 +148,7 @@ fn dimension(out: &mut String, d: &DimensionReport<'_>) {
 
 /// A dimension's rule: `"ilo"`, `{"at_least":k}` or `{"score_at_least":x}`.
 /// A dimension's `counts` object: present indicators by strength.
-pub(crate) fn counts(out: &mut String, c: StrengthCounts) {
+pub(crate) fn counts(out: &mut impl JsonOut, c: StrengthCounts) {
     out.push_str("{\"strong\":");
     unsigned(out, u64::from(c.strong));
     out.push_str(",\"medium\":");
@@ -128,7 +158,7 @@ pub(crate) fn counts(out: &mut String, c: StrengthCounts) {
     out.push('}');
 }
 
-pub(crate) fn positive_rule(out: &mut String, rule: PositiveRule) {
+pub(crate) fn positive_rule(out: &mut impl JsonOut, rule: PositiveRule) {
     match rule {
         PositiveRule::Ilo => out.push_str("\"ilo\""),
         PositiveRule::AtLeast(k) => {
@@ -176,7 +206,7 @@ fn indicator(out: &mut String, i: &IndicatorReport<'_>) {
     out.push('}');
 }
 
-pub(crate) fn error(out: &mut String, e: &EvalError) {
+pub(crate) fn error(out: &mut impl JsonOut, e: &EvalError) {
     out.push_str("{\"code\":");
     string(out, e.code.as_str());
     out.push_str(",\"message\":");
@@ -202,7 +232,7 @@ fn next_question(out: &mut String, q: &NextQuestion<'_>) {
     out.push('}');
 }
 
-pub(crate) fn diagnostic(out: &mut String, d: &ReportDiagnostic) {
+pub(crate) fn diagnostic(out: &mut impl JsonOut, d: &ReportDiagnostic) {
     out.push_str("{\"code\":");
     string(out, d.code.as_str());
     out.push_str(",\"message\":");
@@ -232,7 +262,7 @@ fn strings(out: &mut String, items: &[Str<'_>]) {
     out.push(']');
 }
 
-pub(crate) fn boolean(out: &mut String, b: bool) {
+pub(crate) fn boolean(out: &mut impl JsonOut, b: bool) {
     out.push_str(if b { "true" } else { "false" });
 }
 
@@ -276,7 +306,7 @@ fn value(out: &mut String, v: &Json) {
     }
 }
 
-pub(crate) fn unsigned(out: &mut String, mut n: u64) {
+pub(crate) fn unsigned(out: &mut impl JsonOut, mut n: u64) {
     if n < 10 {
         out.push(char::from(b'0' + n as u8));
         return;
@@ -296,7 +326,7 @@ pub(crate) fn unsigned(out: &mut String, mut n: u64) {
 
 /// A number as serde_json writes an `f64`: whole numbers of moderate size as `3.0`, the rest
 /// through serde_json itself (shortest round-trip form); not finite as `null`.
-pub(crate) fn float(out: &mut String, f: f64) {
+pub(crate) fn float(out: &mut impl JsonOut, f: f64) {
     const WHOLE: f64 = 1e15;
     // `as` saturates and truncates; equal back means `f` is whole (and not NaN). No `fract()`:
     // without SSE4.1 that is a call into libm.
@@ -319,7 +349,7 @@ pub(crate) fn float(out: &mut String, f: f64) {
 
 /// A JSON string with serde_json's escapes: `"` and `\`, the short forms `\b \t \n \f \r`,
 /// other control characters as `\u00xx`; everything else as it is (UTF-8).
-pub(crate) fn string(out: &mut String, s: &str) {
+pub(crate) fn string(out: &mut impl JsonOut, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;

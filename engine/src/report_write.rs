@@ -21,15 +21,69 @@ use crate::model::CompiledRuleSet;
 use crate::observation::Observations;
 use crate::report::State;
 use crate::report_json::{
-    boolean, counts, diagnostic, error, float, positive_rule, string, unsigned,
+    JsonOut, boolean, counts, diagnostic, error, float, positive_rule, string, unsigned,
 };
 use crate::sandbox;
 use crate::value::Value;
 use crate::{ENGINE, ScreenOptions};
 
 /// How long a piece of a report is at most to be copied as a fixed length
-/// ([`JsonParts::copy`]).
+/// ([`ReportOut::piece`]).
 const SHORT: usize = 64;
+
+/// A report being written: JSON text, and copies of pieces of [`JsonParts::text`].
+pub(crate) trait ReportOut: JsonOut {
+    fn reserve(&mut self, additional: usize);
+    /// Appends `text[start..end]`, a piece of [`JsonParts::text`]. A short piece (most are: ids,
+    /// keys) is copied as a fixed [`SHORT`] bytes and the excess cut off again: a copy of a
+    /// length known when compiling is a few loads and stores, where one of a length known only
+    /// when running is a call of `memcpy` — in WASM `memory.copy`, which costs as much as
+    /// copying a few hundred bytes (~6 ns under Node 20), and a report is hundreds of pieces.
+    /// `text` ends in `SHORT` spaces that are no piece's, so that a short piece always has
+    /// `SHORT` bytes from its start.
+    fn piece(&mut self, text: &str, start: usize, end: usize);
+}
+
+impl ReportOut for String {
+    fn reserve(&mut self, additional: usize) {
+        String::reserve(self, additional);
+    }
+
+    fn piece(&mut self, text: &str, start: usize, end: usize) {
+        // The `SHORT` bytes end at a character boundary unless a character that is not ASCII
+        // straddles it.
+        if end - start <= SHORT
+            && let Some(wide) = text.get(start..start + SHORT)
+        {
+            let len = self.len();
+            self.push_str(wide);
+            self.truncate(len + (end - start));
+        } else {
+            self.push_str(&text[start..end]);
+        }
+    }
+}
+
+/// Bytes: the same copies without checking character boundaries (a piece starts and ends at
+/// one, and the bytes after it are cut off again), ~5 % of a screen in WASM.
+impl ReportOut for Vec<u8> {
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional);
+    }
+
+    fn piece(&mut self, text: &str, start: usize, end: usize) {
+        let bytes = text.as_bytes();
+        if end - start <= SHORT
+            && let Some(wide) = bytes.get(start..start + SHORT)
+        {
+            let len = self.len();
+            self.extend_from_slice(wide);
+            self.truncate(len + (end - start));
+        } else {
+            self.extend_from_slice(&bytes[start..end]);
+        }
+    }
+}
 
 /// A piece of [`JsonParts::text`]: its start and end.
 #[derive(Debug, Clone, Copy, Default)]
@@ -294,37 +348,22 @@ impl JsonParts {
         }
     }
 
-    fn put(&self, out: &mut String, part: Part) {
-        self.copy(out, part.0, part.1);
+    fn put(&self, out: &mut impl ReportOut, part: Part) {
+        out.piece(&self.text, part.0, part.1);
     }
 
     /// A list item: without its leading comma when it is the list's first.
-    fn put_item(&self, out: &mut String, part: Part, first: bool) {
-        self.copy(out, part.0 + usize::from(first), part.1);
-    }
-
-    /// Appends `text[start..end]` to `out`. A short piece (most are: ids, keys) is copied as a
-    /// fixed [`SHORT`] bytes and the excess cut off again: a copy of a length known when
-    /// compiling is a few loads and stores, where one of a length known only when running is a
-    /// call of `memcpy` — in WASM `memory.copy`, which costs as much as copying a few hundred
-    /// bytes (~6 ns under Node 20), and a report is hundreds of pieces.
-    fn copy(&self, out: &mut String, start: usize, end: usize) {
-        // `text` ends in `SHORT` spaces that are no piece's, so that a short piece always has
-        // `SHORT` bytes from its start; they end at a character boundary unless a character
-        // that is not ASCII straddles it.
-        if end - start <= SHORT
-            && let Some(wide) = self.text.get(start..start + SHORT)
-        {
-            let len = out.len();
-            out.push_str(wide);
-            out.truncate(len + (end - start));
-        } else {
-            out.push_str(&self.text[start..end]);
-        }
+    fn put_item(&self, out: &mut impl ReportOut, part: Part, first: bool) {
+        out.piece(&self.text, part.0 + usize::from(first), part.1);
     }
 
     /// Ids of the indicators `ids` as a JSON list, and `close` after it.
-    fn indicator_ids(&self, out: &mut String, ids: impl Iterator<Item = usize>, close: &str) {
+    fn indicator_ids(
+        &self,
+        out: &mut impl ReportOut,
+        ids: impl Iterator<Item = usize>,
+        close: &str,
+    ) {
         let mut first = true;
         for i in ids {
             self.put_item(out, self.indicator_id[i], first);
@@ -339,7 +378,7 @@ impl JsonParts {
         rules: &CompiledRuleSet,
         obs: &Observations,
         screening: &Screening,
-        out: &mut String,
+        out: &mut impl ReportOut,
     ) {
         let Screening {
             states,
@@ -462,7 +501,7 @@ impl JsonParts {
 
 /// An answer as a report writes it: as `Value::to_json` gives it, written as serde_json
 /// writes that (a number that is not finite as `null`).
-fn value(out: &mut String, v: &Value) {
+fn value(out: &mut impl JsonOut, v: &Value) {
     match v {
         Value::Unknown => out.push_str("null"),
         Value::Bool(b) => boolean(out, *b),
@@ -505,6 +544,27 @@ impl CompiledRuleSet {
         obs: &Observations,
         options: &ScreenOptions,
         out: &mut String,
+    ) {
+        self.evaluate_json_to(obs, options, out);
+    }
+
+    /// The bytes of [`Self::evaluate_json`] (UTF-8), appended to `out`: for a caller that hands
+    /// them on as bytes (the WASM module, to `TextDecoder`). Copying the report's pieces then
+    /// needs no character-boundary checks, ~5 % of a screen in WASM.
+    pub fn evaluate_json_bytes_into(
+        &self,
+        obs: &Observations,
+        options: &ScreenOptions,
+        out: &mut Vec<u8>,
+    ) {
+        self.evaluate_json_to(obs, options, out);
+    }
+
+    fn evaluate_json_to(
+        &self,
+        obs: &Observations,
+        options: &ScreenOptions,
+        out: &mut impl ReportOut,
     ) {
         let Some(lang) = self.language_index(&options.language) else {
             // A set without languages (none is loaded so): the report's own writer.

@@ -136,6 +136,20 @@ fn same_json(p: &Pair, case: &Value) -> Result<(), String> {
                         differ("evaluate_json", "Report::to_json", &direct, &written)
                     ));
                 }
+                // The bytes the WASM module writes: after some text, as it appends.
+                let mut bytes = b"{}".to_vec();
+                rules.evaluate_json_bytes_into(&obs, &options, &mut bytes);
+                if bytes[2..] != *direct.as_bytes() {
+                    return Err(format!(
+                        "{} ({language}, next questions: {next_questions})",
+                        differ(
+                            "evaluate_json_bytes_into",
+                            "evaluate_json",
+                            &String::from_utf8_lossy(&bytes[2..]),
+                            &direct
+                        )
+                    ));
+                }
                 if written != by_serde {
                     return Err(format!(
                         "{} ({language})",

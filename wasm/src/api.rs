@@ -181,13 +181,39 @@ pub fn screen(
     case_json: &str,
     options: &JsScreenOptions,
 ) -> Result<String, Failure> {
+    let (obs, options) = screening(rules, case_json, options)?;
+    Ok(rules.evaluate_json(&obs, &options))
+}
+
+/// [`screen`]'s report as bytes of UTF-8 (`evaluate_json_bytes_into`): what the lean module
+/// hands to `TextDecoder`.
+///
+/// # Errors
+/// As [`observations`].
+pub fn screen_bytes(
+    rules: &CompiledRuleSet,
+    case_json: &str,
+    options: &JsScreenOptions,
+) -> Result<Vec<u8>, Failure> {
+    let (obs, options) = screening(rules, case_json, options)?;
+    let mut out = Vec::new();
+    rules.evaluate_json_bytes_into(&obs, &options, &mut out);
+    Ok(out)
+}
+
+/// A case's observations and the engine's options for a screen.
+fn screening(
+    rules: &CompiledRuleSet,
+    case_json: &str,
+    options: &JsScreenOptions,
+) -> Result<(Observations, ScreenOptions), Failure> {
     let obs = observations(rules, case_json, options.allow_unknown_keys)?;
     let defaults = ScreenOptions::default();
     let screen_options = ScreenOptions {
         language: options.lang.clone().unwrap_or(defaults.language),
         next_questions: options.next_questions.unwrap_or(defaults.next_questions),
     };
-    Ok(rules.evaluate_json(&obs, &screen_options))
+    Ok((obs, screen_options))
 }
 
 /// The ids of the questions that apply to a case (`ask_if` not false), in question order.
