@@ -240,8 +240,8 @@ fn rust_text(text: &JsString) -> String {
 }
 
 /// A screen's report as a JS string: the lean module from the report's bytes by
-/// [`report_string`] (~9 % faster screens under Node 20), the full one from its text by
-/// [`js_string`] (which it has anyway, for its other answers), so as not to grow it.
+/// [`report_string`] (faster under Node 20: wasm/README.md, "Speed"), the full one from its
+/// text by [`js_string`] (which it has anyway, for its other answers), so as not to grow it.
 #[cfg(not(feature = "full"))]
 fn screen_report(
     rules: &CompiledRuleSet,
