@@ -15,6 +15,7 @@
 //! questions, for native and scripted conditions.
 
 use std::fmt;
+use std::ops::Range;
 
 use crate::evaluate::Screening;
 use crate::model::CompiledRuleSet;
@@ -40,8 +41,9 @@ pub(crate) trait ReportOut: JsonOut {
     /// when running is a call of `memcpy` — in WASM `memory.copy`, which costs as much as
     /// copying a few hundred bytes (~6 ns under Node 20), and a report is hundreds of pieces.
     /// `text` ends in `SHORT` spaces that are no piece's, so that a short piece always has
-    /// `SHORT` bytes from its start.
-    fn piece(&mut self, text: &str, start: usize, end: usize);
+    /// `SHORT` bytes from its start. `other`: whether the piece holds characters other than
+    /// ASCII (which [`MarkedBytes`] marks).
+    fn piece(&mut self, text: &str, start: usize, end: usize, other: bool);
 }
 
 impl ReportOut for String {
@@ -49,7 +51,7 @@ impl ReportOut for String {
         String::reserve(self, additional);
     }
 
-    fn piece(&mut self, text: &str, start: usize, end: usize) {
+    fn piece(&mut self, text: &str, start: usize, end: usize, _other: bool) {
         // The `SHORT` bytes end at a character boundary unless a character that is not ASCII
         // straddles it.
         if end - start <= SHORT
@@ -71,7 +73,7 @@ impl ReportOut for Vec<u8> {
         Vec::reserve(self, additional);
     }
 
-    fn piece(&mut self, text: &str, start: usize, end: usize) {
+    fn piece(&mut self, text: &str, start: usize, end: usize, _other: bool) {
         let bytes = text.as_bytes();
         if end - start <= SHORT
             && let Some(wide) = bytes.get(start..start + SHORT)
@@ -85,9 +87,65 @@ impl ReportOut for Vec<u8> {
     }
 }
 
-/// A piece of [`JsonParts::text`]: its start and end.
+/// Bytes of a report, and where in them characters other than ASCII may be
+/// ([`CompiledRuleSet::evaluate_json_bytes_into`]): in the pieces of the rule set that hold
+/// some (known when the pieces are made), and in other text written that holds some (checked
+/// as it is written: most is JSON's own, a constant, for which the check is made when
+/// compiling).
+struct MarkedBytes<'a> {
+    bytes: &'a mut Vec<u8>,
+    other: &'a mut Vec<Range<usize>>,
+}
+
+impl MarkedBytes<'_> {
+    /// Marks what was written since `start` as holding other characters, joined to the
+    /// range before it when that ends there.
+    fn mark(&mut self, start: usize) {
+        let end = self.bytes.len();
+        match self.other.last_mut() {
+            Some(last) if last.end == start => last.end = end,
+            _ => self.other.push(start..end),
+        }
+    }
+}
+
+impl JsonOut for MarkedBytes<'_> {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        let start = self.bytes.len();
+        JsonOut::push_str(self.bytes, s);
+        if !s.is_ascii() {
+            self.mark(start);
+        }
+    }
+    #[inline]
+    fn push(&mut self, c: char) {
+        let start = self.bytes.len();
+        JsonOut::push(self.bytes, c);
+        if !c.is_ascii() {
+            self.mark(start);
+        }
+    }
+}
+
+impl ReportOut for MarkedBytes<'_> {
+    fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve(additional);
+    }
+    #[inline]
+    fn piece(&mut self, text: &str, start: usize, end: usize, other: bool) {
+        let at = self.bytes.len();
+        self.bytes.piece(text, start, end, other);
+        if other {
+            self.mark(at);
+        }
+    }
+}
+
+/// A piece of [`JsonParts::text`]: its start and end, and whether it holds characters other
+/// than ASCII.
 #[derive(Debug, Clone, Copy, Default)]
-struct Part(usize, usize);
+struct Part(usize, usize, bool);
 
 /// Every fixed piece of a report's JSON in one language, escaped, in one text. Pieces that are
 /// items of a list start with the comma that separates them from the one before; the first
@@ -148,7 +206,8 @@ struct Builder {
 impl Builder {
     /// Ends the piece written since the last one.
     fn part(&mut self) -> Part {
-        let part = Part(self.start, self.text.len());
+        let other = !self.text[self.start..].is_ascii();
+        let part = Part(self.start, self.text.len(), other);
         self.start = self.text.len();
         part
     }
@@ -348,28 +407,24 @@ impl JsonParts {
         }
     }
 
+    #[inline]
     fn put(&self, out: &mut impl ReportOut, part: Part) {
-        out.piece(&self.text, part.0, part.1);
+        out.piece(&self.text, part.0, part.1, part.2);
     }
 
     /// A list item: without its leading comma when it is the list's first.
+    #[inline]
     fn put_item(&self, out: &mut impl ReportOut, part: Part, first: bool) {
-        out.piece(&self.text, part.0 + usize::from(first), part.1);
+        out.piece(&self.text, part.0 + usize::from(first), part.1, part.2);
     }
 
-    /// Ids of the indicators `ids` as a JSON list, and `close` after it.
-    fn indicator_ids(
-        &self,
-        out: &mut impl ReportOut,
-        ids: impl Iterator<Item = usize>,
-        close: &str,
-    ) {
+    /// Ids of the indicators `ids`, the items of a JSON list.
+    fn indicator_ids(&self, out: &mut impl ReportOut, ids: impl Iterator<Item = usize>) {
         let mut first = true;
         for i in ids {
             self.put_item(out, self.indicator_id[i], first);
             first = false;
         }
-        out.push_str(close);
     }
 
     /// The report of `screening` (of case `obs`), as `Report::to_json` writes it.
@@ -434,8 +489,12 @@ impl JsonParts {
                     .copied()
                     .filter(move |&i| states[i] == s)
             };
-            self.indicator_ids(out, in_state(State::Present), "],\"unknown\":[");
-            self.indicator_ids(out, in_state(State::Unknown), "]}");
+            // The closing text after each list as a constant of its own: copying a length
+            // known only when running is a call of `memory.copy` in WASM.
+            self.indicator_ids(out, in_state(State::Present));
+            out.push_str("],\"unknown\":[");
+            self.indicator_ids(out, in_state(State::Unknown));
+            out.push_str("]}");
         }
 
         out.push_str("],\"indicators\":[");
@@ -469,8 +528,8 @@ impl JsonParts {
         out.push_str("],\"unanswered\":[");
         for (n, &q) in unanswered.iter().enumerate() {
             // The question's key without its colon.
-            let Part(start, end) = self.question_key[q];
-            self.put_item(out, Part(start, end - 1), n == 0);
+            let Part(start, end, other) = self.question_key[q];
+            self.put_item(out, Part(start, end - 1, other), n == 0);
         }
 
         out.push_str("],\"next_questions\":[");
@@ -481,7 +540,8 @@ impl JsonParts {
             } else {
                 out.push_str(",\"indicators\":[");
             }
-            self.indicator_ids(out, next.settled[r.settles.clone()].iter().copied(), "]}");
+            self.indicator_ids(out, next.settled[r.settles.clone()].iter().copied());
+            out.push_str("]}");
         }
 
         out.push_str("],\"diagnostics\":[");
@@ -551,13 +611,19 @@ impl CompiledRuleSet {
     /// The bytes of [`Self::evaluate_json`] (UTF-8), appended to `out`: for a caller that hands
     /// them on as bytes (the WASM module, to `TextDecoder`). Copying the report's pieces then
     /// needs no character-boundary checks, ~5 % of a screen in WASM.
+    ///
+    /// `other` is given the ranges of `out` where characters other than ASCII may be, known
+    /// without reading the bytes: the rule set's texts that hold some, the case's text that
+    /// does. Every byte of what is appended outside them is ASCII. (A caller that makes a
+    /// string of one-byte characters of a report reads only those ranges for others.)
     pub fn evaluate_json_bytes_into(
         &self,
         obs: &Observations,
         options: &ScreenOptions,
         out: &mut Vec<u8>,
+        other: &mut Vec<Range<usize>>,
     ) {
-        self.evaluate_json_to(obs, options, out);
+        self.evaluate_json_to(obs, options, &mut MarkedBytes { bytes: out, other });
     }
 
     fn evaluate_json_to(

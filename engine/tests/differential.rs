@@ -138,7 +138,26 @@ fn same_json(p: &Pair, case: &Value) -> Result<(), String> {
                 }
                 // The bytes the WASM module writes: after some text, as it appends.
                 let mut bytes = b"{}".to_vec();
-                rules.evaluate_json_bytes_into(&obs, &options, &mut bytes);
+                let mut other = Vec::new();
+                rules.evaluate_json_bytes_into(&obs, &options, &mut bytes, &mut other);
+                // The module makes a string of one-byte characters of the bytes outside the
+                // ranges said to hold other characters: one there would come out garbled.
+                let mut at = 2;
+                for range in other.iter().chain([&(bytes.len()..bytes.len())]) {
+                    if range.start < at || range.end < range.start {
+                        return Err(format!(
+                            "ranges of other characters out of order: {other:?}"
+                        ));
+                    }
+                    if let Some(n) = bytes[at..range.start].iter().position(|b| !b.is_ascii()) {
+                        return Err(format!(
+                            "a character other than ASCII at byte {} of the report, outside \
+                             the ranges marked ({language}, next questions: {next_questions}): {direct}",
+                            at + n - 2
+                        ));
+                    }
+                    at = range.end;
+                }
                 if bytes[2..] != *direct.as_bytes() {
                     return Err(format!(
                         "{} ({language}, next questions: {next_questions})",

@@ -2,6 +2,8 @@
 //! form view, as JSON text in and out, with errors carrying the CLI's codes and messages.
 //! Native tests cover it; `lib.rs` only moves the text across the JS boundary.
 
+use std::ops::Range;
+
 use herken_engine::{
     AnswerPolicy, Bundle, BundleError, CaseTextError, Code, CompiledRuleSet, ENGINE,
     ObservationError, ObservationOptions, Observations, OpenedBundle, PublicKey, ScreenOptions,
@@ -185,20 +187,24 @@ pub fn screen(
     Ok(rules.evaluate_json(&obs, &options))
 }
 
-/// [`screen`]'s report as bytes of UTF-8 (`evaluate_json_bytes_into`): what the lean module
-/// hands to `TextDecoder`.
+/// [`screen`]'s report as bytes of UTF-8 (`evaluate_json_bytes_into`) in `out`, and in
+/// `other` the ranges of it where characters other than ASCII may be (every byte outside them
+/// is ASCII); both are cleared first. What the lean module makes a JS string of.
 ///
 /// # Errors
-/// As [`observations`].
+/// As [`observations`]; `out` and `other` are then empty.
 pub fn screen_bytes(
     rules: &CompiledRuleSet,
     case_json: &str,
     options: &JsScreenOptions,
-) -> Result<Vec<u8>, Failure> {
+    out: &mut Vec<u8>,
+    other: &mut Vec<Range<usize>>,
+) -> Result<(), Failure> {
+    out.clear();
+    other.clear();
     let (obs, options) = screening(rules, case_json, options)?;
-    let mut out = Vec::new();
-    rules.evaluate_json_bytes_into(&obs, &options, &mut out);
-    Ok(out)
+    rules.evaluate_json_bytes_into(&obs, &options, out, other);
+    Ok(())
 }
 
 /// A case's observations and the engine's options for a screen.

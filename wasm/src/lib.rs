@@ -13,8 +13,12 @@ use js_sys::{Array, Error, JSON, JsString, Reflect};
 use wasm_bindgen::prelude::*;
 
 pub mod api;
+#[cfg(not(feature = "full"))]
+mod report_text;
+mod text;
 
 use crate::api::{Failure, JsScreenOptions};
+use crate::text::{js_string, rust_text};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
@@ -41,6 +45,9 @@ pub struct Screener {
     /// The options of the last screen, with their JSON text: a form screens every answer with
     /// the same options, so they are read from JSON once, not at every screen.
     options: RefCell<Option<(JsString, JsScreenOptions)>>,
+    /// The lean module's buffers, kept from screen to screen.
+    #[cfg(not(feature = "full"))]
+    scratch: RefCell<Scratch>,
 }
 
 #[wasm_bindgen]
@@ -60,6 +67,8 @@ impl Screener {
             rules: opened.rules,
             signature: opened.signature,
             options: RefCell::new(None),
+            #[cfg(not(feature = "full"))]
+            scratch: RefCell::default(),
         })
     }
 
@@ -91,9 +100,10 @@ impl Screener {
         observations: &ObservationsArg,
         options: Option<ScreenOptionsArg>,
     ) -> Result<JsString, JsValue> {
-        let case = json_text(observations, "{}").map_err(throwable)?;
+        let case = json_js_text(observations, "{}").map_err(throwable)?;
         let Some(options) = options else {
-            return screen_report(&self.rules, &case, &JsScreenOptions::default())
+            return self
+                .screen_report(&case, &JsScreenOptions::default())
                 .map_err(throwable);
         };
         // The same options as last time (as JSON text, which is what they mean) are not read
@@ -114,8 +124,59 @@ impl Screener {
                 &last.insert((text, options)).1
             }
         };
-        screen_report(&self.rules, &case, options).map_err(throwable)
+        self.screen_report(&case, options).map_err(throwable)
     }
+
+    /// A screen's report as a JS string: the lean module reads the case into memory it keeps
+    /// and makes the string from the report's bytes ([`report_text::report_string`]: faster,
+    /// wasm/README.md, "Speed"), the full one from the report's text ([`js_string`], which it
+    /// has anyway, for its other answers), so as not to grow it.
+    #[cfg(not(feature = "full"))]
+    fn screen_report(
+        &self,
+        case: &JsString,
+        options: &JsScreenOptions,
+    ) -> Result<JsString, Failure> {
+        /// Buffers that grew beyond this (a long text answer) are not kept.
+        const KEEP: usize = 1 << 20;
+        let mut scratch = self.scratch.borrow_mut();
+        let Scratch {
+            case: case_bytes,
+            report,
+            other,
+        } = &mut *scratch;
+        let case = report_text::text_in(case, case_bytes);
+        let result = api::screen_bytes(&self.rules, &case, options, report, other)
+            .map(|()| report_text::report_string(report, other));
+        drop(case);
+        if case_bytes.len() > KEEP || report.capacity() > KEEP {
+            *scratch = Scratch::default();
+        }
+        result
+    }
+
+    #[cfg(feature = "full")]
+    fn screen_report(
+        &self,
+        case: &JsString,
+        options: &JsScreenOptions,
+    ) -> Result<JsString, Failure> {
+        Ok(js_string(&api::screen(
+            &self.rules,
+            &rust_text(case),
+            options,
+        )?))
+    }
+}
+
+/// What the lean module keeps from screen to screen, so as not to allocate it again: the
+/// case's text, the report's bytes and where other characters than ASCII may be in them.
+#[cfg(not(feature = "full"))]
+#[derive(Debug, Default)]
+struct Scratch {
+    case: Vec<u8>,
+    report: Vec<u8>,
+    other: Vec<std::ops::Range<usize>>,
 }
 
 #[wasm_bindgen]
@@ -184,15 +245,20 @@ fn json_text(value: &JsValue, empty: &str) -> Result<String, Failure> {
     if value.is_undefined() {
         return Ok(empty.to_owned());
     }
-    match value.dyn_ref::<JsString>() {
-        Some(text) => Ok(rust_text(text)),
-        None => json_js(value).map(|text| rust_text(&text)).ok_or_else(|| {
-            Failure::new(
-                herken_engine::codes::case::INVALID_JSON,
-                "the value cannot be written as JSON",
-            )
-        }),
+    json_js_text(value, empty).map(|text| rust_text(&text))
+}
+
+/// As [`json_text`], the text still a JS string.
+fn json_js_text(value: &JsValue, empty: &str) -> Result<JsString, Failure> {
+    if value.is_undefined() {
+        return Ok(JsString::from(empty));
     }
+    json_js(value).ok_or_else(|| {
+        Failure::new(
+            herken_engine::codes::case::INVALID_JSON,
+            "the value cannot be written as JSON",
+        )
+    })
 }
 
 /// A JS value as JSON text, still a JS string: a string as it is, anything else as
@@ -205,203 +271,6 @@ fn json_js(value: &JsValue) -> Option<JsString> {
         .ok()
         // `JSON.stringify` gives `undefined` for a function, a symbol, `undefined`.
         .filter(|text| text.is_string())
-}
-
-// The `TextEncoder` of the page and of Node, for `rust_text`.
-#[wasm_bindgen]
-extern "C" {
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method, js_name = encodeInto)]
-    fn encode_into(this: &TextEncoder, text: &JsString, into: &mut [u8]) -> EncodeIntoResult;
-    type EncodeIntoResult;
-    #[wasm_bindgen(method, getter)]
-    fn written(this: &EncodeIntoResult) -> u32;
-}
-
-thread_local! {
-    static ENCODER: TextEncoder = TextEncoder::new();
-}
-
-/// A JS string as Rust text, written by `TextEncoder.encodeInto` straight into a buffer of
-/// the module's memory. wasm-bindgen's own conversion copies a string's ASCII characters one
-/// `charCodeAt` at a time in JS: ~10 µs for a 2 KB case under Node 20, against ~0.4 µs.
-fn rust_text(text: &JsString) -> String {
-    let units = text.length() as usize;
-    // At most three bytes of UTF-8 for each UTF-16 unit (four for a pair of two).
-    let mut bytes = vec![0; units * 3];
-    // So all of it fits: `encodeInto` reads every unit.
-    let result = ENCODER.with(|e| e.encode_into(text, &mut bytes));
-    bytes.truncate(result.written() as usize);
-    // Not an error (`encodeInto` writes well-formed UTF-8); wasm-bindgen's conversion then,
-    // which gives the same text.
-    String::from_utf8(bytes).unwrap_or_else(|_| String::from(text))
-}
-
-/// A screen's report as a JS string: the lean module from the report's bytes by
-/// [`report_string`] (faster under Node 20: wasm/README.md, "Speed"), the full one from its
-/// text by [`js_string`] (which it has anyway, for its other answers), so as not to grow it.
-#[cfg(not(feature = "full"))]
-fn screen_report(
-    rules: &CompiledRuleSet,
-    case: &str,
-    options: &JsScreenOptions,
-) -> Result<JsString, Failure> {
-    let mut bytes = api::screen_bytes(rules, case, options)?;
-    Ok(report_string(&mut bytes))
-}
-
-#[cfg(feature = "full")]
-fn screen_report(
-    rules: &CompiledRuleSet,
-    case: &str,
-    options: &JsScreenOptions,
-) -> Result<JsString, Failure> {
-    Ok(js_string(&api::screen(rules, case, options)?))
-}
-
-// The `TextDecoder` of the page and of Node, for `report_string`: it takes the report's bytes
-// as they are in the module's memory (wasm-bindgen passes a view, not a copy). Its defaults
-// (no `fatal`, a leading byte-order mark dropped) do not matter: what it decodes is ASCII.
-#[cfg(not(feature = "full"))]
-#[wasm_bindgen]
-extern "C" {
-    type TextDecoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextDecoder;
-    #[wasm_bindgen(method)]
-    fn decode(this: &TextDecoder, bytes: &[u8]) -> JsString;
-}
-
-#[cfg(not(feature = "full"))]
-thread_local! {
-    static DECODER: TextDecoder = TextDecoder::new();
-}
-
-/// A report (UTF-8 bytes) as a JS string, fast whatever characters it holds; `bytes` is left
-/// with each byte of its characters that are not ASCII replaced by a space.
-///
-/// V8 makes a string of ASCII fast and of other UTF-8 slowly (see [`js_string`]), and each
-/// piece decoded on its own costs more than a slice of a string made already. So the report
-/// is decoded in one piece with its other characters blanked out (a report has a few: `ö` in
-/// "zorgcoördinator", dashes), and those characters are put back in JS between slices of it
-/// (slices and concatenation link strings, copying nothing).
-#[cfg(not(feature = "full"))]
-fn report_string(bytes: &mut [u8]) -> JsString {
-    let decode = |bytes: &[u8]| DECODER.with(|d| d.decode(bytes));
-    let Some(first) = first_non_ascii(bytes) else {
-        return decode(bytes);
-    };
-    // The runs of other characters: where they are (bytes) and their UTF-16 units.
-    let mut runs = Vec::new();
-    let mut units: Vec<u16> = Vec::new();
-    let mut at = first;
-    while at < bytes.len() {
-        let end = bytes[at..]
-            .iter()
-            .position(u8::is_ascii)
-            .map_or(bytes.len(), |n| at + n);
-        let from = units.len();
-        // `at` and `end` are character boundaries (an ASCII byte or the end after them) of
-        // text the engine wrote, so the run is UTF-8; were it not, the whole report is decoded
-        // as it is (slowly, with the same result).
-        let Ok(run) = std::str::from_utf8(&bytes[at..end]) else {
-            return decode(bytes);
-        };
-        units.extend(run.encode_utf16());
-        runs.push((at, end, from, units.len()));
-        at = first_non_ascii(&bytes[end..]).map_or(bytes.len(), |n| end + n);
-    }
-    for &(start, end, ..) in &runs {
-        bytes[start..end].fill(b' ');
-    }
-    // All ASCII now: a character of the string for each byte.
-    let blanked = decode(bytes);
-    let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    let mut joined = blanked.slice(0, index(first));
-    for (k, &(_, end, from, to)) in runs.iter().enumerate() {
-        // Most runs are one character (`ö`, `–`): passed as numbers rather than a list; a
-        // long one in parts, each within what a JS call takes as arguments.
-        match units[from..to] {
-            [u] => joined = joined.concat(&JsString::from_char_code1(u.into())),
-            [u, v] => joined = joined.concat(&JsString::from_char_code2(u.into(), v.into())),
-            ref more => {
-                for part in more.chunks(4096) {
-                    joined = joined.concat(&JsString::from_char_code(part));
-                }
-            }
-        }
-        let next = runs.get(k + 1).map_or(bytes.len(), |r| r.0);
-        if next > end {
-            joined = joined.concat(&blanked.slice(index(end), index(next)));
-        }
-    }
-    joined
-}
-
-/// `text` as a JS string, made from its ASCII stretches and the characters between them.
-///
-/// A report is ASCII but for a few characters (`ö` in "zorgcoördinator" in the advice, near
-/// its start). V8 turns UTF-8 into a string fast up to the first other character and slowly
-/// after it: the ~37 KB report of an empty case took 70–290 µs under Node 20 in one piece,
-/// 7–25 µs for the same text all ASCII. So each ASCII stretch is decoded on its own and the
-/// pieces joined (JS concatenation links them, copying nothing).
-fn js_string(text: &str) -> JsString {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut joined: Option<JsString> = None;
-    while start < bytes.len() {
-        let other = !bytes[start].is_ascii();
-        // The end of the stretch that starts at `start`: ASCII up to the next other byte, or
-        // other characters up to the next ASCII byte (always a character boundary).
-        let end = if other {
-            start
-                + bytes[start..]
-                    .iter()
-                    .position(u8::is_ascii)
-                    .unwrap_or(bytes.len() - start)
-        } else {
-            first_non_ascii(&bytes[start..]).map_or(bytes.len(), |n| start + n)
-        };
-        let piece = JsString::from(&text[start..end]);
-        joined = Some(match joined {
-            None => piece,
-            Some(j) => j.concat(&piece),
-        });
-        start = end;
-    }
-    joined.unwrap_or_else(|| JsString::from(""))
-}
-
-/// Where the first byte that is not ASCII is: 32 bytes at a time (four words, one test)
-/// while all are ASCII, then eight at a time.
-fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut at = 0;
-    for block in bytes.chunks_exact(32) {
-        let mut any = 0;
-        for word in block.chunks_exact(8) {
-            any |= u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        }
-        if any & HIGH != 0 {
-            break;
-        }
-        at += 32;
-    }
-    let mut words = bytes[at..].chunks_exact(8);
-    for word in words.by_ref() {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) & HIGH;
-        if w != 0 {
-            return Some(at + w.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|b| !b.is_ascii())
-        .map(|n| at + n)
 }
 
 // `JSON.parse` of a JS string already made (js-sys's takes Rust text).
