@@ -64,6 +64,38 @@ test("every test case: lean report = native report, byte for byte", (t) => {
   t.diagnostic(`${cases.length} reports compared (${folders.length} rule sets)`);
 });
 
+test("without Node's Buffer (as in a browser), the lean module makes the same reports", () => {
+  // Under Node the lean module makes a report's string with `Buffer`; where there is none, with
+  // `TextDecoder`. A Node process without a global `Buffer` takes the browsers' way.
+  const cases = execFileSync(parityCases, folders, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 });
+  const dir = mkdtempSync(join(tmpdir(), "herken-nobuffer-"));
+  try {
+    const casesFile = join(dir, "cases.jsonl");
+    writeFileSync(casesFile, cases);
+    const script = `
+      const { readFileSync } = require("node:fs");
+      const cases = readFileSync(${JSON.stringify(casesFile)}, "utf8").trim().split("\\n").map((l) => JSON.parse(l));
+      const bundles = ${JSON.stringify(Object.fromEntries(index.bundles.map((b) => [b.id, join(bundleDir, b.file)])))};
+      delete globalThis.Buffer;
+      const lean = require(${JSON.stringify(join(root, "wasm/pkg/node-lean"))});
+      const screeners = new Map();
+      const differ = [];
+      for (const c of cases) {
+        if (!screeners.has(c.id)) screeners.set(c.id, lean.Screener.fromBundle(readFileSync(bundles[c.id], "utf8")));
+        const report = screeners.get(c.id).screenJson(JSON.stringify(c.case), { lang: c.lang });
+        if (report !== c.report) differ.push(c.ruleset + "/" + c.source + " " + c.name + " [" + c.lang + "]");
+      }
+      process.stdout.write(JSON.stringify({ buffer: typeof Buffer, screened: cases.length, differ }));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 1 << 26 }));
+    assert.equal(out.buffer, "undefined", "the child process has no Buffer");
+    assert.ok(out.screened >= folders.length);
+    assert.deepEqual(out.differ, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("every example: the lean and the full module agree, report or error", () => {
   const examples = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".json"));
   const a = lean.Screener.fromBundle(texts.get(index.default));
