@@ -1,6 +1,7 @@
 // The lean module (wasm/pkg/node-lean: no Rhai, no YAML reader, no pattern matching; it opens a
 // bundle by its compiled form) against the native engine and the full module: byte-identical
-// reports for every test case of every bundled set in every language, the same questions,
+// reports for every test case of every bundled set in every language (also without Node's
+// `Buffer`, as in a browser), the same questions,
 // info, applicable questions, guided steps and case errors, and answers with characters that
 // are not ASCII as the CLI writes them; and a bundle it cannot screen with
 // is refused with `bundle::needs-full-module`, naming the conditions, while the full module
