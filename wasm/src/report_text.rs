@@ -39,6 +39,9 @@ extern "C" {
     type NodeBuffer;
     #[wasm_bindgen(static_method_of = NodeBuffer, js_name = from)]
     fn over(memory: &JsValue) -> NodeBuffer;
+    /// `buffer.buffer`: the `ArrayBuffer` the `Buffer` views.
+    #[wasm_bindgen(method, getter, js_name = buffer)]
+    fn array_buffer(this: &NodeBuffer) -> JsValue;
     /// `buffer.toString("latin1", start, end)`: a character of the string for each byte.
     #[wasm_bindgen(method, js_name = toString)]
     fn latin1(this: &NodeBuffer, encoding: &JsString, start: u32, end: u32) -> JsString;
@@ -92,10 +95,16 @@ fn with_node_memory<R>(f: impl FnOnce(&NodeBuffer, &JsString) -> R) -> Option<R>
             Some((at, buffer)) if *at == pages => buffer,
             _ => {
                 let module: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-                &memory
-                    .over
-                    .insert((pages, NodeBuffer::over(&module.buffer())))
-                    .1
+                let bytes = module.buffer();
+                let buffer = NodeBuffer::over(&bytes);
+                // A view of the memory, as Node's is; a `Buffer` that copied it (some stand-in
+                // for Node's might) would show old bytes: then `TextDecoder` it is.
+                if buffer.array_buffer() != bytes {
+                    memory.available = false;
+                    memory.over = None;
+                    return None;
+                }
+                &memory.over.insert((pages, buffer)).1
             }
         };
         Some(f(buffer, &memory.latin1))

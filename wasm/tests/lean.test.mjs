@@ -1,7 +1,7 @@
 // The lean module (wasm/pkg/node-lean: no Rhai, no YAML reader, no pattern matching; it opens a
 // bundle by its compiled form) against the native engine and the full module: byte-identical
 // reports for every test case of every bundled set in every language (also without Node's
-// `Buffer`, as in a browser), the same questions,
+// `Buffer`, as in a browser, or with one that copies), the same questions,
 // info, applicable questions, guided steps and case errors, and answers with characters that
 // are not ASCII as the CLI writes them; and a bundle it cannot screen with
 // is refused with `bundle::needs-full-module`, naming the conditions, while the full module
@@ -65,33 +65,46 @@ test("every test case: lean report = native report, byte for byte", (t) => {
   t.diagnostic(`${cases.length} reports compared (${folders.length} rule sets)`);
 });
 
-test("without Node's Buffer (as in a browser), the lean module makes the same reports", () => {
-  // Under Node the lean module makes a report's string with `Buffer`; where there is none, with
-  // `TextDecoder`. A Node process without a global `Buffer` takes the browsers' way.
+test("without Node's Buffer (as in a browser), or with one that copies, the same reports", () => {
+  // Under Node the lean module makes a report's string with a `Buffer` viewing its memory;
+  // where there is none, or one that copies what it is given (a stand-in for Node's might),
+  // with `TextDecoder`. A Node process set up so takes that way.
   const cases = execFileSync(parityCases, folders, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 });
   const dir = mkdtempSync(join(tmpdir(), "herken-nobuffer-"));
+  const setups = {
+    "no Buffer": "delete globalThis.Buffer;",
+    "a Buffer that copies": `
+      const Node = globalThis.Buffer;
+      globalThis.Buffer = class extends Node {
+        static from(value, ...rest) {
+          return value instanceof ArrayBuffer ? Node.from(new Uint8Array(value).slice()) : Node.from(value, ...rest);
+        }
+      };`,
+  };
   try {
     const casesFile = join(dir, "cases.jsonl");
     writeFileSync(casesFile, cases);
-    const script = `
-      const { readFileSync } = require("node:fs");
-      const cases = readFileSync(${JSON.stringify(casesFile)}, "utf8").trim().split("\\n").map((l) => JSON.parse(l));
-      const bundles = ${JSON.stringify(Object.fromEntries(index.bundles.map((b) => [b.id, join(bundleDir, b.file)])))};
-      delete globalThis.Buffer;
-      const lean = require(${JSON.stringify(join(root, "wasm/pkg/node-lean"))});
-      const screeners = new Map();
-      const differ = [];
-      for (const c of cases) {
-        if (!screeners.has(c.id)) screeners.set(c.id, lean.Screener.fromBundle(readFileSync(bundles[c.id], "utf8")));
-        const report = screeners.get(c.id).screenJson(JSON.stringify(c.case), { lang: c.lang });
-        if (report !== c.report) differ.push(c.ruleset + "/" + c.source + " " + c.name + " [" + c.lang + "]");
-      }
-      process.stdout.write(JSON.stringify({ buffer: typeof Buffer, screened: cases.length, differ }));
-    `;
-    const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 1 << 26 }));
-    assert.equal(out.buffer, "undefined", "the child process has no Buffer");
-    assert.ok(out.screened >= folders.length);
-    assert.deepEqual(out.differ, []);
+    for (const [name, setup] of Object.entries(setups)) {
+      const script = `
+        const { readFileSync } = require("node:fs");
+        const cases = readFileSync(${JSON.stringify(casesFile)}, "utf8").trim().split("\\n").map((l) => JSON.parse(l));
+        const bundles = ${JSON.stringify(Object.fromEntries(index.bundles.map((b) => [b.id, join(bundleDir, b.file)])))};
+        ${setup}
+        const lean = require(${JSON.stringify(join(root, "wasm/pkg/node-lean"))});
+        const screeners = new Map();
+        const differ = [];
+        for (const c of cases) {
+          if (!screeners.has(c.id)) screeners.set(c.id, lean.Screener.fromBundle(readFileSync(bundles[c.id], "utf8")));
+          const report = screeners.get(c.id).screenJson(JSON.stringify(c.case), { lang: c.lang });
+          if (report !== c.report) differ.push(c.ruleset + "/" + c.source + " " + c.name + " [" + c.lang + "]");
+        }
+        process.stdout.write(JSON.stringify({ buffer: typeof Buffer, screened: cases.length, differ }));
+      `;
+      const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 1 << 26 }));
+      assert.equal(out.buffer === "undefined", name === "no Buffer", name);
+      assert.ok(out.screened >= folders.length, name);
+      assert.deepEqual(out.differ, [], name);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
