@@ -19,8 +19,8 @@ use crate::report::{
     ReportDiagnostic, Str, StrengthCounts,
 };
 
-/// Where JSON text is written: a `String`, or bytes of UTF-8 — the report the WASM module hands
-/// to `TextDecoder` as bytes, so that copying its pieces needs no character-boundary checks
+/// Where JSON text is written: a `String`, or bytes of UTF-8 — the report the WASM module makes
+/// a JS string of from its memory, so that copying its pieces needs no character-boundary checks
 /// ([`CompiledRuleSet::evaluate_json_bytes_into`](crate::CompiledRuleSet::evaluate_json_bytes_into)).
 pub(crate) trait JsonOut {
     fn push_str(&mut self, s: &str);

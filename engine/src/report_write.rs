@@ -609,7 +609,7 @@ impl CompiledRuleSet {
     }
 
     /// The bytes of [`Self::evaluate_json`] (UTF-8), appended to `out`: for a caller that hands
-    /// them on as bytes (the WASM module, to `TextDecoder`). Copying the report's pieces then
+    /// them on as bytes (the WASM module, which makes a JS string of them). Copying the pieces then
     /// needs no character-boundary checks, ~5 % of a screen in WASM.
     ///
     /// `other` is given the ranges of `out` where characters other than ASCII may be, known

@@ -145,7 +145,7 @@ impl Screener {
             report,
             other,
         } = &mut *scratch;
-        let case = report_text::text_in(case, case_bytes);
+        let case = text::text_in(case, case_bytes);
         let result = api::screen_bytes(&self.rules, &case, options, report, other)
             .map(|()| report_text::report_string(report, other));
         drop(case);

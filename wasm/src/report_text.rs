@@ -6,14 +6,13 @@
 //! reads them as UTF-8 first (wasm/README.md, "Speed"). Browsers have no `Buffer`: there
 //! `TextDecoder` does it, with the same result.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 
 use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::text::{first_non_ascii, write_in};
+use crate::text::first_non_ascii;
 
 // The `TextDecoder` of the page and of Node, for a report where there is no `Buffer`: it takes
 // the report's bytes as they are in the module's memory (wasm-bindgen passes a view, not a
@@ -49,7 +48,7 @@ extern "C" {
 
 /// The `Buffer` over the module's memory while it has `pages` pages (memory that grows is
 /// another `ArrayBuffer`: the `Buffer` is made again); `available`: whether there is a global
-/// `Buffer` at all.
+/// `Buffer` that views the memory.
 struct NodeMemory {
     available: bool,
     over: Option<(usize, NodeBuffer)>,
@@ -65,9 +64,9 @@ thread_local! {
     });
 }
 
-/// Whether the global `Buffer` is Node's (or one like it, as bundlers provide): a function
-/// with `isEncoding`, whose instances have `latin1Slice` (what `toString("latin1")` calls;
-/// Node's, and the `buffer` package's that bundlers provide).
+/// Whether the global `Buffer` is Node's or one like it (the `buffer` package's, which bundlers
+/// provide): a function with `isEncoding`, whose instances have `latin1Slice` (what
+/// `toString("latin1")` calls).
 fn node_buffer() -> bool {
     let get = |on: &JsValue, key: &str| {
         Reflect::get(on, &JsValue::from_str(key))
@@ -124,15 +123,6 @@ fn index(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// A JS string as Rust text in `bytes`, which is grown as needed and kept as long.
-pub(crate) fn text_in<'a>(text: &JsString, bytes: &'a mut Vec<u8>) -> Cow<'a, str> {
-    let written = write_in(text, bytes);
-    match bytes.get(..written).map(std::str::from_utf8) {
-        Some(Ok(text)) => Cow::Borrowed(text),
-        _ => Cow::Owned(String::from(text)),
-    }
-}
-
 /// ASCII bytes as a JS string: under Node a character for each byte copied
 /// (`toString("latin1")`, a 19 KB report ~0.8 µs), elsewhere by `TextDecoder` (which reads
 /// them as UTF-8 first: ~1.5–2.9 µs under Node 20).
@@ -146,7 +136,8 @@ fn ascii_string(bytes: &[u8]) -> JsString {
 /// with each byte of its characters that are not ASCII replaced by a space. `other`: the
 /// ranges of `bytes` where such characters may be (every byte outside them is ASCII).
 ///
-/// V8 makes a string of ASCII fast and of other UTF-8 slowly (see [`js_string`]), and each
+/// V8 makes a string of ASCII fast and of other UTF-8 slowly (see
+/// [`js_string`](crate::text::js_string)), and each
 /// piece decoded on its own costs more than a slice of a string made already. So the report
 /// is decoded in one piece with its other characters blanked out (a report has a few: `ö` in
 /// "zorgcoördinator", dashes), and those characters are put back in JS between slices of it
@@ -207,7 +198,7 @@ pub(crate) fn report_string(bytes: &mut [u8], other: &[Range<usize>]) -> JsStrin
     joined
 }
 
-// `String.prototype.concat` of two strings: one call where js-sys's `concat` takes two.
+// `String.prototype.concat` of two strings in one call (js-sys's `concat` takes one string).
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = String)]

@@ -1,7 +1,11 @@
 //! Text across the JS boundary without wasm-bindgen's own conversions where they are slow: a
 //! JS string into the module's memory as UTF-8 (a case, options), and Rust text out of it as a
 //! JS string (the answers of the full module, `questions`, `info`, `guide`). The lean module
-//! makes its reports' strings from bytes (`report_text.rs`).
+//! reads a case into a buffer it keeps (`text_in`) and makes its reports' strings from bytes
+//! (`report_text.rs`).
+
+#[cfg(not(feature = "full"))]
+use std::borrow::Cow;
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
@@ -35,9 +39,19 @@ pub(crate) fn rust_text(text: &JsString) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| String::from(text))
 }
 
+/// A JS string as Rust text in `bytes`, which is grown as needed and kept as long.
+#[cfg(not(feature = "full"))]
+pub(crate) fn text_in<'a>(text: &JsString, bytes: &'a mut Vec<u8>) -> Cow<'a, str> {
+    let written = write_in(text, bytes);
+    match bytes.get(..written).map(std::str::from_utf8) {
+        Some(Ok(text)) => Cow::Borrowed(text),
+        _ => Cow::Owned(String::from(text)),
+    }
+}
+
 /// Writes `text` as UTF-8 at the start of `bytes`, grown as needed (and left as long, so that
 /// a buffer used again is not cleared again); returns how many bytes.
-pub(crate) fn write_in(text: &JsString, bytes: &mut Vec<u8>) -> usize {
+fn write_in(text: &JsString, bytes: &mut Vec<u8>) -> usize {
     // At most three bytes of UTF-8 for each UTF-16 unit (four for a pair of two), so all of
     // it fits: `encodeInto` writes whole characters only, and stops when the next does not.
     let room = text.length() as usize * 3;
